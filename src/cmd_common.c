@@ -1,0 +1,38 @@
+#include "cmd_common.h"
+
+#include "exitcode.h"
+#include "i18n.h"
+
+#include <errno.h>
+#include <string.h>
+
+void cmd_print_error(const char *msg)
+{
+	fprintf(stderr, "connwatch: %s\n", msg);
+}
+
+int cmd_report_notes(struct collector *col, const struct snapshot *snap)
+{
+	if (col && col->fell_back) {
+		fprintf(stderr, _("connwatch: netlink sock_diag is not available (%s); reading /proc "
+				  "instead\n"),
+			col->fallback_reason);
+		col->fell_back = false; /* said once */
+	}
+	for (size_t i = 0; i < snap->note_count; i++)
+		fprintf(stderr, "connwatch: %s\n", snap->notes[i]);
+	if (snap->notes_dropped)
+		fprintf(stderr, _("connwatch: ... and %zu more such messages\n"),
+			snap->notes_dropped);
+	return snap->skipped ? CW_EXIT_PARTIAL : CW_EXIT_OK;
+}
+
+int cmd_output_status(FILE *out)
+{
+	if (fflush(out) == 0 && !ferror(out))
+		return CW_EXIT_OK;
+	if (errno == EPIPE)
+		return CW_EXIT_OK;
+	fprintf(stderr, _("connwatch: cannot write output: %s\n"), strerror(errno));
+	return CW_EXIT_RUNTIME;
+}

@@ -1,0 +1,21 @@
+/* Helpers shared by the cmd_*.c files: printing what a collection noted. */
+#ifndef CW_CMD_COMMON_H
+#define CW_CMD_COMMON_H
+
+#include "collect.h"
+#include "snapshot.h"
+
+#include <stdio.h>
+
+/* Prints "connwatch: " + message to stderr. */
+void cmd_print_error(const char *msg);
+
+/* Prints the snapshot's notes (skipped lines, interrupted dumps) and, once, a fallback notice.
+ * Returns the exit code the notes call for: CW_EXIT_PARTIAL when input was skipped, else OK. */
+int cmd_report_notes(struct collector *col, const struct snapshot *snap);
+
+/* Exit code for a failed write to stdout: quiet success on a closed pipe (`| head`), else an
+ * error message and CW_EXIT_RUNTIME. */
+int cmd_output_status(FILE *out);
+
+#endif

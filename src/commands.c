@@ -1,0 +1,41 @@
+#include "commands.h"
+
+#include "exitcode.h"
+#include "i18n.h"
+
+#include <string.h>
+
+const struct cw_command cw_commands[] = {
+	{
+		.name = "list",
+		.bit = CMD_LIST,
+		.summary = N_("print the connections once, as netstat -ntu does"),
+		.usage = "",
+		.run = cmd_list,
+		.usage_exit = CW_EXIT_USAGE,
+	},
+};
+const unsigned int cw_command_count = sizeof(cw_commands) / sizeof(cw_commands[0]);
+
+const struct cw_command *commands_find(const char *name)
+{
+	for (unsigned int i = 0; i < cw_command_count; i++)
+		if (!strcmp(cw_commands[i].name, name))
+			return &cw_commands[i];
+	return NULL;
+}
+
+const struct cw_command *commands_by_bit(unsigned int bit)
+{
+	for (unsigned int i = 0; i < cw_command_count; i++)
+		if (cw_commands[i].bit == bit)
+			return &cw_commands[i];
+	return NULL;
+}
+
+const struct cw_command *commands_default(void)
+{
+	/* The live view, once it exists; `list` until then. */
+	const struct cw_command *live = commands_by_bit(CMD_LIVE);
+	return live ? live : commands_by_bit(CMD_LIST);
+}

@@ -1,0 +1,29 @@
+/* The subcommand table: adding a subcommand is one entry in commands.c. */
+#ifndef CW_COMMANDS_H
+#define CW_COMMANDS_H
+
+#include "options.h"
+
+struct cw_command {
+	const char *name;
+	unsigned int bit;    /* enum cw_command_bit */
+	const char *summary; /* N_() marked, for --help */
+	const char *usage;   /* argument synopsis after the name, e.g. "[STATE]" */
+	unsigned int max_args;
+	int usage_exit; /* exit code for usage errors (check uses 3, UNKNOWN) */
+	/* Runs the command; returns the process exit code. May print; never exits. */
+	int (*run)(const struct cw_options *o);
+};
+
+extern const struct cw_command cw_commands[];
+extern const unsigned int cw_command_count;
+
+/* The command run when none is named. */
+const struct cw_command *commands_default(void);
+const struct cw_command *commands_find(const char *name);
+const struct cw_command *commands_by_bit(unsigned int bit);
+
+/* Subcommand entry points (cmd_*.c). */
+int cmd_list(const struct cw_options *o);
+
+#endif

@@ -1,0 +1,20 @@
+/* Translations. _() marks and translates a user-facing string; N_() only marks it. */
+#ifndef CW_I18N_H
+#define CW_I18N_H
+
+#define _(s)  i18n_text(s)
+#define N_(s) (s)
+
+/* Chooses the language: `forced` ("id", "en") wins, else LANGUAGE, LC_ALL, LC_MESSAGES, LANG.
+ * Returns 0, or -1 when `forced` names a language connwatch does not have. */
+int i18n_init(const char *forced);
+
+/* The translation of msgid, or msgid itself. The result lives until i18n_cleanup(). */
+const char *i18n_text(const char *msgid);
+
+/* The language in use: "en" or "id". */
+const char *i18n_language(void);
+
+void i18n_cleanup(void);
+
+#endif

@@ -1,0 +1,237 @@
+#include "options.h"
+
+#include "commands.h"
+#include "i18n.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct cw_option_def cw_option_defs[] = {
+	{"help", OPT_HELP, NULL, N_("show this help and exit"), CMD_ANY},
+	{"version", OPT_VERSION, NULL, N_("show the version and exit"), CMD_ANY},
+	{"lang", OPT_LANG, "LANG", N_("language of messages: en or id (default: from the locale)"),
+	 CMD_ANY},
+	{"tcp", OPT_TCP, NULL, N_("TCP sockets (default: TCP and UDP)"), CMD_SNAPSHOT},
+	{"udp", OPT_UDP, NULL, N_("UDP sockets"), CMD_SNAPSHOT},
+	{"ipv4", OPT_IPV4, NULL, N_("IPv4 sockets only"), CMD_SNAPSHOT},
+	{"ipv6", OPT_IPV6, NULL, N_("IPv6 sockets only"), CMD_SNAPSHOT},
+	{"listening", OPT_LISTENING, NULL, N_("only listening sockets (and unconnected UDP)"),
+	 CMD_SNAPSHOT},
+	{"all", OPT_ALL, NULL, N_("listening and connected sockets"), CMD_SNAPSHOT},
+	{"numeric", OPT_NUMERIC, NULL, N_("accepted for netstat habits; output is always numeric"),
+	 CMD_SNAPSHOT},
+	{"state", OPT_STATE, "STATE[,STATE]",
+	 N_("only these states, in netstat or ss spelling (TIME_WAIT, time-wait, estab)"),
+	 CMD_SNAPSHOT},
+	{"port", OPT_PORT, "PORT", N_("only connections with this local or remote port"),
+	 CMD_SNAPSHOT},
+	{"local", OPT_LOCAL, "ADDR[/PREFIX]", N_("only connections from this local address or network"),
+	 CMD_SNAPSHOT},
+	{"remote", OPT_REMOTE, "ADDR[/PREFIX]", N_("only connections to this remote address or network"),
+	 CMD_SNAPSHOT},
+	{"json", OPT_JSON, NULL, N_("print JSON (see docs/json.md)"), CMD_LIST},
+	{"no-header", OPT_NO_HEADER, NULL, N_("leave out the column header line"), CMD_LIST},
+	{"source", OPT_SOURCE, "netlink|proc",
+	 N_("where to read sockets (default: netlink, /proc when netlink is refused)"), CMD_SNAPSHOT},
+	{"proc-root", OPT_PROC_ROOT, "DIR",
+	 N_("read DIR/net/tcp, tcp6, udp, udp6 (a capture from another machine)"), CMD_SNAPSHOT},
+	{"record", OPT_RECORD, "FILE", N_("also save the raw netlink replies to FILE (new file)"),
+	 CMD_LIST},
+	{"replay", OPT_REPLAY, "FILE", N_("read sockets from a recording made with --record"),
+	 CMD_SNAPSHOT},
+};
+const unsigned int cw_option_def_count = sizeof(cw_option_defs) / sizeof(cw_option_defs[0]);
+
+const char *options_find_lang(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--lang") && i + 1 < argc)
+			return argv[i + 1];
+		if (!strncmp(argv[i], "--lang=", 7))
+			return argv[i] + 7;
+	}
+	return NULL;
+}
+
+static const struct cw_option_def *def_by_id(int id)
+{
+	for (unsigned int i = 0; i < cw_option_def_count; i++)
+		if (cw_option_defs[i].id == id)
+			return &cw_option_defs[i];
+	return NULL;
+}
+
+static void describe_options(char *buf, size_t len, unsigned int mask)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < cw_option_def_count && used + 1 < len; i++) {
+		if (!(cw_option_defs[i].commands & mask))
+			continue;
+		int n = snprintf(buf + used, len - used, "%s--%s", used ? " " : "",
+				 cw_option_defs[i].name);
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += (size_t)n;
+	}
+}
+
+/* Applies one option; the command is not known yet, so applicability is checked later. */
+static int apply(struct cw_options *o, int id, const char *arg, struct cw_error *err)
+{
+	switch (id) {
+	case OPT_HELP: o->help = true; return 0;
+	case OPT_VERSION: o->version = true; return 0;
+	case OPT_LANG:
+		if (strcmp(arg, "en") && strcmp(arg, "id"))
+			return cw_error_set(err, -EINVAL, _("--lang: '%s' is not a language "
+							    "connwatch has (en, id)"), arg);
+		o->lang = arg;
+		return 0;
+	case OPT_TCP: o->filter.tcp = true; return 0;
+	case OPT_UDP: o->filter.udp = true; return 0;
+	case OPT_IPV4: o->filter.ipv4 = true; return 0;
+	case OPT_IPV6: o->filter.ipv6 = true; return 0;
+	case OPT_LISTENING: o->filter.listening = FILTER_LISTENING; return 0;
+	case OPT_ALL: o->filter.listening = FILTER_ALL; return 0;
+	case OPT_NUMERIC: return 0;
+	case OPT_STATE: return filter_add_states(&o->filter, arg, err);
+	case OPT_PORT: return filter_add_port(&o->filter, arg, err);
+	case OPT_LOCAL: return filter_add_local(&o->filter, arg, err);
+	case OPT_REMOTE: return filter_add_remote(&o->filter, arg, err);
+	case OPT_JSON: o->json = true; return 0;
+	case OPT_NO_HEADER: o->no_header = true; return 0;
+	case OPT_SOURCE:
+		if (strcmp(arg, "netlink") && strcmp(arg, "proc"))
+			return cw_error_set(err, -EINVAL,
+					    _("--source: '%s' is not a source; valid: netlink, proc"),
+					    arg);
+		o->source = arg;
+		return 0;
+	case OPT_PROC_ROOT: o->proc_root = arg; return 0;
+	case OPT_RECORD: o->record_path = arg; return 0;
+	case OPT_REPLAY: o->replay_path = arg; return 0;
+	default: return cw_error_set(err, -EINVAL, _("unhandled option"));
+	}
+}
+
+int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *err)
+{
+	memset(o, 0, sizeof(*o));
+	filter_init(&o->filter);
+
+	struct option longopts[64];
+	char shortopts[128];
+	size_t s = 0;
+	unsigned int n = 0;
+	shortopts[s++] = ':'; /* report a missing argument as ':' */
+	for (unsigned int i = 0; i < cw_option_def_count && n < 63; i++) {
+		const struct cw_option_def *d = &cw_option_defs[i];
+		longopts[n++] = (struct option){d->name, d->arg ? required_argument : no_argument,
+						NULL, d->id};
+		if (d->id < OPT_LONG_ONLY && s + 3 < sizeof(shortopts)) {
+			shortopts[s++] = (char)d->id;
+			if (d->arg)
+				shortopts[s++] = ':';
+		}
+	}
+	longopts[n] = (struct option){0};
+	shortopts[s] = '\0';
+
+	int seen[64] = {0};
+	unsigned int nseen = 0;
+	opterr = 0;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (c == '?') {
+			const char *bad = argv[optind - 1];
+			char valid[1024];
+			describe_options(valid, sizeof(valid), CMD_ANY);
+			if (optopt && optopt < OPT_LONG_ONLY)
+				return cw_error_set(err, -EINVAL,
+						    _("unknown option '-%c'; valid options: %s"),
+						    optopt, valid);
+			return cw_error_set(err, -EINVAL, _("unknown option '%s'; valid options: %s"),
+					    bad, valid);
+		}
+		if (c == ':') {
+			const struct cw_option_def *d = def_by_id(optopt);
+			return cw_error_set(err, -EINVAL, _("option --%s needs an argument (%s)"),
+					    d ? d->name : "?", d && d->arg ? d->arg : "");
+		}
+		int r = apply(o, c, optarg, err);
+		if (r < 0)
+			return r;
+		if (nseen < 64)
+			seen[nseen++] = c;
+	}
+
+	const struct cw_command *cmd = NULL;
+	int i = optind;
+	if (i < argc) {
+		cmd = commands_find(argv[i]);
+		if (!cmd) {
+			char names[256] = "";
+			size_t used = 0;
+			for (unsigned int k = 0; k < cw_command_count; k++)
+				used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
+							 k ? ", " : "", cw_commands[k].name);
+			return cw_error_set(err, -EINVAL, _("unknown command '%s'; commands: %s"),
+					    argv[i], names);
+		}
+		i++;
+	} else {
+		cmd = commands_default();
+	}
+	o->command = cmd->bit;
+	o->command_name = cmd->name;
+	for (; i < argc; i++) {
+		if (o->arg_count >= cmd->max_args || o->arg_count >= CW_MAX_ARGS)
+			return cw_error_set(err, -EINVAL, _("'%s' takes no argument '%s'"), cmd->name,
+					    argv[i]);
+		o->args[o->arg_count++] = argv[i];
+	}
+	for (unsigned int k = 0; k < nseen; k++) {
+		const struct cw_option_def *d = def_by_id(seen[k]);
+		if (d && !(d->commands & cmd->bit)) {
+			char valid[1024];
+			describe_options(valid, sizeof(valid), cmd->bit);
+			return cw_error_set(err, -EINVAL,
+					    _("option --%s does not apply to '%s'; its options: %s"),
+					    d->name, cmd->name, valid);
+		}
+	}
+	if (o->proc_root && o->source && strcmp(o->source, "proc"))
+		return cw_error_set(err, -EINVAL, "%s", _("--proc-root reads /proc files: it "
+							  "cannot go with --source netlink"));
+	if (o->replay_path && (o->source || o->proc_root || o->record_path))
+		return cw_error_set(err, -EINVAL, "%s",
+				    _("--replay cannot go with --source, --proc-root or --record"));
+	if (o->record_path && (o->proc_root || (o->source && strcmp(o->source, "netlink"))))
+		return cw_error_set(err, -EINVAL, "%s",
+				    _("--record saves netlink replies: it needs the netlink source"));
+	filter_finish(&o->filter);
+	return 0;
+}
+
+void options_print_help(FILE *out, unsigned int mask)
+{
+	for (unsigned int i = 0; i < cw_option_def_count; i++) {
+		const struct cw_option_def *d = &cw_option_defs[i];
+		if (!(d->commands & mask))
+			continue;
+		char left[64];
+		if (d->id < OPT_LONG_ONLY)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", d->id, d->name,
+				 d->arg ? " " : "", d->arg ? d->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", d->name, d->arg ? " " : "",
+				 d->arg ? d->arg : "");
+		fprintf(out, "  %-30s %s\n", left, _(d->help));
+	}
+}

@@ -1,0 +1,92 @@
+/* The one option table: parsing, --help and the man page's OPTIONS come from it (a test checks
+ * that the man page and the bash completion name every option). */
+#ifndef CW_OPTIONS_H
+#define CW_OPTIONS_H
+
+#include "error.h"
+#include "filter.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Subcommands, as bits, so an option can say where it applies. */
+enum cw_command_bit {
+	CMD_LIST = 1u << 0,
+	CMD_SUMMARY = 1u << 1,
+	CMD_EXPLAIN = 1u << 2,
+	CMD_IMPORT = 1u << 3,
+	CMD_LIVE = 1u << 4,
+	CMD_SERVE = 1u << 5,
+	CMD_CHECK = 1u << 6,
+	CMD_ANY = 0xffffu,
+};
+
+/* Commands that read live sockets and take the socket filters. */
+#define CMD_SNAPSHOT (CMD_LIST | CMD_SUMMARY | CMD_LIVE | CMD_SERVE | CMD_CHECK)
+
+enum cw_option_id {
+	OPT_ALL = 'a',
+	OPT_HELP = 'h',
+	OPT_LISTENING = 'l',
+	OPT_NUMERIC = 'n',
+	OPT_TCP = 't',
+	OPT_UDP = 'u',
+	OPT_VERSION = 'V',
+	OPT_IPV4 = '4',
+	OPT_IPV6 = '6',
+	OPT_LONG_ONLY = 256,
+	OPT_JSON,
+	OPT_LANG,
+	OPT_LOCAL,
+	OPT_NO_HEADER,
+	OPT_PORT,
+	OPT_PROC_ROOT,
+	OPT_RECORD,
+	OPT_REMOTE,
+	OPT_REPLAY,
+	OPT_SOURCE,
+	OPT_STATE,
+};
+
+struct cw_option_def {
+	const char *name;      /* long name without dashes */
+	int id;                /* enum cw_option_id; a printable id is also the short option */
+	const char *arg;       /* argument name for help, NULL when the option takes none */
+	const char *help;      /* N_() marked */
+	unsigned int commands; /* enum cw_command_bit mask */
+};
+
+extern const struct cw_option_def cw_option_defs[];
+extern const unsigned int cw_option_def_count;
+
+#define CW_MAX_ARGS 8
+
+/* Everything the command line said. Strings point into argv (borrowed). */
+struct cw_options {
+	unsigned int command; /* enum cw_command_bit */
+	const char *command_name;
+	const char *args[CW_MAX_ARGS]; /* positional arguments after the command */
+	unsigned int arg_count;
+	bool help, version;
+	bool json;
+	bool no_header;
+	const char *lang;
+	const char *source; /* "netlink", "proc", or NULL = netlink with fallback */
+	const char *proc_root;
+	const char *record_path;
+	const char *replay_path;
+	struct filter filter;
+};
+
+/* Parses argv. Returns 0, or -EINVAL with err naming the problem (unknown option, option that
+ * does not apply to the command, bad value). `commands` resolves the command name. */
+struct cw_command;
+int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *err);
+
+/* Prints the options that apply to the commands in mask. */
+void options_print_help(FILE *out, unsigned int mask);
+
+/* The value of --lang in argv, found before the full parse so errors are already translated. */
+const char *options_find_lang(int argc, char **argv);
+
+#endif

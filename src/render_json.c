@@ -1,0 +1,45 @@
+#include "render_json.h"
+
+#include "render_table.h"
+#include "util/addr.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+
+void render_json_conn(struct jsonw *w, const struct conn *c)
+{
+	char addr[ADDR_TEXT_MAX];
+	jsonw_object_begin(w);
+	jsonw_kv_string(w, "proto", conn_proto_name(c));
+	jsonw_kv_string(w, "family", c->family == AF_INET6 ? "ipv6" : "ipv4");
+	addr_format(addr, c->family, c->local_addr);
+	jsonw_kv_string(w, "local_address", addr);
+	jsonw_kv_uint(w, "local_port", c->local_port);
+	addr_format(addr, c->family, c->remote_addr);
+	jsonw_kv_string(w, "remote_address", addr);
+	jsonw_kv_uint(w, "remote_port", c->remote_port);
+	jsonw_kv_string(w, "state", conn_state_text(c));
+	jsonw_kv_uint(w, "recv_q", c->recv_q);
+	jsonw_kv_uint(w, "send_q", c->send_q);
+	jsonw_kv_uint(w, "uid", c->uid);
+	jsonw_kv_uint(w, "inode", c->inode);
+	jsonw_object_end(w);
+}
+
+int render_json_list(FILE *out, const struct snapshot *snap)
+{
+	struct jsonw w;
+	jsonw_init(&w, out);
+	jsonw_object_begin(&w);
+	jsonw_kv_uint(&w, "version", CW_JSON_VERSION);
+	jsonw_key(&w, "connections");
+	jsonw_array_begin(&w);
+	for (size_t i = 0; i < snap->count; i++) {
+		fputc('\n', out);
+		render_json_conn(&w, &snap->conns[i]);
+	}
+	jsonw_array_end(&w);
+	jsonw_object_end(&w);
+	fputc('\n', out);
+	return ferror(out) ? -EIO : 0;
+}

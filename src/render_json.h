@@ -1,0 +1,18 @@
+/* JSON documents (see docs/json.md). The version changes only on incompatible changes. */
+#ifndef CW_RENDER_JSON_H
+#define CW_RENDER_JSON_H
+
+#include "snapshot.h"
+#include "util/jsonw.h"
+
+#include <stdio.h>
+
+#define CW_JSON_VERSION 1
+
+/* Writes one connection as a JSON object. */
+void render_json_conn(struct jsonw *w, const struct conn *c);
+
+/* `connwatch list --json`: {"version": 1, "connections": [...]} and a newline. */
+int render_json_list(FILE *out, const struct snapshot *snap);
+
+#endif

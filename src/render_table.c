@@ -1,0 +1,111 @@
+#include "render_table.h"
+
+#include "i18n.h"
+#include "states.h"
+#include "util/addr.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#define NETSTAT_ADDR_WIDTH 23
+
+const char *conn_proto_name(const struct conn *c)
+{
+	if (c->proto == CONN_TCP)
+		return c->family == AF_INET6 ? "tcp6" : "tcp";
+	return c->family == AF_INET6 ? "udp6" : "udp";
+}
+
+const char *conn_state_text(const struct conn *c)
+{
+	if (c->proto == CONN_UDP)
+		return c->state == TCP_ST_ESTABLISHED ? "ESTABLISHED" : "";
+	return tcp_state_name(c->state);
+}
+
+/* Only IPv6 addresses that are not IPv4-mapped can be longer than netstat's 23 columns. */
+static size_t address_width(const struct snapshot *snap)
+{
+	size_t width = NETSTAT_ADDR_WIDTH;
+	char buf[ADDR_ENDPOINT_MAX];
+	for (size_t i = 0; i < snap->count; i++) {
+		const struct conn *c = &snap->conns[i];
+		if (c->family != AF_INET6)
+			continue;
+		size_t l = addr_format_endpoint(buf, c->family, c->local_addr, c->local_port);
+		size_t r = addr_format_endpoint(buf, c->family, c->remote_addr, c->remote_port);
+		if (l > width)
+			width = l;
+		if (r > width)
+			width = r;
+	}
+	return width;
+}
+
+static char *put_padded(char *p, const char *s, size_t len, size_t width)
+{
+	memcpy(p, s, len);
+	p += len;
+	while (len++ < width)
+		*p++ = ' ';
+	return p;
+}
+
+/* Right-aligned in 6 columns like netstat's %6ld; wider numbers take the room they need. */
+static char *put_number(char *p, uint32_t v)
+{
+	char digits[12];
+	int n = 0;
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (int pad = 6 - n; pad > 0; pad--)
+		*p++ = ' ';
+	while (n)
+		*p++ = digits[--n];
+	return p;
+}
+
+int render_table(FILE *out, const struct snapshot *snap, bool header)
+{
+	size_t width = address_width(snap);
+	if (header) {
+		const char *local = _("Local Address"), *foreign = _("Foreign Address");
+		fprintf(out, "%-5s %6s %6s %-*s %-*s %s\n", _("Proto"), _("Recv-Q"), _("Send-Q"),
+			(int)width, local, (int)width, foreign, _("State"));
+	}
+	char line[2 * ADDR_ENDPOINT_MAX + 2 * NETSTAT_ADDR_WIDTH + 96];
+	char ep[ADDR_ENDPOINT_MAX];
+	for (size_t i = 0; i < snap->count; i++) {
+		const struct conn *c = &snap->conns[i];
+		char *p = line;
+		const char *proto = conn_proto_name(c);
+		p = put_padded(p, proto, strlen(proto), 5);
+		*p++ = ' ';
+		p = put_number(p, c->recv_q);
+		*p++ = ' ';
+		p = put_number(p, c->send_q);
+		*p++ = ' ';
+		size_t n = addr_format_endpoint(ep, c->family, c->local_addr, c->local_port);
+		p = put_padded(p, ep, n, width);
+		*p++ = ' ';
+		n = addr_format_endpoint(ep, c->family, c->remote_addr, c->remote_port);
+		p = put_padded(p, ep, n, width);
+		const char *state = conn_state_text(c);
+		size_t slen = strlen(state);
+		if (slen) {
+			*p++ = ' ';
+			memcpy(p, state, slen);
+			p += slen;
+		} else {
+			while (p > line && p[-1] == ' ')
+				p--; /* no trailing blanks after an empty state */
+		}
+		*p++ = '\n';
+		if (fwrite(line, 1, (size_t)(p - line), out) != (size_t)(p - line))
+			return -EIO;
+	}
+	return ferror(out) ? -EIO : 0;
+}

@@ -1,0 +1,22 @@
+/* The netstat-style text table of `connwatch list`. */
+#ifndef CW_RENDER_TABLE_H
+#define CW_RENDER_TABLE_H
+
+#include "snapshot.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* "tcp", "tcp6", "udp", "udp6": netstat's protocol names. */
+const char *conn_proto_name(const struct conn *c);
+
+/* The state column as netstat shows it: TCP state names; "ESTABLISHED" for connected UDP and an
+ * empty string for unconnected UDP. */
+const char *conn_state_text(const struct conn *c);
+
+/* Writes the table: a header line (when header) then one line per connection in the snapshot.
+ * The address columns are at least 23 wide, as netstat's, and widen for long IPv6 addresses so
+ * that the columns stay aligned. Returns 0, or -EIO when out fails. */
+int render_table(FILE *out, const struct snapshot *snap, bool header);
+
+#endif

@@ -1,0 +1,72 @@
+/* The snapshot: plain data filled by a source, read by every later stage. */
+#ifndef CW_SNAPSHOT_H
+#define CW_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum conn_proto {
+	CONN_TCP = 0,
+	CONN_UDP = 1,
+};
+
+#define CONN_UNKNOWN_U32 UINT32_MAX
+
+/* One socket. Kept small and flat (72 bytes): 100,000 connections must cost little memory. */
+struct conn {
+	uint8_t local_addr[16]; /* network order; IPv4 uses the first 4 bytes */
+	uint8_t remote_addr[16];
+	uint16_t local_port; /* host order */
+	uint16_t remote_port;
+	uint8_t proto;  /* enum conn_proto */
+	uint8_t family; /* AF_INET or AF_INET6 */
+	uint8_t state;  /* enum tcp_state; UDP: ESTABLISHED when connected, CLOSE when not */
+	uint8_t timer;  /* /proc/net/tcp "tr": 0 none, 1 retransmit, 2 keepalive, 3 TIME_WAIT, 4 probe */
+	uint32_t recv_q;  /* netstat semantics: bytes not yet read; listeners: accept queue length */
+	uint32_t send_q;  /* bytes not yet acknowledged; 0 for listeners, as netstat shows */
+	uint32_t backlog; /* listeners: the accept queue limit (netlink only); else 0 */
+	uint32_t uid;
+	uint32_t inode;    /* 0 for request and TIME_WAIT sockets */
+	uint32_t timer_ms; /* time until the timer fires */
+	uint32_t idle_ms;  /* time since data was last received (tcp_info), or CONN_UNKNOWN_U32 */
+	uint8_t retrans;
+	uint8_t reserved[3];
+};
+
+/* Kernel counters and sysctls read in the same pass (filled by sources that can). */
+struct kernel_counters {
+	bool valid;
+};
+
+/* A note about input that was skipped (malformed line, interrupted dump); printed by the caller. */
+#define SNAPSHOT_MAX_NOTES 32
+
+struct snapshot {
+	struct conn *conns; /* owned; freed by snapshot_free() */
+	size_t count;
+	size_t capacity;
+	char *notes[SNAPSHOT_MAX_NOTES]; /* owned strings */
+	size_t note_count;
+	size_t notes_dropped; /* notes beyond SNAPSHOT_MAX_NOTES, counted only */
+	size_t skipped;       /* input records that could not be read */
+	const char *source_name; /* static string: "netlink", "proc", ... */
+	struct kernel_counters counters;
+};
+
+void snapshot_init(struct snapshot *snap);
+
+/* Frees everything the snapshot owns and leaves it empty and reusable. */
+void snapshot_free(struct snapshot *snap);
+
+/* Empties the snapshot but keeps its array for the next fill (the live view reuses it). */
+void snapshot_clear(struct snapshot *snap);
+
+/* Appends a copy of c. Returns 0 or -ENOMEM. */
+int snapshot_add_conn(struct snapshot *snap, const struct conn *c);
+
+/* Records a note (printf-style); never fails: notes past the limit are counted only. */
+void snapshot_add_note(struct snapshot *snap, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,195 @@
+/* The /proc/net text source: what netstat reads. Used when netlink is refused and for captures
+ * from another machine (--proc-root DIR, where DIR/net/tcp ... are the files). */
+#include "source.h"
+#include "source_proc.h"
+
+#include "i18n.h"
+#include "util/parse.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* An address is one run of 8 (IPv4) or 32 (IPv6) hex digits. The kernel prints each 32-bit word
+ * as a host-order number (%08X), so copying each parsed word back in host order restores the
+ * original bytes. The run is read in 8-digit windows because parse_hex refuses longer runs. */
+static bool parse_address_port(const char **p, const char *end, int family, uint8_t addr[16],
+			       uint16_t *port)
+{
+	int words = family == AF_INET ? 1 : 4;
+	if (end - *p < 8 * words)
+		return false;
+	for (int i = 0; i < words; i++) {
+		const char *w = *p + 8 * i, *wend = w + 8;
+		uint64_t v;
+		if (!parse_hex(&w, wend, 8, 8, &v))
+			return false;
+		uint32_t w32 = (uint32_t)v;
+		memcpy(addr + 4 * i, &w32, 4);
+	}
+	*p += 8 * words;
+	uint64_t v;
+	if (!parse_char(p, end, ':') || !parse_hex(p, end, 4, 4, &v))
+		return false;
+	*port = (uint16_t)v;
+	return true;
+}
+
+const char *proc_parse_line(const char *line, size_t len, int family, int proto,
+			    long ticks_per_sec, struct conn *c)
+{
+	const char *p = line, *end = line + len;
+	uint64_t v, v2;
+	memset(c, 0, sizeof(*c));
+	c->family = (uint8_t)family;
+	c->proto = (uint8_t)proto;
+	c->idle_ms = CONN_UNKNOWN_U32;
+
+	parse_blanks(&p, end);
+	if (!parse_dec(&p, end, &v) || !parse_char(&p, end, ':'))
+		return "slot";
+	parse_blanks(&p, end);
+	if (!parse_address_port(&p, end, family, c->local_addr, &c->local_port))
+		return "local address";
+	if (!parse_blanks(&p, end) ||
+	    !parse_address_port(&p, end, family, c->remote_addr, &c->remote_port))
+		return "remote address";
+	if (!parse_blanks(&p, end) || !parse_hex(&p, end, 2, 2, &v) || v == 0 || v >= TCP_ST_MAX)
+		return "state";
+	c->state = (uint8_t)v;
+	if (!parse_blanks(&p, end) || !parse_hex(&p, end, 8, 8, &v) || !parse_char(&p, end, ':') ||
+	    !parse_hex(&p, end, 8, 8, &v2))
+		return "queues";
+	c->send_q = (uint32_t)v;
+	c->recv_q = (uint32_t)v2;
+	if (!parse_blanks(&p, end) || !parse_hex(&p, end, 2, 2, &v) || !parse_char(&p, end, ':') ||
+	    !parse_hex(&p, end, 8, 16, &v2))
+		return "timer";
+	c->timer = (uint8_t)v;
+	uint64_t ms = ticks_per_sec > 0 ? v2 * 1000 / (uint64_t)ticks_per_sec : 0;
+	c->timer_ms = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+	if (!parse_blanks(&p, end) || !parse_hex(&p, end, 8, 8, &v))
+		return "retransmits";
+	c->retrans = v > UINT8_MAX ? UINT8_MAX : (uint8_t)v;
+	if (!parse_blanks(&p, end) || !parse_dec(&p, end, &v) || v > UINT32_MAX)
+		return "uid";
+	c->uid = (uint32_t)v;
+	if (!parse_blanks(&p, end) || !parse_dec(&p, end, &v))
+		return "timeout";
+	if (!parse_blanks(&p, end) || !parse_dec(&p, end, &v) || v > UINT32_MAX)
+		return "inode";
+	c->inode = (uint32_t)v;
+	if (p != end && *p != ' ' && *p != '\t')
+		return "inode";
+	/* The rest (refcount, pointer, congestion fields) differs between kernels: not read. */
+	if (proto == CONN_TCP && c->state == TCP_ST_LISTEN)
+		c->send_q = 0;
+	return NULL;
+}
+
+struct proc_file {
+	const char *name;
+	int family;
+	int proto;
+};
+
+static const struct proc_file proc_files[] = {
+	{"tcp", AF_INET, CONN_TCP},
+	{"tcp6", AF_INET6, CONN_TCP},
+	{"udp", AF_INET, CONN_UDP},
+	{"udp6", AF_INET6, CONN_UDP},
+};
+
+static bool wanted(const struct source_request *r, const struct proc_file *f)
+{
+	if ((f->family == AF_INET && !r->ipv4) || (f->family == AF_INET6 && !r->ipv6))
+		return false;
+	return f->proto == CONN_TCP ? r->tcp_states != 0 : r->udp;
+}
+
+static int read_file(const char *path, const struct proc_file *f, const struct source_request *r,
+		     long ticks, struct snapshot *snap, struct cw_error *err)
+{
+	FILE *in = fopen(path, "re");
+	if (!in) {
+		if (errno == ENOENT)
+			return 0; /* no IPv6 on this host, or not in the capture */
+		return cw_error_set(err, -errno, _("cannot open %s: %s"), path, strerror(errno));
+	}
+	char iobuf[65536];
+	setvbuf(in, iobuf, _IOFBF, sizeof(iobuf));
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	unsigned long lineno = 0;
+	int ret = 0;
+	while ((n = getline(&line, &cap, in)) >= 0) {
+		lineno++;
+		size_t len = (size_t)n;
+		if (len && line[len - 1] == '\n')
+			len--;
+		if (lineno == 1 && memmem(line, len, "local_address", 13))
+			continue;
+		if (len == 0)
+			continue;
+		const char *bad = NULL;
+		struct conn c;
+		if (len > PROC_LINE_MAX)
+			bad = "length";
+		else if (memchr(line, '\0', len))
+			bad = "binary data";
+		else
+			bad = proc_parse_line(line, len, f->family, f->proto, ticks, &c);
+		if (bad) {
+			/* Only the file, line and field are reported: the line itself may hold
+			 * anything, and nothing raw from the file reaches the terminal. */
+			snap->skipped++;
+			snapshot_add_note(snap, _("%s:%lu: malformed line (%s), skipped"), path,
+					  lineno, _(bad));
+			continue;
+		}
+		if (f->proto == CONN_TCP && !(r->tcp_states & TCP_STATE_BIT(c.state)))
+			continue;
+		if (snapshot_add_conn(snap, &c) < 0) {
+			ret = cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
+			break;
+		}
+	}
+	if (ret == 0 && ferror(in))
+		ret = cw_error_set(err, -EIO, _("cannot read %s: %s"), path, strerror(errno));
+	free(line);
+	fclose(in);
+	return ret;
+}
+
+static int proc_fill(const struct source_request *r, struct snapshot *snap, struct cw_error *err)
+{
+	const char *root = r->proc_root ? r->proc_root : "/proc";
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s/net", root);
+	struct stat st;
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return cw_error_set(err, -ENOENT, _("%s: no such directory (expected %s/net/tcp ...)"),
+				    r->proc_root ? r->proc_root : dir, root);
+	snap->source_name = "proc";
+	long ticks = sysconf(_SC_CLK_TCK);
+	for (size_t i = 0; i < sizeof(proc_files) / sizeof(proc_files[0]); i++) {
+		if (!wanted(r, &proc_files[i]))
+			continue;
+		char path[4200];
+		snprintf(path, sizeof(path), "%s/%s", dir, proc_files[i].name);
+		int ret = read_file(path, &proc_files[i], r, ticks, snap, err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+const struct source_ops source_proc = {
+	.name = "proc",
+	.fill = proc_fill,
+};

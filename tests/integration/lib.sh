@@ -1,0 +1,36 @@
+# Shared by the integration tests. Meson's exit-code protocol: 0 pass, 77 skip, else fail.
+CONNWATCH=${1:?usage: $0 PATH_TO_CONNWATCH}
+HERE=$(cd "$(dirname "$0")" && pwd)
+
+skip() { echo "SKIP: $*"; exit 77; }
+fail() { echo "FAIL: $*"; exit 1; }
+
+need_root() { [ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces)"; }
+need_tool() { command -v "$1" >/dev/null || skip "$1 is not installed (scripts/dev.sh deps installs it)"; }
+
+# Re-runs the calling script inside a fresh network namespace with loopback up, so the test
+# sees only its own sockets and nothing it sends can leave the machine.
+in_private_netns() {
+  if [ -z "${CW_IN_NETNS:-}" ]; then
+    need_root
+    need_tool unshare
+    CW_IN_NETNS=1 exec unshare -n "$0" "$@"
+  fi
+  ip link set lo up || fail "cannot bring up loopback in the test namespace"
+}
+
+# Starts a helper that prints READY when its sockets are in place; kills it when the test exits.
+# usage: start_holder COMMAND...   (sets HOLDER_PID)
+start_holder() {
+  local out
+  out=$(mktemp)
+  "$@" >"$out" 2>&1 &
+  HOLDER_PID=$!
+  trap 'kill $HOLDER_PID 2>/dev/null; wait $HOLDER_PID 2>/dev/null; rm -f "'"$out"'"' EXIT
+  for _ in $(seq 100); do
+    grep -q READY "$out" && return 0
+    kill -0 $HOLDER_PID 2>/dev/null || fail "socket holder died: $(cat "$out")"
+    sleep 0.1
+  done
+  fail "socket holder not ready after 10 s: $(cat "$out")"
+}

@@ -1,0 +1,138 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "source_netlink.h"
+#include "states.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <string.h>
+
+/* Builds replies the way the kernel lays them out: aligned nlmsghdr + inet_diag_msg. */
+struct reply {
+	char buf[4096] __attribute__((aligned(8)));
+	size_t len;
+};
+
+static void add_sock(struct reply *r, int family, const char *src, uint16_t sport,
+		     const char *dst, uint16_t dport, int state, uint32_t rq, uint32_t wq,
+		     uint16_t flags)
+{
+	struct nlmsghdr *h = (struct nlmsghdr *)(r->buf + r->len);
+	memset(h, 0, NLMSG_SPACE(sizeof(struct inet_diag_msg)));
+	h->nlmsg_len = NLMSG_LENGTH(sizeof(struct inet_diag_msg));
+	h->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	h->nlmsg_flags = NLM_F_MULTI | flags;
+	struct inet_diag_msg *m = NLMSG_DATA(h);
+	m->idiag_family = (uint8_t)family;
+	m->idiag_state = (uint8_t)state;
+	inet_pton(family, src, m->id.idiag_src);
+	inet_pton(family, dst, m->id.idiag_dst);
+	m->id.idiag_sport = htons(sport);
+	m->id.idiag_dport = htons(dport);
+	m->idiag_rqueue = rq;
+	m->idiag_wqueue = wq;
+	m->idiag_inode = 4242;
+	m->idiag_uid = 1000;
+	r->len += NLMSG_SPACE(sizeof(struct inet_diag_msg));
+}
+
+static void add_done(struct reply *r)
+{
+	struct nlmsghdr *h = (struct nlmsghdr *)(r->buf + r->len);
+	memset(h, 0, NLMSG_SPACE(sizeof(int)));
+	h->nlmsg_len = NLMSG_LENGTH(sizeof(int));
+	h->nlmsg_type = NLMSG_DONE;
+	h->nlmsg_flags = NLM_F_MULTI;
+	r->len += NLMSG_SPACE(sizeof(int));
+}
+
+static void parses_a_dump(void **state)
+{
+	(void)state;
+	struct reply r = {.len = 0};
+	add_sock(&r, AF_INET, "127.0.0.1", 3306, "127.0.0.1", 47308, TCP_ST_ESTABLISHED, 1, 2, 0);
+	add_sock(&r, AF_INET6, "::", 80, "::", 0, TCP_ST_LISTEN, 3, 128, 0);
+	add_sock(&r, AF_INET6, "::ffff:10.0.0.1", 80, "::ffff:10.0.0.2", 4000, TCP_ST_SYN_RECV, 0,
+		 0, 0);
+	struct snapshot s;
+	struct cw_error err;
+	snapshot_init(&s);
+	assert_int_equal(netlink_parse_messages(r.buf, r.len, CONN_TCP, &s, &err),
+			 NETLINK_PARSE_MORE);
+	assert_int_equal(s.count, 3);
+	assert_int_equal(s.conns[0].local_port, 3306);
+	assert_int_equal(s.conns[0].remote_port, 47308);
+	assert_int_equal(s.conns[0].recv_q, 1);
+	assert_int_equal(s.conns[0].send_q, 2);
+	assert_int_equal(s.conns[0].inode, 4242);
+	assert_int_equal(s.conns[0].uid, 1000);
+	/* a listener's wqueue is its backlog; netstat shows Send-Q 0 */
+	assert_int_equal(s.conns[1].send_q, 0);
+	assert_int_equal(s.conns[1].backlog, 128);
+	assert_int_equal(s.conns[1].recv_q, 3);
+	assert_int_equal(s.conns[2].state, TCP_ST_SYN_RECV);
+
+	struct reply d = {.len = 0};
+	add_done(&d);
+	assert_int_equal(netlink_parse_messages(d.buf, d.len, CONN_TCP, &s, &err),
+			 NETLINK_PARSE_DONE);
+	snapshot_free(&s);
+}
+
+static void reports_truncation_error_and_interruption(void **state)
+{
+	(void)state;
+	struct reply r = {.len = 0};
+	add_sock(&r, AF_INET, "127.0.0.1", 1, "127.0.0.1", 2, TCP_ST_ESTABLISHED, 0, 0, 0);
+	struct snapshot s;
+	struct cw_error err;
+	snapshot_init(&s);
+	/* cut anywhere inside the message */
+	for (size_t cut = 1; cut < r.len; cut++)
+		assert_int_equal(netlink_parse_messages(r.buf, cut, CONN_TCP, &s, &err), -EBADMSG);
+	assert_int_equal(s.count, 0);
+
+	struct reply i = {.len = 0};
+	add_sock(&i, AF_INET, "127.0.0.1", 1, "127.0.0.1", 2, TCP_ST_ESTABLISHED, 0, 0,
+		 NLM_F_DUMP_INTR);
+	assert_int_equal(netlink_parse_messages(i.buf, i.len, CONN_TCP, &s, &err), -EINTR);
+
+	struct reply e = {.len = 0};
+	struct nlmsghdr *h = (struct nlmsghdr *)e.buf;
+	h->nlmsg_len = NLMSG_LENGTH(sizeof(struct nlmsgerr));
+	h->nlmsg_type = NLMSG_ERROR;
+	struct nlmsgerr *ne = NLMSG_DATA(h);
+	memset(ne, 0, sizeof(*ne));
+	ne->error = -EPERM;
+	e.len = NLMSG_SPACE(sizeof(struct nlmsgerr));
+	assert_int_equal(netlink_parse_messages(e.buf, e.len, CONN_TCP, &s, &err), -EPERM);
+	assert_non_null(strstr(err.msg, "refused"));
+
+	/* a socket message too short to hold inet_diag_msg is skipped and noted */
+	struct reply sh = {.len = 0};
+	h = (struct nlmsghdr *)sh.buf;
+	h->nlmsg_len = NLMSG_LENGTH(8);
+	h->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	sh.len = NLMSG_SPACE(8);
+	assert_int_equal(netlink_parse_messages(sh.buf, sh.len, CONN_TCP, &s, &err),
+			 NETLINK_PARSE_MORE);
+	assert_int_equal(s.skipped, 1);
+	assert_int_equal(s.count, 0);
+	snapshot_free(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(parses_a_dump),
+		cmocka_unit_test(reports_truncation_error_and_interruption),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
