@@ -14,6 +14,15 @@ const struct cw_command cw_commands[] = {
 		.run = cmd_list,
 		.usage_exit = CW_EXIT_USAGE,
 	},
+	{
+		.name = "explain",
+		.bit = CMD_EXPLAIN,
+		.summary = N_("explain the TCP states, their sequences and what many of one mean"),
+		.usage = "[STATE]",
+		.max_args = 1,
+		.run = cmd_explain,
+		.usage_exit = CW_EXIT_USAGE,
+	},
 };
 const unsigned int cw_command_count = sizeof(cw_commands) / sizeof(cw_commands[0]);
 

@@ -188,8 +188,8 @@ static enum text_line_kind parse_columns(const struct tokens *tk, unsigned int f
                                          unsigned int needed, struct conn *c,
                                          struct text_problem *why)
 {
-	static const char *const fields[] = {"Recv-Q", "Send-Q", "local address",
-	                                     "foreign address"};
+	static const char *const fields[] = {N_("Recv-Q"), N_("Send-Q"), N_("local address"),
+	                                     N_("foreign address")};
 	bool incomplete = tk->n < needed;
 	unsigned int check_until = incomplete ? tk->n - 1 : first + 4;
 	uint32_t q;
@@ -238,7 +238,7 @@ static enum text_line_kind parse_netstat_row(const struct tokens *tk, struct con
 		return TEXT_ROW;
 	}
 	if (st == TCP_ST_UNKNOWN)
-		return bad(why, "state", &tk->t[5]);
+		return bad(why, N_("state"), &tk->t[5]);
 	c->state = (uint8_t)st;
 	return TEXT_ROW;
 }
@@ -253,11 +253,17 @@ static enum text_line_kind parse_ss_row(const struct tokens *tk, bool has_netid,
 		return TEXT_INCOMPLETE;
 	enum tcp_state st = token_state(&tk->t[s]);
 	if (st == TCP_ST_UNKNOWN)
-		return tk->n == s + 1 ? TEXT_INCOMPLETE : bad(why, "state", &tk->t[s]);
+		return tk->n == s + 1 ? TEXT_INCOMPLETE : bad(why, N_("state"), &tk->t[s]);
 	bool udp = has_netid ? token_is(&tk->t[0], "udp") : token_is(&tk->t[s], "UNCONN");
 	c->proto = udp ? CONN_UDP : CONN_TCP;
 	c->state = (uint8_t)(udp && st != TCP_ST_ESTABLISHED ? TCP_ST_CLOSE : st);
-	return parse_columns(tk, s + 1, AF_UNSPEC, s + 5, c, why);
+	enum text_line_kind k = parse_columns(tk, s + 1, AF_UNSPEC, s + 5, c, why);
+	if (k == TEXT_ROW && c->state == TCP_ST_LISTEN && c->proto == CONN_TCP) {
+		/* ss shows a listener's backlog limit as Send-Q; netstat shows 0 there. */
+		c->backlog = c->send_q;
+		c->send_q = 0;
+	}
+	return k;
 }
 
 enum text_line_kind text_parse_line(const char *line, size_t len, struct conn *c,
@@ -285,7 +291,7 @@ enum text_line_kind text_parse_line(const char *line, size_t len, struct conn *c
 	}
 	if (token_state(first) != TCP_ST_UNKNOWN)
 		return parse_ss_row(&tk, false, c, why);
-	return bad(why, "protocol", first);
+	return bad(why, N_("protocol"), first);
 }
 
 void text_reader_init(struct text_reader *r, const char *name, const struct source_request *req)

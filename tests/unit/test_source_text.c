@@ -137,6 +137,10 @@ static void ss_tanu_with_netid(void **state)
 	assert_int_equal(count(&snap, CONN_TCP, -1, TCP_ST_FIN_WAIT2), 1);
 	assert_int_equal(count(&snap, CONN_TCP, -1, TCP_ST_LAST_ACK), 1);
 	assert_int_equal(count(&snap, CONN_TCP, AF_INET6, -1), 5);
+	/* ss shows a listener's backlog as Send-Q; the model keeps netstat's 0 there. */
+	assert_int_equal(snap.conns[3].state, TCP_ST_LISTEN);
+	assert_int_equal(snap.conns[3].backlog, 128);
+	assert_int_equal(snap.conns[3].send_q, 0);
 	/* [::ffff:a.b.c.d] stays an IPv6 socket with a mapped address; %eth0 is dropped. */
 	const struct conn *syn = NULL, *ll = NULL;
 	for (size_t i = 0; i < snap.count; i++) {
