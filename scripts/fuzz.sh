@@ -17,6 +17,7 @@ ninja -C build-fuzz >/dev/null
 names=("$@")
 if [ ${#names[@]} -eq 0 ]; then
   for f in build-fuzz/tests/fuzz/fuzz-*; do
+    [ -f "$f" ] && [ -x "$f" ] || continue
     case $f in */fuzz-replay-*) continue ;; esac
     names+=("${f##*/fuzz-}")
   done

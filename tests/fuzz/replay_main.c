@@ -3,7 +3,6 @@
  * into the normal suite (suite 'fuzz'), so the corpora and every past crash input are replayed on
  * each test run, under ASan+UBSan in build-asan. A crash is the failure; otherwise it prints how
  * many inputs ran and fails when there were none (an empty corpus asserts nothing). */
-#define _GNU_SOURCE
 #include "fuzz.h"
 
 #include <ftw.h>
