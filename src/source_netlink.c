@@ -112,7 +112,9 @@ int netlink_parse_messages(const void *buf, size_t len, int proto, struct snapsh
 			if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e))
 				return cw_error_set(err, -EBADMSG, "%s",
 						    _("truncated netlink error message"));
-			int code = e->error < 0 ? e->error : -EPROTO;
+			/* A kernel errno is in -4095..-1; anything else (INT_MIN would overflow
+			 * when negated, found by fuzz-netlink) is a malformed reply. */
+			int code = e->error < 0 && e->error > -4096 ? e->error : -EPROTO;
 			return cw_error_set(err, code, _("the kernel refused the socket dump: %s"),
 					    strerror(-code));
 		}

@@ -114,6 +114,11 @@ static void reports_truncation_error_and_interruption(void **state)
 	e.len = NLMSG_SPACE(sizeof(struct nlmsgerr));
 	assert_int_equal(netlink_parse_messages(e.buf, e.len, CONN_TCP, &s, &err), -EPERM);
 	assert_non_null(strstr(err.msg, "refused"));
+	/* an error code that is no errno (INT_MIN cannot be negated) is a protocol error */
+	ne->error = INT32_MIN;
+	assert_int_equal(netlink_parse_messages(e.buf, e.len, CONN_TCP, &s, &err), -EPROTO);
+	ne->error = 5;
+	assert_int_equal(netlink_parse_messages(e.buf, e.len, CONN_TCP, &s, &err), -EPROTO);
 
 	/* a socket message too short to hold inet_diag_msg is skipped and noted */
 	struct reply sh = {.len = 0};
