@@ -27,5 +27,19 @@ while IFS=$'\t' read -r file args; do
   checked=$((checked + 1))
 done <"$golden/cases"
 [ "$checked" -ge 8 ] || fail "only $checked golden cases ran"
+
+# Usage errors of explain: exit 2, the valid states named, nothing on stdout.
+"$CONNWATCH" explain NOSUCH >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 2 ] || fail "explain NOSUCH did not exit 2"
+grep -q "'NOSUCH' is not a TCP state" "$tmp/err" || fail "bad state not named: $(cat "$tmp/err")"
+grep -q "ESTABLISHED, SYN_SENT" "$tmp/err" || fail "valid states not listed: $(cat "$tmp/err")"
+[ -s "$tmp/out" ] && fail "explain NOSUCH printed on stdout"
+"$CONNWATCH" explain LISTEN TIME_WAIT >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] || fail "explain with two states did not exit 2"
+# A state whose sockets cannot be read still explains, says why, and exits 1.
+"$CONNWATCH" explain listen --proc-root "$tmp/nowhere" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] || fail "explain with a missing --proc-root did not exit 1"
+grep -q "$tmp/nowhere" "$tmp/err" || fail "missing --proc-root not named"
+grep -q "unknown: the sockets could not be read" "$tmp/out" || fail "no 'unknown' count shown"
 [ $failed -eq 0 ] || exit 1
 echo "ok: $checked golden files"
