@@ -218,32 +218,40 @@ static void json_sequences(struct jsonw *w, enum tcp_state only)
 	jsonw_array_end(w);
 }
 
+/* Opens the document: version and the language its texts are in. */
+static void json_begin(struct jsonw *w, FILE *out)
+{
+	jsonw_init(w, out);
+	jsonw_object_begin(w);
+	jsonw_kv_uint(w, "version", CW_JSON_VERSION);
+	jsonw_kv_string(w, "language", i18n_language());
+}
+
+static int json_end(struct jsonw *w, FILE *out)
+{
+	jsonw_object_end(w);
+	fputc('\n', out);
+	return ferror(out) ? -EIO : 0;
+}
+
 int render_explain_all_json(FILE *out)
 {
 	struct jsonw w;
-	jsonw_init(&w, out);
-	jsonw_object_begin(&w);
-	jsonw_kv_uint(&w, "version", CW_JSON_VERSION);
-	jsonw_kv_string(&w, "language", i18n_language());
+	json_begin(&w, out);
 	jsonw_key(&w, "states");
 	jsonw_array_begin(&w);
 	for (unsigned int i = 0; i < tcp_states_documented_count; i++)
 		json_state(&w, tcp_state_info(tcp_states_documented[i]));
 	jsonw_array_end(&w);
 	json_sequences(&w, TCP_ST_UNKNOWN);
-	jsonw_object_end(&w);
-	fputc('\n', out);
-	return ferror(out) ? -EIO : 0;
+	return json_end(&w, out);
 }
 
 int render_explain_state_json(FILE *out, const struct tcp_state_info *info,
                               const struct explain_count *count)
 {
 	struct jsonw w;
-	jsonw_init(&w, out);
-	jsonw_object_begin(&w);
-	jsonw_kv_uint(&w, "version", CW_JSON_VERSION);
-	jsonw_kv_string(&w, "language", i18n_language());
+	json_begin(&w, out);
 	jsonw_key(&w, "state");
 	json_state(&w, info);
 	jsonw_key(&w, "count");
@@ -257,7 +265,5 @@ int render_explain_state_json(FILE *out, const struct tcp_state_info *info,
 		jsonw_null(&w);
 	}
 	json_sequences(&w, info->state);
-	jsonw_object_end(&w);
-	fputc('\n', out);
-	return ferror(out) ? -EIO : 0;
+	return json_end(&w, out);
 }

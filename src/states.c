@@ -118,30 +118,26 @@ const struct tcp_sequence tcp_sequences[] = {
 };
 const unsigned int tcp_sequence_count = sizeof(tcp_sequences) / sizeof(tcp_sequences[0]);
 
+/* Label (N_() marked) and JSON identifier of each side, indexed by enum tcp_state_side. */
+static const struct {
+	const char *label, *id;
+} sides[] = {
+	[TCP_SIDE_NONE] = {"", "none"},
+	[TCP_SIDE_CLIENT] = {N_("Client"), "client"},
+	[TCP_SIDE_SERVER] = {N_("Server"), "server"},
+	[TCP_SIDE_BOTH] = {N_("Both"), "both"},
+	[TCP_SIDE_CLOSER] = {N_("Closer"), "closer"},
+	[TCP_SIDE_RESPONDER] = {N_("Receiver"), "receiver"},
+};
+
 const char *tcp_side_label(enum tcp_state_side side)
 {
-	switch (side) {
-	case TCP_SIDE_CLIENT: return N_("Client");
-	case TCP_SIDE_SERVER: return N_("Server");
-	case TCP_SIDE_BOTH: return N_("Both");
-	case TCP_SIDE_CLOSER: return N_("Closer");
-	case TCP_SIDE_RESPONDER: return N_("Receiver");
-	case TCP_SIDE_NONE: break;
-	}
-	return "";
+	return (unsigned int)side < sizeof(sides) / sizeof(sides[0]) ? sides[side].label : "";
 }
 
 const char *tcp_side_id(enum tcp_state_side side)
 {
-	switch (side) {
-	case TCP_SIDE_CLIENT: return "client";
-	case TCP_SIDE_SERVER: return "server";
-	case TCP_SIDE_BOTH: return "both";
-	case TCP_SIDE_CLOSER: return "closer";
-	case TCP_SIDE_RESPONDER: return "receiver";
-	case TCP_SIDE_NONE: break;
-	}
-	return "none";
+	return (unsigned int)side < sizeof(sides) / sizeof(sides[0]) ? sides[side].id : "none";
 }
 
 const enum tcp_state tcp_states_documented[] = {
