@@ -318,6 +318,13 @@ static void note_bad(struct text_reader *r, struct snapshot *snap, unsigned long
 	                  _(why->field), shown, n < why->token_len ? "..." : "");
 }
 
+static bool is_blank(const char *line, size_t len)
+{
+	const char *p = line;
+	parse_blanks(&p, line + len);
+	return p == line + len;
+}
+
 static bool wanted(const struct source_request *req, const struct conn *c)
 {
 	if (!req)
@@ -352,6 +359,7 @@ static int try_join(struct text_reader *r, const char *line, size_t len, struct 
 		n += len;
 		if (text_parse_line(joined, n, &c, &why) == TEXT_ROW) {
 			r->pending_len = 0;
+			r->after_row = true;
 			return add_row(r, snap, &c) < 0 ? -ENOMEM : 1;
 		}
 	}
@@ -391,6 +399,13 @@ int text_reader_line(struct text_reader *r, const char *line, size_t len, struct
 		return 0; /* the rest of watch's title, wrapped by the terminal it was copied from
 		           */
 	r->in_title = kind == TEXT_TITLE;
+	/* ss -e, -i, -m and -o print details on an indented line under each row ("\t skmem:(...)
+	 * cubic ..."); a terminal-wrapped Process column also lands under its row. */
+	bool indented = len && (line[0] == '\t' || line[0] == ' ');
+	if (r->after_row && indented && kind == TEXT_BAD)
+		return 0;
+	if (kind != TEXT_IGNORED || !is_blank(line, len))
+		r->after_row = kind == TEXT_ROW;
 	switch (kind) {
 	case TEXT_ROW:
 		return add_row(r, snap, &c) < 0 ? -ENOMEM : 0;

@@ -42,7 +42,8 @@ struct text_reader {
 	char pending[TEXT_LINE_MAX + 1]; /* an incomplete row waiting for its continuation */
 	size_t pending_len;
 	unsigned long pending_lineno;
-	bool in_title; /* after watch's title, before the first row or header */
+	bool in_title;  /* after watch's title, before the first row or header */
+	bool after_row; /* the last non-blank line was a row: indented details may follow */
 };
 
 void text_reader_init(struct text_reader *r, const char *name, const struct source_request *req);

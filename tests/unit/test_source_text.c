@@ -175,6 +175,28 @@ static void ss_tan_under_watch(void **state)
 	snapshot_free(&snap);
 }
 
+static void ss_detail_lines_under_rows_are_skipped(void **state)
+{
+	(void)state;
+	struct snapshot snap;
+	assert_int_equal(load("text/ss-tanieomp.txt", &snap), 0);
+	for (size_t i = 0; i < snap.note_count; i++)
+		fprintf(stderr, "note: %s\n", snap.notes[i]);
+	assert_int_equal(snap.skipped, 0);
+	assert_int_equal(snap.count, 15); /* ss -tanH counted 15 when the fixture was taken */
+	assert_int_equal(count(&snap, CONN_TCP, -1, TCP_ST_LISTEN), 3);
+	assert_int_equal(count(&snap, CONN_TCP, -1, TCP_ST_CLOSE_WAIT), 2);
+	snapshot_free(&snap);
+
+	/* An indented line that follows no row is still reported. */
+	static const char lonely[] = "State Recv-Q Send-Q Local Peer\n\t skmem:(r0)\n";
+	snapshot_init(&snap);
+	struct source_request req = everything(NULL);
+	assert_int_equal(text_parse_buffer("x", lonely, sizeof(lonely) - 1, &req, &snap), 0);
+	assert_int_equal(snap.skipped, 1);
+	snapshot_free(&snap);
+}
+
 static void netstat_ntua_with_listeners_and_bare_ipv6(void **state)
 {
 	(void)state;
@@ -373,6 +395,7 @@ int main(void)
 	    cmocka_unit_test(user_example_gives_the_documented_counts),
 	    cmocka_unit_test(ss_tanu_with_netid),
 	    cmocka_unit_test(ss_tan_under_watch),
+	    cmocka_unit_test(ss_detail_lines_under_rows_are_skipped),
 	    cmocka_unit_test(netstat_ntua_with_listeners_and_bare_ipv6),
 	    cmocka_unit_test(wrapped_rows_are_joined),
 	    cmocka_unit_test(garbage_lines_are_noted_and_skipped),
