@@ -17,7 +17,8 @@
 #include <string.h>
 #include <strings.h>
 
-#define MAX_TOKENS 8 /* the columns we read; later ones (-p, -o, -e extras) are ignored */
+#define NETSTAT_ENDPOINT_WIDTH 23
+#define MAX_TOKENS             8 /* the columns we read; later ones (-p, -o, -e extras) are ignored */
 
 struct token {
 	const char *s;
@@ -231,6 +232,10 @@ static enum text_line_kind parse_netstat_row(const struct tokens *tk, struct con
 	enum text_line_kind k = parse_columns(tk, 1, v6 ? AF_INET6 : AF_INET, udp ? 5 : 6, c, why);
 	if (k != TEXT_ROW)
 		return k;
+	/* netstat (net-tools) without -W cuts "address:port" to 23 characters by shortening the
+	 * address; only IPv6 text gets that long. */
+	why->maybe_truncated =
+	    tk->t[3].len == NETSTAT_ENDPOINT_WIDTH || tk->t[4].len == NETSTAT_ENDPOINT_WIDTH;
 	enum tcp_state st = tk->n > 5 ? token_state(&tk->t[5]) : TCP_ST_UNKNOWN;
 	if (udp) {
 		/* A sixth token that is no state is an extra column (-p, -e): no state shown. */
@@ -406,6 +411,13 @@ int text_reader_line(struct text_reader *r, const char *line, size_t len, struct
 		return 0;
 	if (kind != TEXT_IGNORED || !is_blank(line, len))
 		r->after_row = kind == TEXT_ROW;
+	if (kind == TEXT_ROW && why.maybe_truncated && !r->warned_truncation) {
+		r->warned_truncation = true;
+		snapshot_add_note(snap,
+		                  _("%s:%lu: netstat may have cut this IPv6 address short (it does "
+		                    "without -W); rows are read as printed"),
+		                  r->name, r->lineno);
+	}
 	switch (kind) {
 	case TEXT_ROW:
 		return add_row(r, snap, &c) < 0 ? -ENOMEM : 0;

@@ -28,6 +28,9 @@ struct text_problem {
 	const char *field;
 	const char *token;
 	size_t token_len;
+	/* Set on a netstat row whose address column is 23 characters wide: netstat without -W cuts
+	 * a long IPv6 address to that width, so the address may be a truncated one. */
+	bool maybe_truncated;
 };
 
 /* Classifies and parses one line (without its newline). */
@@ -42,8 +45,9 @@ struct text_reader {
 	char pending[TEXT_LINE_MAX + 1]; /* an incomplete row waiting for its continuation */
 	size_t pending_len;
 	unsigned long pending_lineno;
-	bool in_title;  /* after watch's title, before the first row or header */
-	bool after_row; /* the last non-blank line was a row: indented details may follow */
+	bool in_title;          /* after watch's title, before the first row or header */
+	bool after_row;         /* the last non-blank line was a row: indented details may follow */
+	bool warned_truncation; /* said once that netstat may have cut IPv6 addresses */
 };
 
 void text_reader_init(struct text_reader *r, const char *name, const struct source_request *req);

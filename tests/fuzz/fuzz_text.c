@@ -55,7 +55,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			        sizeof(ep))
 				abort();
 		}
-		if (snap.note_count + snap.notes_dropped != snap.skipped)
+		/* Every skipped line has its note; one more may say netstat cut addresses. */
+		size_t notes = snap.note_count + snap.notes_dropped;
+		if (notes < snap.skipped || notes > snap.skipped + 1)
 			abort();
 		for (size_t i = 0; i < snap.note_count; i++)
 			check_note(snap.notes[i]);

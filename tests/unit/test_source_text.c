@@ -354,6 +354,24 @@ static void missing_file_is_an_error_naming_it(void **state)
 	snapshot_free(&snap);
 }
 
+static void netstat_width_ipv6_gets_one_warning_not_a_skip(void **state)
+{
+	(void)state;
+	static const char input[] =
+	    "tcp6 0 0 2001:db8:1234:56::1:443 2001:db8::2:50000 ESTABLISHED\n"
+	    "tcp6 0 0 2001:db8:1234:56::1:443 2001:db8::3:50000 ESTABLISHED\n"
+	    "tcp6 0 0 ::1:443 ::1:50000 ESTABLISHED\n";
+	struct snapshot snap;
+	snapshot_init(&snap);
+	struct source_request req = everything(NULL);
+	assert_int_equal(text_parse_buffer("n", input, sizeof(input) - 1, &req, &snap), 0);
+	assert_int_equal(snap.count, 3);
+	assert_int_equal(snap.skipped, 0);
+	assert_int_equal(snap.note_count, 1);
+	assert_true(has_note(&snap, "n:1: netstat may have cut this IPv6 address short"));
+	snapshot_free(&snap);
+}
+
 static void single_lines_classify(void **state)
 {
 	(void)state;
@@ -404,6 +422,7 @@ int main(void)
 	    cmocka_unit_test(stdin_is_read_for_dash),
 	    cmocka_unit_test(request_filters_apply),
 	    cmocka_unit_test(missing_file_is_an_error_naming_it),
+	    cmocka_unit_test(netstat_width_ipv6_gets_one_warning_not_a_skip),
 	    cmocka_unit_test(single_lines_classify),
 	};
 	int r = cmocka_run_group_tests(tests, NULL, NULL);
