@@ -122,9 +122,11 @@ int render_explain_all(FILE *out)
 			wrap(out, _(info->many_means), 4 + STATE_WIDTH + 1, 4 + STATE_WIDTH + 1);
 		}
 	}
-	fprintf(out, "\n%s\n",
-	        _("One state, where it sits and how many sockets are in it now: connwatch explain "
-	          "STATE (e.g. connwatch explain time-wait)."));
+	fputc('\n', out);
+	wrap(out,
+	     _("One state, where it sits and how many sockets are in it now: connwatch explain "
+	       "STATE (e.g. connwatch explain time-wait)."),
+	     0, 0);
 	return ferror(out) ? -EIO : 0;
 }
 
