@@ -112,6 +112,36 @@ static void one_state_shows_its_count_and_marks_its_step(void **state)
 	free(text);
 }
 
+static size_t columns(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* Both languages fit a terminal of 80 columns, and Indonesian really is Indonesian. */
+static void overview_fits_a_terminal_in_both_languages(void **state)
+{
+	(void)state;
+	const char *langs[] = {"en", "id"};
+	for (size_t l = 0; l < 2; l++) {
+		assert_int_equal(i18n_init(langs[l]), 0);
+		assert_string_equal(i18n_language(), langs[l]);
+		char *text = NULL;
+		size_t len = 0;
+		FILE *out = open_memstream(&text, &len);
+		assert_int_equal(render_explain_all(out), 0);
+		fclose(out);
+		assert_non_null(
+		    strstr(text, l ? "Daftar status koneksi TCP" : "TCP connection states"));
+		for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+			assert_true(columns(line) <= 78);
+		free(text);
+	}
+	i18n_init("en");
+}
+
 int main(void)
 {
 	i18n_init("en");
@@ -119,6 +149,7 @@ int main(void)
 	    cmocka_unit_test(count_takes_request_sockets_as_syn_recv_and_skips_udp),
 	    cmocka_unit_test(sequences_say_who_passes_where),
 	    cmocka_unit_test(one_state_shows_its_count_and_marks_its_step),
+	    cmocka_unit_test(overview_fits_a_terminal_in_both_languages),
 	};
 	int r = cmocka_run_group_tests(tests, NULL, NULL);
 	i18n_cleanup();
