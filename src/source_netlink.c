@@ -151,7 +151,7 @@ int netlink_record_write(FILE *out, int proto, const void *buf, size_t len)
 {
 	struct netlink_record_header h = {
 		.magic = NETLINK_RECORD_MAGIC, .proto = (uint32_t)proto, .length = (uint32_t)len};
-	if (fwrite(&h, sizeof(h), 1, out) != 1 || fwrite(buf, 1, len, out) != len)
+	if (fwrite(&h, sizeof(h), 1, out) != 1 || (len && fwrite(buf, 1, len, out) != len))
 		return -EIO;
 	return 0;
 }
@@ -294,6 +294,8 @@ static int netlink_fill(const struct source_request *r, struct snapshot *snap,
 		ret = dump_v2(&ctx, AF_INET, IPPROTO_UDP, TCP_STATES_ALL, 0, snap, err);
 	if (ret == 0 && r->udp && r->ipv6)
 		ret = dump_v2(&ctx, AF_INET6, IPPROTO_UDP, TCP_STATES_ALL, 0, snap, err);
+	if (ret == 0 && ctx.record && netlink_record_write(ctx.record, (int)NETLINK_RECORD_END, "", 0) < 0)
+		ret = cw_error_set(err, -EIO, "%s", _("cannot write the recording"));
 out:
 	if (ctx.nl)
 		mnl_socket_close(ctx.nl);
