@@ -19,10 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int family = data[0] & 1 ? AF_INET6 : AF_INET;
 	int proto = data[0] & 2 ? CONN_UDP : CONN_TCP;
 	size_t len = size - 1;
-	char *line = malloc(len ? len : 1);
+	char *line = fuzz_exact_copy(data + 1, len);
 	if (!line)
 		return 0;
-	memcpy(line, data + 1, len);
 	struct conn c;
 	if (!proc_parse_line(line, len, family, proto, 100, &c)) {
 		/* A parsed row must be displayable: every field the table shows is in range. */
