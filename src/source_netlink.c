@@ -294,7 +294,8 @@ static int netlink_fill(const struct source_request *r, struct snapshot *snap,
 		ret = dump_v2(&ctx, AF_INET, IPPROTO_UDP, TCP_STATES_ALL, 0, snap, err);
 	if (ret == 0 && r->udp && r->ipv6)
 		ret = dump_v2(&ctx, AF_INET6, IPPROTO_UDP, TCP_STATES_ALL, 0, snap, err);
-	if (ret == 0 && ctx.record && netlink_record_write(ctx.record, (int)NETLINK_RECORD_END, "", 0) < 0)
+	if (ret == 0 && ctx.record &&
+	    netlink_record_write(ctx.record, (int)NETLINK_RECORD_END, "", 0) < 0)
 		ret = cw_error_set(err, -EIO, "%s", _("cannot write the recording"));
 out:
 	if (ctx.nl)

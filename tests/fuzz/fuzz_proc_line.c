@@ -28,8 +28,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char buf[ADDR_ENDPOINT_MAX];
 		if (c.family != family || c.proto != proto || c.state == 0 || c.state >= TCP_ST_MAX)
 			abort();
-		if (addr_format_endpoint(buf, c.family, c.local_addr, c.local_port) >= sizeof(buf) ||
-		    addr_format_endpoint(buf, c.family, c.remote_addr, c.remote_port) >= sizeof(buf))
+		if (addr_format_endpoint(buf, c.family, c.local_addr, c.local_port) >=
+		        sizeof(buf) ||
+		    addr_format_endpoint(buf, c.family, c.remote_addr, c.remote_port) >=
+		        sizeof(buf))
 			abort();
 		if (strcmp(tcp_state_name(c.state), "UNKNOWN") == 0)
 			abort();

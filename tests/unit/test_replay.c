@@ -43,15 +43,18 @@ static struct blob fixture(const char *name)
 
 /* Replays len bytes of data from a temporary file; returns fill's result, err and snap filled. */
 static int replay(const char *data, size_t len, struct snapshot *snap, struct cw_error *err,
-		  char *path, size_t path_len)
+                  char *path, size_t path_len)
 {
 	snprintf(path, path_len, "/tmp/cw-replay-XXXXXX");
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, data, len), (ssize_t)len);
 	close(fd);
-	struct source_request req = {.tcp_states = TCP_STATES_ALL, .udp = true, .ipv4 = true,
-				     .ipv6 = true, .input_path = path};
+	struct source_request req = {.tcp_states = TCP_STATES_ALL,
+	                             .udp = true,
+	                             .ipv4 = true,
+	                             .ipv6 = true,
+	                             .input_path = path};
 	snapshot_init(snap);
 	memset(err, 0, sizeof(*err));
 	int r = source_replay.fill(&req, snap, err);
@@ -97,7 +100,7 @@ static void every_truncation_is_an_error(void **state)
 		int r = replay(rec.data, cut, &snap, &err, path, sizeof(path));
 		if (r >= 0)
 			fail_msg("a recording cut at byte %zu of %zu replayed without error", cut,
-				 rec.len);
+			         rec.len);
 		assert_non_null(strstr(err.msg, path));
 		snapshot_free(&snap);
 	}
@@ -157,9 +160,9 @@ static void corruption_is_an_error(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(replays_the_whole_recording),
-		cmocka_unit_test(every_truncation_is_an_error),
-		cmocka_unit_test(corruption_is_an_error),
+	    cmocka_unit_test(replays_the_whole_recording),
+	    cmocka_unit_test(every_truncation_is_an_error),
+	    cmocka_unit_test(corruption_is_an_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
