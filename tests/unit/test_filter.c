@@ -216,7 +216,8 @@ static void states_for_tcp_and_udp(void **state)
 	assert_false(filter_match(&f, &est));
 	assert_int_equal(filter_tcp_states(&f), TCP_STATE_BIT(TCP_ST_SYN_RECV));
 
-	struct conn udp_conn = make(CONN_UDP, AF_INET, "10.0.0.1", 68, "10.0.0.254", 67, TCP_ST_ESTABLISHED);
+	struct conn udp_conn =
+		make(CONN_UDP, AF_INET, "10.0.0.1", 68, "10.0.0.254", 67, TCP_ST_ESTABLISHED);
 	struct conn udp_unconn = make(CONN_UDP, AF_INET6, "::", 53, "::", 0, TCP_ST_CLOSE);
 	filter_init(&f);
 	assert_int_equal(filter_add_states(&f, "ESTABLISHED", &err), 0);
