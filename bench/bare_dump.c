@@ -13,7 +13,6 @@
  *   -1       TCP per family (two SOCK_DIAG_BY_FAMILY requests) instead of one AF_UNSPEC walk
  * Written with plain sockets, not libmnl, so the floor carries no library cost.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>

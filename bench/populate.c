@@ -20,7 +20,6 @@
  * 127.2.0.(k+1):8000 and, for the IPv6 share, on [::1]:(8000+k). Meant to run inside a private
  * network namespace (unshare -n) so nothing else on the machine sees the load.
  */
-#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
