@@ -76,10 +76,20 @@ int render_table(FILE *out, const struct snapshot *snap, bool header)
 		fprintf(out, "%-5s %6s %6s %-*s %-*s %s\n", _("Proto"), _("Recv-Q"), _("Send-Q"),
 			(int)width, local, (int)width, foreign, _("State"));
 	}
-	char line[2 * ADDR_ENDPOINT_MAX + 2 * NETSTAT_ADDR_WIDTH + 96];
+	/* Lines are built straight into a 64 KiB block that goes out in one fwrite: one stdio call
+	 * per line was a tenth of the user time at 235,000 rows. */
+	enum { LINE_MAX_BYTES = 2 * ADDR_ENDPOINT_MAX + 2 * NETSTAT_ADDR_WIDTH + 96 };
+	char block[1 << 16];
+	size_t used = 0;
 	char ep[ADDR_ENDPOINT_MAX];
 	for (size_t i = 0; i < snap->count; i++) {
+		if (sizeof(block) - used < LINE_MAX_BYTES + width * 2) {
+			if (fwrite(block, 1, used, out) != used)
+				return -EIO;
+			used = 0;
+		}
 		const struct conn *c = &snap->conns[i];
+		char *line = block + used;
 		char *p = line;
 		const char *proto = conn_proto_name(c);
 		p = put_padded(p, proto, strlen(proto), 5);
@@ -104,8 +114,9 @@ int render_table(FILE *out, const struct snapshot *snap, bool header)
 				p--; /* no trailing blanks after an empty state */
 		}
 		*p++ = '\n';
-		if (fwrite(line, 1, (size_t)(p - line), out) != (size_t)(p - line))
-			return -EIO;
+		used += (size_t)(p - line);
 	}
+	if (used && fwrite(block, 1, used, out) != used)
+		return -EIO;
 	return ferror(out) ? -EIO : 0;
 }

@@ -34,20 +34,28 @@ void snapshot_clear(struct snapshot *snap)
 	memset(&snap->counters, 0, sizeof(snap->counters));
 }
 
-int snapshot_add_conn(struct snapshot *snap, const struct conn *c)
+struct conn *snapshot_append(struct snapshot *snap)
 {
 	if (snap->count == snap->capacity) {
 		/* Grow by half, not double: at 235,000 sockets doubling can leave 2x slack. */
 		size_t cap = snap->capacity < 1024 ? 1024 : snap->capacity + snap->capacity / 2;
-		if (cap > SIZE_MAX / sizeof(*c))
-			return -ENOMEM;
-		struct conn *grown = realloc(snap->conns, cap * sizeof(*c));
+		if (cap > SIZE_MAX / sizeof(struct conn))
+			return NULL;
+		struct conn *grown = realloc(snap->conns, cap * sizeof(struct conn));
 		if (!grown)
-			return -ENOMEM;
+			return NULL;
 		snap->conns = grown;
 		snap->capacity = cap;
 	}
-	snap->conns[snap->count++] = *c;
+	return &snap->conns[snap->count++];
+}
+
+int snapshot_add_conn(struct snapshot *snap, const struct conn *c)
+{
+	struct conn *slot = snapshot_append(snap);
+	if (!slot)
+		return -ENOMEM;
+	*slot = *c;
 	return 0;
 }
 

@@ -65,6 +65,11 @@ void snapshot_clear(struct snapshot *snap);
 /* Appends a copy of c. Returns 0 or -ENOMEM. */
 int snapshot_add_conn(struct snapshot *snap, const struct conn *c);
 
+/* Appends one uninitialised row and returns it for the caller to fill in place (the netlink
+ * source fills 235,000 of them per dump; a copy through the stack costs time), or NULL when out
+ * of memory. The pointer is valid until the next append. */
+struct conn *snapshot_append(struct snapshot *snap);
+
 /* Records a note (printf-style); never fails: notes past the limit are counted only. */
 void snapshot_add_note(struct snapshot *snap, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
