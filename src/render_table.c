@@ -43,13 +43,19 @@ static size_t address_width(const struct snapshot *snap)
 	return width;
 }
 
-static char *put_padded(char *p, const char *s, size_t len, size_t width)
+/* p holds len characters just written; pads them with blanks to width. */
+static char *pad_to(char *p, size_t len, size_t width)
 {
-	memcpy(p, s, len);
 	p += len;
 	while (len++ < width)
 		*p++ = ' ';
 	return p;
+}
+
+static char *put_padded(char *p, const char *s, size_t len, size_t width)
+{
+	memcpy(p, s, len);
+	return pad_to(p, len, width);
 }
 
 /* Right-aligned in 6 columns like netstat's %6ld; wider numbers take the room they need. */
@@ -81,7 +87,6 @@ int render_table(FILE *out, const struct snapshot *snap, bool header)
 	enum { LINE_MAX_BYTES = 2 * ADDR_ENDPOINT_MAX + 2 * NETSTAT_ADDR_WIDTH + 96 };
 	char block[1 << 16];
 	size_t used = 0;
-	char ep[ADDR_ENDPOINT_MAX];
 	for (size_t i = 0; i < snap->count; i++) {
 		if (sizeof(block) - used < LINE_MAX_BYTES + width * 2) {
 			if (fwrite(block, 1, used, out) != used)
@@ -98,11 +103,12 @@ int render_table(FILE *out, const struct snapshot *snap, bool header)
 		*p++ = ' ';
 		p = put_number(p, c->send_q);
 		*p++ = ' ';
-		size_t n = addr_format_endpoint(ep, c->family, c->local_addr, c->local_port);
-		p = put_padded(p, ep, n, width);
+		/* Formatted in place (the block always has room for the terminating NUL). */
+		p = pad_to(p, addr_format_endpoint(p, c->family, c->local_addr, c->local_port),
+			   width);
 		*p++ = ' ';
-		n = addr_format_endpoint(ep, c->family, c->remote_addr, c->remote_port);
-		p = put_padded(p, ep, n, width);
+		p = pad_to(p, addr_format_endpoint(p, c->family, c->remote_addr, c->remote_port),
+			   width);
 		const char *state = conn_state_text(c);
 		size_t slen = strlen(state);
 		if (slen) {

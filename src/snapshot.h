@@ -46,6 +46,7 @@ struct snapshot {
 	struct conn *conns; /* owned; freed by snapshot_free() */
 	size_t count;
 	size_t capacity;
+	size_t populated; /* bytes of conns already mapped ahead of use (see snapshot.c) */
 	char *notes[SNAPSHOT_MAX_NOTES]; /* owned strings */
 	size_t note_count;
 	size_t notes_dropped; /* notes beyond SNAPSHOT_MAX_NOTES, counted only */
