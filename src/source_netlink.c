@@ -12,6 +12,8 @@
 #include "source.h"
 #include "source_netlink.h"
 
+#include "sock_diag_req.h"
+
 #include "i18n.h"
 
 #include <arpa/inet.h>
@@ -228,12 +230,7 @@ static int dump_with_retry(struct dump_ctx *ctx, const void *req, size_t req_len
 static int dump_v2(struct dump_ctx *ctx, int family, int protocol, tcp_state_set states,
 		   unsigned char ext, struct snapshot *snap, struct cw_error *err)
 {
-	struct inet_diag_req_v2 req;
-	memset(&req, 0, sizeof(req));
-	req.sdiag_family = (uint8_t)family;
-	req.sdiag_protocol = (uint8_t)protocol;
-	req.idiag_states = states;
-	req.idiag_ext = ext;
+	struct inet_diag_req_v2 req = sock_diag_req_v2(family, protocol, states, ext);
 	return dump_with_retry(ctx, &req, sizeof(req), SOCK_DIAG_BY_FAMILY,
 			       protocol == IPPROTO_TCP ? CONN_TCP : CONN_UDP, snap, err);
 }
@@ -243,11 +240,7 @@ static int dump_tcp(struct dump_ctx *ctx, const struct source_request *r, struct
 {
 	unsigned char ext = r->want_tcp_info ? (1 << (INET_DIAG_INFO - 1)) : 0;
 	if (r->ipv4 && r->ipv6) {
-		struct inet_diag_req req;
-		memset(&req, 0, sizeof(req));
-		req.idiag_family = AF_UNSPEC;
-		req.idiag_states = r->tcp_states;
-		req.idiag_ext = ext;
+		struct inet_diag_req req = sock_diag_req_tcp_both(r->tcp_states, ext);
 		size_t start = snap->count;
 		int ret = dump_with_retry(ctx, &req, sizeof(req), TCPDIAG_GETSOCK, CONN_TCP, snap,
 					  err);
