@@ -180,6 +180,15 @@ static void capture_read(struct capture *cap)
 	cap->ret = source_proc.fill(&req, &cap->snap, &cap->err);
 }
 
+/* Reads the capture and checks that it succeeded with these many rows and skipped lines. */
+static void capture_expect(struct capture *cap, size_t rows, size_t skipped)
+{
+	capture_read(cap);
+	assert_int_equal(cap->ret, 0);
+	assert_int_equal(cap->snap.count, rows);
+	assert_int_equal(cap->snap.skipped, skipped);
+}
+
 static void capture_free(struct capture *cap)
 {
 	snapshot_free(&cap->snap);
@@ -215,10 +224,7 @@ static void missing_header_keeps_the_first_row(void **state)
 	struct capture cap = {0};
 	const char text[] = TCP4_LISTEN "\n" TCP4_EST "\n";
 	capture_write(&cap, "tcp", text, sizeof(text) - 1);
-	capture_read(&cap);
-	assert_int_equal(cap.ret, 0);
-	assert_int_equal(cap.snap.count, 2);
-	assert_int_equal(cap.snap.skipped, 0);
+	capture_expect(&cap, 2, 0);
 	capture_free(&cap);
 
 	/* header only, or an empty file: no rows, nothing reported */
@@ -239,19 +245,13 @@ static void last_line_without_newline(void **state)
 	struct capture cap = {0};
 	const char whole[] = HEADER TCP4_LISTEN "\n" TCP4_EST;
 	capture_write(&cap, "tcp", whole, sizeof(whole) - 1);
-	capture_read(&cap);
-	assert_int_equal(cap.ret, 0);
-	assert_int_equal(cap.snap.count, 2);
-	assert_int_equal(cap.snap.skipped, 0);
+	capture_expect(&cap, 2, 0);
 	capture_free(&cap);
 
 	char cut[512];
 	int n = snprintf(cut, sizeof(cut), "%s%s\n%.40s", HEADER, TCP4_LISTEN, TCP4_EST);
 	capture_write(&cap, "tcp", cut, (size_t)n);
-	capture_read(&cap);
-	assert_int_equal(cap.ret, 0);
-	assert_int_equal(cap.snap.count, 1);
-	assert_int_equal(cap.snap.skipped, 1);
+	capture_expect(&cap, 1, 1);
 	assert_true(note_has(&cap.snap, "/net/tcp:3: "));
 	capture_free(&cap);
 }
@@ -287,10 +287,7 @@ static void long_lines_and_binary_junk(void **state)
 	len += (size_t)snprintf(text + len, cap_len - len, "%s\n", TCP4_EST);
 	capture_write(&cap, "tcp", text, len);
 	free(text);
-	capture_read(&cap);
-	assert_int_equal(cap.ret, 0);
-	assert_int_equal(cap.snap.count, 2);
-	assert_int_equal(cap.snap.skipped, 4);
+	capture_expect(&cap, 2, 4);
 	assert_true(note_has(&cap.snap, "/net/tcp:3: malformed line (length)"));
 	assert_true(note_has(&cap.snap, "/net/tcp:4: malformed line (length)"));
 	assert_true(note_has(&cap.snap, "/net/tcp:5: malformed line (binary data)"));
@@ -310,10 +307,7 @@ static void family_mismatch_is_reported(void **state)
 	const char v4_with_v6[] = HEADER TCP6_MAPPED "\n" TCP4_EST "\n";
 	capture_write(&cap, "tcp6", v6_with_v4, sizeof(v6_with_v4) - 1);
 	capture_write(&cap, "udp", v4_with_v6, sizeof(v4_with_v6) - 1);
-	capture_read(&cap);
-	assert_int_equal(cap.ret, 0);
-	assert_int_equal(cap.snap.count, 2);
-	assert_int_equal(cap.snap.skipped, 2);
+	capture_expect(&cap, 2, 2);
 	assert_true(note_has(&cap.snap, "/net/tcp6:2: malformed line (local address)"));
 	assert_true(note_has(&cap.snap, "/net/udp:2: malformed line ("));
 	for (size_t i = 0; i < cap.snap.count; i++) {
