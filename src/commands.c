@@ -14,6 +14,15 @@ const struct cw_command cw_commands[] = {
 		.run = cmd_list,
 		.usage_exit = CW_EXIT_USAGE,
 	},
+	{
+		.name = "summary",
+		.bit = CMD_SUMMARY,
+		.summary = N_("count the connections per state, show the busiest peers and ports, "
+			      "and diagnose"),
+		.usage = "",
+		.run = cmd_summary,
+		.usage_exit = CW_EXIT_USAGE,
+	},
 };
 const unsigned int cw_command_count = sizeof(cw_commands) / sizeof(cw_commands[0]);
 
