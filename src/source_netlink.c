@@ -68,21 +68,22 @@ static void conn_from_diag(struct conn *c, const struct inet_diag_msg *m, int pr
  * rather than through libmnl's per-attribute library calls. */
 static void conn_add_tcp_info(struct conn *c, const unsigned char *attrs, size_t len)
 {
+	/* In CLOSE_WAIT the peer's FIN was the last segment with an ACK, and a FIN carries no
+	 * data: time since the last ACK is the time in CLOSE_WAIT (while this side sends nothing),
+	 * whereas time since the last data also counts the idle time before the FIN. */
+	size_t field = c->state == TCP_ST_CLOSE_WAIT ? offsetof(struct tcp_info, tcpi_last_ack_recv)
+						     : offsetof(struct tcp_info, tcpi_last_data_recv);
 	while (len >= NLA_HDRLEN) {
 		struct nlattr a;
 		memcpy(&a, attrs, sizeof(a));
 		if (a.nla_len < NLA_HDRLEN || a.nla_len > len)
 			return;
 		if ((a.nla_type & NLA_TYPE_MASK) == INET_DIAG_INFO) {
-			size_t want =
-			    offsetof(struct tcp_info, tcpi_last_data_recv) + sizeof(uint32_t);
-			if ((size_t)a.nla_len - NLA_HDRLEN < want)
+			if ((size_t)a.nla_len - NLA_HDRLEN < field + sizeof(uint32_t))
 				return;
-			uint32_t last_recv;
-			memcpy(&last_recv,
-			       attrs + NLA_HDRLEN + offsetof(struct tcp_info, tcpi_last_data_recv),
-			       sizeof(last_recv));
-			c->idle_ms = last_recv;
+			uint32_t ms;
+			memcpy(&ms, attrs + NLA_HDRLEN + field, sizeof(ms));
+			c->idle_ms = ms;
 			return;
 		}
 		size_t step = NLA_ALIGN(a.nla_len);
