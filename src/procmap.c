@@ -237,7 +237,54 @@ static int compare_pid(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Walks the known owners first, then every other process in /proc, until nothing is pending. */
+/* The network namespace link of PID ("net:[4026531840]") into buf; length, or 0 if unreadable. */
+static size_t netns_of(int procfd, const char *pid, char *buf, size_t len)
+{
+	char path[48];
+	snprintf(path, sizeof(path), "%s/ns/net", pid);
+	ssize_t n = readlinkat(procfd, path, buf, len);
+	return n > 0 ? (size_t)n : 0;
+}
+
+/* Every process in /proc but the known owners, in pid order. Returns the count or -ENOMEM;
+ * *pids is owned by the caller. */
+static ssize_t list_processes(int procfd, const int32_t *hot, size_t hot_count, int32_t **pids)
+{
+	size_t count = 0, cap = 1024;
+	int32_t *list = malloc(cap * sizeof(*list));
+	unsigned char buf[16 * 1024];
+	while (list) {
+		ssize_t got = getdents64(procfd, buf, sizeof(buf));
+		if (got <= 0)
+			break;
+		for (ssize_t off = 0; off < got;) {
+			const struct dirent64 *d = (const void *)(buf + off);
+			off += d->d_reclen;
+			int32_t pid;
+			if (parse_pid(d->d_name, &pid) < 0 ||
+			    bsearch(&pid, hot, hot_count, sizeof(*hot), compare_pid))
+				continue;
+			if (count == cap) {
+				int32_t *bigger = realloc(list, 2 * cap * sizeof(*list));
+				if (!bigger) {
+					free(list);
+					return -ENOMEM;
+				}
+				list = bigger;
+				cap *= 2;
+			}
+			list[count++] = pid;
+		}
+	}
+	*pids = list;
+	return list ? (ssize_t)count : -ENOMEM;
+}
+
+/* Walks until nothing is pending: first the known owners (a live view's new sockets are most
+ * often theirs), then the processes in our own network namespace (the sockets we list are in
+ * it, so its processes are the likely holders: in a container or a test namespace this skips
+ * the rest of the machine), then everything else. Only the order depends on these guesses;
+ * every process is still visited when something stays unfound. */
 static int walk(struct procmap *pm, struct procmap_info *info, struct cw_error *err)
 {
 	if (!pm->dirbuf && !(pm->dirbuf = malloc(DIRBUF_SIZE)))
@@ -250,37 +297,37 @@ static int walk(struct procmap *pm, struct procmap_info *info, struct cw_error *
 	}
 	info->walked = true;
 	size_t hot_count = pm->owner_count;
-	int32_t *hot = malloc((hot_count ? hot_count : 1) * sizeof(*hot));
-	int r = 0;
-	if (!hot) {
-		r = cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
-		goto out;
-	}
-	enum walk_result w = WALK_GO_ON;
+	int32_t *hot = malloc((hot_count ? hot_count : 1) * sizeof(*hot)), *pids = NULL;
+	enum walk_result w = hot ? WALK_GO_ON : WALK_NO_MEMORY;
 	for (size_t i = 0; i < hot_count && w == WALK_GO_ON; i++) {
 		hot[i] = pm->owners[i].pid;
 		w = walk_process(pm, procfd, hot[i], (int)i, info);
 	}
-	qsort(hot, hot_count, sizeof(*hot), compare_pid);
-	/* /proc lists processes in pid order; its listing has its own buffer because dirbuf is
-	 * busy with each process's fds meanwhile. */
-	unsigned char list[16 * 1024];
-	while (w == WALK_GO_ON) {
-		ssize_t got = getdents64(procfd, list, sizeof(list));
-		if (got <= 0)
-			break;
-		for (ssize_t off = 0; off < got && w == WALK_GO_ON;) {
-			const struct dirent64 *d = (const void *)(list + off);
-			off += d->d_reclen;
-			int32_t pid;
-			if (parse_pid(d->d_name, &pid) == 0 &&
-			    !bsearch(&pid, hot, hot_count, sizeof(*hot), compare_pid))
-				w = walk_process(pm, procfd, pid, -1, info);
-		}
+	ssize_t count = 0;
+	if (w == WALK_GO_ON) {
+		qsort(hot, hot_count, sizeof(*hot), compare_pid);
+		count = list_processes(procfd, hot, hot_count, &pids);
+		if (count < 0)
+			w = WALK_NO_MEMORY;
 	}
+	char own_ns[64], ns[64];
+	size_t own_len = netns_of(procfd, "self", own_ns, sizeof(own_ns));
+	size_t later = 0; /* processes of other namespaces, moved to the front of pids */
+	for (ssize_t i = 0; i < count && w == WALK_GO_ON; i++) {
+		char pid_text[16];
+		snprintf(pid_text, sizeof(pid_text), "%d", (int)pids[i]);
+		size_t len = own_len ? netns_of(procfd, pid_text, ns, sizeof(ns)) : 0;
+		if (own_len && (len != own_len || memcmp(ns, own_ns, len)))
+			pids[later++] = pids[i];
+		else
+			w = walk_process(pm, procfd, pids[i], -1, info);
+	}
+	for (size_t i = 0; i < later && w == WALK_GO_ON; i++)
+		w = walk_process(pm, procfd, pids[i], -1, info);
+	int r = 0;
 	if (w == WALK_NO_MEMORY)
 		r = cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
-out:
+	free(pids);
 	free(hot);
 	close(procfd);
 	return r;
