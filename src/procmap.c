@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,8 @@
 /* One getdents64 call lists about 2,000 fds of a busy process with this buffer. */
 #define DIRBUF_SIZE (64 * 1024)
 #define STAT_TEXT_MAX 2048
+/* More walkers than this gain little: they contend for the same /proc and task locks. */
+#define PROCMAP_MAX_WALKERS 4
 
 /* Why walk_process stopped. */
 enum walk_result { WALK_GO_ON, WALK_ALL_FOUND, WALK_NO_MEMORY };
@@ -163,15 +166,59 @@ static int add_owner(struct procmap *pm, int procfd, const char *pid_text, int32
 	return (int)pm->owner_count++;
 }
 
+/* One walk over /proc, shared by the walker threads. */
+struct walk_job {
+	struct procmap *pm;
+	int procfd;
+	const int32_t *order; /* pids in visiting order; the first hot_count are known owners */
+	size_t count, hot_count;
+	size_t next;          /* next index of order to take (atomic) */
+	int stop;             /* enum walk_result other than WALK_GO_ON once the walk must end */
+	pthread_mutex_t owners_lock; /* add_owner grows pm->owners */
+};
+
+static bool job_stopped(struct walk_job *job)
+{
+	return __atomic_load_n(&job->stop, __ATOMIC_RELAXED) != WALK_GO_ON;
+}
+
+static void job_stop(struct walk_job *job, enum walk_result why)
+{
+	/* Running out of memory outranks "all found": it must reach the caller. */
+	int expected = WALK_GO_ON;
+	if (why == WALK_NO_MEMORY)
+		__atomic_store_n(&job->stop, why, __ATOMIC_RELAXED);
+	else
+		__atomic_compare_exchange_n(&job->stop, &expected, why, false, __ATOMIC_RELAXED,
+					    __ATOMIC_RELAXED);
+}
+
+/* Gives the socket in slot to owner unless another walker was first. Ends the walk when it
+ * was the last pending one. */
+static void claim(struct walk_job *job, int32_t *slot, int owner)
+{
+	int32_t seen = __atomic_load_n(slot, __ATOMIC_RELAXED);
+	while (seen < 0) {
+		if (__atomic_compare_exchange_n(slot, &seen, owner, false, __ATOMIC_RELAXED,
+						__ATOMIC_RELAXED)) {
+			if (seen == PROCMAP_PENDING &&
+			    __atomic_sub_fetch(&job->pm->pending, 1, __ATOMIC_RELAXED) == 0)
+				job_stop(job, WALK_ALL_FOUND);
+			return;
+		}
+	}
+}
+
 /* Reads the fd links of one process and gives it the wanted sockets it holds. owner is its
  * index when it is already an owner, else -1. */
-static enum walk_result walk_process(struct procmap *pm, int procfd, int32_t pid, int owner,
-				     struct procmap_info *info)
+static enum walk_result walk_process(struct walk_job *job, unsigned char *dirbuf, int32_t pid,
+				     int owner, struct procmap_info *info)
 {
+	struct procmap *pm = job->pm;
 	char pid_text[16], path[32];
 	snprintf(pid_text, sizeof(pid_text), "%d", (int)pid);
 	snprintf(path, sizeof(path), "%s/fd", pid_text);
-	int dirfd = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int dirfd = openat(job->procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0) {
 		if (errno == EACCES || errno == EPERM)
 			info->denied++;
@@ -179,12 +226,12 @@ static enum walk_result walk_process(struct procmap *pm, int procfd, int32_t pid
 	}
 	info->processes++;
 	enum walk_result result = WALK_GO_ON;
-	for (;;) {
-		ssize_t got = getdents64(dirfd, pm->dirbuf, DIRBUF_SIZE);
+	while (!job_stopped(job)) {
+		ssize_t got = getdents64(dirfd, dirbuf, DIRBUF_SIZE);
 		if (got <= 0)
 			break; /* end, or the process exited under us */
-		for (ssize_t off = 0; off < got;) {
-			const struct dirent64 *d = (const void *)(pm->dirbuf + off);
+		for (ssize_t off = 0; off < got && !job_stopped(job);) {
+			const struct dirent64 *d = (const void *)(dirbuf + off);
 			off += d->d_reclen;
 			if (d->d_name[0] == '.')
 				continue;
@@ -197,10 +244,12 @@ static enum walk_result walk_process(struct procmap *pm, int procfd, int32_t pid
 			if (!procmap_parse_socket_link(link, (size_t)len, &inode))
 				continue;
 			int32_t *slot = inohash_find(&pm->inodes, inode);
-			if (!slot || *slot >= 0)
-				continue; /* not wanted, or already owned by an earlier process */
+			if (!slot || __atomic_load_n(slot, __ATOMIC_RELAXED) >= 0)
+				continue; /* not wanted, or already owned by another process */
 			if (owner < 0) {
-				owner = add_owner(pm, procfd, pid_text, pid);
+				pthread_mutex_lock(&job->owners_lock);
+				owner = add_owner(pm, job->procfd, pid_text, pid);
+				pthread_mutex_unlock(&job->owners_lock);
 				if (owner == -ENOMEM) {
 					result = WALK_NO_MEMORY;
 					goto out;
@@ -208,18 +257,38 @@ static enum walk_result walk_process(struct procmap *pm, int procfd, int32_t pid
 				if (owner < 0)
 					goto out; /* exited during the walk: skipped */
 			}
-			if (*slot == PROCMAP_PENDING)
-				pm->pending--;
-			*slot = owner;
-			if (pm->pending == 0) {
-				result = WALK_ALL_FOUND;
-				goto out;
-			}
+			claim(job, slot, owner);
 		}
 	}
 out:
 	close(dirfd);
 	return result;
+}
+
+/* A walker thread (the calling thread is one too): takes the next process until none is left
+ * or the walk is over. */
+struct walker {
+	struct walk_job *job;
+	unsigned char *dirbuf;
+	struct procmap_info info; /* its own counters, summed after the join */
+	pthread_t thread;
+	bool started;
+};
+
+static void *walker_run(void *arg)
+{
+	struct walker *wk = arg;
+	struct walk_job *job = wk->job;
+	while (!job_stopped(job)) {
+		size_t i = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED);
+		if (i >= job->count)
+			break;
+		int owner = i < job->hot_count ? (int)i : -1;
+		enum walk_result r = walk_process(job, wk->dirbuf, job->order[i], owner, &wk->info);
+		if (r != WALK_GO_ON)
+			job_stop(job, r);
+	}
+	return NULL;
 }
 
 static int parse_pid(const char *name, int32_t *pid)
@@ -246,17 +315,16 @@ static size_t netns_of(int procfd, const char *pid, char *buf, size_t len)
 	return n > 0 ? (size_t)n : 0;
 }
 
-/* Every process in /proc but the known owners, in pid order. Returns the count or -ENOMEM;
- * *pids is owned by the caller. */
-static ssize_t list_processes(int procfd, const int32_t *hot, size_t hot_count, int32_t **pids)
+/* Every process in /proc but the known owners, in pid order, appended to order[*count..].
+ * Returns 0 or -ENOMEM; *order is reallocated as needed. */
+static int list_processes(int procfd, const int32_t *hot, size_t hot_count, int32_t **order,
+			  size_t *count, size_t *cap)
 {
-	size_t count = 0, cap = 1024;
-	int32_t *list = malloc(cap * sizeof(*list));
 	unsigned char buf[16 * 1024];
-	while (list) {
+	for (;;) {
 		ssize_t got = getdents64(procfd, buf, sizeof(buf));
 		if (got <= 0)
-			break;
+			return 0;
 		for (ssize_t off = 0; off < got;) {
 			const struct dirent64 *d = (const void *)(buf + off);
 			off += d->d_reclen;
@@ -264,27 +332,78 @@ static ssize_t list_processes(int procfd, const int32_t *hot, size_t hot_count, 
 			if (parse_pid(d->d_name, &pid) < 0 ||
 			    bsearch(&pid, hot, hot_count, sizeof(*hot), compare_pid))
 				continue;
-			if (count == cap) {
-				int32_t *bigger = realloc(list, 2 * cap * sizeof(*list));
-				if (!bigger) {
-					free(list);
+			if (*count == *cap) {
+				int32_t *bigger = realloc(*order, 2 * *cap * sizeof(**order));
+				if (!bigger)
 					return -ENOMEM;
-				}
-				list = bigger;
-				cap *= 2;
+				*order = bigger;
+				*cap *= 2;
 			}
-			list[count++] = pid;
+			(*order)[(*count)++] = pid;
 		}
 	}
-	*pids = list;
-	return list ? (ssize_t)count : -ENOMEM;
 }
 
-/* Walks until nothing is pending: first the known owners (a live view's new sockets are most
- * often theirs), then the processes in our own network namespace (the sockets we list are in
- * it, so its processes are the likely holders: in a container or a test namespace this skips
- * the rest of the machine), then everything else. Only the order depends on these guesses;
- * every process is still visited when something stays unfound. */
+/* The visiting order: first the known owners (a live view's new sockets are most often
+ * theirs), then the processes in our own network namespace (the sockets we list are in it, so
+ * its processes are the likely holders: in a container or a test namespace this skips the rest
+ * of the machine), then everything else. Only the order depends on these guesses; every process
+ * is visited when something stays unfound. */
+static int plan_walk(struct procmap *pm, int procfd, int32_t **order_out, size_t *count_out)
+{
+	size_t hot_count = pm->owner_count, cap = hot_count + 1024, count = hot_count;
+	int32_t *order = malloc(cap * sizeof(*order));
+	int32_t *hot = malloc((hot_count ? hot_count : 1) * sizeof(*hot));
+	int r = order && hot ? 0 : -ENOMEM;
+	for (size_t i = 0; r == 0 && i < hot_count; i++)
+		order[i] = hot[i] = pm->owners[i].pid;
+	if (r == 0) {
+		qsort(hot, hot_count, sizeof(*hot), compare_pid);
+		r = list_processes(procfd, hot, hot_count, &order, &count, &cap);
+	}
+	free(hot);
+	char own_ns[64], ns[64];
+	size_t own_len = r == 0 ? netns_of(procfd, "self", own_ns, sizeof(own_ns)) : 0;
+	int32_t *others = own_len ? malloc((count - hot_count + 1) * sizeof(*others)) : NULL;
+	if (own_len && !others)
+		r = -ENOMEM;
+	if (others) {
+		/* Stable partition: same namespace first, then the others, each in pid order. */
+		size_t same = hot_count, other = 0;
+		for (size_t i = hot_count; i < count; i++) {
+			char pid_text[16];
+			snprintf(pid_text, sizeof(pid_text), "%d", (int)order[i]);
+			size_t len = netns_of(procfd, pid_text, ns, sizeof(ns));
+			if (len == own_len && !memcmp(ns, own_ns, len))
+				order[same++] = order[i];
+			else
+				others[other++] = order[i];
+		}
+		memcpy(order + same, others, other * sizeof(*others));
+		free(others);
+	}
+	if (r < 0) {
+		free(order);
+		return r;
+	}
+	*order_out = order;
+	*count_out = count;
+	return 0;
+}
+
+/* How many walkers: the walk is system time spent in the kernel per fd link, and it scales
+ * with cores (one process's fds stay with one walker). */
+static unsigned walker_count(size_t processes)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = cpus > 0 ? (size_t)cpus : 1;
+	if (n > PROCMAP_MAX_WALKERS)
+		n = PROCMAP_MAX_WALKERS;
+	if (n > processes)
+		n = processes;
+	return n ? (unsigned)n : 1;
+}
+
 static int walk(struct procmap *pm, struct procmap_info *info, struct cw_error *err)
 {
 	if (!pm->dirbuf && !(pm->dirbuf = malloc(DIRBUF_SIZE)))
@@ -296,41 +415,41 @@ static int walk(struct procmap *pm, struct procmap_info *info, struct cw_error *
 				    pm->proc_root, strerror(e));
 	}
 	info->walked = true;
-	size_t hot_count = pm->owner_count;
-	int32_t *hot = malloc((hot_count ? hot_count : 1) * sizeof(*hot)), *pids = NULL;
-	enum walk_result w = hot ? WALK_GO_ON : WALK_NO_MEMORY;
-	for (size_t i = 0; i < hot_count && w == WALK_GO_ON; i++) {
-		hot[i] = pm->owners[i].pid;
-		w = walk_process(pm, procfd, hot[i], (int)i, info);
+	struct walk_job job = {.pm = pm, .procfd = procfd, .hot_count = pm->owner_count};
+	int32_t *order = NULL;
+	if (plan_walk(pm, procfd, &order, &job.count) < 0) {
+		close(procfd);
+		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
 	}
-	ssize_t count = 0;
-	if (w == WALK_GO_ON) {
-		qsort(hot, hot_count, sizeof(*hot), compare_pid);
-		count = list_processes(procfd, hot, hot_count, &pids);
-		if (count < 0)
-			w = WALK_NO_MEMORY;
+	job.order = order;
+	pthread_mutex_init(&job.owners_lock, NULL);
+	struct walker walkers[PROCMAP_MAX_WALKERS];
+	unsigned n = walker_count(job.count);
+	memset(walkers, 0, sizeof(walkers));
+	walkers[0] = (struct walker){.job = &job, .dirbuf = pm->dirbuf};
+	for (unsigned i = 1; i < n; i++) {
+		walkers[i] = (struct walker){.job = &job, .dirbuf = malloc(DIRBUF_SIZE)};
+		/* A walker that cannot start leaves its share to the others. */
+		walkers[i].started = walkers[i].dirbuf &&
+				     pthread_create(&walkers[i].thread, NULL, walker_run,
+						    &walkers[i]) == 0;
 	}
-	char own_ns[64], ns[64];
-	size_t own_len = netns_of(procfd, "self", own_ns, sizeof(own_ns));
-	size_t later = 0; /* processes of other namespaces, moved to the front of pids */
-	for (ssize_t i = 0; i < count && w == WALK_GO_ON; i++) {
-		char pid_text[16];
-		snprintf(pid_text, sizeof(pid_text), "%d", (int)pids[i]);
-		size_t len = own_len ? netns_of(procfd, pid_text, ns, sizeof(ns)) : 0;
-		if (own_len && (len != own_len || memcmp(ns, own_ns, len)))
-			pids[later++] = pids[i];
-		else
-			w = walk_process(pm, procfd, pids[i], -1, info);
+	walker_run(&walkers[0]);
+	for (unsigned i = 0; i < n; i++) {
+		if (walkers[i].started)
+			pthread_join(walkers[i].thread, NULL);
+		if (i > 0)
+			free(walkers[i].dirbuf);
+		info->denied += walkers[i].info.denied;
+		info->processes += walkers[i].info.processes;
+		info->links += walkers[i].info.links;
 	}
-	for (size_t i = 0; i < later && w == WALK_GO_ON; i++)
-		w = walk_process(pm, procfd, pids[i], -1, info);
-	int r = 0;
-	if (w == WALK_NO_MEMORY)
-		r = cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
-	free(pids);
-	free(hot);
+	pthread_mutex_destroy(&job.owners_lock);
+	free(order);
 	close(procfd);
-	return r;
+	if (job.stop == WALK_NO_MEMORY)
+		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
+	return 0;
 }
 
 /* Checks that every owner's pid still names the process we saw (same start time) and refreshes
