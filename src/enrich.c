@@ -17,3 +17,29 @@ int enrich_owners(struct procmap *pm, const struct snapshot *snap, struct procma
 	free(inodes);
 	return r;
 }
+
+static uint32_t pid_of(void *ctx, const struct conn *c)
+{
+	const struct procmap_owner *o = procmap_owner_of(ctx, c->inode);
+	return o ? (uint32_t)o->pid : 0;
+}
+
+static const char *name_of(void *ctx, uint32_t pid)
+{
+	const struct procmap_owner *o = procmap_owner_by_pid(ctx, (int32_t)pid);
+	return o ? o->name : NULL;
+}
+
+static const char *cmdline_of(void *ctx, uint32_t pid)
+{
+	const struct procmap_owner *o = procmap_owner_by_pid(ctx, (int32_t)pid);
+	return o ? o->cmdline : NULL;
+}
+
+void enrich_summary_owners(struct summary_owner_hook *hook, const struct procmap *pm)
+{
+	/* The hook's context is not const because other providers may cache; procmap's
+	 * lookups only read. */
+	*hook = (struct summary_owner_hook){.pid_of = pid_of, .name_of = name_of,
+					    .cmdline_of = cmdline_of, .ctx = (void *)pm};
+}

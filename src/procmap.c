@@ -578,3 +578,11 @@ const struct procmap_owner *procmap_owner_of(const struct procmap *pm, uint32_t 
 	const int32_t *v = inohash_find(&pm->inodes, inode);
 	return v && *v >= 0 ? &pm->owners[*v] : NULL;
 }
+
+const struct procmap_owner *procmap_owner_by_pid(const struct procmap *pm, int32_t pid)
+{
+	for (size_t i = 0; i < pm->owner_count; i++)
+		if (pm->owners[i].pid == pid)
+			return &pm->owners[i];
+	return NULL;
+}

@@ -82,6 +82,10 @@ int procmap_resolve(struct procmap *pm, const uint32_t *inodes, size_t n,
  * valid until the next procmap_resolve() or procmap_free(). */
 const struct procmap_owner *procmap_owner_of(const struct procmap *pm, uint32_t inode);
 
+/* The owner with this pid, or NULL. Linear in the number of owner processes (they are few:
+ * only processes holding a wanted socket); for the per-process lines of a summary. */
+const struct procmap_owner *procmap_owner_by_pid(const struct procmap *pm, int32_t pid);
+
 /* Parses an fd link's target: "socket:[12345]" gives true and *inode = 12345. Anything else
  * (files, pipes, "socket:[", numbers past 32 bits, trailing junk) gives false. len is the
  * length readlink returned (the buffer is not NUL-terminated). */

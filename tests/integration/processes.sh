@@ -47,6 +47,22 @@ echo "$json" | jq -e '[.connections[] | select(.state == "TIME_WAIT" or .inode =
 "$CONNWATCH" list --json | jq -e '[.connections[] | has("pid")] | any | not' >/dev/null ||
   fail "pid present without -p"
 
+# summary -p: per-process counts with name, command line and states; escaped in the text.
+sj=$("$CONNWATCH" summary -a -p --json) || fail "summary -p --json failed"
+echo "$sj" | jq -e --argjson pid "$main_pid" '[.processes[] | select(.pid == $pid)][0] |
+  .name != null and (.command_line | test("owners.py")) and .states.ESTABLISHED == 2 and
+  .states.LISTEN == 1 and .count == 2' >/dev/null || fail "summary processes wrong: $sj"
+echo "$sj" | jq -e '[.processes[] | select(.name == "\u001b[31mA\"\u0007'"'"'q\u0001")] |
+  length == 1' >/dev/null || fail "hostile name not exact in summary JSON: $sj"
+st=$("$CONNWATCH" summary -p) || fail "summary -p failed"
+if printf '%s' "$st" | LC_ALL=C grep -q "$(printf '[\001-\010\016-\037\177]')"; then
+  fail "raw control bytes reached the summary text"
+fi
+echo "$st" | grep -qE "^  $main_pid +[^ ].* 2  \(ESTABLISHED 2\)\$" ||
+  fail "summary text has no line for pid $main_pid: $st"
+"$CONNWATCH" summary --json | jq -e 'has("processes") | not' >/dev/null ||
+  fail "summary without -p has processes"
+
 # Not root: other users' processes cannot be read; said once, on stderr, not silently blank.
 err=$(mktemp)
 user_out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$CONNWATCH" list -t -a -p 2>"$err")
