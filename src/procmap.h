@@ -40,8 +40,9 @@
 struct procmap_owner {
 	int32_t pid;
 	char name[PROCMAP_NAME_MAX]; /* /proc/PID/stat comm, NUL-terminated (may hold any byte) */
-	char *cmdline;  /* arguments joined by spaces, "" for kernel threads and zombies; owned */
-	uint64_t start_time; /* /proc/PID/stat field 22: tells a reused pid from the process we saw */
+	char *cmdline; /* arguments joined by spaces, "" for kernel threads and zombies; owned */
+	uint64_t
+	    start_time; /* /proc/PID/stat field 22: tells a reused pid from the process we saw */
 };
 
 /* What the last procmap_resolve() did. */
@@ -57,8 +58,8 @@ struct procmap_info {
 
 /* The map. Treat as opaque: use the functions. */
 struct procmap {
-	const char *proc_root;       /* borrowed; "/proc" by default */
-	struct inohash inodes;       /* inode -> owner index, or PROCMAP_PENDING / _NOT_FOUND */
+	const char *proc_root;        /* borrowed; "/proc" by default */
+	struct inohash inodes;        /* inode -> owner index, or PROCMAP_PENDING / _NOT_FOUND */
 	struct procmap_owner *owners; /* owned array; indices are stable until the next resolve */
 	size_t owner_count, owner_capacity;
 	unsigned char *dirbuf; /* getdents64 buffer, allocated once */
@@ -75,8 +76,8 @@ void procmap_free(struct procmap *pm);
  * call found (see the top of this file). Returns 0, or a negative errno with err set when /proc
  * itself cannot be read or memory runs out. Processes that vanish or change during the walk are
  * skipped without error. info (may be NULL) says what was found and what could not be seen. */
-int procmap_resolve(struct procmap *pm, const uint32_t *inodes, size_t n,
-		    struct procmap_info *info, struct cw_error *err);
+int procmap_resolve(struct procmap *pm, const uint32_t *inodes, size_t n, struct procmap_info *info,
+                    struct cw_error *err);
 
 /* The process holding the socket with this inode, or NULL (unknown, or inode 0). The pointer is
  * valid until the next procmap_resolve() or procmap_free(). */
@@ -95,6 +96,6 @@ bool procmap_parse_socket_link(const char *link, size_t len, uint32_t *inode);
  * ')' itself) into name (NUL-terminated, cut to namelen - 1) and field 22 (start time). Returns
  * false for text that does not have that shape. */
 bool procmap_parse_stat(const char *text, size_t len, char *name, size_t namelen,
-			uint64_t *start_time);
+                        uint64_t *start_time);
 
 #endif
