@@ -570,6 +570,7 @@ int procmap_resolve(struct procmap *pm, const uint32_t *inodes, size_t n, struct
 		}
 	}
 	pm->pending = 0;
+	info->restricted = info->denied > 0 || geteuid() != 0;
 	return 0;
 }
 

@@ -7,7 +7,11 @@
  *   - readlinkat() relative to an open /proc/PID/fd directory and getdents64 with a large
  *     buffer, so no path is resolved from / for each link and no DIR is allocated per process;
  *   - one flat open-addressing hash for the inodes (util/inohash.h), no allocation per socket;
- *   - reading /proc/PID/stat and cmdline only for processes that hold a wanted socket.
+ *   - reading /proc/PID/stat and cmdline only for processes that hold a wanted socket;
+ *   - visiting the processes of our own network namespace first (the sockets listed are in it);
+ *   - one walker thread per core (at most 4), taking whole processes from a shared queue.
+ * readlink, not stat: stat follows the link into the file's own filesystem (a hung NFS mount
+ * would hang us) and measured only 6% faster (2.38 against 2.55 µs per fd on 19,000 sockets).
  *
  * Incremental use (the live view): keep one procmap and call procmap_resolve() with the inodes
  * of every new snapshot. Inodes already known keep their owner (after a cheap check, once per
@@ -17,9 +21,10 @@
  * looked for and not found do not start a walk again; they are picked up when a later walk
  * passes them. Inodes no longer asked for are forgotten, so memory follows the snapshot.
  *
- * Limits: a socket held by several processes (after fork) is shown with the first holder found,
- * as netstat does. Processes whose fds cannot be read (not root: other users' processes) are
- * counted in procmap_info.denied, so the caller can say once that some owners are unknown. */
+ * Limits: a socket held by several processes (after fork) is given to one of them (whichever
+ * walker reads it first; netstat also shows one). Processes whose fds cannot be read (not root:
+ * other users' processes) are counted in procmap_info.denied and procmap_info.restricted is
+ * set, so the caller can say once that some owners are unknown. */
 #ifndef CW_PROCMAP_H
 #define CW_PROCMAP_H
 
@@ -54,6 +59,8 @@ struct procmap_info {
 	size_t processes;  /* process fd directories read by the walk */
 	size_t links;      /* fd links read by the walk */
 	bool walked;       /* a walk of /proc happened (false: everything was known) */
+	bool restricted;   /* some processes may be hidden from us: fds denied, or not root
+	                    * (with hidepid other users' processes are not even listed) */
 };
 
 /* The map. Treat as opaque: use the functions. */
