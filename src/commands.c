@@ -14,6 +14,15 @@ const struct cw_command cw_commands[] = {
 		.run = cmd_list,
 		.usage_exit = CW_EXIT_USAGE,
 	},
+	{
+		.name = "live",
+		.bit = CMD_LIVE,
+		.summary = N_("watch the connections live (the default): a screen on a terminal, "
+			      "text blocks or JSON otherwise"),
+		.usage = "",
+		.run = cmd_live,
+		.usage_exit = CW_EXIT_USAGE,
+	},
 };
 const unsigned int cw_command_count = sizeof(cw_commands) / sizeof(cw_commands[0]);
 

@@ -25,5 +25,6 @@ const struct cw_command *commands_by_bit(unsigned int bit);
 
 /* Subcommand entry points (cmd_*.c). */
 int cmd_list(const struct cw_options *o);
+int cmd_live(const struct cw_options *o);
 
 #endif

@@ -34,16 +34,20 @@ enum cw_option_id {
 	OPT_VERSION = 'V',
 	OPT_IPV4 = '4',
 	OPT_IPV6 = '6',
+	OPT_COUNT = 'c',
+	OPT_INTERVAL = 'i',
 	OPT_LONG_ONLY = 256,
 	OPT_JSON,
 	OPT_LANG,
 	OPT_LOCAL,
 	OPT_NO_HEADER,
+	OPT_PLAIN,
 	OPT_PORT,
 	OPT_PROC_ROOT,
 	OPT_RECORD,
 	OPT_REMOTE,
 	OPT_REPLAY,
+	OPT_SORT,
 	OPT_SOURCE,
 	OPT_STATE,
 };
@@ -75,6 +79,10 @@ struct cw_options {
 	const char *proc_root;
 	const char *record_path;
 	const char *replay_path;
+	double interval_s;  /* live: seconds between refreshes (default 2) */
+	unsigned long count; /* live: stop after this many refreshes; 0 = run until stopped */
+	bool plain;          /* live: text blocks even on a terminal */
+	const char *sort;    /* live: initial sort key, checked by cmd_live */
 	struct filter filter;
 };
 

@@ -6,10 +6,9 @@
 #include <errno.h>
 #include <netinet/in.h>
 
-void render_json_conn(struct jsonw *w, const struct conn *c)
+void render_json_conn_fields(struct jsonw *w, const struct conn *c)
 {
 	char addr[ADDR_TEXT_MAX];
-	jsonw_object_begin(w);
 	jsonw_kv_string(w, "proto", conn_proto_name(c));
 	jsonw_kv_string(w, "family", c->family == AF_INET6 ? "ipv6" : "ipv4");
 	addr_format(addr, c->family, c->local_addr);
@@ -23,6 +22,12 @@ void render_json_conn(struct jsonw *w, const struct conn *c)
 	jsonw_kv_uint(w, "send_q", c->send_q);
 	jsonw_kv_uint(w, "uid", c->uid);
 	jsonw_kv_uint(w, "inode", c->inode);
+}
+
+void render_json_conn(struct jsonw *w, const struct conn *c)
+{
+	jsonw_object_begin(w);
+	render_json_conn_fields(w, c);
 	jsonw_object_end(w);
 }
 

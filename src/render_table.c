@@ -68,43 +68,60 @@ static char *put_number(char *p, uint32_t v)
 	return p;
 }
 
+size_t render_table_width(const struct snapshot *snap)
+{
+	return address_width(snap);
+}
+
+size_t render_table_row(char *line, const struct conn *c, size_t width)
+{
+	char ep[ADDR_ENDPOINT_MAX];
+	char *p = line;
+	const char *proto = conn_proto_name(c);
+	p = put_padded(p, proto, strlen(proto), 5);
+	*p++ = ' ';
+	p = put_number(p, c->recv_q);
+	*p++ = ' ';
+	p = put_number(p, c->send_q);
+	*p++ = ' ';
+	size_t n = addr_format_endpoint(ep, c->family, c->local_addr, c->local_port);
+	p = put_padded(p, ep, n, width);
+	*p++ = ' ';
+	n = addr_format_endpoint(ep, c->family, c->remote_addr, c->remote_port);
+	p = put_padded(p, ep, n, width);
+	const char *state = conn_state_text(c);
+	size_t slen = strlen(state);
+	if (slen) {
+		*p++ = ' ';
+		memcpy(p, state, slen);
+		p += slen;
+	} else {
+		while (p > line && p[-1] == ' ')
+			p--; /* no trailing blanks after an empty state */
+	}
+	*p = '\0';
+	return (size_t)(p - line);
+}
+
+void render_table_header(FILE *out, size_t width)
+{
+	const char *local = _("Local Address"), *foreign = _("Foreign Address");
+	fprintf(out, "%-5s %6s %6s %-*s %-*s %s", _("Proto"), _("Recv-Q"), _("Send-Q"), (int)width,
+		local, (int)width, foreign, _("State"));
+}
+
 int render_table(FILE *out, const struct snapshot *snap, bool header)
 {
 	size_t width = address_width(snap);
 	if (header) {
-		const char *local = _("Local Address"), *foreign = _("Foreign Address");
-		fprintf(out, "%-5s %6s %6s %-*s %-*s %s\n", _("Proto"), _("Recv-Q"), _("Send-Q"),
-			(int)width, local, (int)width, foreign, _("State"));
+		render_table_header(out, width);
+		fputc('\n', out);
 	}
-	char line[2 * ADDR_ENDPOINT_MAX + 2 * NETSTAT_ADDR_WIDTH + 96];
-	char ep[ADDR_ENDPOINT_MAX];
+	char line[RENDER_TABLE_LINE_MAX];
 	for (size_t i = 0; i < snap->count; i++) {
-		const struct conn *c = &snap->conns[i];
-		char *p = line;
-		const char *proto = conn_proto_name(c);
-		p = put_padded(p, proto, strlen(proto), 5);
-		*p++ = ' ';
-		p = put_number(p, c->recv_q);
-		*p++ = ' ';
-		p = put_number(p, c->send_q);
-		*p++ = ' ';
-		size_t n = addr_format_endpoint(ep, c->family, c->local_addr, c->local_port);
-		p = put_padded(p, ep, n, width);
-		*p++ = ' ';
-		n = addr_format_endpoint(ep, c->family, c->remote_addr, c->remote_port);
-		p = put_padded(p, ep, n, width);
-		const char *state = conn_state_text(c);
-		size_t slen = strlen(state);
-		if (slen) {
-			*p++ = ' ';
-			memcpy(p, state, slen);
-			p += slen;
-		} else {
-			while (p > line && p[-1] == ' ')
-				p--; /* no trailing blanks after an empty state */
-		}
-		*p++ = '\n';
-		if (fwrite(line, 1, (size_t)(p - line), out) != (size_t)(p - line))
+		size_t n = render_table_row(line, &snap->conns[i], width);
+		line[n++] = '\n';
+		if (fwrite(line, 1, n, out) != n)
 			return -EIO;
 	}
 	return ferror(out) ? -EIO : 0;

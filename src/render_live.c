@@ -1,0 +1,168 @@
+#include "render_live.h"
+
+#include "i18n.h"
+#include "render_json.h"
+#include "render_table.h"
+#include "states.h"
+#include "util/duration.h"
+#include "util/escape.h"
+#include "util/jsonw.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* The sequence of the user's document, LISTEN last: the order a reader expects. */
+static const unsigned int count_order[] = {
+	TCP_ST_ESTABLISHED, TCP_ST_SYN_SENT,   TCP_ST_SYN_RECV, TCP_ST_FIN_WAIT1,
+	TCP_ST_FIN_WAIT2,   TCP_ST_TIME_WAIT,  TCP_ST_CLOSE_WAIT, TCP_ST_CLOSING,
+	TCP_ST_LAST_ACK,    TCP_ST_CLOSE,      TCP_ST_LISTEN,
+};
+
+size_t live_count_items(const struct live_counts *k, struct live_count_item *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(count_order) / sizeof(count_order[0]); i++) {
+		unsigned int s = count_order[i];
+		if (k->tcp[s])
+			out[n++] = (struct live_count_item){tcp_state_name(s), s, k->tcp[s]};
+	}
+	if (k->udp_connected)
+		out[n++] = (struct live_count_item){"UDP", TCP_ST_UNKNOWN, k->udp_connected};
+	if (k->udp_unconnected)
+		out[n++] = (struct live_count_item){"UDP-unconn", TCP_ST_UNKNOWN,
+						    k->udp_unconnected};
+	return n;
+}
+
+void live_header_left(char *buf, size_t len, double interval_s)
+{
+	snprintf(buf, len, _("Every %.1fs: connwatch"), interval_s);
+}
+
+void live_header_right(char *buf, size_t len, const char *hostname, time_t wall)
+{
+	char host[256], when[64];
+	struct tm tm;
+	escape_terminal(hostname, strlen(hostname), host, sizeof(host));
+	if (!localtime_r(&wall, &tm) || !strftime(when, sizeof(when), "%a %b %e %H:%M:%S %Y", &tm))
+		snprintf(when, sizeof(when), "?");
+	snprintf(buf, len, "%s: %s", host, when);
+}
+
+size_t live_state_age(char *buf, size_t len, const struct track_mark *m, uint64_t now_ms)
+{
+	uint64_t since = m->state_since_ms <= now_ms ? now_ms - m->state_since_ms : 0;
+	size_t n = duration_format(buf, len, since);
+	if ((m->flags & TRACK_BASELINE) && !(m->flags & TRACK_CHANGED) && n + 1 < len) {
+		buf[n++] = '+';
+		buf[n] = '\0';
+	}
+	return n;
+}
+
+#define STATE_COLUMN 11 /* "ESTABLISHED" */
+
+int render_live_plain(FILE *out, const struct live_frame *f)
+{
+	char left[128], right[320];
+	live_header_left(left, sizeof(left), f->interval_s);
+	live_header_right(right, sizeof(right), f->hostname, f->wall);
+	fprintf(out, "%s    %s\n\n", left, right);
+
+	size_t width = render_table_width(f->snap);
+	render_table_header(out, width);
+	fprintf(out, "%*s %s\n", (int)(STATE_COLUMN - strlen(_("State"))), "", _("In state"));
+	char line[RENDER_TABLE_LINE_MAX + 96];
+	const struct live_view *v = f->view;
+	for (size_t k = 0; k < v->order_count; k++) {
+		uint32_t i = v->order[k];
+		const struct conn *c = &f->snap->conns[i];
+		const struct track_mark *m = &f->marks[i];
+		size_t n = render_table_row(line, c, width);
+		/* pad to the end of the state column; unconnected UDP rows end before it */
+		size_t state_end = 5 + 1 + 6 + 1 + 6 + 1 + 2 * width + 1 + 1 + STATE_COLUMN;
+		while (n < state_end && n < RENDER_TABLE_LINE_MAX)
+			line[n++] = ' ';
+		line[n++] = ' ';
+		n += live_state_age(line + n, sizeof(line) - n, m, f->now_ms);
+		if (m->flags & TRACK_NEW)
+			n += (size_t)snprintf(line + n, sizeof(line) - n, "  %s", _("new"));
+		else if (m->flags & TRACK_CHANGED)
+			n += (size_t)snprintf(line + n, sizeof(line) - n, _("  was %s"),
+					      tcp_state_name(m->prev_state));
+		if (n >= sizeof(line) - 1)
+			n = sizeof(line) - 2;
+		line[n++] = '\n';
+		if (fwrite(line, 1, n, out) != n)
+			return -EIO;
+	}
+
+	struct live_count_item items[LIVE_COUNT_ITEMS_MAX];
+	size_t ni = live_count_items(&v->counts, items);
+	fprintf(out, "\n%s", _("Counts:"));
+	for (size_t k = 0; k < ni; k++)
+		fprintf(out, "%s %s %zu", k ? "," : "", items[k].name, items[k].count);
+	if (!ni)
+		fprintf(out, " %s", _("no connections"));
+	fputc('\n', out);
+	fprintf(out, _("Shown: %zu of %zu; since the last refresh: %zu new, %zu changed state, %zu "
+		       "closed\n"),
+		v->order_count, f->snap->count, f->changes->new_count, f->changes->changed_count,
+		f->changes->closed_count);
+	fputc('\n', out);
+	return ferror(out) ? -EIO : 0;
+}
+
+int render_live_json(FILE *out, const struct live_frame *f)
+{
+	struct jsonw w;
+	char when[40];
+	struct tm tm;
+	if (!gmtime_r(&f->wall, &tm) || !strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		when[0] = '\0';
+	jsonw_init(&w, out);
+	jsonw_object_begin(&w);
+	jsonw_kv_uint(&w, "version", CW_JSON_VERSION);
+	jsonw_kv_uint(&w, "refresh", f->refresh);
+	jsonw_kv_string(&w, "time", when);
+	jsonw_kv_string(&w, "hostname", f->hostname);
+	jsonw_kv_double(&w, "interval_s", f->interval_s);
+
+	const struct live_view *v = f->view;
+	jsonw_key(&w, "counts");
+	jsonw_object_begin(&w);
+	struct live_count_item items[LIVE_COUNT_ITEMS_MAX];
+	size_t ni = live_count_items(&v->counts, items);
+	for (size_t k = 0; k < ni; k++)
+		jsonw_kv_uint(&w, items[k].name, items[k].count);
+	jsonw_object_end(&w);
+
+	jsonw_key(&w, "changes");
+	jsonw_object_begin(&w);
+	jsonw_kv_uint(&w, "new", f->changes->new_count);
+	jsonw_kv_uint(&w, "changed", f->changes->changed_count);
+	jsonw_kv_uint(&w, "closed", f->changes->closed_count);
+	jsonw_object_end(&w);
+	jsonw_kv_uint(&w, "total", f->snap->count);
+
+	jsonw_key(&w, "connections");
+	jsonw_array_begin(&w);
+	for (size_t k = 0; k < v->order_count; k++) {
+		uint32_t i = v->order[k];
+		const struct track_mark *m = &f->marks[i];
+		jsonw_object_begin(&w);
+		render_json_conn_fields(&w, &f->snap->conns[i]);
+		jsonw_kv_bool(&w, "new", (m->flags & TRACK_NEW) != 0);
+		jsonw_kv_bool(&w, "changed", (m->flags & TRACK_CHANGED) != 0);
+		if (m->flags & TRACK_CHANGED)
+			jsonw_kv_string(&w, "previous_state", tcp_state_name(m->prev_state));
+		jsonw_kv_uint(&w, "age_ms", f->now_ms - m->first_seen_ms);
+		jsonw_kv_uint(&w, "state_age_ms", f->now_ms - m->state_since_ms);
+		jsonw_kv_bool(&w, "seen_at_start", (m->flags & TRACK_BASELINE) != 0);
+		jsonw_object_end(&w);
+	}
+	jsonw_array_end(&w);
+	jsonw_object_end(&w);
+	fputc('\n', out);
+	return ferror(out) ? -EIO : 0;
+}
