@@ -1,0 +1,16 @@
+#!/usr/bin/env python3
+"""Opens one ESTABLISHED loopback connection, prints "READY <client port> <server port>" and holds
+it until killed or a bounded time passes. Used to show a connection appearing between refreshes."""
+import socket
+import sys
+import time
+
+srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+srv.bind(("127.0.0.1", 0))
+srv.listen(1)
+c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+c.connect(srv.getsockname())
+a, _ = srv.accept()
+srv.close()
+print("READY", c.getsockname()[1], a.getsockname()[1], flush=True)
+time.sleep(float(sys.argv[1]) if len(sys.argv) > 1 else 60)

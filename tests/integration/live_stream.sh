@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The live view as a stream: `-c 3 --json` gives three valid documents; a connection opened
+# between refreshes is marked new in the next one (and only there); --plain prints a block per
+# refresh; piped into head it ends quietly with status 0.
+set -u
+. "$(dirname "$0")/lib.sh"
+need_tool python3
+in_private_netns "$@"
+
+start_holder python3 "$HERE/sockets.py"
+tmp=$(mktemp -d)
+trap 'kill $HOLDER_PID ${ONE_PID:-} 2>/dev/null; rm -rf "$tmp"' EXIT
+
+# 1. Three documents, each valid JSON with the documented fields, refresh numbers 1..3.
+"$CONNWATCH" live --json -c 3 -i 0.2 >"$tmp/three" 2>"$tmp/err" || fail "live --json -c 3 failed: $(cat "$tmp/err")"
+[ -s "$tmp/err" ] && fail "unexpected stderr: $(cat "$tmp/err")"
+python3 - "$tmp/three" <<'PY' || fail "documents are not as documented"
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 3, f"{len(lines)} lines"
+docs = [json.loads(l) for l in lines]
+for n, d in enumerate(docs, 1):
+    assert d["version"] == 1 and d["refresh"] == n, d
+    for k in ("time", "hostname", "interval_s", "counts", "changes", "total", "connections"):
+        assert k in d, k
+    assert d["counts"].get("ESTABLISHED", 0) >= 6, d["counts"]
+    assert d["counts"].get("CLOSE_WAIT", 0) == 2, d["counts"]
+    for c in d["connections"]:
+        for k in ("proto", "local_address", "local_port", "state", "new", "changed", "age_ms",
+                  "state_age_ms", "seen_at_start"):
+            assert k in c, (k, c)
+        assert c["state"] != "LISTEN", c
+assert all(not c["new"] for d in docs for c in d["connections"]), "new rows in a still table"
+assert docs[2]["connections"][0]["age_ms"] >= 300, docs[2]["connections"][0]
+PY
+
+# 2. A connection opened after the first document is new in the second, not new in the third.
+"$CONNWATCH" live --json -c 3 -i 1 >"$tmp/seq" 2>"$tmp/err" &
+LIVE_PID=$!
+for _ in $(seq 50); do [ -s "$tmp/seq" ] && break; sleep 0.05; done
+[ -s "$tmp/seq" ] || fail "no first document"
+python3 "$HERE/hold_one.py" 30 >"$tmp/one" &
+ONE_PID=$!
+for _ in $(seq 50); do grep -q READY "$tmp/one" && break; sleep 0.05; done
+read -r _ cport sport <"$tmp/one"
+wait $LIVE_PID || fail "live --json -c 3 -i 1 failed: $(cat "$tmp/err")"
+python3 - "$tmp/seq" "$cport" "$sport" <<'PY' || fail "the new connection was not marked as new once"
+import json, sys
+docs = [json.loads(l) for l in open(sys.argv[1])]
+ports = {int(sys.argv[2]), int(sys.argv[3])}
+def mine(d):
+    return [c for c in d["connections"] if c["local_port"] in ports and c["remote_port"] in ports]
+assert len(docs) == 3
+assert mine(docs[0]) == [], "seen before it was opened"
+assert len(mine(docs[1])) == 2 and all(c["new"] and c["age_ms"] == 0 for c in mine(docs[1])), mine(docs[1])
+assert docs[1]["changes"]["new"] == 2, docs[1]["changes"]
+assert len(mine(docs[2])) == 2 and not any(c["new"] for c in mine(docs[2])), mine(docs[2])
+assert all(c["age_ms"] >= 900 for c in mine(docs[2])), mine(docs[2])
+PY
+kill $ONE_PID; wait $ONE_PID 2>/dev/null; ONE_PID=
+
+# 3. Plain blocks: a watch-style header per refresh, the table, the counts.
+"$CONNWATCH" live --plain -c 2 -i 0.1 >"$tmp/plain" || fail "--plain failed"
+[ "$(grep -c '^Every 0.1s: connwatch' "$tmp/plain")" -eq 2 ] || fail "not two blocks: $(cat "$tmp/plain")"
+grep -q '^Counts: ESTABLISHED' "$tmp/plain" || fail "no counts line: $(cat "$tmp/plain")"
+grep -q 'CLOSE_WAIT  *[0-9]*s+$' "$tmp/plain" || fail "no CLOSE_WAIT row with its age: $(cat "$tmp/plain")"
+# Not a terminal: the same blocks without --plain.
+"$CONNWATCH" -c 1 -i 0.1 </dev/null | grep -q '^Every 0.1s: connwatch' || fail "no plain block when piped"
+
+# 4. Piped into head: no error, status 0, even without --count.
+timeout 20 "$CONNWATCH" live --plain -i 0 2>"$tmp/err" | head -1 >/dev/null
+st=("${PIPESTATUS[@]}")
+[ "${st[0]}" -eq 0 ] || fail "live | head exited ${st[0]}: $(cat "$tmp/err")"
+[ -s "$tmp/err" ] && fail "live | head wrote to stderr: $(cat "$tmp/err")"
+timeout 20 "$CONNWATCH" live --json -i 0 2>"$tmp/err" | head -c 10 >/dev/null
+[ "${PIPESTATUS[0]}" -eq 0 ] || fail "live --json | head -c failed"
+
+# 5. Bad values are usage errors.
+for bad in "-i -1" "-i abc" "-i 1e9" "-c 0" "-c x" "--sort bogus"; do
+  # shellcheck disable=SC2086
+  "$CONNWATCH" live $bad -c 1 >/dev/null 2>"$tmp/err"
+  [ $? -eq 2 ] || fail "'live $bad' did not exit 2: $(cat "$tmp/err")"
+  grep -q '^connwatch: ' "$tmp/err" || fail "'live $bad': no message"
+done
+echo "ok"

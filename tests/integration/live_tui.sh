@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# The live view's screen, driven through tmux: it shows the sockets this test holds, a state
+# filter narrows the table, a connection opened meanwhile appears at a later refresh, and `q`
+# (and SIGTERM) leave the terminal restored (alternate screen left, shell output back).
+set -u
+. "$(dirname "$0")/lib.sh"
+need_tool tmux
+need_tool ss
+in_private_netns "$@"
+
+start_holder python3 "$HERE/sockets.py"
+SERVERS=0
+TM="tmux -L cw-live-$$-0"
+tmp=$(mktemp -d)
+cleanup() {
+  $TM kill-server 2>/dev/null
+  [ -n "${ONE_PID:-}" ] && kill "$ONE_PID" 2>/dev/null
+  kill "$HOLDER_PID" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+screen() { $TM capture-pane -p -t cw; }
+# wait_screen PATTERN [SECONDS]: until the screen shows PATTERN (grep -E)
+wait_screen() {
+  local i
+  for i in $(seq $((${2:-5} * 10))); do
+    screen | grep -qE -- "$1" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+table_rows() { screen | grep -E '^[ +*] (tcp|udp)'; }
+
+start_live() {
+  $TM kill-server 2>/dev/null
+  SERVERS=$((SERVERS + 1))
+  TM="tmux -L cw-live-$$-$SERVERS" # a fresh server: the old one may still be exiting
+  # The shell prints a marker before and after, so the test can see what is left on screen.
+  $TM new-session -d -s cw -x 160 -y 50 \
+    "printf 'BEFORE-LIVE\\n'; LC_ALL=C.UTF-8 TERM=xterm-256color $CONNWATCH live -i 0.3 $*; echo \"LIVE-EXIT=\$?\"; sleep 60"
+  wait_screen 'Every 0\.3s: connwatch' || fail "the live screen did not appear: $(screen)"
+}
+
+# 1. The sockets the holder keeps are on the screen, each with its state.
+start_live
+wait_screen 'Shown: [1-9]' || fail "no rows shown: $(screen)"
+sleep 0.4
+shown=$(screen)
+while read -r state local peer; do
+  [ "$state" = State ] && continue
+  echo "$shown" | grep -qF -- "$local" || fail "ESTABLISHED $local -> $peer not on screen: $shown"
+done < <(ss -tnH state established | awk '{print "ESTAB", $3, $4}' | sed 's/\[::ffff:\([0-9.]*\)\]/\1/g; s/\[\([^]]*\)\]:/\1:/g')
+table_rows | grep -q 'CLOSE_WAIT' || fail "CLOSE_WAIT row missing: $shown"
+table_rows | grep -q 'TIME_WAIT' || fail "TIME_WAIT row missing: $shown"
+table_rows | grep -q 'LISTEN' && fail "listeners shown by default: $shown"
+$TM send-keys -t cw l
+wait_screen 'Listeners: shown' || fail "l did not show listeners: $(screen)"
+sleep 0.4
+table_rows | grep -q 'LISTEN' || fail "l: no LISTEN rows: $(screen)"
+$TM send-keys -t cw l
+
+# 2. A state filter narrows the table to that state.
+$TM send-keys -t cw f close-wait Enter
+wait_screen 'Filter: close-wait' || fail "filter not taken: $(screen)"
+sleep 0.4
+rows=$(table_rows)
+[ -n "$rows" ] || fail "filter close-wait left no rows: $(screen)"
+echo "$rows" | grep -v CLOSE_WAIT && fail "rows in other states under the close-wait filter"
+n_cw=$(ss -tnH state close-wait | wc -l)
+[ "$(echo "$rows" | wc -l)" -eq "$n_cw" ] || fail "close-wait rows: screen $(echo "$rows" | wc -l), ss $n_cw"
+$TM send-keys -t cw c
+wait_screen 'Filter: none' || fail "c did not clear the filter: $(screen)"
+
+# 3. A connection opened now appears at a following refresh.
+python3 "$HERE/hold_one.py" 60 >"$tmp/one" &
+ONE_PID=$!
+for _ in $(seq 50); do grep -q READY "$tmp/one" && break; sleep 0.1; done
+read -r _ cport sport <"$tmp/one"
+[ -n "$cport" ] || fail "hold_one.py did not start"
+wait_screen "127\\.0\\.0\\.1:$cport .*ESTABLISHED" 3 || fail "new connection :$cport not shown: $(screen)"
+
+# 4. q quits and gives the terminal back.
+$TM send-keys -t cw q
+wait_screen 'LIVE-EXIT=0' || fail "q did not end connwatch with status 0: $(screen)"
+[ "$($TM display -p -t cw '#{alternate_on}')" = 0 ] || fail "alternate screen still on after q"
+screen | grep -q 'BEFORE-LIVE' || fail "the shell's screen was not restored: $(screen)"
+screen | grep -q 'Every 0.3s' && fail "the live screen was left behind: $(screen)"
+
+# 5. SIGTERM (and SIGINT) only set a flag: the screen is restored the same way.
+for sig in TERM INT; do
+  start_live
+  pid=$(pgrep -x -P "$($TM display -p -t cw '#{pane_pid}')" connwatch)
+  [ -n "$pid" ] || fail "cannot find the connwatch process"
+  kill -s $sig "$pid"
+  wait_screen 'LIVE-EXIT=' || fail "SIG$sig did not end connwatch: $(screen)"
+  [ "$($TM display -p -t cw '#{alternate_on}')" = 0 ] || fail "alternate screen still on after SIG$sig"
+  screen | grep -q 'BEFORE-LIVE' || fail "screen not restored after SIG$sig: $(screen)"
+done
+echo "ok"
