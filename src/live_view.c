@@ -49,7 +49,11 @@ void live_view_init(struct live_view *v, const struct filter *base, enum live_so
 void live_view_free(struct live_view *v)
 {
 	free(v->order);
-	v->order = NULL;
+	free(v->order_tmp);
+	free(v->keys);
+	free(v->keys_tmp);
+	v->order = v->order_tmp = NULL;
+	v->keys = v->keys_tmp = NULL;
 	v->order_count = v->order_capacity = 0;
 }
 
@@ -183,20 +187,133 @@ static int compare_rows(const void *pa, const void *pb, void *arg)
 	return r ? r : cmp_u64(ia, ib); /* stable: ties keep the kernel's order */
 }
 
+static bool is_v6_proper(const struct conn *c)
+{
+	return c->family == AF_INET6 && !addr_is_v4_mapped(c->family, c->remote_addr);
+}
+
+/* The remote side as 49 bits that order like cmp_remote: IPv4 (and IPv4-mapped) exactly, as
+ * address and port; IPv6 by the top 48 bits of the address, after every IPv4 peer. Rows whose
+ * keys tie are put in exact order afterwards. */
+static uint64_t remote_key(const struct conn *c)
+{
+	if (!is_v6_proper(c)) {
+		const uint8_t *a = c->family == AF_INET ? c->remote_addr : c->remote_addr + 12;
+		uint64_t ip = (uint64_t)a[0] << 24 | (uint64_t)a[1] << 16 | (uint64_t)a[2] << 8 | a[3];
+		return ip << 16 | c->remote_port;
+	}
+	uint64_t top = 0;
+	for (int i = 0; i < 6; i++)
+		top = top << 8 | c->remote_addr[i];
+	return 1ull << 48 | top;
+}
+
+static uint64_t sort_key(enum live_sort sort, const struct conn *c, const struct track_mark *m)
+{
+	switch (sort) {
+	case LIVE_SORT_STATE: {
+		uint64_t s = c->state == TCP_ST_NEW_SYN_RECV ? TCP_ST_SYN_RECV : c->state;
+		return s << 52 | remote_key(c);
+	}
+	case LIVE_SORT_REMOTE:
+		return remote_key(c);
+	case LIVE_SORT_LOCAL_PORT:
+		/* 16 + 49 bits do not fit: the last bit of the remote side is left to the exact
+		 * pass over ties */
+		return (uint64_t)c->local_port << 48 | remote_key(c) >> 1;
+	case LIVE_SORT_QUEUES:
+		return UINT64_MAX - ((uint64_t)c->recv_q + c->send_q);
+	case LIVE_SORT_AGE:
+		return m->state_since_ms;
+	default:
+		return 0;
+	}
+}
+
+/* Stable LSD radix sort of (key, index) pairs, a byte per pass; passes where every key has the
+ * same byte are skipped. 235,000 rows sort in a few milliseconds, where qsort with a comparator
+ * took over 100 (bench/live.sh). */
+static void radix_sort(uint64_t *keys, uint32_t *idx, uint64_t *ktmp, uint32_t *itmp, size_t n)
+{
+	for (unsigned int shift = 0; shift < 64; shift += 8) {
+		size_t count[256] = {0};
+		for (size_t i = 0; i < n; i++)
+			count[(keys[i] >> shift) & 0xff]++;
+		if (n == 0 || count[(keys[0] >> shift) & 0xff] == n)
+			continue;
+		size_t pos = 0;
+		for (int b = 0; b < 256; b++) {
+			size_t c = count[b];
+			count[b] = pos;
+			pos += c;
+		}
+		for (size_t i = 0; i < n; i++) {
+			size_t d = count[(keys[i] >> shift) & 0xff]++;
+			ktmp[d] = keys[i];
+			itmp[d] = idx[i];
+		}
+		memcpy(keys, ktmp, n * sizeof(*keys));
+		memcpy(idx, itmp, n * sizeof(*idx));
+	}
+}
+
+static int reserve(struct live_view *v, size_t n)
+{
+	if (n <= v->order_capacity)
+		return 0;
+	size_t cap = v->order_capacity ? v->order_capacity : 256;
+	while (cap < n)
+		cap *= 2;
+	uint32_t *o = realloc(v->order, cap * sizeof(*o));
+	if (o)
+		v->order = o;
+	uint32_t *ot = realloc(v->order_tmp, cap * sizeof(*ot));
+	if (ot)
+		v->order_tmp = ot;
+	uint64_t *k = realloc(v->keys, cap * sizeof(*k));
+	if (k)
+		v->keys = k;
+	uint64_t *kt = realloc(v->keys_tmp, cap * sizeof(*kt));
+	if (kt)
+		v->keys_tmp = kt;
+	if (!o || !ot || !k || !kt)
+		return -ENOMEM;
+	v->order_capacity = cap;
+	return 0;
+}
+
+static void sort_rows(struct live_view *v, const struct snapshot *snap,
+		      const struct track_mark *marks)
+{
+	size_t n = v->order_count;
+	struct sort_ctx ctx = {snap->conns, marks, v->sort, v->reverse};
+	for (size_t i = 0; i < n; i++) {
+		uint64_t k = sort_key(v->sort, &snap->conns[v->order[i]], &marks[v->order[i]]);
+		v->keys[i] = v->reverse ? ~k : k;
+	}
+	radix_sort(v->keys, v->order, v->keys_tmp, v->order_tmp, n);
+	if (v->sort != LIVE_SORT_STATE && v->sort != LIVE_SORT_REMOTE &&
+	    v->sort != LIVE_SORT_LOCAL_PORT)
+		return; /* the key is the whole order */
+	/* Equal keys among IPv6 peers (only the top of the address was compared) or, by local
+	 * port, rows whose remote side differed in its last bit: put them in exact order. */
+	bool all_runs = v->sort == LIVE_SORT_LOCAL_PORT;
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && v->keys[j] == v->keys[i])
+			j++;
+		if (j - i > 1 && (all_runs || is_v6_proper(&snap->conns[v->order[i]])))
+			qsort_r(v->order + i, j - i, sizeof(*v->order), compare_rows, &ctx);
+		i = j;
+	}
+}
+
 int live_view_update(struct live_view *v, const struct snapshot *snap,
 		     const struct track_mark *marks)
 {
 	memset(&v->counts, 0, sizeof(v->counts));
-	if (snap->count > v->order_capacity) {
-		size_t cap = v->order_capacity ? v->order_capacity : 256;
-		while (cap < snap->count)
-			cap *= 2;
-		uint32_t *o = realloc(v->order, cap * sizeof(*o));
-		if (!o)
-			return -ENOMEM;
-		v->order = o;
-		v->order_capacity = cap;
-	}
+	if (reserve(v, snap->count) < 0)
+		return -ENOMEM;
 	apply_listeners(v);
 	size_t n = 0;
 	for (size_t i = 0; i < snap->count; i++) {
@@ -205,9 +322,7 @@ int live_view_update(struct live_view *v, const struct snapshot *snap,
 			v->order[n++] = (uint32_t)i;
 	}
 	v->order_count = n;
-	if (v->sort != LIVE_SORT_NONE || v->reverse) {
-		struct sort_ctx ctx = {snap->conns, marks, v->sort, v->reverse};
-		qsort_r(v->order, n, sizeof(*v->order), compare_rows, &ctx);
-	}
+	if (v->sort != LIVE_SORT_NONE || v->reverse)
+		sort_rows(v, snap, marks);
 	return 0;
 }

@@ -39,6 +39,8 @@ struct live_view {
 	bool reverse;
 	uint32_t *order;      /* indices of the shown rows into snap->conns; owned */
 	size_t order_count, order_capacity;
+	uint64_t *keys, *keys_tmp; /* sort scratch, owned, as large as order */
+	uint32_t *order_tmp;
 	struct live_counts counts;
 };
 
