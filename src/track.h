@@ -44,7 +44,7 @@ struct track_entry; /* private to track.c */
 struct track_table {
 	struct track_entry *entries; /* dense, one per row of the sample */
 	size_t count, capacity;
-	uint32_t *slots; /* open addressing: entry index + 1, 0 = empty */
+	uint64_t *slots; /* open addressing: hash << 32 | (entry index + 1); 0 = empty */
 	size_t slot_count; /* a power of two, at least twice the entry count */
 };
 
@@ -53,7 +53,8 @@ struct track {
 	unsigned int current; /* index of the table of the latest sample */
 	uint64_t samples;     /* samples taken so far */
 	struct track_mark *marks; /* one per row of the latest sample; owned */
-	size_t marks_capacity;
+	uint32_t *hashes;         /* scratch: the key hash of each row; owned */
+	size_t marks_capacity;    /* rows marks and hashes can hold */
 };
 
 void track_init(struct track *t);
