@@ -23,6 +23,34 @@ const struct cw_command cw_commands[] = {
 		.run = cmd_live,
 		.usage_exit = CW_EXIT_USAGE,
 	},
+	{
+		.name = "summary",
+		.bit = CMD_SUMMARY,
+		.summary = N_("count the connections per state, show the busiest peers and ports, "
+			      "and diagnose"),
+		.usage = "",
+		.run = cmd_summary,
+		.usage_exit = CW_EXIT_USAGE,
+	},
+	{
+		.name = "explain",
+		.bit = CMD_EXPLAIN,
+		.summary = N_("explain the TCP states, their sequences and what many of one mean"),
+		.usage = "[STATE]",
+		.max_args = 1,
+		.run = cmd_explain,
+		.usage_exit = CW_EXIT_USAGE,
+	},
+	{
+		.name = "import",
+		.bit = CMD_IMPORT,
+		.summary = N_("summarize and diagnose saved netstat or ss output (FILE, or - for "
+			      "standard input)"),
+		.usage = "[FILE|-]",
+		.max_args = 1,
+		.run = cmd_import,
+		.usage_exit = CW_EXIT_USAGE,
+	},
 };
 const unsigned int cw_command_count = sizeof(cw_commands) / sizeof(cw_commands[0]);
 

@@ -32,7 +32,12 @@ const struct cw_option_def cw_option_defs[] = {
 	{"remote", OPT_REMOTE, "ADDR[/PREFIX]", N_("only connections to this remote address or network"),
 	 CMD_SNAPSHOT},
 	{"json", OPT_JSON, NULL, N_("print JSON (see docs/json.md); live: one document per refresh"),
-	 CMD_LIST | CMD_LIVE},
+	 CMD_LIST | CMD_SUMMARY | CMD_IMPORT | CMD_EXPLAIN | CMD_LIVE},
+	{"threshold", OPT_THRESHOLD, "NAME=VALUE",
+	 N_("set a diagnosis threshold (repeatable; see THRESHOLDS in connwatch(1))"), CMD_DIAGNOSE},
+	{"config", OPT_CONFIG, "FILE",
+	 N_("read thresholds from FILE instead of /etc/connwatch.conf and ~/.config/connwatch.conf"),
+	 CMD_DIAGNOSE},
 	{"interval", OPT_INTERVAL, "SECONDS",
 	 N_("seconds between refreshes, fractions allowed (default: 2)"), CMD_LIVE},
 	{"count", OPT_COUNT, "N", N_("stop after N refreshes"), CMD_LIVE},
@@ -44,13 +49,15 @@ const struct cw_option_def cw_option_defs[] = {
 	 CMD_LIVE},
 	{"no-header", OPT_NO_HEADER, NULL, N_("leave out the column header line"), CMD_LIST},
 	{"source", OPT_SOURCE, "netlink|proc",
-	 N_("where to read sockets (default: netlink, /proc when netlink is refused)"), CMD_SNAPSHOT},
+	 N_("where to read sockets (default: netlink, /proc when netlink is refused)"),
+	 CMD_SNAPSHOT | CMD_EXPLAIN},
 	{"proc-root", OPT_PROC_ROOT, "DIR",
-	 N_("read DIR/net/tcp, tcp6, udp, udp6 (a capture from another machine)"), CMD_SNAPSHOT},
+	 N_("read DIR/net/tcp, tcp6, udp, udp6 (a capture from another machine)"),
+	 CMD_SNAPSHOT | CMD_EXPLAIN},
 	{"record", OPT_RECORD, "FILE", N_("also save the raw netlink replies to FILE (new file)"),
 	 CMD_LIST},
 	{"replay", OPT_REPLAY, "FILE", N_("read sockets from a recording made with --record"),
-	 CMD_SNAPSHOT},
+	 CMD_SNAPSHOT | CMD_EXPLAIN},
 };
 const unsigned int cw_option_def_count = sizeof(cw_option_defs) / sizeof(cw_option_defs[0]);
 
@@ -156,6 +163,13 @@ static int apply(struct cw_options *o, int id, const char *arg, struct cw_error 
 	case OPT_PROC_ROOT: o->proc_root = arg; return 0;
 	case OPT_RECORD: o->record_path = arg; return 0;
 	case OPT_REPLAY: o->replay_path = arg; return 0;
+	case OPT_THRESHOLD:
+		if (o->threshold_count == CW_MAX_THRESHOLDS)
+			return cw_error_set(err, -EINVAL, _("--threshold: at most %d may be given"),
+					    CW_MAX_THRESHOLDS);
+		o->thresholds[o->threshold_count++] = arg;
+		return 0;
+	case OPT_CONFIG: o->config_path = arg; return 0;
 	default: return cw_error_set(err, -EINVAL, _("unhandled option"));
 	}
 }

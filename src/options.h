@@ -21,6 +21,9 @@ enum cw_command_bit {
 	CMD_ANY = 0xffffu,
 };
 
+/* Commands that diagnose and take thresholds. */
+#define CMD_DIAGNOSE (CMD_SUMMARY | CMD_IMPORT | CMD_LIVE | CMD_SERVE | CMD_CHECK)
+
 /* Commands that read live sockets and take the socket filters. */
 #define CMD_SNAPSHOT (CMD_LIST | CMD_SUMMARY | CMD_LIVE | CMD_SERVE | CMD_CHECK)
 
@@ -50,6 +53,8 @@ enum cw_option_id {
 	OPT_SORT,
 	OPT_SOURCE,
 	OPT_STATE,
+	OPT_THRESHOLD,
+	OPT_CONFIG,
 };
 
 struct cw_option_def {
@@ -64,6 +69,7 @@ extern const struct cw_option_def cw_option_defs[];
 extern const unsigned int cw_option_def_count;
 
 #define CW_MAX_ARGS 8
+#define CW_MAX_THRESHOLDS 32
 
 /* Everything the command line said. Strings point into argv (borrowed). */
 struct cw_options {
@@ -84,6 +90,9 @@ struct cw_options {
 	bool plain;          /* live: text blocks even on a terminal */
 	const char *sort;    /* live: initial sort key, checked by cmd_live */
 	struct filter filter;
+	const char *thresholds[CW_MAX_THRESHOLDS]; /* --threshold NAME=VALUE, in order */
+	unsigned int threshold_count;
+	const char *config_path; /* --config FILE: read it instead of the default files */
 };
 
 /* Parses argv. Returns 0, or -EINVAL with err naming the problem (unknown option, option that

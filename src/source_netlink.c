@@ -64,22 +64,31 @@ static void conn_from_diag(struct conn *c, const struct inet_diag_msg *m, int pr
 static void conn_add_tcp_info(struct conn *c, const struct nlmsghdr *nlh)
 {
 	struct nlattr *attr;
+	/* In CLOSE_WAIT the peer's FIN was the last segment with an ACK, and a FIN carries no
+	 * data: time since the last ACK is the time in CLOSE_WAIT (while this side sends nothing),
+	 * whereas time since the last data also counts the idle time before the FIN. */
+	size_t field = c->state == TCP_ST_CLOSE_WAIT ? offsetof(struct tcp_info, tcpi_last_ack_recv)
+						     : offsetof(struct tcp_info, tcpi_last_data_recv);
 	mnl_attr_for_each(attr, nlh, sizeof(struct inet_diag_msg))
 	{
 		if (mnl_attr_get_type(attr) != INET_DIAG_INFO)
 			continue;
-		size_t len = mnl_attr_get_payload_len(attr);
-		size_t want = offsetof(struct tcp_info, tcpi_last_data_recv) + sizeof(uint32_t);
-		if (len < want)
+		if (mnl_attr_get_payload_len(attr) < field + sizeof(uint32_t))
 			return;
-		uint32_t last_recv;
-		memcpy(&last_recv,
-		       (const char *)mnl_attr_get_payload(attr) +
-			       offsetof(struct tcp_info, tcpi_last_data_recv),
-		       sizeof(last_recv));
-		c->idle_ms = last_recv;
+		uint32_t ms;
+		memcpy(&ms, (const char *)mnl_attr_get_payload(attr) + field, sizeof(ms));
+		c->idle_ms = ms;
 		return;
 	}
+}
+
+/* mnl_nlmsg_ok() compares (int)nlmsg_len with the bytes left: a length of 2 GiB or more turns
+ * negative, passes, and mnl_nlmsg_next() then jumps far outside the buffer (found by
+ * tests/fuzz/fuzz_netlink.c). Compared here as unsigned instead. */
+static bool nlmsg_fits(const struct nlmsghdr *nlh, int remaining)
+{
+	return remaining >= (int)sizeof(struct nlmsghdr) &&
+	       nlh->nlmsg_len >= sizeof(struct nlmsghdr) && nlh->nlmsg_len <= (uint32_t)remaining;
 }
 
 int netlink_parse_messages(const void *buf, size_t len, int proto, struct snapshot *snap,
@@ -90,7 +99,7 @@ int netlink_parse_messages(const void *buf, size_t len, int proto, struct snapsh
 	if (len > (size_t)INT32_MAX)
 		return cw_error_set(err, -EOVERFLOW, "%s", _("netlink reply too large"));
 	while (remaining > 0) {
-		if (!mnl_nlmsg_ok(nlh, remaining))
+		if (!nlmsg_fits(nlh, remaining))
 			return cw_error_set(err, -EBADMSG, "%s",
 					    _("truncated netlink reply from the kernel"));
 		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
@@ -103,7 +112,9 @@ int netlink_parse_messages(const void *buf, size_t len, int proto, struct snapsh
 			if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e))
 				return cw_error_set(err, -EBADMSG, "%s",
 						    _("truncated netlink error message"));
-			int code = e->error < 0 ? e->error : -EPROTO;
+			/* A kernel errno is in -4095..-1; anything else (INT_MIN would overflow
+			 * when negated, found by fuzz-netlink) is a malformed reply. */
+			int code = e->error < 0 && e->error > -4096 ? e->error : -EPROTO;
 			return cw_error_set(err, code, _("the kernel refused the socket dump: %s"),
 					    strerror(-code));
 		}
