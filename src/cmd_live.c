@@ -5,9 +5,11 @@
 #include "commands.h"
 #include "exitcode.h"
 #include "i18n.h"
+#include "kcounters.h"
 #include "live_view.h"
 #include "render_live.h"
 #include "render_tui.h"
+#include "summary.h"
 #include "track.h"
 
 #include <errno.h>
@@ -23,6 +25,10 @@ struct live_run {
 	struct track_summary changes;
 	struct live_view view;
 	struct live_frame frame;
+	struct summary sum;       /* stats, kernel counters, thresholds and this refresh's warnings */
+	struct diag_sample prev;  /* the previous refresh, for the rules' rates and growth */
+	bool read_counters;       /* false for a recording from elsewhere */
+	const char *proc_root;
 	char hostname[256];
 	bool noted; /* skipped input was already reported once */
 	int status; /* CW_EXIT_PARTIAL once input was skipped */
@@ -36,17 +42,22 @@ static uint64_t monotonic_ms(void)
 }
 
 static void run_init(struct live_run *r, const struct cw_options *o, enum live_sort sort,
-		     bool want_listeners)
+		     const struct diag_config *cfg)
 {
 	memset(r, 0, sizeof(*r));
 	collector_init(&r->col, o);
-	if (want_listeners && o->filter.listening == FILTER_CONNECTED) {
-		/* The screen toggles listeners without asking the kernel again: read them always
-		 * and let the view hide them (a few rows at most). */
-		struct filter f = o->filter;
-		f.listening = FILTER_ALL;
-		filter_to_request(&f, &r->col.req);
-	}
+	/* Listeners are read always (a few rows): the rules need them, and the screen toggles
+	 * them without asking the kernel again. The view hides them unless asked. */
+	summary_request(&o->filter, &r->col.req);
+	struct kcounters kc;
+	kcounters_init(&kc);
+	struct cw_error err = {0};
+	/* Counters describe this machine: not with a recording from elsewhere. */
+	r->read_counters = !o->replay_path;
+	r->proc_root = o->proc_root;
+	if (r->read_counters && kcounters_read(&kc, o->proc_root, &err) < 0)
+		cmd_print_error(err.msg); /* the view still stands without them */
+	summary_init(&r->sum, cfg, &kc);
 	snapshot_init(&r->snap);
 	track_init(&r->track);
 	live_view_init(&r->view, &o->filter, sort);
@@ -57,11 +68,14 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 	r->frame.snap = &r->snap;
 	r->frame.changes = &r->changes;
 	r->frame.view = &r->view;
+	r->frame.stats = &r->sum.stats;
+	r->frame.report = &r->sum.report;
 }
 
 static void run_free(struct live_run *r)
 {
 	live_view_free(&r->view);
+	summary_free(&r->sum);
 	track_free(&r->track);
 	snapshot_free(&r->snap);
 }
@@ -82,9 +96,25 @@ static int run_sample(struct live_run *r, struct cw_error *err)
 	r->frame.wall = time(NULL);
 	r->frame.refresh++;
 	if (track_update(&r->track, &r->snap, r->frame.now_ms, &r->changes) < 0 ||
-	    live_view_update(&r->view, &r->snap, track_marks(&r->track)) < 0)
+	    live_view_update(&r->view, &r->snap, track_marks(&r->track), r->frame.now_ms,
+			     &r->sum.stats) < 0)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
 	r->frame.marks = track_marks(&r->track);
+
+	struct cw_error kerr = {0};
+	if (r->read_counters) /* unreadable counters leave them unknown: rules then skip them */
+		r->sum.have_counters = kcounters_read(&r->sum.counters, r->proc_root, &kerr) == 0;
+	double now_s = (double)r->frame.now_ms / 1000.0;
+	struct diag_input in = {
+		.stats = &r->sum.stats,
+		.counters = r->sum.have_counters ? &r->sum.counters : NULL,
+		.prev = r->prev.valid ? &r->prev : NULL,
+		.now_s = now_s,
+		.config = &r->sum.config,
+	};
+	if (diagnose_run(&in, &r->sum.report) < 0)
+		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
+	diag_sample_take(&r->prev, &r->sum.stats, in.counters, now_s);
 	return 0;
 }
 
@@ -156,8 +186,9 @@ static int run_screen(struct live_run *r, const struct cw_options *o)
 		enum tui_event ev = tui_wait(&ui, &r->view, &r->frame, (int)wait);
 		if (ev == TUI_QUIT)
 			break;
+		/* the counts stay those of the refresh: a typed filter only changes the rows */
 		if (ev == TUI_VIEW_CHANGED &&
-		    live_view_update(&r->view, &r->snap, r->frame.marks) < 0) {
+		    live_view_update(&r->view, &r->snap, r->frame.marks, r->frame.now_ms, NULL) < 0) {
 			cw_error_set(&err, -ENOMEM, "%s", _("out of memory"));
 			goto failed;
 		}
@@ -184,12 +215,16 @@ int cmd_live(const struct cw_options *o)
 			return CW_EXIT_USAGE;
 		}
 	}
+	struct diag_config cfg;
+	int loaded = cmd_load_config(o, &cfg);
+	if (loaded != CW_EXIT_OK)
+		return loaded;
 	struct live_run *r = malloc(sizeof(*r));
 	if (!r) {
 		cmd_print_error(_("out of memory"));
 		return CW_EXIT_RUNTIME;
 	}
-	run_init(r, o, sort, screen);
+	run_init(r, o, sort, &cfg);
 	int status = screen ? run_screen(r, o) : run_stream(r, o);
 	run_free(r);
 	free(r);

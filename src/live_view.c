@@ -102,19 +102,22 @@ int live_view_set_filter(struct live_view *v, const char *text, struct cw_error 
 	return 0;
 }
 
-static void count_row(struct live_counts *k, const struct conn *c)
+/* Time in state for the rules: exact for rows that changed state while watched; a lower bound
+ * for rows already there at the first refresh, where the kernel's idle time (when asked for)
+ * may know better. */
+static uint32_t state_age_for_stats(const struct conn *c, const struct track_mark *m,
+				    uint64_t now_ms)
 {
-	k->total++;
-	if (c->proto == CONN_UDP) {
-		if (addr_is_any(c->family, c->remote_addr))
-			k->udp_unconnected++;
-		else
-			k->udp_connected++;
-		return;
+	uint64_t age = now_ms > m->state_since_ms ? now_ms - m->state_since_ms : 0;
+	if (age > UINT32_MAX - 1)
+		age = UINT32_MAX - 1;
+	if ((m->flags & TRACK_BASELINE) && !(m->flags & TRACK_CHANGED)) {
+		if (c->idle_ms != CONN_UNKNOWN_U32 && c->idle_ms > age)
+			return c->idle_ms;
+		if (age == 0)
+			return STATS_AGE_UNKNOWN;
 	}
-	unsigned int s = c->state == TCP_ST_NEW_SYN_RECV ? TCP_ST_SYN_RECV : c->state;
-	if (s < TCP_ST_MAX)
-		k->tcp[s]++;
+	return (uint32_t)age;
 }
 
 /* Addresses compare as IPv6, with IPv4 as IPv4-mapped, so that tcp and tcp6 rows of one peer sort
@@ -309,16 +312,26 @@ static void sort_rows(struct live_view *v, const struct snapshot *snap,
 }
 
 int live_view_update(struct live_view *v, const struct snapshot *snap,
-		     const struct track_mark *marks)
+		     const struct track_mark *marks, uint64_t now_ms, struct stats *st)
 {
-	memset(&v->counts, 0, sizeof(v->counts));
 	if (reserve(v, snap->count) < 0)
 		return -ENOMEM;
 	apply_listeners(v);
+	if (st)
+		stats_reset(st);
 	size_t n = 0;
 	for (size_t i = 0; i < snap->count; i++) {
-		count_row(&v->counts, &snap->conns[i]);
-		if (filter_match(&v->filter, &snap->conns[i]))
+		const struct conn *c = &snap->conns[i];
+		if (st) {
+			if (filter_match(&v->base, c)) {
+				struct stats_row_extra x = {
+					.state_age_ms = state_age_for_stats(c, &marks[i], now_ms)};
+				stats_add(st, c, &x);
+			} else {
+				stats_note_listener(st, c);
+			}
+		}
+		if (filter_match(&v->filter, c))
 			v->order[n++] = (uint32_t)i;
 	}
 	v->order_count = n;

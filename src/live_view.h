@@ -7,6 +7,7 @@
 #include "error.h"
 #include "filter.h"
 #include "snapshot.h"
+#include "stats.h"
 #include "track.h"
 
 #include <stdbool.h>
@@ -23,13 +24,6 @@ enum live_sort {
 	LIVE_SORT_COUNT,
 };
 
-/* Counts over every row read (the view filter does not change them). */
-struct live_counts {
-	size_t tcp[TCP_ST_MAX]; /* by state; request sockets counted as SYN_RECV */
-	size_t udp_connected, udp_unconnected;
-	size_t total;
-};
-
 struct live_view {
 	struct filter base;   /* from the command line; borrowed text is not kept */
 	struct filter filter; /* base + what the user typed; what rows must pass */
@@ -41,17 +35,18 @@ struct live_view {
 	size_t order_count, order_capacity;
 	uint64_t *keys, *keys_tmp; /* sort scratch, owned, as large as order */
 	uint32_t *order_tmp;
-	struct live_counts counts;
 };
 
 /* Starts a view over the command line's filter. */
 void live_view_init(struct live_view *v, const struct filter *base, enum live_sort sort);
 void live_view_free(struct live_view *v);
 
-/* Recomputes counts, filtered rows and their order for snap (marks: track_marks() for snap).
- * Returns 0 or -ENOMEM. */
+/* Recomputes the shown rows and their order for snap (marks: track_marks() for snap, taken at
+ * now_ms). When st is not NULL it also counts, into st (reset first), the rows that pass the
+ * command line's filter, whatever the user typed since, with their time in state; listeners
+ * the command line hides are only noted for the rules. Returns 0 or -ENOMEM. */
 int live_view_update(struct live_view *v, const struct snapshot *snap,
-		     const struct track_mark *marks);
+		     const struct track_mark *marks, uint64_t now_ms, struct stats *st);
 
 /* Replaces the typed filter: words separated by blanks or commas, each a state (TIME_WAIT,
  * syn-recv), a port number, an address or ADDR/PREFIX (matched on the remote side), or

@@ -8,7 +8,10 @@
 #include "util/escape.h"
 #include "util/jsonw.h"
 
+#include "render_summary.h"
+
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 
 /* The sequence of the user's document, LISTEN last: the order a reader expects. */
@@ -18,20 +21,41 @@ static const unsigned int count_order[] = {
 	TCP_ST_LAST_ACK,    TCP_ST_CLOSE,      TCP_ST_LISTEN,
 };
 
-size_t live_count_items(const struct live_counts *k, struct live_count_item *out)
+size_t live_count_items(const struct stats *st, struct live_count_item *out)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < sizeof(count_order) / sizeof(count_order[0]); i++) {
 		unsigned int s = count_order[i];
-		if (k->tcp[s])
-			out[n++] = (struct live_count_item){tcp_state_name(s), s, k->tcp[s]};
+		size_t c = st->by_proto_state[STATS_TCP][s] + st->by_proto_state[STATS_TCP6][s];
+		if (c)
+			out[n++] = (struct live_count_item){tcp_state_name(s), s, c};
 	}
-	if (k->udp_connected)
-		out[n++] = (struct live_count_item){"UDP", TCP_ST_UNKNOWN, k->udp_connected};
-	if (k->udp_unconnected)
-		out[n++] = (struct live_count_item){"UDP-unconn", TCP_ST_UNKNOWN,
-						    k->udp_unconnected};
+	size_t udp = st->by_proto_state[STATS_UDP][TCP_ST_ESTABLISHED] +
+		     st->by_proto_state[STATS_UDP6][TCP_ST_ESTABLISHED];
+	size_t unconn = st->by_proto_state[STATS_UDP][TCP_ST_CLOSE] +
+			st->by_proto_state[STATS_UDP6][TCP_ST_CLOSE];
+	if (udp)
+		out[n++] = (struct live_count_item){"UDP", TCP_ST_UNKNOWN, udp};
+	if (unconn)
+		out[n++] = (struct live_count_item){"UDP-unconn", TCP_ST_UNKNOWN, unconn};
 	return n;
+}
+
+void live_top_remotes(char *buf, size_t len, const struct stats *st)
+{
+	struct stats_entry top[LIVE_TOP_REMOTES];
+	size_t n = stats_top(st, STATS_REMOTE_IP, -1, top, LIVE_TOP_REMOTES);
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && used + 1 < len; i++) {
+		char addr[STATS_KEY_TEXT_MAX];
+		stats_key_format(addr, &top[i].key, false);
+		int w = snprintf(buf + used, len - used, "%s%s (%" PRIu64 ")", i ? ", " : "", addr,
+				 top[i].count);
+		if (w < 0 || (size_t)w >= len - used)
+			break;
+		used += (size_t)w;
+	}
 }
 
 void live_header_left(char *buf, size_t len, double interval_s)
@@ -98,7 +122,7 @@ int render_live_plain(FILE *out, const struct live_frame *f)
 	}
 
 	struct live_count_item items[LIVE_COUNT_ITEMS_MAX];
-	size_t ni = live_count_items(&v->counts, items);
+	size_t ni = live_count_items(f->stats, items);
 	fprintf(out, "\n%s", _("Counts:"));
 	for (size_t k = 0; k < ni; k++)
 		fprintf(out, "%s %s %zu", k ? "," : "", items[k].name, items[k].count);
@@ -109,6 +133,17 @@ int render_live_plain(FILE *out, const struct live_frame *f)
 		       "closed\n"),
 		v->order_count, f->snap->count, f->changes->new_count, f->changes->changed_count,
 		f->changes->closed_count);
+	char top[512];
+	live_top_remotes(top, sizeof(top), f->stats);
+	if (top[0])
+		fprintf(out, "%s %s\n", _("Top remote addresses:"), top);
+	if (f->report->count) {
+		fprintf(out, "%s\n", _("Warnings:"));
+		for (size_t i = 0; i < f->report->count; i++)
+			render_warning_text(out, &f->report->items[i]);
+	} else {
+		fprintf(out, "%s\n", _("Warnings: none"));
+	}
 	fputc('\n', out);
 	return ferror(out) ? -EIO : 0;
 }
@@ -132,10 +167,31 @@ int render_live_json(FILE *out, const struct live_frame *f)
 	jsonw_key(&w, "counts");
 	jsonw_object_begin(&w);
 	struct live_count_item items[LIVE_COUNT_ITEMS_MAX];
-	size_t ni = live_count_items(&v->counts, items);
+	size_t ni = live_count_items(f->stats, items);
 	for (size_t k = 0; k < ni; k++)
 		jsonw_kv_uint(&w, items[k].name, items[k].count);
 	jsonw_object_end(&w);
+
+	jsonw_key(&w, "top_remote_addresses");
+	jsonw_array_begin(&w);
+	struct stats_entry top[LIVE_TOP_REMOTES];
+	size_t nt = stats_top(f->stats, STATS_REMOTE_IP, -1, top, LIVE_TOP_REMOTES);
+	for (size_t k = 0; k < nt; k++) {
+		char addr[STATS_KEY_TEXT_MAX];
+		stats_key_format(addr, &top[k].key, false);
+		jsonw_object_begin(&w);
+		jsonw_kv_string(&w, "address", addr);
+		jsonw_kv_uint(&w, "count", top[k].count);
+		jsonw_object_end(&w);
+	}
+	jsonw_array_end(&w);
+
+	jsonw_kv_string(&w, "severity", diag_severity_name(diag_report_worst(f->report)));
+	jsonw_key(&w, "warnings");
+	jsonw_array_begin(&w);
+	for (size_t k = 0; k < f->report->count; k++)
+		render_warning_json(&w, &f->report->items[k]);
+	jsonw_array_end(&w);
 
 	jsonw_key(&w, "changes");
 	jsonw_object_begin(&w);

@@ -4,7 +4,9 @@
 #ifndef CW_RENDER_LIVE_H
 #define CW_RENDER_LIVE_H
 
+#include "diagnose.h"
 #include "live_view.h"
+#include "stats.h"
 #include "snapshot.h"
 #include "track.h"
 
@@ -22,7 +24,9 @@ struct live_frame {
 	const struct snapshot *snap;
 	const struct track_mark *marks; /* parallel to snap->conns */
 	const struct track_summary *changes;
-	const struct live_view *view;   /* rows shown (view->order) and counts */
+	const struct live_view *view;   /* rows shown (view->order) */
+	const struct stats *stats;      /* counts and top lists over the command line's filter */
+	const struct diag_report *report; /* the warnings of this refresh */
 };
 
 /* One entry of the counts line: a state (or "udp") and how many rows are in it. */
@@ -35,7 +39,12 @@ struct live_count_item {
 #define LIVE_COUNT_ITEMS_MAX (TCP_ST_MAX + 2)
 
 /* The nonzero counts, in the order of the open/close sequence, then UDP. Returns how many. */
-size_t live_count_items(const struct live_counts *k, struct live_count_item *out);
+size_t live_count_items(const struct stats *st, struct live_count_item *out);
+
+#define LIVE_TOP_REMOTES 5
+
+/* "203.0.113.7 (120), ..." : the busiest remote addresses, for the header. */
+void live_top_remotes(char *buf, size_t len, const struct stats *st);
 
 /* "Every 2.0s: connwatch" and "host: date" as watch prints them. */
 void live_header_left(char *buf, size_t len, double interval_s);

@@ -195,6 +195,45 @@ static int put(int room, const char *text)
 	return len < room ? room - len : 0;
 }
 
+#define TUI_MAX_WARNING_LINES 4
+
+/* One line per warning, worst first as diagnose orders them; the text is escaped because it
+ * quotes addresses and, with owners, process names. */
+static void draw_warnings(struct tui_state *s, const struct live_frame *f, int *y)
+{
+	const struct diag_report *r = f->report;
+	if (!r->count) {
+		move(*y, 0);
+		attron(colour(s, PAIR_OK, A_NORMAL));
+		put(COLS, _("No warnings."));
+		attroff(colour(s, PAIR_OK, A_NORMAL));
+		(*y)++;
+		return;
+	}
+	for (size_t i = 0; i < r->count && i < TUI_MAX_WARNING_LINES; i++) {
+		const struct warning *w = &r->items[i];
+		bool last = i + 1 == TUI_MAX_WARNING_LINES && r->count > TUI_MAX_WARNING_LINES;
+		char msg[sizeof(w->message) * 4], line[sizeof(msg) + 96];
+		if (last) {
+			snprintf(line, sizeof(line), _("... and %zu more warnings (connwatch summary "
+						       "shows them with evidence)"),
+				 r->count - i);
+		} else {
+			escape_terminal(w->message, strlen(w->message), msg, sizeof(msg));
+			snprintf(line, sizeof(line), "%s %s: %s",
+				 w->severity == DIAG_CRITICAL ? _("CRITICAL") : _("WARNING"), w->id,
+				 msg);
+		}
+		attr_t a = colour(s, w->severity == DIAG_CRITICAL ? PAIR_ALERT : PAIR_WATCH,
+				  A_BOLD) | A_BOLD;
+		move(*y, 0);
+		attron(a);
+		put(COLS, line);
+		attroff(a);
+		(*y)++;
+	}
+}
+
 static void draw_header(struct tui_state *s, const struct live_frame *f, int *y)
 {
 	char left[128], right[320];
@@ -216,7 +255,7 @@ static void draw_header(struct tui_state *s, const struct live_frame *f, int *y)
 
 	/* counts per state, coloured by concern */
 	struct live_count_item items[LIVE_COUNT_ITEMS_MAX];
-	size_t n = live_count_items(&f->view->counts, items);
+	size_t n = live_count_items(f->stats, items);
 	move(*y, 0);
 	int room = COLS;
 	if (!n)
@@ -239,6 +278,16 @@ static void draw_header(struct tui_state *s, const struct live_frame *f, int *y)
 		 f->changes->new_count, f->changes->changed_count, f->changes->closed_count);
 	put(COLS, changes);
 	(*y)++;
+
+	char top[512];
+	live_top_remotes(top, sizeof(top), f->stats);
+	move(*y, 0);
+	attron(A_BOLD);
+	int room_left = put(COLS, _("Top remote: "));
+	attroff(A_BOLD);
+	put(room_left, top[0] ? top : _("none"));
+	(*y)++;
+	draw_warnings(s, f, y);
 }
 
 static void draw_status(struct tui_state *s, const struct live_frame *f, int y)

@@ -75,6 +75,21 @@ st=("${PIPESTATUS[@]}")
 timeout 20 "$CONNWATCH" live --json -i 0 2>"$tmp/err" | head -c 10 >/dev/null
 [ "${PIPESTATUS[0]}" -eq 0 ] || fail "live --json | head -c failed"
 
+# 4b. The diagnosis runs at every refresh: warnings and top remote addresses are in each document.
+"$CONNWATCH" live --json -c 2 -i 0.1 --threshold time_wait_total=1 >"$tmp/warn" || fail "--threshold failed"
+python3 - "$tmp/warn" <<'PY' || fail "warnings or top addresses missing"
+import json, sys
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    assert d["severity"] == "warning", d["severity"]
+    assert [w["id"] for w in d["warnings"]] == ["time_wait"], d["warnings"]
+    assert all(k in d["warnings"][0] for k in ("message", "evidence", "remedy")), d["warnings"][0]
+    top = {t["address"]: t["count"] for t in d["top_remote_addresses"]}
+    assert top.get("127.0.0.1", 0) >= 4 and top.get("::1", 0) >= 4, top
+PY
+"$CONNWATCH" live --plain -c 1 --threshold time_wait_total=1 | grep -q '^  \[warning\] time_wait: ' ||
+  fail "--plain does not show the warning"
+
 # 5. Bad values are usage errors.
 for bad in "-i -1" "-i abc" "-i 1e9" "-c 0" "-c x" "--sort bogus"; do
   # shellcheck disable=SC2086

@@ -42,8 +42,9 @@ start_live() {
   wait_screen 'Every 0\.3s: connwatch' || fail "the live screen did not appear: $(screen)"
 }
 
-# 1. The sockets the holder keeps are on the screen, each with its state.
-start_live
+# 1. The sockets the holder keeps are on the screen, each with its state; the diagnosis and the
+#    busiest remote addresses are in the header.
+start_live --threshold time_wait_total=1
 wait_screen 'Shown: [1-9]' || fail "no rows shown: $(screen)"
 sleep 0.4
 shown=$(screen)
@@ -52,6 +53,8 @@ while read -r state local peer; do
   echo "$shown" | grep -qF -- "$local" || fail "ESTABLISHED $local -> $peer not on screen: $shown"
 done < <(ss -tnH state established | awk '{print "ESTAB", $3, $4}' | sed 's/\[::ffff:\([0-9.]*\)\]/\1/g; s/\[\([^]]*\)\]:/\1:/g')
 table_rows | grep -q 'CLOSE_WAIT' || fail "CLOSE_WAIT row missing: $shown"
+echo "$shown" | grep -q '^WARNING time_wait: ' || fail "warning line missing: $shown"
+echo "$shown" | grep -qE '^Top remote: (127\.0\.0\.1|::1) \([0-9]+\)' || fail "top remote line missing: $shown"
 table_rows | grep -q 'TIME_WAIT' || fail "TIME_WAIT row missing: $shown"
 table_rows | grep -q 'LISTEN' && fail "listeners shown by default: $shown"
 $TM send-keys -t cw l
