@@ -1,5 +1,6 @@
 #include "render_json.h"
 
+#include "procmap.h"
 #include "render_table.h"
 #include "util/addr.h"
 
@@ -31,7 +32,30 @@ void render_json_conn(struct jsonw *w, const struct conn *c)
 	jsonw_object_end(w);
 }
 
+void render_json_conn_owner(struct jsonw *w, const struct conn *c, const struct procmap *owners)
+{
+	jsonw_object_begin(w);
+	render_json_conn_fields(w, c);
+	const struct procmap_owner *o = procmap_owner_of(owners, c->inode);
+	jsonw_key(w, "pid");
+	if (o)
+		jsonw_int(w, o->pid);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "process");
+	if (o)
+		jsonw_string(w, o->name);
+	else
+		jsonw_null(w);
+	jsonw_object_end(w);
+}
+
 int render_json_list(FILE *out, const struct snapshot *snap)
+{
+	return render_json_list_owners(out, snap, NULL);
+}
+
+int render_json_list_owners(FILE *out, const struct snapshot *snap, const struct procmap *owners)
 {
 	struct jsonw w;
 	jsonw_init(&w, out);
@@ -41,7 +65,10 @@ int render_json_list(FILE *out, const struct snapshot *snap)
 	jsonw_array_begin(&w);
 	for (size_t i = 0; i < snap->count; i++) {
 		fputc('\n', out);
-		render_json_conn(&w, &snap->conns[i]);
+		if (owners)
+			render_json_conn_owner(&w, &snap->conns[i], owners);
+		else
+			render_json_conn(&w, &snap->conns[i]);
 	}
 	jsonw_array_end(&w);
 	jsonw_object_end(&w);

@@ -1,7 +1,9 @@
 #include "render_table.h"
 
 #include "i18n.h"
+#include "procmap.h"
 #include "states.h"
+#include "util/escape.h"
 #include "util/addr.h"
 
 #include <errno.h>
@@ -9,6 +11,7 @@
 #include <string.h>
 
 #define NETSTAT_ADDR_WIDTH 23
+#define NETSTAT_STATE_WIDTH 11
 
 const char *conn_proto_name(const struct conn *c)
 {
@@ -73,10 +76,10 @@ size_t render_table_width(const struct snapshot *snap)
 	return address_width(snap);
 }
 
-size_t render_table_row(char *line, const struct conn *c, size_t width)
+/* Proto, queues and both addresses, padded; returns the end (the state comes next). */
+static char *put_row_start(char *p, const struct conn *c, size_t width)
 {
 	char ep[ADDR_ENDPOINT_MAX];
-	char *p = line;
 	const char *proto = conn_proto_name(c);
 	p = put_padded(p, proto, strlen(proto), 5);
 	*p++ = ' ';
@@ -88,7 +91,12 @@ size_t render_table_row(char *line, const struct conn *c, size_t width)
 	p = put_padded(p, ep, n, width);
 	*p++ = ' ';
 	n = addr_format_endpoint(ep, c->family, c->remote_addr, c->remote_port);
-	p = put_padded(p, ep, n, width);
+	return put_padded(p, ep, n, width);
+}
+
+size_t render_table_row(char *line, const struct conn *c, size_t width)
+{
+	char *p = put_row_start(line, c, width);
 	const char *state = conn_state_text(c);
 	size_t slen = strlen(state);
 	if (slen) {
@@ -110,16 +118,53 @@ void render_table_header(FILE *out, size_t width)
 		local, (int)width, foreign, _("State"));
 }
 
+size_t owner_text(const struct procmap_owner *o, char *buf, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (!o)
+		return (size_t)snprintf(buf, len, "-") < len ? 1 : 0;
+	int n = snprintf(buf, len, "%d/", (int)o->pid);
+	if (n < 0 || (size_t)n >= len) {
+		buf[0] = '\0';
+		return 0;
+	}
+	return (size_t)n + escape_terminal(o->name, strlen(o->name), buf + n, len - (size_t)n);
+}
+
 int render_table(FILE *out, const struct snapshot *snap, bool header)
 {
+	return render_table_owners(out, snap, header, NULL);
+}
+
+int render_table_owners(FILE *out, const struct snapshot *snap, bool header,
+			const struct procmap *owners)
+{
 	size_t width = address_width(snap);
-	if (header) {
+	if (header && owners) {
+		fprintf(out, "%-5s %6s %6s %-*s %-*s %-*s %s\n", _("Proto"), _("Recv-Q"),
+			_("Send-Q"), (int)width, _("Local Address"), (int)width,
+			_("Foreign Address"), NETSTAT_STATE_WIDTH, _("State"),
+			_("PID/Program name"));
+	} else if (header) {
 		render_table_header(out, width);
 		fputc('\n', out);
 	}
-	char line[RENDER_TABLE_LINE_MAX];
+	char line[RENDER_TABLE_LINE_MAX + OWNER_TEXT_MAX];
 	for (size_t i = 0; i < snap->count; i++) {
-		size_t n = render_table_row(line, &snap->conns[i], width);
+		const struct conn *c = &snap->conns[i];
+		size_t n;
+		if (owners) {
+			char *p = put_row_start(line, c, width);
+			const char *state = conn_state_text(c);
+			*p++ = ' ';
+			p = put_padded(p, state, strlen(state), NETSTAT_STATE_WIDTH);
+			*p++ = ' ';
+			p += owner_text(procmap_owner_of(owners, c->inode), p, OWNER_TEXT_MAX);
+			n = (size_t)(p - line);
+		} else {
+			n = render_table_row(line, c, width);
+		}
 		line[n++] = '\n';
 		if (fwrite(line, 1, n, out) != n)
 			return -EIO;
