@@ -3,6 +3,7 @@
 #include "cmd_common.h"
 #include "collect.h"
 #include "commands.h"
+#include "enrich.h"
 #include "exitcode.h"
 #include "i18n.h"
 #include "kcounters.h"
@@ -27,6 +28,9 @@ struct live_run {
 	struct live_frame frame;
 	struct summary sum;       /* stats, kernel counters, thresholds and this refresh's warnings */
 	struct diag_sample prev;  /* the previous refresh, for the rules' rates and growth */
+	struct procmap owners;    /* -p: kept across refreshes, so only new sockets cost a walk */
+	bool processes;
+	bool owners_said;         /* the note about unreadable processes was printed */
 	bool read_counters;       /* false for a recording from elsewhere */
 	const char *proc_root;
 	char hostname[256];
@@ -58,6 +62,12 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 	if (r->read_counters && kcounters_read(&kc, o->proc_root, &err) < 0)
 		cmd_print_error(err.msg); /* the view still stands without them */
 	summary_init(&r->sum, cfg, &kc);
+	procmap_init(&r->owners, NULL);
+	r->processes = o->processes;
+	if (r->processes) {
+		enrich_summary_owners(&r->sum.owners, &r->owners);
+		r->frame.owners = &r->owners;
+	}
 	snapshot_init(&r->snap);
 	track_init(&r->track);
 	live_view_init(&r->view, &o->filter, sort);
@@ -76,6 +86,7 @@ static void run_free(struct live_run *r)
 {
 	live_view_free(&r->view);
 	summary_free(&r->sum);
+	procmap_free(&r->owners);
 	track_free(&r->track);
 	snapshot_free(&r->snap);
 }
@@ -92,12 +103,19 @@ static int run_sample(struct live_run *r, struct cw_error *err)
 		cmd_report_notes(&r->col, &r->snap); /* once, not at every refresh */
 		r->noted = true;
 	}
+	if (r->processes) {
+		struct procmap_info info;
+		rc = enrich_owners(&r->owners, &r->snap, &info, err);
+		if (rc < 0)
+			return rc;
+		cmd_report_owners(&info, &r->owners_said);
+	}
 	r->frame.now_ms = monotonic_ms();
 	r->frame.wall = time(NULL);
 	r->frame.refresh++;
 	if (track_update(&r->track, &r->snap, r->frame.now_ms, &r->changes) < 0 ||
 	    live_view_update(&r->view, &r->snap, track_marks(&r->track), r->frame.now_ms,
-			     &r->sum.stats) < 0)
+			     &r->sum.stats, r->processes ? &r->sum.owners : NULL) < 0)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
 	r->frame.marks = track_marks(&r->track);
 
@@ -188,7 +206,8 @@ static int run_screen(struct live_run *r, const struct cw_options *o)
 			break;
 		/* the counts stay those of the refresh: a typed filter only changes the rows */
 		if (ev == TUI_VIEW_CHANGED &&
-		    live_view_update(&r->view, &r->snap, r->frame.marks, r->frame.now_ms, NULL) < 0) {
+		    live_view_update(&r->view, &r->snap, r->frame.marks, r->frame.now_ms, NULL,
+				     NULL) < 0) {
 			cw_error_set(&err, -ENOMEM, "%s", _("out of memory"));
 			goto failed;
 		}

@@ -1,6 +1,7 @@
 #include "live_view.h"
 
 #include "i18n.h"
+#include "summary.h"
 #include "util/addr.h"
 
 #include <ctype.h>
@@ -312,7 +313,8 @@ static void sort_rows(struct live_view *v, const struct snapshot *snap,
 }
 
 int live_view_update(struct live_view *v, const struct snapshot *snap,
-		     const struct track_mark *marks, uint64_t now_ms, struct stats *st)
+		     const struct track_mark *marks, uint64_t now_ms, struct stats *st,
+		     const struct summary_owner_hook *owners)
 {
 	if (reserve(v, snap->count) < 0)
 		return -ENOMEM;
@@ -326,6 +328,8 @@ int live_view_update(struct live_view *v, const struct snapshot *snap,
 			if (filter_match(&v->base, c)) {
 				struct stats_row_extra x = {
 					.state_age_ms = state_age_for_stats(c, &marks[i], now_ms)};
+				if (owners && owners->pid_of)
+					x.owner_pid = owners->pid_of(owners->ctx, c);
 				stats_add(st, c, &x);
 			} else {
 				stats_note_listener(st, c);

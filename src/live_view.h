@@ -44,9 +44,12 @@ void live_view_free(struct live_view *v);
 /* Recomputes the shown rows and their order for snap (marks: track_marks() for snap, taken at
  * now_ms). When st is not NULL it also counts, into st (reset first), the rows that pass the
  * command line's filter, whatever the user typed since, with their time in state; listeners
- * the command line hides are only noted for the rules. Returns 0 or -ENOMEM. */
+ * the command line hides are only noted for the rules. owners (may be NULL) gives the owning
+ * process of each counted row. Returns 0 or -ENOMEM. */
+struct summary_owner_hook;
 int live_view_update(struct live_view *v, const struct snapshot *snap,
-		     const struct track_mark *marks, uint64_t now_ms, struct stats *st);
+		     const struct track_mark *marks, uint64_t now_ms, struct stats *st,
+		     const struct summary_owner_hook *owners);
 
 /* Replaces the typed filter: words separated by blanks or commas, each a state (TIME_WAIT,
  * syn-recv), a port number, an address or ADDR/PREFIX (matched on the remote side), or

@@ -95,8 +95,11 @@ int render_live_plain(FILE *out, const struct live_frame *f)
 
 	size_t width = render_table_width(f->snap);
 	render_table_header(out, width);
-	fprintf(out, "%*s %s\n", (int)(STATE_COLUMN - strlen(_("State"))), "", _("In state"));
-	char line[RENDER_TABLE_LINE_MAX + 96];
+	fprintf(out, "%*s %-9s", (int)(STATE_COLUMN - strlen(_("State"))), "", _("In state"));
+	if (f->owners)
+		fprintf(out, " %s", _("PID/Program name"));
+	fputc('\n', out);
+	char line[RENDER_TABLE_LINE_MAX + OWNER_TEXT_MAX + 96];
 	const struct live_view *v = f->view;
 	for (size_t k = 0; k < v->order_count; k++) {
 		uint32_t i = v->order[k];
@@ -108,7 +111,15 @@ int render_live_plain(FILE *out, const struct live_frame *f)
 		while (n < state_end && n < RENDER_TABLE_LINE_MAX)
 			line[n++] = ' ';
 		line[n++] = ' ';
+		size_t age_start = n;
 		n += live_state_age(line + n, sizeof(line) - n, m, f->now_ms);
+		if (f->owners) {
+			while (n < age_start + 9)
+				line[n++] = ' ';
+			line[n++] = ' ';
+			n += owner_text(procmap_owner_of(f->owners, c->inode), line + n,
+					OWNER_TEXT_MAX);
+		}
 		if (m->flags & TRACK_NEW)
 			n += (size_t)snprintf(line + n, sizeof(line) - n, "  %s", _("new"));
 		else if (m->flags & TRACK_CHANGED)
@@ -215,6 +226,19 @@ int render_live_json(FILE *out, const struct live_frame *f)
 		jsonw_kv_uint(&w, "age_ms", f->now_ms - m->first_seen_ms);
 		jsonw_kv_uint(&w, "state_age_ms", f->now_ms - m->state_since_ms);
 		jsonw_kv_bool(&w, "seen_at_start", (m->flags & TRACK_BASELINE) != 0);
+		if (f->owners) {
+			const struct procmap_owner *o = procmap_owner_of(f->owners, f->snap->conns[i].inode);
+			jsonw_key(&w, "pid");
+			if (o)
+				jsonw_int(&w, o->pid);
+			else
+				jsonw_null(&w);
+			jsonw_key(&w, "process");
+			if (o)
+				jsonw_string(&w, o->name);
+			else
+				jsonw_null(&w);
+		}
 		jsonw_object_end(&w);
 	}
 	jsonw_array_end(&w);

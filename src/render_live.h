@@ -6,6 +6,7 @@
 
 #include "diagnose.h"
 #include "live_view.h"
+#include "procmap.h"
 #include "stats.h"
 #include "snapshot.h"
 #include "track.h"
@@ -27,6 +28,7 @@ struct live_frame {
 	const struct live_view *view;   /* rows shown (view->order) */
 	const struct stats *stats;      /* counts and top lists over the command line's filter */
 	const struct diag_report *report; /* the warnings of this refresh */
+	const struct procmap *owners;   /* -p: the owning processes; NULL without -p */
 };
 
 /* One entry of the counts line: a state (or "udp") and how many rows are in it. */

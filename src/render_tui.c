@@ -1,6 +1,7 @@
 #include "render_tui.h"
 
 #include "i18n.h"
+#include "procmap.h"
 #include "render_table.h"
 #include "states.h"
 #include "util/escape.h"
@@ -309,10 +310,11 @@ static void draw_table(struct tui_state *s, const struct live_frame *f, int y, i
 {
 	const struct live_view *v = f->view;
 	size_t width = render_table_width(f->snap);
-	char line[RENDER_TABLE_LINE_MAX + 64];
-	int n = snprintf(line, sizeof(line), "  %-5s %6s %6s %-*s %-*s %-11s %s", _("Proto"),
+	char line[RENDER_TABLE_LINE_MAX + OWNER_TEXT_MAX + 64];
+	int n = snprintf(line, sizeof(line), "  %-5s %6s %6s %-*s %-*s %-11s %-9s %s", _("Proto"),
 			 _("Recv-Q"), _("Send-Q"), (int)width, _("Local Address"), (int)width,
-			 _("Foreign Address"), _("State"), _("In state"));
+			 _("Foreign Address"), _("State"), _("In state"),
+			 f->owners ? _("PID/Program name") : "");
 	move(y, 0);
 	attron(colour(s, PAIR_TITLE, A_REVERSE));
 	put(COLS, line);
@@ -347,11 +349,15 @@ static void draw_table(struct tui_state *s, const struct live_frame *f, int y, i
 		/* the state column is padded so the ages line up; unconnected UDP has no state */
 		size_t state_len = strlen(conn_state_text(c));
 		size_t prefix = rl - state_len;
-		snprintf(line, sizeof(line), "%s %.*s%-11s %s", mark, (int)prefix, row,
-			 conn_state_text(c), age);
+		char owner[OWNER_TEXT_MAX] = "";
+		if (f->owners) /* escaped: a process names itself */
+			owner_text(procmap_owner_of(f->owners, c->inode), owner, sizeof(owner));
+		snprintf(line, sizeof(line), "%s %.*s%-11s %-9s %s", mark, (int)prefix, row,
+			 conn_state_text(c), age, owner);
 		if (!state_len)
-			snprintf(line, sizeof(line), "%s %-*.*s %-11s %s", mark,
-				 (int)(5 + 1 + 6 + 1 + 6 + 1 + 2 * width), (int)rl, row, "", age);
+			snprintf(line, sizeof(line), "%s %-*.*s %-11s %-9s %s", mark,
+				 (int)(5 + 1 + 6 + 1 + 6 + 1 + 2 * width), (int)rl, row, "", age,
+				 owner);
 		attr_t a = A_NORMAL;
 		if (m->flags & TRACK_NEW)
 			a = colour(s, PAIR_NEW, A_BOLD) | A_BOLD;

@@ -1,9 +1,16 @@
 #!/usr/bin/env python3
 """Opens one ESTABLISHED loopback connection, prints "READY <client port> <server port>" and holds
-it until killed or a bounded time passes. Used to show a connection appearing between refreshes."""
+it until killed or a bounded time passes. Used to show a connection appearing between refreshes.
+
+usage: hold_one.py [SECONDS [PROCESS_NAME]]  (the name, which may hold control characters, is
+written to /proc/self/comm: what netstat -p and connwatch -p show)"""
 import socket
 import sys
 import time
+
+if len(sys.argv) > 2:
+    with open("/proc/self/comm", "wb") as f:
+        f.write(sys.argv[2].encode("utf-8", "surrogateescape")[:15])
 
 srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 srv.bind(("127.0.0.1", 0))

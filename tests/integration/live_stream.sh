@@ -90,6 +90,28 @@ PY
 "$CONNWATCH" live --plain -c 1 --threshold time_wait_total=1 | grep -q '^  \[warning\] time_wait: ' ||
   fail "--plain does not show the warning"
 
+# 4c. -p: the owner of each socket, by pid and name, in every document.
+python3 "$HERE/hold_one.py" 30 "$(printf 'cw\033[31mred')" >"$tmp/one" &
+ONE_PID=$!
+for _ in $(seq 50); do grep -q READY "$tmp/one" && break; sleep 0.05; done
+read -r _ cport sport <"$tmp/one"
+"$CONNWATCH" live --json -p -c 1 >"$tmp/owners" || fail "live --json -p failed"
+python3 - "$tmp/owners" "$HOLDER_PID" "$ONE_PID" "$cport" <<'PY' || fail "-p owners wrong"
+import json, sys
+d = json.loads(open(sys.argv[1]).read())
+holder, one, cport = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+est = [c for c in d["connections"] if c["state"] == "ESTABLISHED" and c["proto"].startswith("tcp")]
+assert any(c["pid"] == holder and c["process"] == "python3" for c in est), est
+mine = [c for c in est if c["local_port"] == cport]
+assert mine and mine[0]["pid"] == one and mine[0]["process"] == "cw\x1b[31mred", mine
+assert all(c["pid"] is None for c in d["connections"] if c["state"] == "TIME_WAIT")
+PY
+"$CONNWATCH" live --plain -p -c 1 >"$tmp/owners.txt" || fail "live --plain -p failed"
+grep -q "PID/Program name" "$tmp/owners.txt" || fail "no PID/Program column"
+grep -qF "$ONE_PID/cw\x1b[31mred" "$tmp/owners.txt" || fail "hostile name not escaped: $(grep "$cport" "$tmp/owners.txt")"
+grep -q $'\033' "$tmp/owners.txt" && fail "raw escape character in the output"
+kill $ONE_PID; wait $ONE_PID 2>/dev/null; ONE_PID=
+
 # 5. Bad values are usage errors.
 for bad in "-i -1" "-i abc" "-i 1e9" "-c 0" "-c x" "--sort bogus"; do
   # shellcheck disable=SC2086

@@ -83,6 +83,16 @@ read -r _ cport sport <"$tmp/one"
 [ -n "$cport" ] || fail "hold_one.py did not start"
 wait_screen "127\\.0\\.0\\.1:$cport .*ESTABLISHED" 3 || fail "new connection :$cport not shown: $(screen)"
 
+# 3b. -p on the screen: the owner column, with a hostile process name escaped.
+kill "$ONE_PID"; wait "$ONE_PID" 2>/dev/null
+python3 "$HERE/hold_one.py" 60 "$(printf 'cw\033[2Jx')" >"$tmp/one" &
+ONE_PID=$!
+for _ in $(seq 50); do grep -q READY "$tmp/one" && break; sleep 0.1; done
+start_live -p
+wait_screen 'PID/Program name' || fail "no PID/Program column with -p: $(screen)"
+wait_screen "$ONE_PID/cw\\\\x1b\\[2Jx" 3 || fail "escaped process name not shown: $(screen)"
+screen | head -1 | grep -q '^Every 0.3s: connwatch' || fail "the header is gone: $(screen)"
+
 # 4. q quits and gives the terminal back.
 $TM send-keys -t cw q
 wait_screen 'LIVE-EXIT=0' || fail "q did not end connwatch with status 0: $(screen)"
