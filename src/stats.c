@@ -76,15 +76,18 @@ void stats_free(struct stats *s)
 /* ---- the hash tables ---- */
 
 /* A slot is empty when its count is 0: every stored key has been counted at least once. */
+_Static_assert(sizeof(struct stats_key) == 24, "stats_key must have no padding: it is hashed");
+
+/* Three 64-bit words, multiplied and folded: a third of the cost of a byte-wise hash, and it
+ * runs a few times per socket. */
 static uint64_t key_hash(const struct stats_key *k)
 {
-	/* FNV-1a over the key bytes; the key has no padding (16+1+1+2+4 bytes). */
-	const uint8_t *p = (const uint8_t *)k;
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < sizeof(*k); i++) {
-		h ^= p[i];
-		h *= 1099511628211ull;
-	}
+	uint64_t w[3];
+	memcpy(w, k, sizeof(w));
+	uint64_t h = w[0] * 0x9e3779b97f4a7c15ull ^ w[1] * 0xc2b2ae3d27d4eb4full ^
+		     w[2] * 0x165667b19e3779f9ull;
+	h ^= h >> 32;
+	h *= 0x9e3779b97f4a7c15ull;
 	return h ^ (h >> 29);
 }
 
@@ -109,6 +112,15 @@ static bool tally_grow(struct stats_tally *t)
 	return true;
 }
 
+/* The slot holding key, or the empty slot where it belongs (capacity must be non-zero). */
+static struct stats_entry *tally_slot(const struct stats_tally *t, const struct stats_key *k)
+{
+	size_t j = (size_t)key_hash(k) & (t->capacity - 1);
+	while (t->slots[j].count && memcmp(&t->slots[j].key, k, sizeof(*k)))
+		j = (j + 1) & (t->capacity - 1);
+	return &t->slots[j];
+}
+
 /* Finds or inserts key; *is_new tells which. NULL when the table cannot grow. */
 static struct stats_entry *tally_get(struct stats *s, enum stats_tally_id id,
 				     const struct stats_key *k, bool *is_new)
@@ -119,16 +131,13 @@ static struct stats_entry *tally_get(struct stats *s, enum stats_tally_id id,
 		s->out_of_memory = true;
 		return NULL;
 	}
-	size_t j = (size_t)key_hash(k) & (t->capacity - 1);
-	while (t->slots[j].count) {
-		if (!memcmp(&t->slots[j].key, k, sizeof(*k)))
-			return &t->slots[j];
-		j = (j + 1) & (t->capacity - 1);
+	struct stats_entry *e = tally_slot(t, k);
+	if (!e->count) {
+		e->key = *k;
+		t->used++;
+		*is_new = true;
 	}
-	t->slots[j].key = *k;
-	t->used++;
-	*is_new = true;
-	return &t->slots[j];
+	return e;
 }
 
 static struct stats_entry *tally_count(struct stats *s, enum stats_tally_id id,
@@ -147,13 +156,8 @@ const struct stats_entry *stats_find(const struct stats *s, enum stats_tally_id 
 	const struct stats_tally *t = &s->tally[id];
 	if (!t->capacity)
 		return NULL;
-	size_t j = (size_t)key_hash(k) & (t->capacity - 1);
-	while (t->slots[j].count) {
-		if (!memcmp(&t->slots[j].key, k, sizeof(*k)))
-			return &t->slots[j];
-		j = (j + 1) & (t->capacity - 1);
-	}
-	return NULL;
+	const struct stats_entry *e = tally_slot(t, k);
+	return e->count ? e : NULL;
 }
 
 size_t stats_distinct(const struct stats *s, enum stats_tally_id id)
