@@ -63,6 +63,21 @@ sleep 0.4
 table_rows | grep -q 'LISTEN' || fail "l: no LISTEN rows: $(screen)"
 $TM send-keys -t cw l
 
+# 1b. Explain and help boxes; resize keeps the layout.
+$TM send-keys -t cw e
+wait_screen 'any key: close' || fail "e did not open the explanation: $(screen)"
+screen | grep -qE 'ESTABLISHED|SYN_RECV|FIN_WAIT2|TIME_WAIT|CLOSE_WAIT|UDP' || fail "no state in the box"
+$TM send-keys -t cw x '?'
+wait_screen 'connwatch live: keys' || fail "? did not open the help: $(screen)"
+$TM send-keys -t cw x
+$TM resize-window -t cw -x 90 -y 20
+sleep 0.5
+[ "$(screen | wc -l)" -eq 20 ] || fail "screen not 20 lines after resize"
+screen | head -1 | grep -q '^Every 0.3s: connwatch' || fail "header lost after resize: $(screen)"
+screen | tail -1 | grep -q '^q quit' || fail "key line lost after resize: $(screen)"
+$TM resize-window -t cw -x 160 -y 50
+sleep 0.4
+
 # 2. A state filter narrows the table to that state.
 $TM send-keys -t cw f close-wait Enter
 wait_screen 'Filter: close-wait' || fail "filter not taken: $(screen)"
@@ -99,6 +114,20 @@ wait_screen 'LIVE-EXIT=0' || fail "q did not end connwatch with status 0: $(scre
 [ "$($TM display -p -t cw '#{alternate_on}')" = 0 ] || fail "alternate screen still on after q"
 screen | grep -q 'BEFORE-LIVE' || fail "the shell's screen was not restored: $(screen)"
 screen | grep -q 'Every 0.3s' && fail "the live screen was left behind: $(screen)"
+
+# 4b. Colour by concern, and none with NO_COLOR (tmux keeps the attributes of each cell).
+start_live
+sleep 0.4
+# a foreground colour is SGR 30-38; 39 is "default colour", which is no colour
+colour_re=$'\033\\[([0-9;]*;)?3[0-8][;m]'
+grep -qE "$colour_re" <($TM capture-pane -e -p -t cw) || fail "no colours on the screen"
+$TM kill-server
+SERVERS=$((SERVERS + 1))
+TM="tmux -L cw-live-$$-$SERVERS"
+$TM new-session -d -s cw -x 160 -y 50 "NO_COLOR=1 TERM=xterm-256color $CONNWATCH live -i 0.3; sleep 60"
+wait_screen 'Every 0\.3s: connwatch' || fail "NO_COLOR screen did not appear: $(screen)"
+sleep 0.4
+grep -qE "$colour_re" <($TM capture-pane -e -p -t cw) && fail "colours despite NO_COLOR"
 
 # 5. SIGTERM (and SIGINT) only set a flag: the screen is restored the same way.
 for sig in TERM INT; do
