@@ -3,7 +3,10 @@
 it until killed or a bounded time passes. Used to show a connection appearing between refreshes.
 
 usage: hold_one.py [SECONDS [PROCESS_NAME]]  (the name, which may hold control characters, is
-written to /proc/self/comm: what netstat -p and connwatch -p show)"""
+written to /proc/self/comm: what netstat -p and connwatch -p show)
+With HOLD_ONE_TRIGGER=FILE in the environment it prints WAITING, then connects only once FILE
+exists (so a test can open the connection at a precise moment without paying python's start)."""
+import os
 import socket
 import sys
 import time
@@ -15,6 +18,13 @@ if len(sys.argv) > 2:
 srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 srv.bind(("127.0.0.1", 0))
 srv.listen(1)
+trigger = os.environ.get("HOLD_ONE_TRIGGER")
+if trigger:
+    print("WAITING", flush=True)
+    for _ in range(3000):  # 30 s at most
+        if os.path.exists(trigger):
+            break
+        time.sleep(0.01)
 c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 c.connect(srv.getsockname())
 a, _ = srv.accept()

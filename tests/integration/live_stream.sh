@@ -9,6 +9,11 @@ in_private_netns "$@"
 
 start_holder python3 "$HERE/sockets.py"
 tmp=$(mktemp -d)
+# Waits for hold_one.py's READY line (python can start slowly on a loaded machine).
+wait_one_ready() {
+  for _ in $(seq 200); do grep -q READY "$tmp/one" && return 0; sleep 0.05; done
+  fail "hold_one.py not ready after 10 s: $(cat "$tmp/one")"
+}
 trap 'kill $HOLDER_PID ${ONE_PID:-} 2>/dev/null; rm -rf "$tmp"' EXIT
 
 # 1. Three documents, each valid JSON with the documented fields, refresh numbers 1..3.
@@ -35,14 +40,16 @@ assert docs[2]["connections"][0]["age_ms"] >= 300, docs[2]["connections"][0]
 PY
 
 # 2. A connection opened after the first document is new in the second, not new in the third.
+HOLD_ONE_TRIGGER=$tmp/go python3 "$HERE/hold_one.py" 30 >"$tmp/one" &
+ONE_PID=$!
+for _ in $(seq 200); do grep -q WAITING "$tmp/one" && break; sleep 0.05; done
 "$CONNWATCH" live --json -c 3 -i 1 >"$tmp/seq" 2>"$tmp/err" &
 LIVE_PID=$!
-for _ in $(seq 50); do [ -s "$tmp/seq" ] && break; sleep 0.05; done
+for _ in $(seq 200); do [ -s "$tmp/seq" ] && break; sleep 0.02; done
 [ -s "$tmp/seq" ] || fail "no first document"
-python3 "$HERE/hold_one.py" 30 >"$tmp/one" &
-ONE_PID=$!
-for _ in $(seq 50); do grep -q READY "$tmp/one" && break; sleep 0.05; done
-read -r _ cport sport <"$tmp/one"
+touch "$tmp/go"
+wait_one_ready
+read -r _ cport sport < <(grep READY "$tmp/one")
 wait $LIVE_PID || fail "live --json -c 3 -i 1 failed: $(cat "$tmp/err")"
 python3 - "$tmp/seq" "$cport" "$sport" <<'PY' || fail "the new connection was not marked as new once"
 import json, sys
@@ -93,7 +100,7 @@ PY
 # 4c. -p: the owner of each socket, by pid and name, in every document.
 python3 "$HERE/hold_one.py" 30 "$(printf 'cw\033[31mred')" >"$tmp/one" &
 ONE_PID=$!
-for _ in $(seq 50); do grep -q READY "$tmp/one" && break; sleep 0.05; done
+wait_one_ready
 read -r _ cport sport <"$tmp/one"
 "$CONNWATCH" live --json -p -c 1 >"$tmp/owners" || fail "live --json -p failed"
 python3 - "$tmp/owners" "$HOLDER_PID" "$ONE_PID" "$cport" <<'PY' || fail "-p owners wrong"

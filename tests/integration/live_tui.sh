@@ -12,6 +12,11 @@ start_holder python3 "$HERE/sockets.py"
 SERVERS=0
 TM="tmux -L cw-live-$$-0"
 tmp=$(mktemp -d)
+# Waits for hold_one.py's READY line (python can start slowly on a loaded machine).
+wait_one_ready() {
+  for _ in $(seq 200); do grep -q READY "$tmp/one" && return 0; sleep 0.05; done
+  fail "hold_one.py not ready after 10 s: $(cat "$tmp/one")"
+}
 cleanup() {
   $TM kill-server 2>/dev/null
   [ -n "${ONE_PID:-}" ] && kill "$ONE_PID" 2>/dev/null
@@ -93,7 +98,7 @@ wait_screen 'Filter: none' || fail "c did not clear the filter: $(screen)"
 # 3. A connection opened now appears at a following refresh.
 python3 "$HERE/hold_one.py" 60 >"$tmp/one" &
 ONE_PID=$!
-for _ in $(seq 50); do grep -q READY "$tmp/one" && break; sleep 0.1; done
+wait_one_ready
 read -r _ cport sport <"$tmp/one"
 [ -n "$cport" ] || fail "hold_one.py did not start"
 wait_screen "127\\.0\\.0\\.1:$cport .*ESTABLISHED" 3 || fail "new connection :$cport not shown: $(screen)"
@@ -102,7 +107,7 @@ wait_screen "127\\.0\\.0\\.1:$cport .*ESTABLISHED" 3 || fail "new connection :$c
 kill "$ONE_PID"; wait "$ONE_PID" 2>/dev/null
 python3 "$HERE/hold_one.py" 60 "$(printf 'cw\033[2Jx')" >"$tmp/one" &
 ONE_PID=$!
-for _ in $(seq 50); do grep -q READY "$tmp/one" && break; sleep 0.1; done
+wait_one_ready
 start_live -p
 wait_screen 'PID/Program name' || fail "no PID/Program column with -p: $(screen)"
 wait_screen "$ONE_PID/cw\\\\x1b\\[2Jx" 3 || fail "escaped process name not shown: $(screen)"
