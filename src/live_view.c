@@ -3,6 +3,7 @@
 #include "i18n.h"
 #include "summary.h"
 #include "util/addr.h"
+#include "util/grow.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -263,25 +264,14 @@ static void radix_sort(uint64_t *keys, uint32_t *idx, uint64_t *ktmp, uint32_t *
 
 static int reserve(struct live_view *v, size_t n)
 {
-	if (n <= v->order_capacity)
+	size_t cap = grow_capacity(v->order_capacity, n, 256);
+	if (cap == v->order_capacity)
 		return 0;
-	size_t cap = v->order_capacity ? v->order_capacity : 256;
-	while (cap < n)
-		cap *= 2;
-	uint32_t *o = realloc(v->order, cap * sizeof(*o));
-	if (o)
-		v->order = o;
-	uint32_t *ot = realloc(v->order_tmp, cap * sizeof(*ot));
-	if (ot)
-		v->order_tmp = ot;
-	uint64_t *k = realloc(v->keys, cap * sizeof(*k));
-	if (k)
-		v->keys = k;
-	uint64_t *kt = realloc(v->keys_tmp, cap * sizeof(*kt));
-	if (kt)
-		v->keys_tmp = kt;
-	if (!o || !ot || !k || !kt)
-		return -ENOMEM;
+	if (grow_array(&v->order, cap, sizeof(*v->order)) < 0 ||
+	    grow_array(&v->order_tmp, cap, sizeof(*v->order_tmp)) < 0 ||
+	    grow_array(&v->keys, cap, sizeof(*v->keys)) < 0 ||
+	    grow_array(&v->keys_tmp, cap, sizeof(*v->keys_tmp)) < 0)
+		return -ENOMEM; /* the arrays that grew stay valid; the capacity is the old one */
 	v->order_capacity = cap;
 	return 0;
 }

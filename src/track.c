@@ -1,6 +1,7 @@
 #include "track.h"
 
 #include "states.h"
+#include "util/grow.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -91,9 +92,7 @@ static bool inode_compatible(uint32_t a, uint32_t b)
 static int table_reserve(struct track_table *tab, size_t n)
 {
 	if (n > tab->capacity) {
-		size_t cap = tab->capacity ? tab->capacity : 64;
-		while (cap < n)
-			cap *= 2;
+		size_t cap = grow_capacity(tab->capacity, n, 64);
 		/* the table is refilled after this, so nothing is copied; aligned to lines */
 		void *e = NULL;
 		if (posix_memalign(&e, 64, cap * sizeof(struct track_entry)) != 0)
@@ -162,18 +161,11 @@ static struct track_entry *table_add(struct track_table *tab, uint32_t hash)
 
 static int reserve_marks(struct track *t, size_t n)
 {
-	if (n <= t->marks_capacity)
+	size_t cap = grow_capacity(t->marks_capacity, n, 64);
+	if (cap == t->marks_capacity)
 		return 0;
-	size_t cap = t->marks_capacity ? t->marks_capacity : 64;
-	while (cap < n)
-		cap *= 2;
-	struct track_mark *m = realloc(t->marks, cap * sizeof(*m));
-	if (m)
-		t->marks = m;
-	uint32_t *h = realloc(t->hashes, cap * sizeof(*h));
-	if (h)
-		t->hashes = h;
-	if (!m || !h)
+	if (grow_array(&t->marks, cap, sizeof(*t->marks)) < 0 ||
+	    grow_array(&t->hashes, cap, sizeof(*t->hashes)) < 0)
 		return -ENOMEM;
 	t->marks_capacity = cap;
 	return 0;

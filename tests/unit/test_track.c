@@ -8,6 +8,7 @@
 #include "states.h"
 
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 
 static struct conn make(const char *r, uint16_t lp, uint16_t rp, int state, uint32_t inode)
@@ -25,41 +26,63 @@ static struct conn make(const char *r, uint16_t lp, uint16_t rp, int state, uint
 	return c;
 }
 
-static void fill(struct snapshot *s, const struct conn *rows, size_t n)
+struct fixture {
+	struct snapshot s;
+	struct track t;
+};
+
+static int setup(void **state)
 {
-	snapshot_clear(s);
+	struct fixture *f = calloc(1, sizeof(*f));
+	if (!f)
+		return -1;
+	snapshot_init(&f->s);
+	track_init(&f->t);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	track_free(&f->t);
+	snapshot_free(&f->s);
+	free(f);
+	return 0;
+}
+
+/* One sample of rows at time now; returns the marks. */
+static const struct track_mark *sample(struct fixture *f, const struct conn *rows, size_t n,
+				       uint64_t now, struct track_summary *sum)
+{
+	snapshot_clear(&f->s);
 	for (size_t i = 0; i < n; i++)
-		assert_int_equal(snapshot_add_conn(s, &rows[i]), 0);
+		assert_int_equal(snapshot_add_conn(&f->s, &rows[i]), 0);
+	assert_int_equal(track_update(&f->t, &f->s, now, sum), 0);
+	return track_marks(&f->t);
 }
 
 static void first_sample_is_baseline_not_new(void **state)
 {
-	(void)state;
+	struct fixture *f = *state;
 	struct conn rows[] = {
 		make("10.0.0.1", 22, 5000, TCP_ST_ESTABLISHED, 11),
 		make("10.0.0.2", 22, 5001, TCP_ST_ESTABLISHED, 12),
 	};
-	struct snapshot s;
-	struct track t;
 	struct track_summary sum;
-	snapshot_init(&s);
-	track_init(&t);
-	fill(&s, rows, 2);
-	assert_int_equal(track_update(&t, &s, 1000, &sum), 0);
+	sample(f, rows, 2, 1000, &sum);
 	assert_int_equal(sum.rows, 2);
 	assert_int_equal(sum.new_count, 0);
 	assert_int_equal(sum.changed_count, 0);
 	assert_int_equal(sum.closed_count, 0);
-	const struct track_mark *m = track_marks(&t);
+	const struct track_mark *m = track_marks(&f->t);
 	assert_int_equal(m[0].flags, TRACK_BASELINE);
 	assert_int_equal(m[1].first_seen_ms, 1000);
-	track_free(&t);
-	snapshot_free(&s);
 }
 
 static void new_changed_closed_and_ages(void **state)
 {
-	(void)state;
+	struct fixture *f = *state;
 	struct conn a[] = {
 		make("10.0.0.1", 22, 5000, TCP_ST_ESTABLISHED, 11), /* stays */
 		make("10.0.0.2", 22, 5001, TCP_ST_ESTABLISHED, 12), /* closes */
@@ -70,19 +93,13 @@ static void new_changed_closed_and_ages(void **state)
 		make("10.0.0.3", 22, 5002, TCP_ST_CLOSE_WAIT, 13),
 		make("10.0.0.1", 22, 5000, TCP_ST_ESTABLISHED, 11),
 	};
-	struct snapshot s;
-	struct track t;
 	struct track_summary sum;
-	snapshot_init(&s);
-	track_init(&t);
-	fill(&s, a, 3);
-	assert_int_equal(track_update(&t, &s, 1000, &sum), 0);
-	fill(&s, b, 3);
-	assert_int_equal(track_update(&t, &s, 3000, &sum), 0);
+	sample(f, a, 3, 1000, &sum);
+	sample(f, b, 3, 3000, &sum);
 	assert_int_equal(sum.new_count, 1);
 	assert_int_equal(sum.changed_count, 1);
 	assert_int_equal(sum.closed_count, 1);
-	const struct track_mark *m = track_marks(&t);
+	const struct track_mark *m = track_marks(&f->t);
 	assert_int_equal(m[0].flags, TRACK_NEW);
 	assert_int_equal(m[0].first_seen_ms, 3000);
 	assert_int_equal(m[1].flags, TRACK_CHANGED | TRACK_BASELINE);
@@ -93,19 +110,17 @@ static void new_changed_closed_and_ages(void **state)
 	assert_int_equal(m[2].state_since_ms, 1000);
 
 	/* Marks last one refresh: the same table again is quiet, ages keep counting from before. */
-	assert_int_equal(track_update(&t, &s, 5000, &sum), 0);
+	assert_int_equal(track_update(&f->t, &f->s, 5000, &sum), 0);
 	assert_int_equal(sum.new_count + sum.changed_count + sum.closed_count, 0);
-	m = track_marks(&t);
+	m = track_marks(&f->t);
 	assert_int_equal(m[0].flags, 0);
 	assert_int_equal(m[0].first_seen_ms, 3000);
 	assert_int_equal(m[1].state_since_ms, 3000);
-	track_free(&t);
-	snapshot_free(&s);
 }
 
 static void inode_rules(void **state)
 {
-	(void)state;
+	struct fixture *f = *state;
 	struct conn a[] = {
 		make("10.0.0.1", 40000, 80, TCP_ST_ESTABLISHED, 21), /* -> TIME_WAIT, inode 0 */
 		make("10.0.0.2", 40001, 80, TCP_ST_ESTABLISHED, 22), /* -> same tuple, inode 99 */
@@ -118,16 +133,10 @@ static void inode_rules(void **state)
 		make("10.0.0.3", 40002, 80, TCP_ST_SYN_SENT, 31),
 		make("10.0.0.4", 80, 40003, TCP_ST_ESTABLISHED, 41),
 	};
-	struct snapshot s;
-	struct track t;
 	struct track_summary sum;
-	snapshot_init(&s);
-	track_init(&t);
-	fill(&s, a, 4);
-	assert_int_equal(track_update(&t, &s, 0, &sum), 0);
-	fill(&s, b, 4);
-	assert_int_equal(track_update(&t, &s, 2000, &sum), 0);
-	const struct track_mark *m = track_marks(&t);
+	sample(f, a, 4, 0, &sum);
+	sample(f, b, 4, 2000, &sum);
+	const struct track_mark *m = track_marks(&f->t);
 	assert_true(m[0].flags & TRACK_CHANGED);
 	assert_int_equal(m[0].prev_state, TCP_ST_ESTABLISHED);
 	assert_true(m[1].flags & TRACK_NEW);
@@ -137,13 +146,11 @@ static void inode_rules(void **state)
 	assert_int_equal(sum.new_count, 2);
 	assert_int_equal(sum.changed_count, 2);
 	assert_int_equal(sum.closed_count, 1); /* inode 22; the reused TIME_WAIT is replaced */
-	track_free(&t);
-	snapshot_free(&s);
 }
 
 static void same_address_many_inodes(void **state)
 {
-	(void)state;
+	struct fixture *f = *state;
 	/* SO_REUSEPORT listeners share the address and port; the inode tells them apart. */
 	struct conn a[] = {
 		make("0.0.0.0", 80, 0, TCP_ST_LISTEN, 1),
@@ -151,67 +158,53 @@ static void same_address_many_inodes(void **state)
 		make("0.0.0.0", 80, 0, TCP_ST_LISTEN, 3),
 	};
 	struct conn b[] = {a[2], a[0], make("0.0.0.0", 80, 0, TCP_ST_LISTEN, 4)};
-	struct snapshot s;
-	struct track t;
 	struct track_summary sum;
-	snapshot_init(&s);
-	track_init(&t);
-	fill(&s, a, 3);
-	assert_int_equal(track_update(&t, &s, 0, &sum), 0);
-	fill(&s, b, 3);
-	assert_int_equal(track_update(&t, &s, 10, &sum), 0);
+	sample(f, a, 3, 0, &sum);
+	sample(f, b, 3, 10, &sum);
 	assert_int_equal(sum.new_count, 1);
 	assert_int_equal(sum.closed_count, 1);
-	assert_int_equal(track_marks(&t)[2].flags, TRACK_NEW);
-	track_free(&t);
-	snapshot_free(&s);
+	assert_int_equal(track_marks(&f->t)[2].flags, TRACK_NEW);
 }
 
 /* 100,000 rows, shuffled between samples: all matched; after the first two samples the arrays
  * are reused (no allocation per refresh, memory flat). */
 static void large_table_flat_memory(void **state)
 {
-	(void)state;
+	struct fixture *f = *state;
 	enum { N = 100000 };
-	struct snapshot s;
-	struct track t;
 	struct track_summary sum;
-	snapshot_init(&s);
-	track_init(&t);
 	for (int round = 0; round < 6; round++) {
-		snapshot_clear(&s);
+		snapshot_clear(&f->s);
 		for (uint32_t i = 0; i < N; i++) {
 			uint32_t j = (i * 7919u + (uint32_t)round * 13u) % N; /* another order each time */
 			struct conn c = make("127.0.0.1", (uint16_t)(10000 + j % 50000),
 					     (uint16_t)(1 + j / 50000), TCP_ST_ESTABLISHED, 1000 + j);
-			assert_int_equal(snapshot_add_conn(&s, &c), 0);
+			assert_int_equal(snapshot_add_conn(&f->s, &c), 0);
 		}
-		assert_int_equal(track_update(&t, &s, (uint64_t)round * 2000, &sum), 0);
+		assert_int_equal(track_update(&f->t, &f->s, (uint64_t)round * 2000, &sum), 0);
 		assert_int_equal(sum.rows, N);
 		assert_int_equal(sum.new_count, 0);
 		assert_int_equal(sum.changed_count, 0);
 		assert_int_equal(sum.closed_count, 0);
 	}
-	const void *e0 = t.tables[0].entries, *e1 = t.tables[1].entries, *mk = t.marks;
-	size_t slots0 = t.tables[0].slot_count;
-	assert_int_equal(track_update(&t, &s, 99999, &sum), 0);
-	assert_ptr_equal(e0, t.tables[0].entries);
-	assert_ptr_equal(e1, t.tables[1].entries);
-	assert_ptr_equal(mk, t.marks);
-	assert_int_equal(slots0, t.tables[0].slot_count);
-	assert_int_equal(track_marks(&t)[N - 1].first_seen_ms, 0);
-	track_free(&t);
-	snapshot_free(&s);
+	const void *e0 = f->t.tables[0].entries, *e1 = f->t.tables[1].entries, *mk = f->t.marks;
+	size_t slots0 = f->t.tables[0].slot_count;
+	assert_int_equal(track_update(&f->t, &f->s, 99999, &sum), 0);
+	assert_ptr_equal(e0, f->t.tables[0].entries);
+	assert_ptr_equal(e1, f->t.tables[1].entries);
+	assert_ptr_equal(mk, f->t.marks);
+	assert_int_equal(slots0, f->t.tables[0].slot_count);
+	assert_int_equal(track_marks(&f->t)[N - 1].first_seen_ms, 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(first_sample_is_baseline_not_new),
-		cmocka_unit_test(new_changed_closed_and_ages),
-		cmocka_unit_test(inode_rules),
-		cmocka_unit_test(same_address_many_inodes),
-		cmocka_unit_test(large_table_flat_memory),
+		cmocka_unit_test_setup_teardown(first_sample_is_baseline_not_new, setup, teardown),
+		cmocka_unit_test_setup_teardown(new_changed_closed_and_ages, setup, teardown),
+		cmocka_unit_test_setup_teardown(inode_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(same_address_many_inodes, setup, teardown),
+		cmocka_unit_test_setup_teardown(large_table_flat_memory, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
