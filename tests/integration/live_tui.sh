@@ -143,5 +143,15 @@ for sig in TERM INT; do
   wait_screen 'LIVE-EXIT=' || fail "SIG$sig did not end connwatch: $(screen)"
   [ "$($TM display -p -t cw '#{alternate_on}')" = 0 ] || fail "alternate screen still on after SIG$sig"
   screen | grep -q 'BEFORE-LIVE' || fail "screen not restored after SIG$sig: $(screen)"
+  screen | grep -q 'LIVE-EXIT=0' || fail "SIG$sig: exit status not 0: $(screen)"
 done
+
+# 6. A crash (SIGSEGV) restores the terminal first, then dies of the signal as it would have.
+start_live
+pid=$(pgrep -x -P "$($TM display -p -t cw '#{pane_pid}')" connwatch)
+kill -s SEGV "$pid"
+wait_screen 'LIVE-EXIT=' || fail "SIGSEGV did not end connwatch: $(screen)"
+[ "$($TM display -p -t cw '#{alternate_on}')" = 0 ] || fail "alternate screen still on after a crash"
+screen | grep -q 'BEFORE-LIVE' || fail "screen not restored after a crash: $(screen)"
+screen | grep -q 'LIVE-EXIT=0' && fail "a crash exited with status 0"
 echo "ok"
