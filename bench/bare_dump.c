@@ -11,8 +11,12 @@
  *   -i       ask for tcp_info (INET_DIAG_INFO), as views that need it do
  *   -U       skip the UDP dumps
  *   -1       TCP per family (two SOCK_DIAG_BY_FAMILY requests) instead of one AF_UNSPEC walk
- * Written with plain sockets, not libmnl, so the floor carries no library cost.
+ * Written with plain sockets, not libmnl, so the floor carries no library cost; the requests come
+ * from src/sock_diag_req.h, the same builders src/source_netlink.c uses.
  */
+#include "sock_diag_req.h"
+#include "states.h"
+
 #include <errno.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
@@ -33,8 +37,8 @@ static long dump_count(int fd, uint16_t type, const void *req, size_t req_len)
 	struct {
 		struct nlmsghdr nlh;
 		char body[sizeof(struct inet_diag_req_v2) > sizeof(struct inet_diag_req)
-		              ? sizeof(struct inet_diag_req_v2)
-		              : sizeof(struct inet_diag_req)];
+			      ? sizeof(struct inet_diag_req_v2)
+			      : sizeof(struct inet_diag_req)];
 	} msg;
 	memset(&msg, 0, sizeof(msg));
 	msg.nlh.nlmsg_len = (uint32_t)NLMSG_LENGTH(req_len);
@@ -78,18 +82,14 @@ static long dump_count(int fd, uint16_t type, const void *req, size_t req_len)
 
 static long dump_v2(int fd, int family, int protocol, uint32_t states, uint8_t ext)
 {
-	struct inet_diag_req_v2 r;
-	memset(&r, 0, sizeof(r));
-	r.sdiag_family = (uint8_t)family;
-	r.sdiag_protocol = (uint8_t)protocol;
-	r.idiag_states = states;
-	r.idiag_ext = ext;
+	struct inet_diag_req_v2 r = sock_diag_req_v2(family, protocol, states, ext);
 	return dump_count(fd, SOCK_DIAG_BY_FAMILY, &r, sizeof(r));
 }
 
 int main(int argc, char **argv)
 {
-	uint32_t states = 0xffeu & ~(1u << 10); /* TCP_LISTEN is state 10 */
+	/* What a default `connwatch list` asks for: every state but LISTEN. */
+	uint32_t states = TCP_STATES_ALL & ~TCP_STATE_BIT(TCP_ST_LISTEN);
 	bool info = false, udp = true, per_family = false;
 	int opt;
 	while ((opt = getopt(argc, argv, "s:iU1h")) != -1) {
@@ -100,7 +100,7 @@ int main(int argc, char **argv)
 			unsigned long v = strtoul(optarg, &end, 0);
 			if (errno || end == optarg || *end || v > 0xffffffffu) {
 				fprintf(stderr, "bare_dump: -s: '%s' is not a state mask\n",
-				        optarg);
+					optarg);
 				return 2;
 			}
 			states = (uint32_t)v;
@@ -132,17 +132,13 @@ int main(int argc, char **argv)
 		long b = a < 0 ? -1 : dump_v2(fd, AF_INET6, IPPROTO_TCP, states, ext);
 		tcp = b < 0 ? -1 : a + b;
 	} else {
-		struct inet_diag_req r;
-		memset(&r, 0, sizeof(r));
-		r.idiag_family = AF_UNSPEC;
-		r.idiag_states = states;
-		r.idiag_ext = ext;
+		struct inet_diag_req r = sock_diag_req_tcp_both(states, ext);
 		tcp = dump_count(fd, TCPDIAG_GETSOCK, &r, sizeof(r));
 	}
 	long u = 0;
 	if (tcp >= 0 && udp) {
-		long a = dump_v2(fd, AF_INET, IPPROTO_UDP, 0xffeu, 0);
-		long b = a < 0 ? -1 : dump_v2(fd, AF_INET6, IPPROTO_UDP, 0xffeu, 0);
+		long a = dump_v2(fd, AF_INET, IPPROTO_UDP, TCP_STATES_ALL, 0);
+		long b = a < 0 ? -1 : dump_v2(fd, AF_INET6, IPPROTO_UDP, TCP_STATES_ALL, 0);
 		u = b < 0 ? -1 : a + b;
 	}
 	close(fd);

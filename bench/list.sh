@@ -5,20 +5,22 @@
 #
 #   bench/list.sh [-r ROUNDS] [-k RUNS] [-s "SIZES"] [-o DIR]
 #     -r  rounds per size, each in a fresh namespace with a fresh populator  (default 3)
-#     -k  hyperfine runs per command per round (after 1 warm-up)            (default 7)
+#     -k  hyperfine runs per command per round (after 1 warm-up)            (default 5)
 #     -s  connection counts (populate -n)                                    (default "10000 100000")
 #     -o  where the raw results go (hyperfine JSON, time -v output)          (default bench/results)
 #
 # Needs root (unshare -n), hyperfine, ss, netstat, /usr/bin/time, python3 and a built tree
-# (ninja -C build). Each round runs in its own private network namespace and lasts well under the
-# 60 s that TIME_WAIT sockets live, so every command of the round sees the same table. The order
-# of the commands rotates from round to round so that a burst of load from other users of the
-# machine does not always hit the same command. Prints a summary (bench/summarize.py) at the end.
+# (ninja -C build). Each round runs in its own private network namespace and should last less than
+# the 60 s that TIME_WAIT sockets live, so that every command of the round sees the same table:
+# the socket count is taken before and after the timing, and a round where it changed is reported
+# and left out of the medians (on a heavily loaded machine, lower -k). The order of the commands
+# rotates from round to round so that a burst of load from other users of the machine does not
+# always hit the same command. Prints a Markdown summary (bench/summarize.py) at the end.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 
-ROUNDS=3 RUNS=7 SIZES="10000 100000" OUT=$HERE/results
+ROUNDS=3 RUNS=5 SIZES="10000 100000" OUT=$HERE/results
 INNER=
 while getopts "r:k:s:o:I:" opt; do
   case $opt in
@@ -27,7 +29,7 @@ while getopts "r:k:s:o:I:" opt; do
     s) SIZES=$OPTARG ;;
     o) OUT=$OPTARG ;;
     I) INNER=$OPTARG ;; # internal: "SIZE ROUND", run inside the namespace
-    *) sed -n '2,12p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,10p' "$0" >&2; exit 2 ;;
   esac
 done
 
@@ -52,28 +54,24 @@ one_round() {
   local base_rss
   base_rss=$(peak_rss_kib "$CONNWATCH" list)
   bench_populate -n "$size"
-  local sockets_before sockets_after rows
+  # TIME_WAIT sockets live 60 s from READY: what needs the full table comes first.
+  local sockets_before sockets_after rows r
   sockets_before=$(bench_socket_count)
   rows=$("$CONNWATCH" list | wc -l)
+  local rss_line=""
+  for r in 1 2 3; do rss_line+=" connwatch=$(peak_rss_kib "$CONNWATCH" list)"; done
   local cmds=("$CONNWATCH list" "ss -tan" "netstat -ntu" "$BARE_DUMP")
-  local names=(connwatch ss netstat bare)
   local shift_by=$(((round - 1) % 4)) ordered=() i
   for i in 0 1 2 3; do ordered+=("${cmds[$(((i + shift_by) % 4))]}"); done
   local load_start load_end
-  load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+  load_start=$(cut -d' ' -f1 /proc/loadavg)
   hyperfine -N --warmup 1 --runs "$RUNS" --style basic \
     --export-json "$OUT/$tag.hyperfine.json" "${ordered[@]}" >"$OUT/$tag.hyperfine.txt" 2>&1 ||
     bench_die "hyperfine failed: $(tail -5 "$OUT/$tag.hyperfine.txt")"
-  load_end=$(cut -d' ' -f1-3 /proc/loadavg)
-  # Peak RSS: three runs each, the summary takes the median.
-  local rss_line="" n r
-  for i in 0 1 2 3; do
-    read -r -a argv <<<"${cmds[$i]}"
-    for r in 1 2 3; do
-      rss_line+=" ${names[$i]}=$(peak_rss_kib "${argv[@]}")"
-    done
-  done
   sockets_after=$(bench_socket_count)
+  load_end=$(cut -d' ' -f1 /proc/loadavg)
+  # For comparison only (one run each; the table may have lost its TIME_WAIT share by now).
+  rss_line+=" ss=$(peak_rss_kib ss -tan) netstat=$(peak_rss_kib netstat -ntu) bare=$(peak_rss_kib "$BARE_DUMP")"
   bench_stop_populator
   {
     echo "size=$size round=$round sockets_before=$sockets_before sockets_after=$sockets_after"
@@ -82,7 +80,9 @@ one_round() {
     echo "loadavg_start=$load_start loadavg_end=$load_end"
     echo "populate: $POP_READY"
   } >"$OUT/$tag.info"
-  echo "round $tag: sockets $sockets_before -> $sockets_after, load $load_start -> $load_end" >&2
+  local valid=yes
+  [ "$sockets_before" = "$sockets_after" ] || valid="NO (the table changed during timing)"
+  echo "round $tag: sockets $sockets_before -> $sockets_after, 1-min load $load_start -> $load_end, valid: $valid" >&2
 }
 
 if [ -n "$INNER" ]; then

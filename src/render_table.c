@@ -46,13 +46,19 @@ static size_t address_width(const struct snapshot *snap)
 	return width;
 }
 
-static char *put_padded(char *p, const char *s, size_t len, size_t width)
+/* p holds len characters just written; pads them with blanks to width. */
+static char *pad_to(char *p, size_t len, size_t width)
 {
-	memcpy(p, s, len);
 	p += len;
 	while (len++ < width)
 		*p++ = ' ';
 	return p;
+}
+
+static char *put_padded(char *p, const char *s, size_t len, size_t width)
+{
+	memcpy(p, s, len);
+	return pad_to(p, len, width);
 }
 
 /* Right-aligned in 6 columns like netstat's %6ld; wider numbers take the room they need. */
@@ -79,7 +85,6 @@ size_t render_table_width(const struct snapshot *snap)
 /* Proto, queues and both addresses, padded; returns the end (the state comes next). */
 static char *put_row_start(char *p, const struct conn *c, size_t width)
 {
-	char ep[ADDR_ENDPOINT_MAX];
 	const char *proto = conn_proto_name(c);
 	p = put_padded(p, proto, strlen(proto), 5);
 	*p++ = ' ';
@@ -87,11 +92,11 @@ static char *put_row_start(char *p, const struct conn *c, size_t width)
 	*p++ = ' ';
 	p = put_number(p, c->send_q);
 	*p++ = ' ';
-	size_t n = addr_format_endpoint(ep, c->family, c->local_addr, c->local_port);
-	p = put_padded(p, ep, n, width);
+	/* Formatted in place (a row buffer always has room for the terminating NUL). */
+	p = pad_to(p, addr_format_endpoint(p, c->family, c->local_addr, c->local_port), width);
 	*p++ = ' ';
-	n = addr_format_endpoint(ep, c->family, c->remote_addr, c->remote_port);
-	return put_padded(p, ep, n, width);
+	return pad_to(p, addr_format_endpoint(p, c->family, c->remote_addr, c->remote_port),
+		      width);
 }
 
 size_t render_table_row(char *line, const struct conn *c, size_t width)
@@ -150,9 +155,19 @@ int render_table_owners(FILE *out, const struct snapshot *snap, bool header,
 		render_table_header(out, width);
 		fputc('\n', out);
 	}
-	char line[RENDER_TABLE_LINE_MAX + OWNER_TEXT_MAX];
+	/* Lines are built straight into a 64 KiB block that goes out in one fwrite: one stdio call
+	 * per line was a tenth of the user time at 235,000 rows. */
+	enum { ROW_MAX = RENDER_TABLE_LINE_MAX + OWNER_TEXT_MAX + 1 };
+	char block[1 << 16];
+	size_t used = 0;
 	for (size_t i = 0; i < snap->count; i++) {
+		if (sizeof(block) - used < ROW_MAX) {
+			if (fwrite(block, 1, used, out) != used)
+				return -EIO;
+			used = 0;
+		}
 		const struct conn *c = &snap->conns[i];
+		char *line = block + used;
 		size_t n;
 		if (owners) {
 			char *p = put_row_start(line, c, width);
@@ -166,8 +181,9 @@ int render_table_owners(FILE *out, const struct snapshot *snap, bool header,
 			n = render_table_row(line, c, width);
 		}
 		line[n++] = '\n';
-		if (fwrite(line, 1, n, out) != n)
-			return -EIO;
+		used += n;
 	}
+	if (used && fwrite(block, 1, used, out) != used)
+		return -EIO;
 	return ferror(out) ? -EIO : 0;
 }
