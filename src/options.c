@@ -245,6 +245,7 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 			return cw_error_set(err, -EINVAL, _("unknown command '%s'; commands: %s"),
 					    argv[i], names);
 		}
+		o->command_named = true;
 		i++;
 	} else {
 		cmd = commands_default();

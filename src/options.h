@@ -76,6 +76,7 @@ extern const unsigned int cw_option_def_count;
 struct cw_options {
 	unsigned int command; /* enum cw_command_bit */
 	const char *command_name;
+	bool command_named; /* the command was on the command line (not the default) */
 	const char *args[CW_MAX_ARGS]; /* positional arguments after the command */
 	unsigned int arg_count;
 	bool help, version;

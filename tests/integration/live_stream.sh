@@ -119,7 +119,12 @@ grep -qF "$ONE_PID/cw\x1b[31mred" "$tmp/owners.txt" || fail "hostile name not es
 grep -q $'\033' "$tmp/owners.txt" && fail "raw escape character in the output"
 kill $ONE_PID; wait $ONE_PID 2>/dev/null; ONE_PID=
 
-# 5. Bad values are usage errors.
+# 5. `live --help` shows the live view's options (live is also the default command); bad values
+#    are usage errors.
+"$CONNWATCH" live --help >"$tmp/help" || fail "live --help failed"
+grep -q '^Usage: connwatch live ' "$tmp/help" || fail "live --help shows the overview: $(head -3 "$tmp/help")"
+grep -q -- '--interval SECONDS' "$tmp/help" || fail "live --help does not list --interval"
+"$CONNWATCH" --help | grep -q '^Without a command: live\.' || fail "--help does not say live is the default"
 for bad in "-i -1" "-i abc" "-i 1e9" "-c 0" "-c x" "--sort bogus"; do
   # shellcheck disable=SC2086
   "$CONNWATCH" live $bad -c 1 >/dev/null 2>"$tmp/err"

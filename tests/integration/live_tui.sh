@@ -146,6 +146,17 @@ for sig in TERM INT; do
   screen | grep -q 'LIVE-EXIT=0' || fail "SIG$sig: exit status not 0: $(screen)"
 done
 
+# 5b. Messages for stderr while the screen is up are held, then shown after it closes: a capture
+#     with a corrupt line is read at every refresh, reported once, and the exit status is 3.
+mkdir -p "$tmp/cap/net"
+cp "$FIXTURES/proc-corrupt/net/"* "$tmp/cap/net/"
+start_live --proc-root "$tmp/cap"
+screen | grep -q 'malformed line' && fail "a stderr message was drawn over the screen: $(screen)"
+$TM send-keys -t cw q
+wait_screen 'LIVE-EXIT=3' || fail "a capture with a bad line did not exit 3: $(screen)"
+[ "$(screen | grep -c "$tmp/cap/net/tcp:3: malformed line")" -eq 1 ] ||
+  fail "the held message was not shown once after the screen closed: $(screen)"
+
 # 6. A crash (SIGSEGV) restores the terminal first, then dies of the signal as it would have.
 start_live
 pid=$(pgrep -x -P "$($TM display -p -t cw '#{pane_pid}')" connwatch)
