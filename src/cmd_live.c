@@ -26,12 +26,12 @@ struct live_run {
 	struct track_summary changes;
 	struct live_view view;
 	struct live_frame frame;
-	struct summary sum;       /* stats, kernel counters, thresholds and this refresh's warnings */
-	struct diag_sample prev;  /* the previous refresh, for the rules' rates and growth */
-	struct procmap owners;    /* -p: kept across refreshes, so only new sockets cost a walk */
+	struct summary sum; /* stats, kernel counters, thresholds and this refresh's warnings */
+	struct diag_sample prev; /* the previous refresh, for the rules' rates and growth */
+	struct procmap owners;   /* -p: kept across refreshes, so only new sockets cost a walk */
 	bool processes;
-	bool owners_said;         /* the note about unreadable processes was printed */
-	bool read_counters;       /* false for a recording from elsewhere */
+	bool owners_said;   /* the note about unreadable processes was printed */
+	bool read_counters; /* false for a recording from elsewhere */
 	const char *proc_root;
 	char hostname[256];
 	bool noted; /* skipped input was already reported once */
@@ -46,7 +46,7 @@ static uint64_t monotonic_ms(void)
 }
 
 static void run_init(struct live_run *r, const struct cw_options *o, enum live_sort sort,
-		     const struct diag_config *cfg)
+                     const struct diag_config *cfg)
 {
 	memset(r, 0, sizeof(*r));
 	collector_init(&r->col, o);
@@ -115,7 +115,7 @@ static int run_sample(struct live_run *r, struct cw_error *err)
 	r->frame.refresh++;
 	if (track_update(&r->track, &r->snap, r->frame.now_ms, &r->changes) < 0 ||
 	    live_view_update(&r->view, &r->snap, track_marks(&r->track), r->frame.now_ms,
-			     &r->sum.stats, r->processes ? &r->sum.owners : NULL) < 0)
+	                     &r->sum.stats, r->processes ? &r->sum.owners : NULL) < 0)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
 	r->frame.marks = track_marks(&r->track);
 
@@ -124,11 +124,11 @@ static int run_sample(struct live_run *r, struct cw_error *err)
 		r->sum.have_counters = kcounters_read(&r->sum.counters, r->proc_root, &kerr) == 0;
 	double now_s = (double)r->frame.now_ms / 1000.0;
 	struct diag_input in = {
-		.stats = &r->sum.stats,
-		.counters = r->sum.have_counters ? &r->sum.counters : NULL,
-		.prev = r->prev.valid ? &r->prev : NULL,
-		.now_s = now_s,
-		.config = &r->sum.config,
+	    .stats = &r->sum.stats,
+	    .counters = r->sum.have_counters ? &r->sum.counters : NULL,
+	    .prev = r->prev.valid ? &r->prev : NULL,
+	    .now_s = now_s,
+	    .config = &r->sum.config,
 	};
 	if (diagnose_run(&in, &r->sum.report) < 0)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
@@ -139,7 +139,7 @@ static int run_sample(struct live_run *r, struct cw_error *err)
 static void sleep_until_ms(uint64_t deadline_ms)
 {
 	struct timespec ts = {.tv_sec = (time_t)(deadline_ms / 1000),
-			      .tv_nsec = (long)(deadline_ms % 1000) * 1000000L};
+	                      .tv_nsec = (long)(deadline_ms % 1000) * 1000000L};
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 		;
 }
@@ -205,9 +205,8 @@ static int run_screen(struct live_run *r, const struct cw_options *o)
 		if (ev == TUI_QUIT)
 			break;
 		/* the counts stay those of the refresh: a typed filter only changes the rows */
-		if (ev == TUI_VIEW_CHANGED &&
-		    live_view_update(&r->view, &r->snap, r->frame.marks, r->frame.now_ms, NULL,
-				     NULL) < 0) {
+		if (ev == TUI_VIEW_CHANGED && live_view_update(&r->view, &r->snap, r->frame.marks,
+		                                               r->frame.now_ms, NULL, NULL) < 0) {
 			cw_error_set(&err, -ENOMEM, "%s", _("out of memory"));
 			goto failed;
 		}
@@ -229,8 +228,9 @@ int cmd_live(const struct cw_options *o)
 	if (o->sort) {
 		sort = live_sort_parse(o->sort);
 		if (sort == LIVE_SORT_COUNT) {
-			cmd_print_error(_("--sort: unknown key; valid: state, remote, port, queues, "
-					  "age, none"));
+			cmd_print_error(
+			    _("--sort: unknown key; valid: state, remote, port, queues, "
+			      "age, none"));
 			return CW_EXIT_USAGE;
 		}
 	}

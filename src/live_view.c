@@ -12,9 +12,8 @@
 #include <string.h>
 
 static const char *const sort_names[LIVE_SORT_COUNT] = {
-	[LIVE_SORT_NONE] = "none",         [LIVE_SORT_STATE] = "state",
-	[LIVE_SORT_REMOTE] = "remote",     [LIVE_SORT_LOCAL_PORT] = "port",
-	[LIVE_SORT_QUEUES] = "queues",     [LIVE_SORT_AGE] = "age",
+    [LIVE_SORT_NONE] = "none",       [LIVE_SORT_STATE] = "state",   [LIVE_SORT_REMOTE] = "remote",
+    [LIVE_SORT_LOCAL_PORT] = "port", [LIVE_SORT_QUEUES] = "queues", [LIVE_SORT_AGE] = "age",
 };
 
 const char *live_sort_name(enum live_sort s)
@@ -36,7 +35,7 @@ static void apply_listeners(struct live_view *v)
 		v->filter.listening = FILTER_CONNECTED;
 	else
 		v->filter.listening =
-			v->base.listening == FILTER_LISTENING ? FILTER_LISTENING : FILTER_ALL;
+		    v->base.listening == FILTER_LISTENING ? FILTER_LISTENING : FILTER_ALL;
 }
 
 void live_view_init(struct live_view *v, const struct filter *base, enum live_sort sort)
@@ -79,8 +78,8 @@ static int add_word(struct filter *f, const char *word, struct cw_error *err)
 	if (addr_prefix_parse(word, &p))
 		return filter_add_remote(f, word, err);
 	return cw_error_set(err, -EINVAL,
-			    _("'%s' is neither a state, a port nor an address (states: %s)"), word,
-			    filter_valid_states_text());
+	                    _("'%s' is neither a state, a port nor an address (states: %s)"), word,
+	                    filter_valid_states_text());
 }
 
 int live_view_set_filter(struct live_view *v, const char *text, struct cw_error *err)
@@ -90,7 +89,7 @@ int live_view_set_filter(struct live_view *v, const char *text, struct cw_error 
 	size_t len = strlen(text);
 	if (len >= sizeof(copy))
 		return cw_error_set(err, -EINVAL, _("filter too long (at most %zu characters)"),
-				    sizeof(copy) - 1);
+		                    sizeof(copy) - 1);
 	memcpy(copy, text, len + 1);
 	char *save = NULL;
 	for (char *w = strtok_r(copy, " ,\t", &save); w; w = strtok_r(NULL, " ,\t", &save)) {
@@ -108,7 +107,7 @@ int live_view_set_filter(struct live_view *v, const char *text, struct cw_error 
  * for rows already there at the first refresh, where the kernel's idle time (when asked for)
  * may know better. */
 static uint32_t state_age_for_stats(const struct conn *c, const struct track_mark *m,
-				    uint64_t now_ms)
+                                    uint64_t now_ms)
 {
 	uint64_t age = now_ms > m->state_since_ms ? now_ms - m->state_since_ms : 0;
 	if (age > UINT32_MAX - 1)
@@ -165,7 +164,7 @@ static int compare_rows(const void *pa, const void *pb, void *arg)
 	switch (ctx->sort) {
 	case LIVE_SORT_STATE:
 		r = cmp_u64(a->state == TCP_ST_NEW_SYN_RECV ? TCP_ST_SYN_RECV : a->state,
-			    b->state == TCP_ST_NEW_SYN_RECV ? TCP_ST_SYN_RECV : b->state);
+		            b->state == TCP_ST_NEW_SYN_RECV ? TCP_ST_SYN_RECV : b->state);
 		if (!r)
 			r = cmp_remote(a, b);
 		break;
@@ -204,7 +203,8 @@ static uint64_t remote_key(const struct conn *c)
 {
 	if (!is_v6_proper(c)) {
 		const uint8_t *a = c->family == AF_INET ? c->remote_addr : c->remote_addr + 12;
-		uint64_t ip = (uint64_t)a[0] << 24 | (uint64_t)a[1] << 16 | (uint64_t)a[2] << 8 | a[3];
+		uint64_t ip =
+		    (uint64_t)a[0] << 24 | (uint64_t)a[1] << 16 | (uint64_t)a[2] << 8 | a[3];
 		return ip << 16 | c->remote_port;
 	}
 	uint64_t top = 0;
@@ -277,7 +277,7 @@ static int reserve(struct live_view *v, size_t n)
 }
 
 static void sort_rows(struct live_view *v, const struct snapshot *snap,
-		      const struct track_mark *marks)
+                      const struct track_mark *marks)
 {
 	size_t n = v->order_count;
 	struct sort_ctx ctx = {snap->conns, marks, v->sort, v->reverse};
@@ -303,8 +303,8 @@ static void sort_rows(struct live_view *v, const struct snapshot *snap,
 }
 
 int live_view_update(struct live_view *v, const struct snapshot *snap,
-		     const struct track_mark *marks, uint64_t now_ms, struct stats *st,
-		     const struct summary_owner_hook *owners)
+                     const struct track_mark *marks, uint64_t now_ms, struct stats *st,
+                     const struct summary_owner_hook *owners)
 {
 	if (reserve(v, snap->count) < 0)
 		return -ENOMEM;
@@ -317,7 +317,7 @@ int live_view_update(struct live_view *v, const struct snapshot *snap,
 		if (st) {
 			if (filter_match(&v->base, c)) {
 				struct stats_row_extra x = {
-					.state_age_ms = state_age_for_stats(c, &marks[i], now_ms)};
+				    .state_age_ms = state_age_for_stats(c, &marks[i], now_ms)};
 				if (owners && owners->pid_of)
 					x.owner_pid = owners->pid_of(owners->ctx, c);
 				stats_add(st, c, &x);

@@ -25,13 +25,13 @@ enum live_sort {
 };
 
 struct live_view {
-	struct filter base;   /* from the command line; borrowed text is not kept */
-	struct filter filter; /* base + what the user typed; what rows must pass */
+	struct filter base;    /* from the command line; borrowed text is not kept */
+	struct filter filter;  /* base + what the user typed; what rows must pass */
 	char filter_text[128]; /* the user's filter as typed, shown in the header */
-	bool show_listeners;  /* toggled by a key: listeners and unconnected UDP */
+	bool show_listeners;   /* toggled by a key: listeners and unconnected UDP */
 	enum live_sort sort;
 	bool reverse;
-	uint32_t *order;      /* indices of the shown rows into snap->conns; owned */
+	uint32_t *order; /* indices of the shown rows into snap->conns; owned */
 	size_t order_count, order_capacity;
 	uint64_t *keys, *keys_tmp; /* sort scratch, owned, as large as order */
 	uint32_t *order_tmp;
@@ -48,8 +48,8 @@ void live_view_free(struct live_view *v);
  * process of each counted row. Returns 0 or -ENOMEM. */
 struct summary_owner_hook;
 int live_view_update(struct live_view *v, const struct snapshot *snap,
-		     const struct track_mark *marks, uint64_t now_ms, struct stats *st,
-		     const struct summary_owner_hook *owners);
+                     const struct track_mark *marks, uint64_t now_ms, struct stats *st,
+                     const struct summary_owner_hook *owners);
 
 /* Replaces the typed filter: words separated by blanks or commas, each a state (TIME_WAIT,
  * syn-recv), a port number, an address or ADDR/PREFIX (matched on the remote side), or
@@ -60,7 +60,8 @@ int live_view_set_filter(struct live_view *v, const char *text, struct cw_error 
 /* Shows or hides listeners (and unconnected UDP) unless the command line chose with -l/-a. */
 void live_view_set_listeners(struct live_view *v, bool show);
 
-/* "state", "remote", "port", "queues", "age", "none"; parse returns LIVE_SORT_COUNT when unknown. */
+/* "state", "remote", "port", "queues", "age", "none"; parse returns LIVE_SORT_COUNT when unknown.
+ */
 const char *live_sort_name(enum live_sort s);
 enum live_sort live_sort_parse(const char *name);
 

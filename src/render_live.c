@@ -16,9 +16,9 @@
 
 /* The sequence of the user's document, LISTEN last: the order a reader expects. */
 static const unsigned int count_order[] = {
-	TCP_ST_ESTABLISHED, TCP_ST_SYN_SENT,   TCP_ST_SYN_RECV, TCP_ST_FIN_WAIT1,
-	TCP_ST_FIN_WAIT2,   TCP_ST_TIME_WAIT,  TCP_ST_CLOSE_WAIT, TCP_ST_CLOSING,
-	TCP_ST_LAST_ACK,    TCP_ST_CLOSE,      TCP_ST_LISTEN,
+    TCP_ST_ESTABLISHED, TCP_ST_SYN_SENT,  TCP_ST_SYN_RECV,   TCP_ST_FIN_WAIT1,
+    TCP_ST_FIN_WAIT2,   TCP_ST_TIME_WAIT, TCP_ST_CLOSE_WAIT, TCP_ST_CLOSING,
+    TCP_ST_LAST_ACK,    TCP_ST_CLOSE,     TCP_ST_LISTEN,
 };
 
 size_t live_count_items(const struct stats *st, struct live_count_item *out)
@@ -31,9 +31,9 @@ size_t live_count_items(const struct stats *st, struct live_count_item *out)
 			out[n++] = (struct live_count_item){tcp_state_name(s), s, c};
 	}
 	size_t udp = st->by_proto_state[STATS_UDP][TCP_ST_ESTABLISHED] +
-		     st->by_proto_state[STATS_UDP6][TCP_ST_ESTABLISHED];
+	             st->by_proto_state[STATS_UDP6][TCP_ST_ESTABLISHED];
 	size_t unconn = st->by_proto_state[STATS_UDP][TCP_ST_CLOSE] +
-			st->by_proto_state[STATS_UDP6][TCP_ST_CLOSE];
+	                st->by_proto_state[STATS_UDP6][TCP_ST_CLOSE];
 	if (udp)
 		out[n++] = (struct live_count_item){"UDP", TCP_ST_UNKNOWN, udp};
 	if (unconn)
@@ -51,7 +51,7 @@ void live_top_remotes(char *buf, size_t len, const struct stats *st)
 		char addr[STATS_KEY_TEXT_MAX];
 		stats_key_format(addr, &top[i].key, false);
 		int w = snprintf(buf + used, len - used, "%s%s (%" PRIu64 ")", i ? ", " : "", addr,
-				 top[i].count);
+		                 top[i].count);
 		if (w < 0 || (size_t)w >= len - used)
 			break;
 		used += (size_t)w;
@@ -118,13 +118,13 @@ int render_live_plain(FILE *out, const struct live_frame *f)
 				line[n++] = ' ';
 			line[n++] = ' ';
 			n += owner_text(procmap_owner_of(f->owners, c->inode), line + n,
-					OWNER_TEXT_MAX);
+			                OWNER_TEXT_MAX);
 		}
 		if (m->flags & TRACK_NEW)
 			n += (size_t)snprintf(line + n, sizeof(line) - n, "  %s", _("new"));
 		else if (m->flags & TRACK_CHANGED)
 			n += (size_t)snprintf(line + n, sizeof(line) - n, _("  was %s"),
-					      tcp_state_name(m->prev_state));
+			                      tcp_state_name(m->prev_state));
 		if (n >= sizeof(line) - 1)
 			n = sizeof(line) - 2;
 		line[n++] = '\n';
@@ -140,10 +140,11 @@ int render_live_plain(FILE *out, const struct live_frame *f)
 	if (!ni)
 		fprintf(out, " %s", _("no connections"));
 	fputc('\n', out);
-	fprintf(out, _("Shown: %zu of %zu; since the last refresh: %zu new, %zu changed state, %zu "
-		       "closed\n"),
-		v->order_count, f->snap->count, f->changes->new_count, f->changes->changed_count,
-		f->changes->closed_count);
+	fprintf(out,
+	        _("Shown: %zu of %zu; since the last refresh: %zu new, %zu changed state, %zu "
+	          "closed\n"),
+	        v->order_count, f->snap->count, f->changes->new_count, f->changes->changed_count,
+	        f->changes->closed_count);
 	char top[512];
 	live_top_remotes(top, sizeof(top), f->stats);
 	if (top[0])
@@ -227,7 +228,8 @@ int render_live_json(FILE *out, const struct live_frame *f)
 		jsonw_kv_uint(&w, "state_age_ms", f->now_ms - m->state_since_ms);
 		jsonw_kv_bool(&w, "seen_at_start", (m->flags & TRACK_BASELINE) != 0);
 		if (f->owners) {
-			const struct procmap_owner *o = procmap_owner_of(f->owners, f->snap->conns[i].inode);
+			const struct procmap_owner *o =
+			    procmap_owner_of(f->owners, f->snap->conns[i].inode);
 			jsonw_key(&w, "pid");
 			if (o)
 				jsonw_int(&w, o->pid);

@@ -18,22 +18,22 @@
 /* Everything one refresh shows; all borrowed. */
 struct live_frame {
 	const char *hostname;
-	time_t wall;         /* when the sample was taken */
+	time_t wall; /* when the sample was taken */
 	double interval_s;
-	uint64_t refresh;    /* 1 for the first */
-	uint64_t now_ms;     /* the tracker's clock at the sample */
+	uint64_t refresh; /* 1 for the first */
+	uint64_t now_ms;  /* the tracker's clock at the sample */
 	const struct snapshot *snap;
 	const struct track_mark *marks; /* parallel to snap->conns */
 	const struct track_summary *changes;
-	const struct live_view *view;   /* rows shown (view->order) */
-	const struct stats *stats;      /* counts and top lists over the command line's filter */
+	const struct live_view *view;     /* rows shown (view->order) */
+	const struct stats *stats;        /* counts and top lists over the command line's filter */
 	const struct diag_report *report; /* the warnings of this refresh */
-	const struct procmap *owners;   /* -p: the owning processes; NULL without -p */
+	const struct procmap *owners;     /* -p: the owning processes; NULL without -p */
 };
 
 /* One entry of the counts line: a state (or "udp") and how many rows are in it. */
 struct live_count_item {
-	const char *name; /* netstat spelling, or "UDP" / "UDP-unconn" */
+	const char *name;   /* netstat spelling, or "UDP" / "UDP-unconn" */
 	unsigned int state; /* enum tcp_state; TCP_ST_UNKNOWN for UDP */
 	size_t count;
 };

@@ -26,10 +26,10 @@ static const int crash_signals[5] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 static struct sigaction previous_int, previous_term;
 
 enum colour_pair {
-	PAIR_OK = 1,  /* normal states */
-	PAIR_WATCH,   /* states worth a look in numbers: TIME_WAIT, closing states */
-	PAIR_ALERT,   /* states the user's document warns about: SYN_RECV, CLOSE_WAIT */
-	PAIR_INFO,    /* listeners, UDP */
+	PAIR_OK = 1, /* normal states */
+	PAIR_WATCH,  /* states worth a look in numbers: TIME_WAIT, closing states */
+	PAIR_ALERT,  /* states the user's document warns about: SYN_RECV, CLOSE_WAIT */
+	PAIR_INFO,   /* listeners, UDP */
 	PAIR_NEW,
 	PAIR_CHANGED,
 	PAIR_TITLE,
@@ -116,8 +116,8 @@ int tui_open(struct tui_state *s, bool color, struct cw_error *err)
 	if (!scr) {
 		tui_close(s);
 		return cw_error_set(err, -ENOTTY,
-				    _("cannot use the terminal (TERM=%s); try --plain"),
-				    term ? term : "");
+		                    _("cannot use the terminal (TERM=%s); try --plain"),
+		                    term ? term : "");
 	}
 	set_term(scr);
 	screen_active = 1;
@@ -216,17 +216,19 @@ static void draw_warnings(struct tui_state *s, const struct live_frame *f, int *
 		bool last = i + 1 == TUI_MAX_WARNING_LINES && r->count > TUI_MAX_WARNING_LINES;
 		char msg[sizeof(w->message) * 4], line[sizeof(msg) + 96];
 		if (last) {
-			snprintf(line, sizeof(line), _("... and %zu more warnings (connwatch summary "
-						       "shows them with evidence)"),
-				 r->count - i);
+			snprintf(line, sizeof(line),
+			         _("... and %zu more warnings (connwatch summary "
+			           "shows them with evidence)"),
+			         r->count - i);
 		} else {
 			escape_terminal(w->message, strlen(w->message), msg, sizeof(msg));
 			snprintf(line, sizeof(line), "%s %s: %s",
-				 w->severity == DIAG_CRITICAL ? _("CRITICAL") : _("WARNING"), w->id,
-				 msg);
+			         w->severity == DIAG_CRITICAL ? _("CRITICAL") : _("WARNING"), w->id,
+			         msg);
 		}
-		attr_t a = colour(s, w->severity == DIAG_CRITICAL ? PAIR_ALERT : PAIR_WATCH,
-				  A_BOLD) | A_BOLD;
+		attr_t a =
+		    colour(s, w->severity == DIAG_CRITICAL ? PAIR_ALERT : PAIR_WATCH, A_BOLD) |
+		    A_BOLD;
 		move(*y, 0);
 		attron(a);
 		put(COLS, line);
@@ -265,7 +267,7 @@ static void draw_header(struct tui_state *s, const struct live_frame *f, int *y)
 		char num[32];
 		snprintf(num, sizeof(num), " %zu  ", items[i].count);
 		attr_t a = colour(s, state_concern(items[i].state),
-				  state_concern(items[i].state) == PAIR_ALERT ? A_BOLD : A_NORMAL);
+		                  state_concern(items[i].state) == PAIR_ALERT ? A_BOLD : A_NORMAL);
 		attron(a | A_BOLD);
 		room = put(room, items[i].name);
 		attroff(a | A_BOLD);
@@ -275,8 +277,8 @@ static void draw_header(struct tui_state *s, const struct live_frame *f, int *y)
 	move(*y, 0);
 	char changes[160];
 	snprintf(changes, sizeof(changes),
-		 _("Since the last refresh: %zu new, %zu changed state, %zu closed"),
-		 f->changes->new_count, f->changes->changed_count, f->changes->closed_count);
+	         _("Since the last refresh: %zu new, %zu changed state, %zu closed"),
+	         f->changes->new_count, f->changes->changed_count, f->changes->closed_count);
 	put(COLS, changes);
 	(*y)++;
 
@@ -297,9 +299,9 @@ static void draw_status(struct tui_state *s, const struct live_frame *f, int y)
 	char buf[400], filter[sizeof(v->filter_text) * 4 + 8];
 	escape_terminal(v->filter_text, strlen(v->filter_text), filter, sizeof(filter));
 	snprintf(buf, sizeof(buf), _("Sort: %s%s  Filter: %s  Listeners: %s  Shown: %zu of %zu"),
-		 live_sort_name(v->sort), v->reverse ? _(" (reversed)") : "",
-		 filter[0] ? filter : _("none"), v->show_listeners ? _("shown") : _("hidden"),
-		 v->order_count, f->snap->count);
+	         live_sort_name(v->sort), v->reverse ? _(" (reversed)") : "",
+	         filter[0] ? filter : _("none"), v->show_listeners ? _("shown") : _("hidden"),
+	         v->order_count, f->snap->count);
 	move(y, 0);
 	attron(colour(s, PAIR_INFO, A_NORMAL));
 	put(COLS, buf);
@@ -312,9 +314,9 @@ static void draw_table(struct tui_state *s, const struct live_frame *f, int y, i
 	size_t width = render_table_width(f->snap);
 	char line[RENDER_TABLE_LINE_MAX + OWNER_TEXT_MAX + 64];
 	int n = snprintf(line, sizeof(line), "  %-5s %6s %6s %-*s %-*s %-11s %-9s %s", _("Proto"),
-			 _("Recv-Q"), _("Send-Q"), (int)width, _("Local Address"), (int)width,
-			 _("Foreign Address"), _("State"), _("In state"),
-			 f->owners ? _("PID/Program name") : "");
+	                 _("Recv-Q"), _("Send-Q"), (int)width, _("Local Address"), (int)width,
+	                 _("Foreign Address"), _("State"), _("In state"),
+	                 f->owners ? _("PID/Program name") : "");
 	move(y, 0);
 	attron(colour(s, PAIR_TITLE, A_REVERSE));
 	put(COLS, line);
@@ -333,8 +335,8 @@ static void draw_table(struct tui_state *s, const struct live_frame *f, int y, i
 		s->top = s->selected - (size_t)s->rows_per_page + 1;
 	if (s->top + (size_t)s->rows_per_page > v->order_count)
 		s->top = v->order_count > (size_t)s->rows_per_page
-				 ? v->order_count - (size_t)s->rows_per_page
-				 : 0;
+		             ? v->order_count - (size_t)s->rows_per_page
+		             : 0;
 
 	/* Only the rows on the screen are formatted: 100,000 rows cost no more than 50. */
 	for (size_t k = s->top; k < v->order_count && y <= last; k++, y++) {
@@ -345,7 +347,9 @@ static void draw_table(struct tui_state *s, const struct live_frame *f, int y, i
 		size_t rl = render_table_row(row, c, width);
 		(void)rl;
 		live_state_age(age, sizeof(age), m, f->now_ms);
-		const char *mark = m->flags & TRACK_NEW ? "+" : m->flags & TRACK_CHANGED ? "*" : " ";
+		const char *mark = m->flags & TRACK_NEW       ? "+"
+		                   : m->flags & TRACK_CHANGED ? "*"
+		                                              : " ";
 		/* the state column is padded so the ages line up; unconnected UDP has no state */
 		size_t state_len = strlen(conn_state_text(c));
 		size_t prefix = rl - state_len;
@@ -353,11 +357,11 @@ static void draw_table(struct tui_state *s, const struct live_frame *f, int y, i
 		if (f->owners) /* escaped: a process names itself */
 			owner_text(procmap_owner_of(f->owners, c->inode), owner, sizeof(owner));
 		snprintf(line, sizeof(line), "%s %.*s%-11s %-9s %s", mark, (int)prefix, row,
-			 conn_state_text(c), age, owner);
+		         conn_state_text(c), age, owner);
 		if (!state_len)
 			snprintf(line, sizeof(line), "%s %-*.*s %-11s %-9s %s", mark,
-				 (int)(5 + 1 + 6 + 1 + 6 + 1 + 2 * width), (int)rl, row, "", age,
-				 owner);
+			         (int)(5 + 1 + 6 + 1 + 6 + 1 + 2 * width), (int)rl, row, "", age,
+			         owner);
 		attr_t a = A_NORMAL;
 		if (m->flags & TRACK_NEW)
 			a = colour(s, PAIR_NEW, A_BOLD) | A_BOLD;
@@ -428,7 +432,8 @@ static void draw_explain(const struct live_frame *f, const struct tui_state *s)
 	int y = top + 1, ymax = top + h - 1;
 	if (c->proto == CONN_UDP) {
 		mvaddnstr(y++, left + 2, "UDP", w - 4);
-		wrap(_("UDP has no connection states. A connected UDP socket (shown as ESTABLISHED, as "
+		wrap(_("UDP has no connection states. A connected UDP socket (shown as "
+		       "ESTABLISHED, as "
 		       "netstat does) has a fixed peer; an unconnected one receives from anyone."),
 		     &y, left + 2, w - 4, ymax);
 	} else {
@@ -450,17 +455,17 @@ static void draw_explain(const struct live_frame *f, const struct tui_state *s)
 static void draw_help(void)
 {
 	static const char *const lines[] = {
-		N_("Up/Down, PgUp/PgDn, Home/End   move the selection"),
-		N_("s / S        next / previous sort: state, remote, port, queues, age, none"),
-		N_("r            reverse the order"),
-		N_("f or /       filter: states, ports, addresses (local=ADDR); empty clears"),
-		N_("c            clear the filter"),
-		N_("l            show or hide listening sockets"),
-		N_("e or Enter   explain the selected connection's state"),
-		N_("Space or p   pause / resume refreshing"),
-		N_("+ in the first column: new since the last refresh; * changed state"),
-		N_("In state: time in the current state; '+' means at least (seen at start)"),
-		N_("q            quit"),
+	    N_("Up/Down, PgUp/PgDn, Home/End   move the selection"),
+	    N_("s / S        next / previous sort: state, remote, port, queues, age, none"),
+	    N_("r            reverse the order"),
+	    N_("f or /       filter: states, ports, addresses (local=ADDR); empty clears"),
+	    N_("c            clear the filter"),
+	    N_("l            show or hide listening sockets"),
+	    N_("e or Enter   explain the selected connection's state"),
+	    N_("Space or p   pause / resume refreshing"),
+	    N_("+ in the first column: new since the last refresh; * changed state"),
+	    N_("In state: time in the current state; '+' means at least (seen at start)"),
+	    N_("q            quit"),
 	};
 	int n = (int)(sizeof(lines) / sizeof(lines[0]));
 	int top, left, w, h;
@@ -547,7 +552,7 @@ static void show_message(const char *msg)
 }
 
 enum tui_event tui_wait(struct tui_state *s, struct live_view *v, const struct live_frame *f,
-			int timeout_ms)
+                        int timeout_ms)
 {
 	if (stop_requested)
 		return TUI_QUIT;
@@ -612,7 +617,7 @@ enum tui_event tui_wait(struct tui_state *s, struct live_view *v, const struct l
 		char text[sizeof(v->filter_text)];
 		memcpy(text, v->filter_text, sizeof(text));
 		if (!prompt(_("Filter (states, ports, addresses; empty clears): "), text,
-			    sizeof(text)))
+		            sizeof(text)))
 			return stop_requested ? TUI_QUIT : TUI_REDRAW;
 		struct cw_error err = {0};
 		if (live_view_set_filter(v, text, &err) < 0)

@@ -40,7 +40,7 @@ void tui_draw(struct tui_state *s, const struct live_frame *f);
 
 /* Waits up to timeout_ms for a key and acts on it (keys may change v). */
 enum tui_event tui_wait(struct tui_state *s, struct live_view *v, const struct live_frame *f,
-			int timeout_ms);
+                        int timeout_ms);
 
 /* True once SIGINT or SIGTERM arrived. */
 bool tui_stop_requested(void);

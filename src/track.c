@@ -126,7 +126,7 @@ static void table_reset(struct track_table *tab)
  * (an inode-less row next to one with an inode) an exact inode match wins. The slot holds the
  * hash, so only true candidates cost a visit to their entry. */
 static struct track_entry *table_find(struct track_table *tab, const struct track_key *k,
-				      uint32_t hash, uint32_t inode)
+                                      uint32_t hash, uint32_t inode)
 {
 	if (!tab->count)
 		return NULL;
@@ -186,7 +186,7 @@ static uint8_t visible_state(uint8_t s)
 }
 
 int track_update(struct track *t, const struct snapshot *snap, uint64_t now_ms,
-		 struct track_summary *sum)
+                 struct track_summary *sum)
 {
 	struct track_table *prev = &t->tables[t->current];
 	struct track_table *cur = &t->tables[t->current ^ 1u];
@@ -241,7 +241,8 @@ int track_update(struct track *t, const struct snapshot *snap, uint64_t now_ms,
 			}
 		} else {
 			if (old)
-				old->matched = 1; /* the TIME_WAIT socket is gone: its ports were reused */
+				old->matched =
+				    1; /* the TIME_WAIT socket is gone: its ports were reused */
 			e->first_seen_ms = now_ms;
 			e->state_since_ms = now_ms;
 			if (first) {

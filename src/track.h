@@ -19,8 +19,8 @@
 #include <stdint.h>
 
 enum track_flag {
-	TRACK_NEW = 1u << 0,     /* not in the previous sample */
-	TRACK_CHANGED = 1u << 1, /* in the previous sample with another state */
+	TRACK_NEW = 1u << 0,      /* not in the previous sample */
+	TRACK_CHANGED = 1u << 1,  /* in the previous sample with another state */
 	TRACK_BASELINE = 1u << 2, /* present in the first sample: its age is a lower bound */
 };
 
@@ -44,14 +44,14 @@ struct track_entry; /* private to track.c */
 struct track_table {
 	struct track_entry *entries; /* dense, one per row of the sample */
 	size_t count, capacity;
-	uint64_t *slots; /* open addressing: hash << 32 | (entry index + 1); 0 = empty */
+	uint64_t *slots;   /* open addressing: hash << 32 | (entry index + 1); 0 = empty */
 	size_t slot_count; /* a power of two, at least twice the entry count */
 };
 
 struct track {
 	struct track_table tables[2];
-	unsigned int current; /* index of the table of the latest sample */
-	uint64_t samples;     /* samples taken so far */
+	unsigned int current;     /* index of the table of the latest sample */
+	uint64_t samples;         /* samples taken so far */
 	struct track_mark *marks; /* one per row of the latest sample; owned */
 	uint32_t *hashes;         /* scratch: the key hash of each row; owned */
 	size_t marks_capacity;    /* rows marks and hashes can hold */
@@ -66,7 +66,7 @@ void track_free(struct track *t);
  * sample. now_ms is any monotonic clock in milliseconds. On the first call every row is marked
  * TRACK_BASELINE (not new). Returns 0 or -ENOMEM (the tracker is then reset, as if new). */
 int track_update(struct track *t, const struct snapshot *snap, uint64_t now_ms,
-		 struct track_summary *sum);
+                 struct track_summary *sum);
 
 /* Marks for the rows of the snapshot passed to the last successful track_update(). Borrowed:
  * valid until the next track_update() or track_free(). */

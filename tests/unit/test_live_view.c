@@ -40,10 +40,10 @@ static void filter_words_and_listeners(void **state)
 	struct snapshot s;
 	snapshot_init(&s);
 	struct conn rows[] = {
-		make(AF_INET, "192.0.2.1", 443, 5000, TCP_ST_ESTABLISHED),
-		make(AF_INET, "192.0.2.2", 443, 5001, TCP_ST_TIME_WAIT),
-		make(AF_INET, "198.51.100.7", 22, 6000, TCP_ST_CLOSE_WAIT),
-		make(AF_INET, "0.0.0.0", 22, 0, TCP_ST_LISTEN),
+	    make(AF_INET, "192.0.2.1", 443, 5000, TCP_ST_ESTABLISHED),
+	    make(AF_INET, "192.0.2.2", 443, 5001, TCP_ST_TIME_WAIT),
+	    make(AF_INET, "198.51.100.7", 22, 6000, TCP_ST_CLOSE_WAIT),
+	    make(AF_INET, "0.0.0.0", 22, 0, TCP_ST_LISTEN),
 	};
 	for (size_t i = 0; i < 4; i++)
 		snapshot_add_conn(&s, &rows[i]);
@@ -116,7 +116,7 @@ static int remote_cmp(const struct conn *a, const struct conn *b)
 
 /* The reference order, written plainly; the view's radix sort must agree with it. */
 static int reference(enum live_sort sort, const struct conn *a, const struct conn *b,
-		     const struct track_mark *ma, const struct track_mark *mb)
+                     const struct track_mark *ma, const struct track_mark *mb)
 {
 	int r = 0;
 	switch (sort) {
@@ -139,7 +139,9 @@ static int reference(enum live_sort sort, const struct conn *a, const struct con
 		break;
 	}
 	case LIVE_SORT_AGE:
-		r = ma->state_since_ms < mb->state_since_ms ? -1 : ma->state_since_ms > mb->state_since_ms;
+		r = ma->state_since_ms < mb->state_since_ms
+		        ? -1
+		        : ma->state_since_ms > mb->state_since_ms;
 		break;
 	default:
 		break;
@@ -161,13 +163,16 @@ static void sorts_agree_with_reference(void **state)
 		struct conn c;
 		if (kind == 0) {
 			snprintf(addr, sizeof(addr), "10.%d.0.%d", rand() % 3, rand() % 4);
-			c = make(AF_INET, addr, (uint16_t)(rand() % 3 * 30000 + rand() % 2), (uint16_t)(rand() % 3 * 30000 + rand() % 4), 1 + rand() % 11);
+			c = make(AF_INET, addr, (uint16_t)(rand() % 3 * 30000 + rand() % 2),
+			         (uint16_t)(rand() % 3 * 30000 + rand() % 4), 1 + rand() % 11);
 		} else if (kind == 1) {
 			snprintf(addr, sizeof(addr), "2001:db8::%x:%x", rand() % 3, rand() % 4);
-			c = make(AF_INET6, addr, (uint16_t)(rand() % 3 * 30000 + rand() % 2), (uint16_t)(rand() % 3 * 30000 + rand() % 4), 1 + rand() % 11);
+			c = make(AF_INET6, addr, (uint16_t)(rand() % 3 * 30000 + rand() % 2),
+			         (uint16_t)(rand() % 3 * 30000 + rand() % 4), 1 + rand() % 11);
 		} else {
 			snprintf(addr, sizeof(addr), "::ffff:10.%d.0.%d", rand() % 3, rand() % 4);
-			c = make(AF_INET6, addr, (uint16_t)(rand() % 3 * 30000 + rand() % 2), (uint16_t)(rand() % 3 * 30000 + rand() % 4), 1 + rand() % 11);
+			c = make(AF_INET6, addr, (uint16_t)(rand() % 3 * 30000 + rand() % 2),
+			         (uint16_t)(rand() % 3 * 30000 + rand() % 4), 1 + rand() % 11);
 		}
 		c.recv_q = (uint32_t)(rand() % 3) * 4000000000u / 2;
 		c.send_q = (uint32_t)(rand() % 3);
@@ -186,12 +191,14 @@ static void sorts_agree_with_reference(void **state)
 			assert_int_equal(v.order_count, N);
 			for (size_t k = 1; k < v.order_count; k++) {
 				uint32_t a = v.order[k - 1], b = v.order[k];
-				int r = reference(v.sort, &s.conns[a], &s.conns[b], &marks[a], &marks[b]);
+				int r = reference(v.sort, &s.conns[a], &s.conns[b], &marks[a],
+				                  &marks[b]);
 				if (rev)
 					r = -r;
 				if (r > 0 || (r == 0 && a > b))
 					fail_msg("sort %s%s: rows %u and %u out of order at %zu",
-						 live_sort_name(v.sort), rev ? " reversed" : "", a, b, k);
+					         live_sort_name(v.sort), rev ? " reversed" : "", a,
+					         b, k);
 			}
 		}
 	}
@@ -204,8 +211,8 @@ static void sorts_agree_with_reference(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(filter_words_and_listeners),
-		cmocka_unit_test(sorts_agree_with_reference),
+	    cmocka_unit_test(filter_words_and_listeners),
+	    cmocka_unit_test(sorts_agree_with_reference),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -53,7 +53,7 @@ static int teardown(void **state)
 
 /* One sample of rows at time now; returns the marks. */
 static const struct track_mark *sample(struct fixture *f, const struct conn *rows, size_t n,
-				       uint64_t now, struct track_summary *sum)
+                                       uint64_t now, struct track_summary *sum)
 {
 	snapshot_clear(&f->s);
 	for (size_t i = 0; i < n; i++)
@@ -66,8 +66,8 @@ static void first_sample_is_baseline_not_new(void **state)
 {
 	struct fixture *f = *state;
 	struct conn rows[] = {
-		make("10.0.0.1", 22, 5000, TCP_ST_ESTABLISHED, 11),
-		make("10.0.0.2", 22, 5001, TCP_ST_ESTABLISHED, 12),
+	    make("10.0.0.1", 22, 5000, TCP_ST_ESTABLISHED, 11),
+	    make("10.0.0.2", 22, 5001, TCP_ST_ESTABLISHED, 12),
 	};
 	struct track_summary sum;
 	sample(f, rows, 2, 1000, &sum);
@@ -84,14 +84,14 @@ static void new_changed_closed_and_ages(void **state)
 {
 	struct fixture *f = *state;
 	struct conn a[] = {
-		make("10.0.0.1", 22, 5000, TCP_ST_ESTABLISHED, 11), /* stays */
-		make("10.0.0.2", 22, 5001, TCP_ST_ESTABLISHED, 12), /* closes */
-		make("10.0.0.3", 22, 5002, TCP_ST_ESTABLISHED, 13), /* becomes CLOSE_WAIT */
+	    make("10.0.0.1", 22, 5000, TCP_ST_ESTABLISHED, 11), /* stays */
+	    make("10.0.0.2", 22, 5001, TCP_ST_ESTABLISHED, 12), /* closes */
+	    make("10.0.0.3", 22, 5002, TCP_ST_ESTABLISHED, 13), /* becomes CLOSE_WAIT */
 	};
 	struct conn b[] = {
-		make("10.0.0.4", 22, 5003, TCP_ST_SYN_RECV, 0),     /* new */
-		make("10.0.0.3", 22, 5002, TCP_ST_CLOSE_WAIT, 13),
-		make("10.0.0.1", 22, 5000, TCP_ST_ESTABLISHED, 11),
+	    make("10.0.0.4", 22, 5003, TCP_ST_SYN_RECV, 0), /* new */
+	    make("10.0.0.3", 22, 5002, TCP_ST_CLOSE_WAIT, 13),
+	    make("10.0.0.1", 22, 5000, TCP_ST_ESTABLISHED, 11),
 	};
 	struct track_summary sum;
 	sample(f, a, 3, 1000, &sum);
@@ -122,16 +122,16 @@ static void inode_rules(void **state)
 {
 	struct fixture *f = *state;
 	struct conn a[] = {
-		make("10.0.0.1", 40000, 80, TCP_ST_ESTABLISHED, 21), /* -> TIME_WAIT, inode 0 */
-		make("10.0.0.2", 40001, 80, TCP_ST_ESTABLISHED, 22), /* -> same tuple, inode 99 */
-		make("10.0.0.3", 40002, 80, TCP_ST_TIME_WAIT, 0),    /* -> ports reused */
-		make("10.0.0.4", 80, 40003, TCP_ST_NEW_SYN_RECV, 0), /* -> accepted */
+	    make("10.0.0.1", 40000, 80, TCP_ST_ESTABLISHED, 21), /* -> TIME_WAIT, inode 0 */
+	    make("10.0.0.2", 40001, 80, TCP_ST_ESTABLISHED, 22), /* -> same tuple, inode 99 */
+	    make("10.0.0.3", 40002, 80, TCP_ST_TIME_WAIT, 0),    /* -> ports reused */
+	    make("10.0.0.4", 80, 40003, TCP_ST_NEW_SYN_RECV, 0), /* -> accepted */
 	};
 	struct conn b[] = {
-		make("10.0.0.1", 40000, 80, TCP_ST_TIME_WAIT, 0),
-		make("10.0.0.2", 40001, 80, TCP_ST_ESTABLISHED, 99),
-		make("10.0.0.3", 40002, 80, TCP_ST_SYN_SENT, 31),
-		make("10.0.0.4", 80, 40003, TCP_ST_ESTABLISHED, 41),
+	    make("10.0.0.1", 40000, 80, TCP_ST_TIME_WAIT, 0),
+	    make("10.0.0.2", 40001, 80, TCP_ST_ESTABLISHED, 99),
+	    make("10.0.0.3", 40002, 80, TCP_ST_SYN_SENT, 31),
+	    make("10.0.0.4", 80, 40003, TCP_ST_ESTABLISHED, 41),
 	};
 	struct track_summary sum;
 	sample(f, a, 4, 0, &sum);
@@ -153,9 +153,9 @@ static void same_address_many_inodes(void **state)
 	struct fixture *f = *state;
 	/* SO_REUSEPORT listeners share the address and port; the inode tells them apart. */
 	struct conn a[] = {
-		make("0.0.0.0", 80, 0, TCP_ST_LISTEN, 1),
-		make("0.0.0.0", 80, 0, TCP_ST_LISTEN, 2),
-		make("0.0.0.0", 80, 0, TCP_ST_LISTEN, 3),
+	    make("0.0.0.0", 80, 0, TCP_ST_LISTEN, 1),
+	    make("0.0.0.0", 80, 0, TCP_ST_LISTEN, 2),
+	    make("0.0.0.0", 80, 0, TCP_ST_LISTEN, 3),
 	};
 	struct conn b[] = {a[2], a[0], make("0.0.0.0", 80, 0, TCP_ST_LISTEN, 4)};
 	struct track_summary sum;
@@ -176,9 +176,11 @@ static void large_table_flat_memory(void **state)
 	for (int round = 0; round < 6; round++) {
 		snapshot_clear(&f->s);
 		for (uint32_t i = 0; i < N; i++) {
-			uint32_t j = (i * 7919u + (uint32_t)round * 13u) % N; /* another order each time */
-			struct conn c = make("127.0.0.1", (uint16_t)(10000 + j % 50000),
-					     (uint16_t)(1 + j / 50000), TCP_ST_ESTABLISHED, 1000 + j);
+			uint32_t j =
+			    (i * 7919u + (uint32_t)round * 13u) % N; /* another order each time */
+			struct conn c =
+			    make("127.0.0.1", (uint16_t)(10000 + j % 50000),
+			         (uint16_t)(1 + j / 50000), TCP_ST_ESTABLISHED, 1000 + j);
 			assert_int_equal(snapshot_add_conn(&f->s, &c), 0);
 		}
 		assert_int_equal(track_update(&f->t, &f->s, (uint64_t)round * 2000, &sum), 0);
@@ -200,11 +202,11 @@ static void large_table_flat_memory(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(first_sample_is_baseline_not_new, setup, teardown),
-		cmocka_unit_test_setup_teardown(new_changed_closed_and_ages, setup, teardown),
-		cmocka_unit_test_setup_teardown(inode_rules, setup, teardown),
-		cmocka_unit_test_setup_teardown(same_address_many_inodes, setup, teardown),
-		cmocka_unit_test_setup_teardown(large_table_flat_memory, setup, teardown),
+	    cmocka_unit_test_setup_teardown(first_sample_is_baseline_not_new, setup, teardown),
+	    cmocka_unit_test_setup_teardown(new_changed_closed_and_ages, setup, teardown),
+	    cmocka_unit_test_setup_teardown(inode_rules, setup, teardown),
+	    cmocka_unit_test_setup_teardown(same_address_many_inodes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(large_table_flat_memory, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
