@@ -382,6 +382,8 @@ static void draw_table(struct tui_state *s, const struct live_frame *f, int y, i
 /* Word-wraps text into the box from row *y, columns x..x+w. */
 static void wrap(const char *text, int *y, int x, int w, int ymax)
 {
+	if (w <= 0)
+		return; /* no room: nothing to wrap into (and no endless loop) */
 	const char *p = text;
 	while (*p && *y < ymax) {
 		int len = (int)strlen(p);
@@ -400,6 +402,9 @@ static void wrap(const char *text, int *y, int x, int w, int ymax)
 			p++;
 	}
 }
+
+#define TUI_BOX_MIN_COLS  24
+#define TUI_BOX_MIN_LINES 8
 
 static void draw_box(int *top, int *left, int *w, int *h, int want_h)
 {
@@ -491,9 +496,11 @@ void tui_draw(struct tui_state *s, const struct live_frame *f)
 	attroff(A_DIM);
 	if (y < LINES - 2)
 		draw_table(s, f, y, LINES - 2);
-	if (s->explain)
+	/* the boxes need some room; on a tiny terminal the keys still close them */
+	bool room = COLS >= TUI_BOX_MIN_COLS && LINES >= TUI_BOX_MIN_LINES;
+	if (s->explain && room)
 		draw_explain(f, s);
-	if (s->help)
+	if (s->help && room)
 		draw_help();
 	refresh();
 }

@@ -80,8 +80,13 @@ sleep 0.5
 [ "$(screen | wc -l)" -eq 20 ] || fail "screen not 20 lines after resize"
 screen | head -1 | grep -q '^Every 0.3s: connwatch' || fail "header lost after resize: $(screen)"
 screen | tail -1 | grep -q '^q quit' || fail "key line lost after resize: $(screen)"
+# a tiny terminal: every box and key still works, nothing hangs
+$TM resize-window -t cw -x 6 -y 3
+sleep 0.3
+$TM send-keys -t cw e x '?' x f 'time-wait' Enter c
+sleep 0.5
 $TM resize-window -t cw -x 160 -y 50
-sleep 0.4
+wait_screen 'Filter: none' || fail "the screen did not recover from a tiny size: $(screen)"
 
 # 2. A state filter narrows the table to that state.
 $TM send-keys -t cw f close-wait Enter
