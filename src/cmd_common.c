@@ -30,12 +30,19 @@ int cmd_report_notes(struct collector *col, const struct snapshot *snap)
 
 void cmd_report_owners(const struct procmap_info *info, bool *said)
 {
-	if (*said || info->unresolved == 0 || info->denied == 0)
+	if (*said || info->unresolved == 0 || !info->restricted)
 		return;
-	fprintf(stderr,
-		_("connwatch: (not all processes could be identified: %zu sockets have no known "
-		  "owner and %zu processes could not be read; run as root to see them all)\n"),
-		info->unresolved, info->denied);
+	if (info->denied)
+		fprintf(stderr,
+			_("connwatch: (not all processes could be identified: %zu sockets have no "
+			  "known owner and %zu processes could not be read; run as root to see them "
+			  "all)\n"),
+			info->unresolved, info->denied);
+	else /* hidepid: other users' processes are not even listed */
+		fprintf(stderr,
+			_("connwatch: (not all processes could be identified: %zu sockets have no "
+			  "known owner; without root, other users' processes cannot be seen)\n"),
+			info->unresolved);
 	*said = true;
 }
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 int enrich_owners(struct procmap *pm, const struct snapshot *snap, struct procmap_info *info,
-		  struct cw_error *err)
+                  struct cw_error *err)
 {
 	uint32_t *inodes = malloc((snap->count ? snap->count : 1) * sizeof(*inodes));
 	if (!inodes)
@@ -40,6 +40,6 @@ void enrich_summary_owners(struct summary_owner_hook *hook, const struct procmap
 {
 	/* The hook's context is not const because other providers may cache; procmap's
 	 * lookups only read. */
-	*hook = (struct summary_owner_hook){.pid_of = pid_of, .name_of = name_of,
-					    .cmdline_of = cmdline_of, .ctx = (void *)pm};
+	*hook = (struct summary_owner_hook){
+	    .pid_of = pid_of, .name_of = name_of, .cmdline_of = cmdline_of, .ctx = (void *)pm};
 }

@@ -13,7 +13,7 @@
  * every refresh only new sockets cost a walk (see procmap.h). Returns 0 or a negative errno with
  * err set; info as procmap_resolve's. */
 int enrich_owners(struct procmap *pm, const struct snapshot *snap, struct procmap_info *info,
-		  struct cw_error *err);
+                  struct cw_error *err);
 
 /* Points the summary's owner hook at pm (borrowed: it must outlive the summary's rendering). */
 void enrich_summary_owners(struct summary_owner_hook *hook, const struct procmap *pm);

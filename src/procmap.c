@@ -17,7 +17,7 @@
 #define PROCMAP_NOT_FOUND (-2) /* looked for by a walk, held by no process we could see */
 
 /* One getdents64 call lists about 2,000 fds of a busy process with this buffer. */
-#define DIRBUF_SIZE (64 * 1024)
+#define DIRBUF_SIZE   (64 * 1024)
 #define STAT_TEXT_MAX 2048
 /* More walkers than this gain little: they contend for the same /proc and task locks. */
 #define PROCMAP_MAX_WALKERS 4
@@ -62,7 +62,7 @@ bool procmap_parse_socket_link(const char *link, size_t len, uint32_t *inode)
 }
 
 bool procmap_parse_stat(const char *text, size_t len, char *name, size_t namelen,
-			uint64_t *start_time)
+                        uint64_t *start_time)
 {
 	const char *open = memchr(text, '(', len);
 	const char *close = NULL;
@@ -153,6 +153,8 @@ static int add_owner(struct procmap *pm, int procfd, const char *pid_text, int32
 		pm->owners = o;
 		pm->owner_capacity = cap;
 	}
+	if (pm->owner_count >= INT32_MAX)
+		return -ENOMEM; /* indices are int32_t in the hash */
 	struct procmap_owner *o = &pm->owners[pm->owner_count];
 	memset(o, 0, sizeof(*o));
 	o->pid = pid;
@@ -160,8 +162,6 @@ static int add_owner(struct procmap *pm, int procfd, const char *pid_text, int32
 		return -ESRCH;
 	o->cmdline = read_cmdline(procfd, pid_text);
 	if (!o->cmdline)
-		return -ENOMEM;
-	if (pm->owner_count >= INT32_MAX)
 		return -ENOMEM;
 	return (int)pm->owner_count++;
 }
@@ -172,8 +172,8 @@ struct walk_job {
 	int procfd;
 	const int32_t *order; /* pids in visiting order; the first hot_count are known owners */
 	size_t count, hot_count;
-	size_t next;          /* next index of order to take (atomic) */
-	int stop;             /* enum walk_result other than WALK_GO_ON once the walk must end */
+	size_t next; /* next index of order to take (atomic) */
+	int stop;    /* enum walk_result other than WALK_GO_ON once the walk must end */
 	pthread_mutex_t owners_lock; /* add_owner grows pm->owners */
 };
 
@@ -190,7 +190,7 @@ static void job_stop(struct walk_job *job, enum walk_result why)
 		__atomic_store_n(&job->stop, why, __ATOMIC_RELAXED);
 	else
 		__atomic_compare_exchange_n(&job->stop, &expected, why, false, __ATOMIC_RELAXED,
-					    __ATOMIC_RELAXED);
+		                            __ATOMIC_RELAXED);
 }
 
 /* Gives the socket in slot to owner unless another walker was first. Ends the walk when it
@@ -200,7 +200,7 @@ static void claim(struct walk_job *job, int32_t *slot, int owner)
 	int32_t seen = __atomic_load_n(slot, __ATOMIC_RELAXED);
 	while (seen < 0) {
 		if (__atomic_compare_exchange_n(slot, &seen, owner, false, __ATOMIC_RELAXED,
-						__ATOMIC_RELAXED)) {
+		                                __ATOMIC_RELAXED)) {
 			if (seen == PROCMAP_PENDING &&
 			    __atomic_sub_fetch(&job->pm->pending, 1, __ATOMIC_RELAXED) == 0)
 				job_stop(job, WALK_ALL_FOUND);
@@ -212,7 +212,7 @@ static void claim(struct walk_job *job, int32_t *slot, int owner)
 /* Reads the fd links of one process and gives it the wanted sockets it holds. owner is its
  * index when it is already an owner, else -1. */
 static enum walk_result walk_process(struct walk_job *job, unsigned char *dirbuf, int32_t pid,
-				     int owner, struct procmap_info *info)
+                                     int owner, struct procmap_info *info)
 {
 	struct procmap *pm = job->pm;
 	char pid_text[16], path[32];
@@ -318,7 +318,7 @@ static size_t netns_of(int procfd, const char *pid, char *buf, size_t len)
 /* Every process in /proc but the known owners, in pid order, appended to order[*count..].
  * Returns 0 or -ENOMEM; *order is reallocated as needed. */
 static int list_processes(int procfd, const int32_t *hot, size_t hot_count, int32_t **order,
-			  size_t *count, size_t *cap)
+                          size_t *count, size_t *cap)
 {
 	unsigned char buf[16 * 1024];
 	for (;;) {
@@ -412,7 +412,7 @@ static int walk(struct procmap *pm, struct procmap_info *info, struct cw_error *
 	if (procfd < 0) {
 		int e = errno;
 		return cw_error_set(err, -e, _("cannot read %s to find the processes: %s"),
-				    pm->proc_root, strerror(e));
+		                    pm->proc_root, strerror(e));
 	}
 	info->walked = true;
 	struct walk_job job = {.pm = pm, .procfd = procfd, .hot_count = pm->owner_count};
@@ -430,9 +430,9 @@ static int walk(struct procmap *pm, struct procmap_info *info, struct cw_error *
 	for (unsigned i = 1; i < n; i++) {
 		walkers[i] = (struct walker){.job = &job, .dirbuf = malloc(DIRBUF_SIZE)};
 		/* A walker that cannot start leaves its share to the others. */
-		walkers[i].started = walkers[i].dirbuf &&
-				     pthread_create(&walkers[i].thread, NULL, walker_run,
-						    &walkers[i]) == 0;
+		walkers[i].started =
+		    walkers[i].dirbuf &&
+		    pthread_create(&walkers[i].thread, NULL, walker_run, &walkers[i]) == 0;
 	}
 	walker_run(&walkers[0]);
 	for (unsigned i = 0; i < n; i++) {
@@ -463,7 +463,7 @@ static void check_owners(struct procmap *pm, bool *valid)
 		uint64_t start;
 		snprintf(pid_text, sizeof(pid_text), "%d", (int)o->pid);
 		valid[i] = procfd >= 0 && read_stat(procfd, pid_text, name, sizeof(name), &start) &&
-			   start == o->start_time;
+		           start == o->start_time;
 		if (valid[i] && strcmp(name, o->name)) {
 			char *cmdline = read_cmdline(procfd, pid_text);
 			if (cmdline) {
@@ -536,8 +536,8 @@ static int rebuild_map(struct procmap *pm, const uint32_t *inodes, size_t n, con
 	return 0;
 }
 
-int procmap_resolve(struct procmap *pm, const uint32_t *inodes, size_t n,
-		    struct procmap_info *info, struct cw_error *err)
+int procmap_resolve(struct procmap *pm, const uint32_t *inodes, size_t n, struct procmap_info *info,
+                    struct cw_error *err)
 {
 	struct procmap_info scratch;
 	if (!info)
@@ -570,6 +570,7 @@ int procmap_resolve(struct procmap *pm, const uint32_t *inodes, size_t n,
 		}
 	}
 	pm->pending = 0;
+	info->restricted = info->denied > 0 || geteuid() != 0;
 	return 0;
 }
 

@@ -7,7 +7,11 @@
  *   - readlinkat() relative to an open /proc/PID/fd directory and getdents64 with a large
  *     buffer, so no path is resolved from / for each link and no DIR is allocated per process;
  *   - one flat open-addressing hash for the inodes (util/inohash.h), no allocation per socket;
- *   - reading /proc/PID/stat and cmdline only for processes that hold a wanted socket.
+ *   - reading /proc/PID/stat and cmdline only for processes that hold a wanted socket;
+ *   - visiting the processes of our own network namespace first (the sockets listed are in it);
+ *   - one walker thread per core (at most 4), taking whole processes from a shared queue.
+ * readlink, not stat: stat follows the link into the file's own filesystem (a hung NFS mount
+ * would hang us) and measured only 6% faster (2.38 against 2.55 µs per fd on 19,000 sockets).
  *
  * Incremental use (the live view): keep one procmap and call procmap_resolve() with the inodes
  * of every new snapshot. Inodes already known keep their owner (after a cheap check, once per
@@ -17,9 +21,10 @@
  * looked for and not found do not start a walk again; they are picked up when a later walk
  * passes them. Inodes no longer asked for are forgotten, so memory follows the snapshot.
  *
- * Limits: a socket held by several processes (after fork) is shown with the first holder found,
- * as netstat does. Processes whose fds cannot be read (not root: other users' processes) are
- * counted in procmap_info.denied, so the caller can say once that some owners are unknown. */
+ * Limits: a socket held by several processes (after fork) is given to one of them (whichever
+ * walker reads it first; netstat also shows one). Processes whose fds cannot be read (not root:
+ * other users' processes) are counted in procmap_info.denied and procmap_info.restricted is
+ * set, so the caller can say once that some owners are unknown. */
 #ifndef CW_PROCMAP_H
 #define CW_PROCMAP_H
 
@@ -40,8 +45,9 @@
 struct procmap_owner {
 	int32_t pid;
 	char name[PROCMAP_NAME_MAX]; /* /proc/PID/stat comm, NUL-terminated (may hold any byte) */
-	char *cmdline;  /* arguments joined by spaces, "" for kernel threads and zombies; owned */
-	uint64_t start_time; /* /proc/PID/stat field 22: tells a reused pid from the process we saw */
+	char *cmdline; /* arguments joined by spaces, "" for kernel threads and zombies; owned */
+	uint64_t
+	    start_time; /* /proc/PID/stat field 22: tells a reused pid from the process we saw */
 };
 
 /* What the last procmap_resolve() did. */
@@ -53,12 +59,14 @@ struct procmap_info {
 	size_t processes;  /* process fd directories read by the walk */
 	size_t links;      /* fd links read by the walk */
 	bool walked;       /* a walk of /proc happened (false: everything was known) */
+	bool restricted;   /* some processes may be hidden from us: fds denied, or not root
+	                    * (with hidepid other users' processes are not even listed) */
 };
 
 /* The map. Treat as opaque: use the functions. */
 struct procmap {
-	const char *proc_root;       /* borrowed; "/proc" by default */
-	struct inohash inodes;       /* inode -> owner index, or PROCMAP_PENDING / _NOT_FOUND */
+	const char *proc_root;        /* borrowed; "/proc" by default */
+	struct inohash inodes;        /* inode -> owner index, or PROCMAP_PENDING / _NOT_FOUND */
 	struct procmap_owner *owners; /* owned array; indices are stable until the next resolve */
 	size_t owner_count, owner_capacity;
 	unsigned char *dirbuf; /* getdents64 buffer, allocated once */
@@ -75,8 +83,8 @@ void procmap_free(struct procmap *pm);
  * call found (see the top of this file). Returns 0, or a negative errno with err set when /proc
  * itself cannot be read or memory runs out. Processes that vanish or change during the walk are
  * skipped without error. info (may be NULL) says what was found and what could not be seen. */
-int procmap_resolve(struct procmap *pm, const uint32_t *inodes, size_t n,
-		    struct procmap_info *info, struct cw_error *err);
+int procmap_resolve(struct procmap *pm, const uint32_t *inodes, size_t n, struct procmap_info *info,
+                    struct cw_error *err);
 
 /* The process holding the socket with this inode, or NULL (unknown, or inode 0). The pointer is
  * valid until the next procmap_resolve() or procmap_free(). */
@@ -95,6 +103,6 @@ bool procmap_parse_socket_link(const char *link, size_t len, uint32_t *inode);
  * ')' itself) into name (NUL-terminated, cut to namelen - 1) and field 22 (start time). Returns
  * false for text that does not have that shape. */
 bool procmap_parse_stat(const char *text, size_t len, char *name, size_t namelen,
-			uint64_t *start_time);
+                        uint64_t *start_time);
 
 #endif

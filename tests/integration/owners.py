@@ -48,6 +48,8 @@ def main():
         return
     held = listen_and_report()
     if os.fork() == 0:
+        for s in held:  # shared after fork: either process may be shown; keep them apart
+            s.close()
         libc.prctl(PR_SET_NAME, ctypes.c_char_p(PRCTL_NAME))
         hold_as_child()
         os._exit(0)

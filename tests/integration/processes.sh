@@ -74,6 +74,13 @@ msg=$(cat "$err"); rm -f "$err"
 echo "$user_out" | grep -q "127.0.0.1:$main_port .*LISTEN *-\$" ||
   fail "as nobody, root's listener should show '-': $user_out"
 
+# With hidepid other users' processes are not even listed (nothing is denied): still said.
+err=$(unshare -m --propagation private sh -c 'mount -t proc -o hidepid=invisible proc /proc &&
+  exec setpriv --reuid=65534 --regid=65534 --clear-groups "$1" list -t -a -p' sh "$CONNWATCH" \
+  2>&1 >/dev/null) || fail "list -p under hidepid failed: $err"
+echo "$err" | grep -q "other users' processes cannot be seen" ||
+  fail "no note under hidepid: '$err'"
+
 # -p with a capture of another machine makes no sense: a usage error, exit 2.
 "$CONNWATCH" list -p --proc-root "$FIXTURES/user-example" >/dev/null 2>&1
 [ $? -eq 2 ] || fail "-p with --proc-root should be a usage error"

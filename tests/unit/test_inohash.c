@@ -80,9 +80,9 @@ static void grows_and_keeps_everything(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(put_find_replace),
-		cmocka_unit_test(zero_is_never_a_key),
-		cmocka_unit_test(grows_and_keeps_everything),
+	    cmocka_unit_test(put_find_replace),
+	    cmocka_unit_test(zero_is_never_a_key),
+	    cmocka_unit_test(grows_and_keeps_everything),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
