@@ -51,6 +51,14 @@ static int teardown(void **state)
 	return 0;
 }
 
+static void assert_changes(const struct track_summary *sum, size_t new_count, size_t changed,
+                           size_t closed)
+{
+	assert_int_equal(sum->new_count, new_count);
+	assert_int_equal(sum->changed_count, changed);
+	assert_int_equal(sum->closed_count, closed);
+}
+
 /* One sample of rows at time now; returns the marks. */
 static const struct track_mark *sample(struct fixture *f, const struct conn *rows, size_t n,
                                        uint64_t now, struct track_summary *sum)
@@ -72,9 +80,7 @@ static void first_sample_is_baseline_not_new(void **state)
 	struct track_summary sum;
 	sample(f, rows, 2, 1000, &sum);
 	assert_int_equal(sum.rows, 2);
-	assert_int_equal(sum.new_count, 0);
-	assert_int_equal(sum.changed_count, 0);
-	assert_int_equal(sum.closed_count, 0);
+	assert_changes(&sum, 0, 0, 0);
 	const struct track_mark *m = track_marks(&f->t);
 	assert_int_equal(m[0].flags, TRACK_BASELINE);
 	assert_int_equal(m[1].first_seen_ms, 1000);
@@ -96,9 +102,7 @@ static void new_changed_closed_and_ages(void **state)
 	struct track_summary sum;
 	sample(f, a, 3, 1000, &sum);
 	sample(f, b, 3, 3000, &sum);
-	assert_int_equal(sum.new_count, 1);
-	assert_int_equal(sum.changed_count, 1);
-	assert_int_equal(sum.closed_count, 1);
+	assert_changes(&sum, 1, 1, 1);
 	const struct track_mark *m = track_marks(&f->t);
 	assert_int_equal(m[0].flags, TRACK_NEW);
 	assert_int_equal(m[0].first_seen_ms, 3000);
@@ -111,7 +115,7 @@ static void new_changed_closed_and_ages(void **state)
 
 	/* Marks last one refresh: the same table again is quiet, ages keep counting from before. */
 	assert_int_equal(track_update(&f->t, &f->s, 5000, &sum), 0);
-	assert_int_equal(sum.new_count + sum.changed_count + sum.closed_count, 0);
+	assert_changes(&sum, 0, 0, 0);
 	m = track_marks(&f->t);
 	assert_int_equal(m[0].flags, 0);
 	assert_int_equal(m[0].first_seen_ms, 3000);
@@ -143,9 +147,7 @@ static void inode_rules(void **state)
 	assert_true(m[2].flags & TRACK_NEW);
 	assert_true(m[3].flags & TRACK_CHANGED);
 	assert_int_equal(m[3].prev_state, TCP_ST_SYN_RECV);
-	assert_int_equal(sum.new_count, 2);
-	assert_int_equal(sum.changed_count, 2);
-	assert_int_equal(sum.closed_count, 1); /* inode 22; the reused TIME_WAIT is replaced */
+	assert_changes(&sum, 2, 2, 1);
 }
 
 static void same_address_many_inodes(void **state)
@@ -161,8 +163,7 @@ static void same_address_many_inodes(void **state)
 	struct track_summary sum;
 	sample(f, a, 3, 0, &sum);
 	sample(f, b, 3, 10, &sum);
-	assert_int_equal(sum.new_count, 1);
-	assert_int_equal(sum.closed_count, 1);
+	assert_changes(&sum, 1, 0, 1);
 	assert_int_equal(track_marks(&f->t)[2].flags, TRACK_NEW);
 }
 
@@ -185,9 +186,7 @@ static void large_table_flat_memory(void **state)
 		}
 		assert_int_equal(track_update(&f->t, &f->s, (uint64_t)round * 2000, &sum), 0);
 		assert_int_equal(sum.rows, N);
-		assert_int_equal(sum.new_count, 0);
-		assert_int_equal(sum.changed_count, 0);
-		assert_int_equal(sum.closed_count, 0);
+		assert_changes(&sum, 0, 0, 0);
 	}
 	const void *e0 = f->t.tables[0].entries, *e1 = f->t.tables[1].entries, *mk = f->t.marks;
 	size_t slots0 = f->t.tables[0].slot_count;
