@@ -21,9 +21,15 @@ static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t screen_active;
 static int saved_stderr = -1; /* the real stderr while it is held */
 static FILE *held_stderr;     /* what was written to stderr meanwhile */
-static struct sigaction previous_crash[5];
-static const int crash_signals[5] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
-static struct sigaction previous_int, previous_term;
+/* Signals after which the program dies (as it would have), terminal restored first. */
+static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT};
+#define CRASH_SIGNALS (sizeof(crash_signals) / sizeof(crash_signals[0]))
+static struct sigaction previous_crash[CRASH_SIGNALS];
+/* Signals that ask to stop: they only set a flag, the loop then quits cleanly. SIGHUP: the
+ * terminal went away (ssh closed). */
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define STOP_SIGNALS (sizeof(stop_signals) / sizeof(stop_signals[0]))
+static struct sigaction previous_stop[STOP_SIGNALS];
 
 enum colour_pair {
 	PAIR_OK = 1, /* normal states */
@@ -51,7 +57,7 @@ static void on_crash(int sig)
 	}
 	if (saved_stderr >= 0)
 		dup2(saved_stderr, STDERR_FILENO);
-	for (unsigned int i = 0; i < sizeof(crash_signals) / sizeof(crash_signals[0]); i++)
+	for (unsigned int i = 0; i < CRASH_SIGNALS; i++)
 		if (crash_signals[i] == sig)
 			sigaction(sig, &previous_crash[i], NULL);
 	raise(sig);
@@ -103,11 +109,11 @@ int tui_open(struct tui_state *s, bool color, struct cw_error *err)
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_stop; /* no SA_RESTART: the wait for a key returns at once */
-	sigaction(SIGINT, &sa, &previous_int);
-	sigaction(SIGTERM, &sa, &previous_term);
+	for (unsigned int i = 0; i < STOP_SIGNALS; i++)
+		sigaction(stop_signals[i], &sa, &previous_stop[i]);
 	sa.sa_handler = on_crash;
 	sa.sa_flags = SA_RESETHAND;
-	for (unsigned int i = 0; i < sizeof(crash_signals) / sizeof(crash_signals[0]); i++)
+	for (unsigned int i = 0; i < CRASH_SIGNALS; i++)
 		sigaction(crash_signals[i], &sa, &previous_crash[i]);
 
 	setlocale(LC_CTYPE, ""); /* UTF-8 text (Indonesian messages, escaped names) drawn as is */
@@ -151,9 +157,9 @@ void tui_close(struct tui_state *s)
 		fflush(stdout);
 	}
 	replay_stderr();
-	sigaction(SIGINT, &previous_int, NULL);
-	sigaction(SIGTERM, &previous_term, NULL);
-	for (unsigned int i = 0; i < sizeof(crash_signals) / sizeof(crash_signals[0]); i++)
+	for (unsigned int i = 0; i < STOP_SIGNALS; i++)
+		sigaction(stop_signals[i], &previous_stop[i], NULL);
+	for (unsigned int i = 0; i < CRASH_SIGNALS; i++)
 		sigaction(crash_signals[i], &previous_crash[i], NULL);
 }
 

@@ -139,8 +139,8 @@ wait_screen 'Every 0\.3s: connwatch' || fail "NO_COLOR screen did not appear: $(
 sleep 0.4
 grep -qE "$colour_re" <($TM capture-pane -e -p -t cw) && fail "colours despite NO_COLOR"
 
-# 5. SIGTERM (and SIGINT) only set a flag: the screen is restored the same way.
-for sig in TERM INT; do
+# 5. SIGTERM (and SIGINT, SIGHUP) only set a flag: the screen is restored the same way.
+for sig in TERM INT HUP; do
   start_live
   pid=$(pgrep -x -P "$($TM display -p -t cw '#{pane_pid}')" connwatch)
   [ -n "$pid" ] || fail "cannot find the connwatch process"
