@@ -95,13 +95,24 @@ int render_live_plain(FILE *out, const struct live_frame *f)
 
 	size_t width = render_table_width(f->snap);
 	render_table_header(out, width);
-	fprintf(out, "%*s %-9s", (int)(STATE_COLUMN - strlen(_("State"))), "", _("In state"));
+	fprintf(out, "%*s ", (int)(STATE_COLUMN - strlen(_("State"))), "");
 	if (f->owners)
-		fprintf(out, " %s", _("PID/Program name"));
+		fprintf(out, "%-9s %s", _("In state"), _("PID/Program name"));
+	else
+		fputs(_("In state"), out);
 	fputc('\n', out);
-	char line[RENDER_TABLE_LINE_MAX + OWNER_TEXT_MAX + 96];
+	/* Rows go out in 64 KiB blocks, one fwrite each, as in render_table. */
+	enum { ROW_MAX = RENDER_TABLE_LINE_MAX + OWNER_TEXT_MAX + 96 };
+	char block[1 << 16];
+	size_t used = 0;
 	const struct live_view *v = f->view;
 	for (size_t k = 0; k < v->order_count; k++) {
+		if (sizeof(block) - used < ROW_MAX) {
+			if (fwrite(block, 1, used, out) != used)
+				return -EIO;
+			used = 0;
+		}
+		char *line = block + used;
 		uint32_t i = v->order[k];
 		const struct conn *c = &f->snap->conns[i];
 		const struct track_mark *m = &f->marks[i];
@@ -112,7 +123,7 @@ int render_live_plain(FILE *out, const struct live_frame *f)
 			line[n++] = ' ';
 		line[n++] = ' ';
 		size_t age_start = n;
-		n += live_state_age(line + n, sizeof(line) - n, m, f->now_ms);
+		n += live_state_age(line + n, ROW_MAX - n, m, f->now_ms);
 		if (f->owners) {
 			while (n < age_start + 9)
 				line[n++] = ' ';
@@ -120,17 +131,21 @@ int render_live_plain(FILE *out, const struct live_frame *f)
 			n += owner_text(procmap_owner_of(f->owners, c->inode), line + n,
 			                OWNER_TEXT_MAX);
 		}
+		int extra = 0;
 		if (m->flags & TRACK_NEW)
-			n += (size_t)snprintf(line + n, sizeof(line) - n, "  %s", _("new"));
+			extra = snprintf(line + n, ROW_MAX - n, "  %s", _("new"));
 		else if (m->flags & TRACK_CHANGED)
-			n += (size_t)snprintf(line + n, sizeof(line) - n, _("  was %s"),
-			                      tcp_state_name(m->prev_state));
-		if (n >= sizeof(line) - 1)
-			n = sizeof(line) - 2;
+			extra = snprintf(line + n, ROW_MAX - n, _("  was %s"),
+			                 tcp_state_name(m->prev_state));
+		if (extra > 0)
+			n += (size_t)extra < ROW_MAX - n ? (size_t)extra : ROW_MAX - n - 1;
+		if (n > ROW_MAX - 1)
+			n = ROW_MAX - 1;
 		line[n++] = '\n';
-		if (fwrite(line, 1, n, out) != n)
-			return -EIO;
+		used += n;
 	}
+	if (used && fwrite(block, 1, used, out) != used)
+		return -EIO;
 
 	struct live_count_item items[LIVE_COUNT_ITEMS_MAX];
 	size_t ni = live_count_items(f->stats, items);
