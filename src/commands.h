@@ -25,6 +25,7 @@ const struct cw_command *commands_by_bit(unsigned int bit);
 
 /* Subcommand entry points (cmd_*.c). */
 int cmd_list(const struct cw_options *o);
+int cmd_live(const struct cw_options *o);
 int cmd_explain(const struct cw_options *o);
 int cmd_summary(const struct cw_options *o);
 int cmd_import(const struct cw_options *o);
