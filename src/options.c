@@ -2,6 +2,7 @@
 
 #include "commands.h"
 #include "i18n.h"
+#include "util/parse.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -39,6 +40,21 @@ const struct cw_option_def cw_option_defs[] = {
 	 N_("read DIR/net/tcp, tcp6, udp, udp6 (a capture from another machine)"), CMD_SNAPSHOT},
 	{"record", OPT_RECORD, "FILE", N_("also save the raw netlink replies to FILE (new file)"),
 	 CMD_LIST},
+	{"listen", OPT_LISTEN, "ADDR:PORT",
+	 N_("serve on this address (default 127.0.0.1:9877; IPv6 as [::1]:9877; repeatable)"),
+	 CMD_SERVE},
+	{"textfile", OPT_TEXTFILE, "FILE",
+	 N_("write the metrics once to FILE (atomically) for node_exporter's textfile collector, "
+	    "instead of serving them"),
+	 CMD_SERVE},
+	{"top", OPT_TOP, "N",
+	 N_("per-address and per-port series only for the busiest N (default 10, at most 100)"),
+	 CMD_SERVE},
+	{"warning", OPT_WARNING, "STATE=RANGE",
+	 N_("WARNING when the count of STATE (or 'total') is outside RANGE (monitoring-plugins "
+	    "syntax: 500, 10:, ~:10, @10:20); repeatable"),
+	 CMD_CHECK},
+	{"critical", OPT_CRITICAL, "STATE=RANGE", N_("CRITICAL threshold, as --warning"), CMD_CHECK},
 	{"replay", OPT_REPLAY, "FILE", N_("read sockets from a recording made with --record"),
 	 CMD_SNAPSHOT},
 };
@@ -115,6 +131,24 @@ static int apply(struct cw_options *o, int id, const char *arg, struct cw_error 
 	case OPT_PROC_ROOT: o->proc_root = arg; return 0;
 	case OPT_RECORD: o->record_path = arg; return 0;
 	case OPT_REPLAY: o->replay_path = arg; return 0;
+	case OPT_LISTEN:
+		if (o->listen_count >= CW_MAX_LISTEN)
+			return cw_error_set(err, -EINVAL, _("--listen: at most %d addresses"),
+					    CW_MAX_LISTEN);
+		o->listen[o->listen_count++] = arg;
+		return 0;
+	case OPT_TEXTFILE: o->textfile = arg; return 0;
+	case OPT_TOP: {
+		uint64_t v;
+		if (!parse_dec_str(arg, 1, 100, &v))
+			return cw_error_set(err, -EINVAL,
+					    _("--top: '%s' is not a number from 1 to 100"), arg);
+		o->top = (unsigned int)v;
+		o->top_set = true;
+		return 0;
+	}
+	case OPT_WARNING: return threshold_set_add(&o->thresholds, arg, false, err);
+	case OPT_CRITICAL: return threshold_set_add(&o->thresholds, arg, true, err);
 	default: return cw_error_set(err, -EINVAL, _("unhandled option"));
 	}
 }
@@ -142,33 +176,40 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 	longopts[n] = (struct option){0};
 	shortopts[s] = '\0';
 
+	/* An option error is kept, not returned at once: the command named later on the line still
+	 * decides how the error is reported (`check` answers UNKNOWN on stdout, exit 3). */
 	int seen[64] = {0};
 	unsigned int nseen = 0;
+	int first_rc = 0;
 	opterr = 0;
 	optind = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		int r = 0;
 		if (c == '?') {
 			const char *bad = argv[optind - 1];
 			char valid[1024];
 			describe_options(valid, sizeof(valid), CMD_ANY);
 			if (optopt && optopt < OPT_LONG_ONLY)
-				return cw_error_set(err, -EINVAL,
-						    _("unknown option '-%c'; valid options: %s"),
-						    optopt, valid);
-			return cw_error_set(err, -EINVAL, _("unknown option '%s'; valid options: %s"),
-					    bad, valid);
-		}
-		if (c == ':') {
+				r = cw_error_set(first_rc ? NULL : err, -EINVAL,
+						 _("unknown option '-%c'; valid options: %s"), optopt,
+						 valid);
+			else
+				r = cw_error_set(first_rc ? NULL : err, -EINVAL,
+						 _("unknown option '%s'; valid options: %s"), bad,
+						 valid);
+		} else if (c == ':') {
 			const struct cw_option_def *d = def_by_id(optopt);
-			return cw_error_set(err, -EINVAL, _("option --%s needs an argument (%s)"),
-					    d ? d->name : "?", d && d->arg ? d->arg : "");
+			r = cw_error_set(first_rc ? NULL : err, -EINVAL,
+					 _("option --%s needs an argument (%s)"), d ? d->name : "?",
+					 d && d->arg ? d->arg : "");
+		} else {
+			r = apply(o, c, optarg, first_rc ? NULL : err);
+			if (r == 0 && nseen < 64)
+				seen[nseen++] = c;
 		}
-		int r = apply(o, c, optarg, err);
-		if (r < 0)
-			return r;
-		if (nseen < 64)
-			seen[nseen++] = c;
+		if (r < 0 && !first_rc)
+			first_rc = r;
 	}
 
 	const struct cw_command *cmd = NULL;
@@ -190,6 +231,8 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 	}
 	o->command = cmd->bit;
 	o->command_name = cmd->name;
+	if (first_rc)
+		return first_rc;
 	for (; i < argc; i++) {
 		if (o->arg_count >= cmd->max_args || o->arg_count >= CW_MAX_ARGS)
 			return cw_error_set(err, -EINVAL, _("'%s' takes no argument '%s'"), cmd->name,

@@ -5,6 +5,7 @@
 
 #include "error.h"
 #include "filter.h"
+#include "threshold.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,12 +27,14 @@ enum cw_command_bit {
 
 enum cw_option_id {
 	OPT_ALL = 'a',
+	OPT_CRITICAL = 'c',
 	OPT_HELP = 'h',
 	OPT_LISTENING = 'l',
 	OPT_NUMERIC = 'n',
 	OPT_TCP = 't',
 	OPT_UDP = 'u',
 	OPT_VERSION = 'V',
+	OPT_WARNING = 'w',
 	OPT_IPV4 = '4',
 	OPT_IPV6 = '6',
 	OPT_LONG_ONLY = 256,
@@ -46,6 +49,9 @@ enum cw_option_id {
 	OPT_REPLAY,
 	OPT_SOURCE,
 	OPT_STATE,
+	OPT_LISTEN,
+	OPT_TEXTFILE,
+	OPT_TOP,
 };
 
 struct cw_option_def {
@@ -60,6 +66,7 @@ extern const struct cw_option_def cw_option_defs[];
 extern const unsigned int cw_option_def_count;
 
 #define CW_MAX_ARGS 8
+#define CW_MAX_LISTEN 4
 
 /* Everything the command line said. Strings point into argv (borrowed). */
 struct cw_options {
@@ -76,6 +83,14 @@ struct cw_options {
 	const char *record_path;
 	const char *replay_path;
 	struct filter filter;
+	/* serve */
+	const char *listen[CW_MAX_LISTEN]; /* "ADDR:PORT" as given; none = the default */
+	unsigned int listen_count;
+	const char *textfile; /* write the metrics to this file instead of serving them */
+	unsigned int top;     /* per-address and per-port series: only the top N (serve, check) */
+	bool top_set;
+	/* check */
+	struct threshold_set thresholds;
 };
 
 /* Parses argv. Returns 0, or -EINVAL with err naming the problem (unknown option, option that

@@ -78,15 +78,7 @@ bool threshold_range_alerts(const struct threshold_range *r, double value)
 
 const char *threshold_key_label(unsigned int key)
 {
-	static const char *const labels[THRESHOLD_KEYS] = {
-		[TCP_ST_ESTABLISHED] = "established", [TCP_ST_SYN_SENT] = "syn_sent",
-		[TCP_ST_SYN_RECV] = "syn_recv",       [TCP_ST_FIN_WAIT1] = "fin_wait1",
-		[TCP_ST_FIN_WAIT2] = "fin_wait2",     [TCP_ST_TIME_WAIT] = "time_wait",
-		[TCP_ST_CLOSE] = "closed",            [TCP_ST_CLOSE_WAIT] = "close_wait",
-		[TCP_ST_LAST_ACK] = "last_ack",       [TCP_ST_LISTEN] = "listen",
-		[TCP_ST_CLOSING] = "closing",         [THRESHOLD_TOTAL] = "total",
-	};
-	return key < THRESHOLD_KEYS && labels[key] ? labels[key] : "unknown";
+	return key == THRESHOLD_TOTAL ? "total" : tcp_state_label(key);
 }
 
 int threshold_set_add(struct threshold_set *set, const char *text, bool critical,
