@@ -150,11 +150,8 @@ static int open_listener(const char *text, struct cw_error *err)
 {
 	struct sockaddr_storage sa;
 	socklen_t salen;
-	if (!endpoint_parse(text, &sa, &salen))
-		return cw_error_set(err, -EINVAL,
-				    _("--listen: '%s' is not ADDR:PORT (for example 127.0.0.1:9877 "
-				      "or [::1]:9877)"),
-				    text);
+	if (!endpoint_parse(text, &sa, &salen)) /* the option parser checked it already */
+		return cw_error_set(err, -EINVAL, "--listen %s", text);
 	int fd = socket(sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return cw_error_set(err, -errno, _("cannot listen on %s: %s"), text,

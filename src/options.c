@@ -2,6 +2,7 @@
 
 #include "commands.h"
 #include "i18n.h"
+#include "util/endpoint.h"
 #include "util/parse.h"
 
 #include <errno.h>
@@ -131,12 +132,20 @@ static int apply(struct cw_options *o, int id, const char *arg, struct cw_error 
 	case OPT_PROC_ROOT: o->proc_root = arg; return 0;
 	case OPT_RECORD: o->record_path = arg; return 0;
 	case OPT_REPLAY: o->replay_path = arg; return 0;
-	case OPT_LISTEN:
+	case OPT_LISTEN: {
+		struct sockaddr_storage sa;
+		socklen_t salen;
+		if (!endpoint_parse(arg, &sa, &salen))
+			return cw_error_set(err, -EINVAL,
+					    _("--listen: '%s' is not ADDR:PORT (for example "
+					      "127.0.0.1:9877 or [::1]:9877; names are not resolved)"),
+					    arg);
 		if (o->listen_count >= CW_MAX_LISTEN)
 			return cw_error_set(err, -EINVAL, _("--listen: at most %d addresses"),
 					    CW_MAX_LISTEN);
 		o->listen[o->listen_count++] = arg;
 		return 0;
+	}
 	case OPT_TEXTFILE: o->textfile = arg; return 0;
 	case OPT_TOP: {
 		uint64_t v;
