@@ -1,0 +1,452 @@
+#include "stats.h"
+
+#include "util/addr.h"
+
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const proto_names[STATS_PROTO_COUNT] = {"tcp", "tcp6", "udp", "udp6"};
+
+const char *stats_proto_name(enum stats_proto p)
+{
+	return (unsigned)p < STATS_PROTO_COUNT ? proto_names[p] : "?";
+}
+
+enum stats_proto stats_proto_of(const struct conn *c)
+{
+	bool v6 = c->family == AF_INET6;
+	if (c->proto == CONN_TCP)
+		return v6 ? STATS_TCP6 : STATS_TCP;
+	return v6 ? STATS_UDP6 : STATS_UDP;
+}
+
+unsigned int stats_state_of(const struct conn *c)
+{
+	if (c->proto == CONN_UDP)
+		return c->state == TCP_ST_ESTABLISHED ? TCP_ST_ESTABLISHED : TCP_ST_CLOSE;
+	if (c->state == TCP_ST_NEW_SYN_RECV)
+		return TCP_ST_SYN_RECV;
+	return c->state < TCP_ST_MAX ? c->state : TCP_ST_UNKNOWN;
+}
+
+void stats_options_default(struct stats_options *opt)
+{
+	/* Linux defaults: net.ipv4.ip_local_port_range "32768 60999". */
+	opt->ephemeral_low = 32768;
+	opt->ephemeral_high = 60999;
+	opt->close_wait_age_ms = 60 * 1000;
+	opt->recv_q_bytes = 1024 * 1024;
+	/* A fast transfer keeps a few MiB in flight; 4 MiB unacknowledged is beyond that. */
+	opt->send_q_bytes = 4 * 1024 * 1024;
+}
+
+void stats_init(struct stats *s, const struct stats_options *opt)
+{
+	memset(s, 0, sizeof(*s));
+	if (opt)
+		s->opt = *opt;
+	else
+		stats_options_default(&s->opt);
+}
+
+void stats_reset(struct stats *s)
+{
+	struct stats_tally keep[STATS_TALLY_COUNT];
+	struct stats_options opt = s->opt;
+	memcpy(keep, s->tally, sizeof(keep));
+	memset(s, 0, sizeof(*s));
+	s->opt = opt;
+	for (int i = 0; i < STATS_TALLY_COUNT; i++) {
+		s->tally[i] = keep[i];
+		if (keep[i].slots)
+			memset(s->tally[i].slots, 0, keep[i].capacity * sizeof(struct stats_entry));
+		s->tally[i].used = 0;
+	}
+}
+
+void stats_free(struct stats *s)
+{
+	for (int i = 0; i < STATS_TALLY_COUNT; i++)
+		free(s->tally[i].slots);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ---- the hash tables ---- */
+
+/* A slot is empty when its count is 0: every stored key has been counted at least once. */
+static uint64_t key_hash(const struct stats_key *k)
+{
+	/* FNV-1a over the key bytes; the key has no padding (16+1+1+2+4 bytes). */
+	const uint8_t *p = (const uint8_t *)k;
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < sizeof(*k); i++) {
+		h ^= p[i];
+		h *= 1099511628211ull;
+	}
+	return h ^ (h >> 29);
+}
+
+static bool tally_grow(struct stats_tally *t)
+{
+	size_t cap = t->capacity ? t->capacity * 2 : 64;
+	struct stats_entry *slots = calloc(cap, sizeof(*slots));
+	if (!slots)
+		return false;
+	for (size_t i = 0; i < t->capacity; i++) {
+		const struct stats_entry *e = &t->slots[i];
+		if (!e->count)
+			continue;
+		size_t j = (size_t)key_hash(&e->key) & (cap - 1);
+		while (slots[j].count)
+			j = (j + 1) & (cap - 1);
+		slots[j] = *e;
+	}
+	free(t->slots);
+	t->slots = slots;
+	t->capacity = cap;
+	return true;
+}
+
+/* Finds or inserts key; *is_new tells which. NULL when the table cannot grow. */
+static struct stats_entry *tally_get(struct stats *s, enum stats_tally_id id,
+				     const struct stats_key *k, bool *is_new)
+{
+	struct stats_tally *t = &s->tally[id];
+	*is_new = false;
+	if ((t->used + 1) * 4 > t->capacity * 3 && !tally_grow(t)) {
+		s->out_of_memory = true;
+		return NULL;
+	}
+	size_t j = (size_t)key_hash(k) & (t->capacity - 1);
+	while (t->slots[j].count) {
+		if (!memcmp(&t->slots[j].key, k, sizeof(*k)))
+			return &t->slots[j];
+		j = (j + 1) & (t->capacity - 1);
+	}
+	t->slots[j].key = *k;
+	t->used++;
+	*is_new = true;
+	return &t->slots[j];
+}
+
+static struct stats_entry *tally_count(struct stats *s, enum stats_tally_id id,
+				       const struct stats_key *k)
+{
+	bool is_new;
+	struct stats_entry *e = tally_get(s, id, k, &is_new);
+	if (e)
+		e->count++;
+	return e;
+}
+
+const struct stats_entry *stats_find(const struct stats *s, enum stats_tally_id id,
+				     const struct stats_key *k)
+{
+	const struct stats_tally *t = &s->tally[id];
+	if (!t->capacity)
+		return NULL;
+	size_t j = (size_t)key_hash(k) & (t->capacity - 1);
+	while (t->slots[j].count) {
+		if (!memcmp(&t->slots[j].key, k, sizeof(*k)))
+			return &t->slots[j];
+		j = (j + 1) & (t->capacity - 1);
+	}
+	return NULL;
+}
+
+size_t stats_distinct(const struct stats *s, enum stats_tally_id id)
+{
+	return s->tally[id].used;
+}
+
+static int key_cmp(const struct stats_key *a, const struct stats_key *b)
+{
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	int c = memcmp(a->addr, b->addr, sizeof(a->addr));
+	if (c)
+		return c;
+	if (a->port != b->port)
+		return a->port < b->port ? -1 : 1;
+	if (a->id != b->id)
+		return a->id < b->id ? -1 : 1;
+	return 0;
+}
+
+/* True when a ranks before b: higher count, then lower key. */
+static bool ranks_before(const struct stats_entry *a, const struct stats_entry *b)
+{
+	if (a->count != b->count)
+		return a->count > b->count;
+	return key_cmp(&a->key, &b->key) < 0;
+}
+
+size_t stats_top(const struct stats *s, enum stats_tally_id id, int port_filter,
+		 struct stats_entry *out, size_t max)
+{
+	const struct stats_tally *t = &s->tally[id];
+	size_t n = 0;
+	if (!max)
+		return 0;
+	/* Insertion into a short sorted array: max is small (a screenful), the table may be big. */
+	for (size_t i = 0; i < t->capacity; i++) {
+		const struct stats_entry *e = &t->slots[i];
+		if (!e->count || (port_filter >= 0 && e->key.port != port_filter))
+			continue;
+		if (n == max && !ranks_before(e, &out[n - 1]))
+			continue;
+		size_t j = n < max ? n++ : max - 1;
+		while (j > 0 && ranks_before(e, &out[j - 1])) {
+			out[j] = out[j - 1];
+			j--;
+		}
+		out[j] = *e;
+	}
+	return n;
+}
+
+/* ---- classification of one row ---- */
+
+/* Fills addr/family with the address, unmapping IPv4-mapped IPv6. */
+static void key_set_addr(struct stats_key *k, int family, const uint8_t addr[16])
+{
+	if (family == AF_INET6 && addr_is_v4_mapped(family, addr)) {
+		k->family = AF_INET;
+		memcpy(k->addr, addr + 12, 4);
+	} else {
+		k->family = (uint8_t)family;
+		memcpy(k->addr, addr, family == AF_INET ? 4 : 16);
+	}
+}
+
+/* Turns an address key into its /24 or /64 network. */
+static void key_to_net(struct stats_key *k)
+{
+	if (k->family == AF_INET) {
+		k->addr[3] = 0;
+		k->prefix = 24;
+	} else {
+		memset(k->addr + 8, 0, 8);
+		k->prefix = 64;
+	}
+}
+
+static bool is_ephemeral(const struct stats *s, uint16_t port)
+{
+	return port >= s->opt.ephemeral_low && port <= s->opt.ephemeral_high;
+}
+
+bool stats_is_listen_port(const struct stats *s, uint16_t port)
+{
+	return s->listen_ports[port / 8] & (1u << (port % 8));
+}
+
+static double fill_ratio(const struct stats_listener *l)
+{
+	return l->backlog ? (double)l->queue / l->backlog : 0.0;
+}
+
+static void add_listener(struct stats *s, const struct conn *c)
+{
+	s->tcp_listeners++;
+	s->listen_ports[c->local_port / 8] |= (uint8_t)(1u << (c->local_port % 8));
+	/* The kernel counts a full queue as queue > backlog (sk_acceptq_is_full); 90% is near. */
+	if (c->backlog && (uint64_t)c->recv_q * 10 >= (uint64_t)c->backlog * 9)
+		s->listeners_near_full++;
+	if (!c->recv_q)
+		return;
+	struct stats_listener l = {.family = c->family, .port = c->local_port,
+				   .queue = c->recv_q, .backlog = c->backlog};
+	memcpy(l.addr, c->local_addr, sizeof(l.addr));
+	size_t n = s->fullest_count;
+	if (n == STATS_KEEP_WORST) {
+		const struct stats_listener *last = &s->fullest[n - 1];
+		if (fill_ratio(&l) <= fill_ratio(last) && l.queue <= last->queue)
+			return;
+		n--;
+	} else {
+		s->fullest_count++;
+	}
+	while (n > 0 && (fill_ratio(&l) > fill_ratio(&s->fullest[n - 1]) ||
+			 (fill_ratio(&l) == fill_ratio(&s->fullest[n - 1]) &&
+			  l.queue > s->fullest[n - 1].queue))) {
+		s->fullest[n] = s->fullest[n - 1];
+		n--;
+	}
+	s->fullest[n] = l;
+}
+
+static void keep_worst_queue(struct stats_queued *arr, size_t *count, const struct conn *c,
+			     uint32_t bytes)
+{
+	size_t n = *count;
+	if (n == STATS_KEEP_WORST) {
+		if (bytes <= arr[n - 1].bytes)
+			return;
+		n--;
+	} else {
+		(*count)++;
+	}
+	while (n > 0 && bytes > arr[n - 1].bytes) {
+		arr[n] = arr[n - 1];
+		n--;
+	}
+	struct stats_queued q = {.family = c->family, .local_port = c->local_port,
+				 .remote_port = c->remote_port, .bytes = bytes};
+	memcpy(q.local_addr, c->local_addr, sizeof(q.local_addr));
+	memcpy(q.remote_addr, c->remote_addr, sizeof(q.remote_addr));
+	arr[n] = q;
+}
+
+static void add_close_wait(struct stats *s, const struct conn *c, uint32_t age_ms,
+			   uint32_t owner)
+{
+	struct stats_key k = {.port = c->local_port};
+	struct stats_entry *e = tally_count(s, STATS_CLOSE_WAIT_PORT, &k);
+	bool hanging = age_ms != STATS_AGE_UNKNOWN && age_ms >= s->opt.close_wait_age_ms;
+	if (age_ms != STATS_AGE_UNKNOWN) {
+		s->close_wait_age_known++;
+		if (age_ms > s->close_wait_max_age_ms)
+			s->close_wait_max_age_ms = age_ms;
+	}
+	if (hanging)
+		s->close_wait_hanging++;
+	if (e && age_ms != STATS_AGE_UNKNOWN) {
+		e->age_known++;
+		if (age_ms > e->max_age_ms)
+			e->max_age_ms = age_ms;
+		if (hanging)
+			e->aux++;
+	}
+	if (owner) {
+		struct stats_key ok = {.id = owner};
+		struct stats_entry *oe = tally_count(s, STATS_CLOSE_WAIT_OWNER, &ok);
+		if (oe && hanging)
+			oe->aux++;
+	}
+}
+
+static void add_syn_recv(struct stats *s, const struct conn *c)
+{
+	struct stats_key k = {.port = c->local_port};
+	struct stats_entry *port = tally_count(s, STATS_SYN_RECV_PORT, &k);
+	key_set_addr(&k, c->family, c->remote_addr);
+	bool is_new;
+	struct stats_entry *src = tally_get(s, STATS_SYN_RECV_SOURCE, &k, &is_new);
+	if (src) {
+		src->count++;
+		/* A new (port, source) pair is one more distinct source for the port. */
+		if (is_new && port)
+			port->aux++;
+	}
+	key_to_net(&k);
+	tally_count(s, STATS_SYN_RECV_NET, &k);
+}
+
+static void add_time_wait(struct stats *s, const struct conn *c)
+{
+	struct stats_key k = {.port = c->remote_port};
+	key_set_addr(&k, c->family, c->remote_addr);
+	struct stats_entry *e = tally_count(s, STATS_TIME_WAIT_REMOTE, &k);
+	/* This host was the client when it used an ephemeral port toward a fixed service port. */
+	if (e && is_ephemeral(s, c->local_port) && !is_ephemeral(s, c->remote_port))
+		e->aux++;
+	struct stats_key lk = {.port = c->local_port};
+	tally_count(s, STATS_TIME_WAIT_LOCAL, &lk);
+}
+
+void stats_add(struct stats *s, const struct conn *c, const struct stats_row_extra *extra)
+{
+	unsigned int state = stats_state_of(c);
+	enum stats_proto proto = stats_proto_of(c);
+	uint32_t owner = extra ? extra->owner_pid : 0;
+	s->total++;
+	s->by_proto[proto]++;
+	s->by_proto_state[proto][state]++;
+	s->by_state[state]++;
+
+	if (c->proto == CONN_TCP && state == TCP_ST_LISTEN) {
+		add_listener(s, c);
+		return;
+	}
+	if (c->proto == CONN_UDP && state != TCP_ST_ESTABLISHED)
+		return; /* unconnected UDP has no peer */
+
+	struct stats_key k = {0};
+	key_set_addr(&k, c->family, c->remote_addr);
+	if (!addr_is_any(k.family, k.addr)) {
+		tally_count(s, STATS_REMOTE_IP, &k);
+		key_to_net(&k);
+		tally_count(s, STATS_REMOTE_NET, &k);
+	}
+	struct stats_key pk = {.port = c->local_port};
+	tally_count(s, STATS_LOCAL_PORT, &pk);
+	if (owner) {
+		struct stats_key ok = {.id = owner};
+		tally_count(s, STATS_OWNER, &ok);
+	}
+	if (c->proto != CONN_TCP)
+		return;
+
+	switch (state) {
+	case TCP_ST_SYN_RECV: add_syn_recv(s, c); break;
+	case TCP_ST_TIME_WAIT: add_time_wait(s, c); break;
+	case TCP_ST_CLOSE_WAIT: {
+		uint32_t age = extra ? extra->state_age_ms : STATS_AGE_UNKNOWN;
+		if (age == STATS_AGE_UNKNOWN && c->idle_ms != CONN_UNKNOWN_U32)
+			age = c->idle_ms;
+		add_close_wait(s, c, age, owner);
+		break;
+	}
+	case TCP_ST_SYN_SENT: {
+		struct stats_key rk = {.port = c->remote_port};
+		key_set_addr(&rk, c->family, c->remote_addr);
+		tally_count(s, STATS_SYN_SENT_REMOTE, &rk);
+		break;
+	}
+	case TCP_ST_FIN_WAIT2: {
+		struct stats_key rk = {0};
+		key_set_addr(&rk, c->family, c->remote_addr);
+		tally_count(s, STATS_FIN_WAIT2_REMOTE, &rk);
+		break;
+	}
+	case TCP_ST_ESTABLISHED:
+		if (c->recv_q >= s->opt.recv_q_bytes) {
+			s->recv_q_piling++;
+			keep_worst_queue(s->worst_recv_q, &s->worst_recv_q_count, c, c->recv_q);
+		}
+		if (c->send_q >= s->opt.send_q_bytes) {
+			s->send_q_piling++;
+			keep_worst_queue(s->worst_send_q, &s->worst_send_q_count, c, c->send_q);
+		}
+		break;
+	default: break;
+	}
+}
+
+void stats_add_snapshot(struct stats *s, const struct snapshot *snap)
+{
+	for (size_t i = 0; i < snap->count; i++)
+		stats_add(s, &snap->conns[i], NULL);
+}
+
+size_t stats_key_format(char *buf, const struct stats_key *k, bool with_port)
+{
+	char addr[ADDR_TEXT_MAX];
+	if (!k->family) {
+		return (size_t)snprintf(buf, STATS_KEY_TEXT_MAX, "%u", k->port);
+	}
+	addr_format(addr, k->family, k->addr);
+	int n;
+	if (k->prefix)
+		n = snprintf(buf, STATS_KEY_TEXT_MAX, "%s/%u", addr, k->prefix);
+	else if (with_port && k->family == AF_INET6)
+		n = snprintf(buf, STATS_KEY_TEXT_MAX, "[%s]:%u", addr, k->port);
+	else if (with_port)
+		n = snprintf(buf, STATS_KEY_TEXT_MAX, "%s:%u", addr, k->port);
+	else
+		n = snprintf(buf, STATS_KEY_TEXT_MAX, "%s", addr);
+	return n < 0 ? 0 : (size_t)n;
+}
