@@ -1,9 +1,11 @@
 /* `connwatch check`: a monitoring-plugins check (Nagios, Icinga, Naemon, Sensu). One status line
  * on stdout, exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. */
+#include "analysis.h"
 #include "check.h"
 #include "cmd_common.h"
 #include "collect.h"
 #include "commands.h"
+#include "cw_config.h"
 #include "i18n.h"
 #include "render_check.h"
 
@@ -16,30 +18,30 @@ int cmd_check_usage_error(const char *msg)
 	return CHECK_UNKNOWN;
 }
 
-static void count_states(const struct snapshot *snap, size_t counts[THRESHOLD_KEYS])
+/* TCP sockets per state (tcp and tcp6 together) and in all, as the thresholds see them. */
+static void count_states(const struct stats *st, size_t counts[THRESHOLD_KEYS])
 {
-	for (size_t i = 0; i < snap->count; i++) {
-		const struct conn *c = &snap->conns[i];
-		if (c->proto != CONN_TCP)
-			continue;
-		unsigned int st = c->state == TCP_ST_NEW_SYN_RECV ? TCP_ST_SYN_RECV : c->state;
-		if (st >= TCP_ST_MAX)
-			continue;
-		counts[st]++;
-		counts[THRESHOLD_TOTAL]++;
+	for (unsigned int s = 0; s < TCP_ST_MAX; s++) {
+		counts[s] = (size_t)(st->by_proto_state[STATS_TCP][s] +
+				     st->by_proto_state[STATS_TCP6][s]);
+		counts[THRESHOLD_TOTAL] += counts[s];
 	}
 }
 
 int cmd_check(const struct cw_options *o)
 {
 	struct cw_options opts = *o;
-	/* The check counts every TCP socket, listeners too, unless -l or -u narrowed it. */
+	/* The check counts every TCP socket, listeners too, unless -l narrowed it. */
 	if (opts.filter.listening == FILTER_CONNECTED)
 		opts.filter.listening = FILTER_ALL;
+	struct cw_error err = {0};
+	struct diag_config cfg;
+	if (config_load(&cfg, NULL, NULL, 0, &err) < 0)
+		return cmd_check_usage_error(err.msg);
 	struct collector col;
 	struct snapshot snap;
-	struct cw_error err = {0};
 	collector_init(&col, &opts);
+	col.req.want_tcp_info = true; /* CLOSE_WAIT ages */
 	snapshot_init(&snap);
 	if (collector_take(&col, &snap, &err) < 0) {
 		char reason[sizeof(err.msg) + 64];
@@ -48,12 +50,29 @@ int cmd_check(const struct cw_options *o)
 		return cmd_check_usage_error(reason);
 	}
 	filter_apply(&opts.filter, &snap);
+	struct analysis a;
+	if (analysis_run(&a, &snap, opts.proc_root, &cfg, NULL, 0, &err) < 0) {
+		analysis_free(&a);
+		snapshot_free(&snap);
+		return cmd_check_usage_error(err.msg);
+	}
 
 	size_t counts[THRESHOLD_KEYS] = {0};
-	count_states(&snap, counts);
+	count_states(&a.stats, counts);
+	struct check_rule_hit hits[CHECK_MAX_PROBLEMS];
+	size_t nhits = 0;
+	for (size_t i = 0; i < a.report.count && nhits < CHECK_MAX_PROBLEMS; i++) {
+		const struct warning *w = &a.report.items[i];
+		hits[nhits++] = (struct check_rule_hit){
+			.id = w->id,
+			.critical = w->severity == DIAG_CRITICAL,
+			.message = w->message,
+		};
+	}
 	struct check_result res;
-	check_evaluate(counts, &opts.thresholds, NULL, 0, &res);
+	check_evaluate(counts, &opts.thresholds, hits, nhits, &res);
 	render_check(stdout, &res, counts, &opts.thresholds);
+	analysis_free(&a);
 	snapshot_free(&snap);
 	if (fflush(stdout) != 0)
 		return CHECK_UNKNOWN;

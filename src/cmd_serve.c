@@ -1,8 +1,10 @@
 /* `connwatch serve`: Prometheus metrics over HTTP (libmicrohttpd), or once into a file for
  * node_exporter's textfile collector. Each scrape takes a fresh snapshot. */
+#include "analysis.h"
 #include "cmd_common.h"
 #include "collect.h"
 #include "commands.h"
+#include "cw_config.h"
 #include "exitcode.h"
 #include "i18n.h"
 #include "render_prom.h"
@@ -20,7 +22,6 @@
 #include <unistd.h>
 
 #define SERVE_DEFAULT_LISTEN "127.0.0.1:9877"
-#define SERVE_DEFAULT_TOP    10
 /* Limits that keep a misbehaving client from hurting the service: a Prometheus scrape is one
  * small GET, so these are generous for it and tight for anything else. */
 #define SERVE_THREADS           2     /* one per core on a small server; scrapes are short */
@@ -29,27 +30,35 @@
 #define SERVE_TIMEOUT_SECONDS   10    /* idle or slow connections are closed after this */
 #define SERVE_REQUEST_MEMORY    16384 /* request line + headers; more is refused (431) */
 
+/* Rates (new TIME_WAIT per second, kernel counter rates in the evidence) are taken between
+ * two scrapes at least this far apart, so a second scraper right after Prometheus does not
+ * turn them into noise. */
+#define SERVE_RATE_MIN_SECONDS 1.0
+#define SERVE_SAMPLE_KEEP_SECONDS 5.0
+
 struct serve_ctx {
-	struct cw_options opts; /* the command's options, with listeners included */
-	pthread_mutex_t lock;   /* guards the fields below: scrapes run on several threads */
+	struct cw_options opts;  /* the command's options, with listeners included */
+	struct diag_config config; /* thresholds, read once at start */
+	pthread_mutex_t lock;    /* guards the fields below: scrapes run on several threads */
 	bool fallback_told;
+	struct diag_sample prev; /* the sample rates are measured from */
 };
 
-static double seconds_since(const struct timespec *t0)
+static double monotonic_seconds(void)
 {
-	struct timespec t1;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 /* One scrape: snapshot, analysis, text. On success *text is malloc'ed (caller frees). */
 static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, struct cw_error *err)
 {
-	struct timespec t0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	double t0 = monotonic_seconds();
 	struct collector col;
 	struct snapshot snap;
 	collector_init(&col, &ctx->opts);
+	col.req.want_tcp_info = true; /* CLOSE_WAIT ages */
 	snapshot_init(&snap);
 	int r = collector_take(&col, &snap, err);
 	if (r < 0) {
@@ -57,6 +66,9 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 		return r;
 	}
 	filter_apply(&ctx->opts.filter, &snap);
+
+	double now = monotonic_seconds();
+	struct diag_sample prev;
 	pthread_mutex_lock(&ctx->lock);
 	if (col.fell_back && !ctx->fallback_told) {
 		fprintf(stderr, _("connwatch: netlink sock_diag is not available (%s); reading /proc "
@@ -64,28 +76,41 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 			col.fallback_reason);
 		ctx->fallback_told = true;
 	}
+	prev = ctx->prev;
 	pthread_mutex_unlock(&ctx->lock);
+	bool use_prev = prev.valid && now - prev.time_s >= SERVE_RATE_MIN_SECONDS;
 
-	FILE *out = open_memstream(text, len);
-	if (!out) {
-		snapshot_free(&snap);
-		return cw_error_set(err, -ENOMEM, "%s", strerror(ENOMEM));
+	struct analysis a;
+	r = analysis_run(&a, &snap, ctx->opts.proc_root, &ctx->config, use_prev ? &prev : NULL,
+			 now, err);
+	if (r == 0) {
+		pthread_mutex_lock(&ctx->lock);
+		if (!ctx->prev.valid || now - ctx->prev.time_s >= SERVE_SAMPLE_KEEP_SECONDS)
+			diag_sample_take(&ctx->prev, &a.stats, &a.counters, now);
+		pthread_mutex_unlock(&ctx->lock);
+		FILE *out = open_memstream(text, len);
+		if (!out) {
+			r = cw_error_set(err, -ENOMEM, "%s", strerror(ENOMEM));
+		} else {
+			struct prom_model m = {
+				.snap = &snap,
+				.analysis = &a,
+				.top = ctx->opts.top_set ? ctx->opts.top : PROM_TOP_DEFAULT,
+				.scrape_seconds = monotonic_seconds() - t0,
+			};
+			r = render_prom(out, &m);
+			if (fclose(out) != 0 && r == 0)
+				r = -EIO;
+			if (r < 0) {
+				free(*text);
+				*text = NULL;
+				cw_error_set(err, r, "%s", _("cannot format the metrics"));
+			}
+		}
 	}
-	struct prom_model m = {
-		.snap = &snap,
-		.top = ctx->opts.top_set ? ctx->opts.top : SERVE_DEFAULT_TOP,
-		.scrape_seconds = seconds_since(&t0),
-	};
-	r = render_prom(out, &m);
-	if (fclose(out) != 0 && r == 0)
-		r = -EIO;
+	analysis_free(&a);
 	snapshot_free(&snap);
-	if (r < 0) {
-		free(*text);
-		*text = NULL;
-		return cw_error_set(err, r, "%s", _("cannot format the metrics"));
-	}
-	return 0;
+	return r;
 }
 
 static const char index_page[] =
@@ -246,6 +271,11 @@ out:
 int cmd_serve(const struct cw_options *o)
 {
 	struct serve_ctx ctx = {.opts = *o};
+	struct cw_error err = {0};
+	if (config_load(&ctx.config, NULL, NULL, 0, &err) < 0) {
+		cmd_print_error(err.msg);
+		return CW_EXIT_USAGE;
+	}
 	/* Metrics count every socket, listeners too, unless -l asked for listeners only. */
 	if (ctx.opts.filter.listening == FILTER_CONNECTED)
 		ctx.opts.filter.listening = FILTER_ALL;

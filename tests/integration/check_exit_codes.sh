@@ -35,6 +35,20 @@ run 2 --proc-root "$tmp/calm" -c estab=10:
 run 0 --proc-root "$tmp/calm" -c 'estab=~:5' -w total=@100:200
 run 1 --proc-root "$tmp/calm" -w total=@30:40
 
+# The diagnosis rules map to WARNING/CRITICAL by severity, with no threshold given: a few hundred
+# SYN_RECV on one port is a warning, over a thousand critical (diagnosis defaults).
+python3 "$HERE/proc_fixture.py" "$tmp/flood" 0A:1:80 01:5:80 03:400:80
+run 1 --proc-root "$tmp/flood"
+grep -q "^CONNWATCH WARNING - syn_flood: .*port 80" "$tmp/out" || fail "syn_flood warning: $(cat "$tmp/out")"
+grep -q "'syn_recv'=400;;;0;" "$tmp/out" || fail "syn_recv perfdata: $(cat "$tmp/out")"
+python3 "$HERE/proc_fixture.py" "$tmp/flood2" 0A:1:80 03:1500:80
+run 2 --proc-root "$tmp/flood2"
+grep -q "^CONNWATCH CRITICAL - syn_flood: " "$tmp/out" || fail "syn_flood critical: $(cat "$tmp/out")"
+# thresholds and rules together: the worst wins, every problem is named
+run 2 --proc-root "$tmp/flood" -c established=@5
+grep -q "^CONNWATCH CRITICAL - established 5 (critical: @5); syn_flood: " "$tmp/out" ||
+  fail "threshold + rule: $(cat "$tmp/out")"
+
 # UNKNOWN: bad threshold, bad option, unreadable input; the reason on stdout, exit 3.
 run 3 --proc-root "$tmp/calm" -w time_wait=abc
 grep -q "^CONNWATCH UNKNOWN - threshold range 'abc' is not valid" "$tmp/out" || fail "bad range: $(cat "$tmp/out")"
