@@ -36,7 +36,7 @@ int cmd_check(const struct cw_options *o)
 		opts.filter.listening = FILTER_ALL;
 	struct cw_error err = {0};
 	struct diag_config cfg;
-	if (config_load(&cfg, NULL, NULL, 0, &err) < 0)
+	if (config_load(&cfg, o->config_path, o->thresholds, o->threshold_count, &err) < 0)
 		return cmd_check_usage_error(err.msg);
 	struct collector col;
 	struct snapshot snap;
@@ -70,8 +70,8 @@ int cmd_check(const struct cw_options *o)
 		};
 	}
 	struct check_result res;
-	check_evaluate(counts, &opts.thresholds, hits, nhits, &res);
-	render_check(stdout, &res, counts, &opts.thresholds);
+	check_evaluate(counts, &opts.check_thresholds, hits, nhits, &res);
+	render_check(stdout, &res, counts, &opts.check_thresholds);
 	analysis_free(&a);
 	snapshot_free(&snap);
 	if (fflush(stdout) != 0)

@@ -18,4 +18,15 @@ int cmd_report_notes(struct collector *col, const struct snapshot *snap);
  * error message and CW_EXIT_RUNTIME. */
 int cmd_output_status(FILE *out);
 
+/* Loads the diagnosis thresholds (files, --config, --threshold); prints the error and returns
+ * CW_EXIT_USAGE when a value is bad, else CW_EXIT_OK. */
+struct diag_config;
+struct cw_options;
+int cmd_load_config(const struct cw_options *o, struct diag_config *cfg);
+
+/* Diagnoses a counted summary and prints it as text or JSON (--json); returns the exit code of
+ * the output (summary and import share it). */
+struct summary;
+int cmd_render_summary(const struct cw_options *o, struct summary *sum);
+
 #endif

@@ -271,16 +271,14 @@ out:
 int cmd_serve(const struct cw_options *o)
 {
 	struct serve_ctx ctx = {.opts = *o};
-	struct cw_error err = {0};
-	if (config_load(&ctx.config, NULL, NULL, 0, &err) < 0) {
-		cmd_print_error(err.msg);
-		return CW_EXIT_USAGE;
-	}
+	int status = cmd_load_config(o, &ctx.config);
+	if (status != CW_EXIT_OK)
+		return status;
 	/* Metrics count every socket, listeners too, unless -l asked for listeners only. */
 	if (ctx.opts.filter.listening == FILTER_CONNECTED)
 		ctx.opts.filter.listening = FILTER_ALL;
 	pthread_mutex_init(&ctx.lock, NULL);
-	int status = o->textfile ? write_textfile(&ctx) : serve_http(&ctx);
+	status = o->textfile ? write_textfile(&ctx) : serve_http(&ctx);
 	pthread_mutex_destroy(&ctx.lock);
 	return status;
 }

@@ -15,6 +15,15 @@ const struct cw_command cw_commands[] = {
 		.usage_exit = CW_EXIT_USAGE,
 	},
 	{
+		.name = "summary",
+		.bit = CMD_SUMMARY,
+		.summary = N_("count the connections per state, show the busiest peers and ports, "
+			      "and diagnose"),
+		.usage = "",
+		.run = cmd_summary,
+		.usage_exit = CW_EXIT_USAGE,
+	},
+	{
 		.name = "serve",
 		.bit = CMD_SERVE,
 		.summary = N_("serve Prometheus metrics over HTTP (or write them with --textfile)"),

@@ -33,7 +33,12 @@ const struct cw_option_def cw_option_defs[] = {
 	 CMD_SNAPSHOT},
 	{"remote", OPT_REMOTE, "ADDR[/PREFIX]", N_("only connections to this remote address or network"),
 	 CMD_SNAPSHOT},
-	{"json", OPT_JSON, NULL, N_("print JSON (see docs/json.md)"), CMD_LIST},
+	{"json", OPT_JSON, NULL, N_("print JSON (see docs/json.md)"), CMD_LIST | CMD_SUMMARY | CMD_IMPORT},
+	{"threshold", OPT_THRESHOLD, "NAME=VALUE",
+	 N_("set a diagnosis threshold (repeatable; see THRESHOLDS in connwatch(1))"), CMD_DIAGNOSE},
+	{"config", OPT_CONFIG, "FILE",
+	 N_("read thresholds from FILE instead of /etc/connwatch.conf and ~/.config/connwatch.conf"),
+	 CMD_DIAGNOSE},
 	{"no-header", OPT_NO_HEADER, NULL, N_("leave out the column header line"), CMD_LIST},
 	{"source", OPT_SOURCE, "netlink|proc",
 	 N_("where to read sockets (default: netlink, /proc when netlink is refused)"), CMD_SNAPSHOT},
@@ -156,8 +161,15 @@ static int apply(struct cw_options *o, int id, const char *arg, struct cw_error 
 		o->top_set = true;
 		return 0;
 	}
-	case OPT_WARNING: return threshold_set_add(&o->thresholds, arg, false, err);
-	case OPT_CRITICAL: return threshold_set_add(&o->thresholds, arg, true, err);
+	case OPT_WARNING: return threshold_set_add(&o->check_thresholds, arg, false, err);
+	case OPT_CRITICAL: return threshold_set_add(&o->check_thresholds, arg, true, err);
+	case OPT_THRESHOLD:
+		if (o->threshold_count == CW_MAX_THRESHOLDS)
+			return cw_error_set(err, -EINVAL, _("--threshold: at most %d may be given"),
+					    CW_MAX_THRESHOLDS);
+		o->thresholds[o->threshold_count++] = arg;
+		return 0;
+	case OPT_CONFIG: o->config_path = arg; return 0;
 	default: return cw_error_set(err, -EINVAL, _("unhandled option"));
 	}
 }

@@ -22,6 +22,9 @@ enum cw_command_bit {
 	CMD_ANY = 0xffffu,
 };
 
+/* Commands that diagnose and take thresholds. */
+#define CMD_DIAGNOSE (CMD_SUMMARY | CMD_IMPORT | CMD_LIVE | CMD_SERVE | CMD_CHECK)
+
 /* Commands that read live sockets and take the socket filters. */
 #define CMD_SNAPSHOT (CMD_LIST | CMD_SUMMARY | CMD_LIVE | CMD_SERVE | CMD_CHECK)
 
@@ -52,6 +55,8 @@ enum cw_option_id {
 	OPT_LISTEN,
 	OPT_TEXTFILE,
 	OPT_TOP,
+	OPT_THRESHOLD,
+	OPT_CONFIG,
 };
 
 struct cw_option_def {
@@ -67,6 +72,7 @@ extern const unsigned int cw_option_def_count;
 
 #define CW_MAX_ARGS 8
 #define CW_MAX_LISTEN 4
+#define CW_MAX_THRESHOLDS 32
 
 /* Everything the command line said. Strings point into argv (borrowed). */
 struct cw_options {
@@ -90,7 +96,10 @@ struct cw_options {
 	unsigned int top;     /* per-address and per-port series: only the top N (serve, check) */
 	bool top_set;
 	/* check */
-	struct threshold_set thresholds;
+	struct threshold_set check_thresholds; /* -w/-c STATE=RANGE */
+	const char *thresholds[CW_MAX_THRESHOLDS]; /* --threshold NAME=VALUE, in order */
+	unsigned int threshold_count;
+	const char *config_path; /* --config FILE: read it instead of the default files */
 };
 
 /* Parses argv. Returns 0, or -EINVAL with err naming the problem (unknown option, option that

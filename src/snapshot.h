@@ -29,7 +29,8 @@ struct conn {
 	uint32_t uid;
 	uint32_t inode;    /* 0 for request and TIME_WAIT sockets */
 	uint32_t timer_ms; /* time until the timer fires */
-	uint32_t idle_ms;  /* time since data was last received (tcp_info), or CONN_UNKNOWN_U32 */
+	uint32_t idle_ms;  /* time since data was last received (tcp_info), or CONN_UNKNOWN_U32;
+			    * CLOSE_WAIT: since the last ACK, i.e. the peer's FIN (time in state) */
 	uint8_t retrans;
 	uint8_t reserved[3];
 };

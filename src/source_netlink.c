@@ -64,20 +64,20 @@ static void conn_from_diag(struct conn *c, const struct inet_diag_msg *m, int pr
 static void conn_add_tcp_info(struct conn *c, const struct nlmsghdr *nlh)
 {
 	struct nlattr *attr;
+	/* In CLOSE_WAIT the peer's FIN was the last segment with an ACK, and a FIN carries no
+	 * data: time since the last ACK is the time in CLOSE_WAIT (while this side sends nothing),
+	 * whereas time since the last data also counts the idle time before the FIN. */
+	size_t field = c->state == TCP_ST_CLOSE_WAIT ? offsetof(struct tcp_info, tcpi_last_ack_recv)
+						     : offsetof(struct tcp_info, tcpi_last_data_recv);
 	mnl_attr_for_each(attr, nlh, sizeof(struct inet_diag_msg))
 	{
 		if (mnl_attr_get_type(attr) != INET_DIAG_INFO)
 			continue;
-		size_t len = mnl_attr_get_payload_len(attr);
-		size_t want = offsetof(struct tcp_info, tcpi_last_data_recv) + sizeof(uint32_t);
-		if (len < want)
+		if (mnl_attr_get_payload_len(attr) < field + sizeof(uint32_t))
 			return;
-		uint32_t last_recv;
-		memcpy(&last_recv,
-		       (const char *)mnl_attr_get_payload(attr) +
-			       offsetof(struct tcp_info, tcpi_last_data_recv),
-		       sizeof(last_recv));
-		c->idle_ms = last_recv;
+		uint32_t ms;
+		memcpy(&ms, (const char *)mnl_attr_get_payload(attr) + field, sizeof(ms));
+		c->idle_ms = ms;
 		return;
 	}
 }

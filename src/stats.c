@@ -377,9 +377,14 @@ void stats_add(struct stats *s, const struct conn *c, const struct stats_row_ext
 	struct stats_key k = {0};
 	key_set_addr(&k, c->family, c->remote_addr);
 	if (!addr_is_any(k.family, k.addr)) {
-		tally_count(s, STATS_REMOTE_IP, &k);
+		bool is_new;
+		struct stats_entry *ip = tally_get(s, STATS_REMOTE_IP, &k, &is_new);
+		if (ip)
+			ip->count++;
 		key_to_net(&k);
-		tally_count(s, STATS_REMOTE_NET, &k);
+		struct stats_entry *net = tally_count(s, STATS_REMOTE_NET, &k);
+		if (net && ip && is_new)
+			net->aux++;
 	}
 	struct stats_key pk = {.port = c->local_port};
 	tally_count(s, STATS_LOCAL_PORT, &pk);
@@ -424,6 +429,12 @@ void stats_add(struct stats *s, const struct conn *c, const struct stats_row_ext
 		break;
 	default: break;
 	}
+}
+
+void stats_note_listener(struct stats *s, const struct conn *c)
+{
+	if (c->proto == CONN_TCP && c->state == TCP_ST_LISTEN)
+		add_listener(s, c);
 }
 
 void stats_add_snapshot(struct stats *s, const struct snapshot *snap)

@@ -35,7 +35,8 @@ unsigned int stats_state_of(const struct conn *c);
 /* The tallies kept per distinct key. Which key fields are set is said per tally. */
 enum stats_tally_id {
 	STATS_REMOTE_IP,         /* addr: remote address of every connected socket */
-	STATS_REMOTE_NET,        /* addr+prefix: its /24 (IPv4) or /64 (IPv6) */
+	STATS_REMOTE_NET,        /* addr+prefix: its /24 (IPv4) or /64 (IPv6); aux = distinct
+				  * addresses in it */
 	STATS_LOCAL_PORT,        /* port: local port of every connected socket (not listeners) */
 	STATS_SYN_RECV_PORT,     /* port: SYN_RECV per local port; aux = distinct sources */
 	STATS_SYN_RECV_SOURCE,   /* port+addr: SYN_RECV per (local port, remote address) */
@@ -146,6 +147,10 @@ void stats_free(struct stats *s);
 /* Counts one row. Never fails: when memory runs out, s->out_of_memory is set and the tallies
  * miss keys (the plain counts stay exact). */
 void stats_add(struct stats *s, const struct conn *c, const struct stats_row_extra *extra);
+
+/* Records a TCP listener for listen_overflow and the listening-port set without counting it in
+ * the totals: for views that hide listeners, as netstat -ntu does. Ignores other rows. */
+void stats_note_listener(struct stats *s, const struct conn *c);
 
 /* Counts every row of a snapshot (no extras). */
 void stats_add_snapshot(struct stats *s, const struct snapshot *snap);

@@ -1,0 +1,171 @@
+/* Text report of `connwatch summary`: counts, top lists, then the diagnosis. */
+#include "render_summary.h"
+
+#include "i18n.h"
+#include "states.h"
+#include "util/escape.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+const char *render_state_key(enum stats_proto proto, unsigned int state)
+{
+	if ((proto == STATS_UDP || proto == STATS_UDP6) && state != TCP_ST_ESTABLISHED)
+		return "UNCONN";
+	return tcp_state_name(state);
+}
+
+/* States in the order of the open/close sequence, as `explain` lists them. */
+static void print_state_table(FILE *out, const struct stats *s)
+{
+	fprintf(out, "%-12s %8s %8s %8s %8s %8s\n", _("State"), "tcp", "tcp6", "udp", "udp6",
+		_("total"));
+	for (unsigned int i = 0; i <= tcp_states_documented_count; i++) {
+		/* The documented states, then UNKNOWN for anything the kernel adds later. */
+		unsigned int st = i < tcp_states_documented_count ? tcp_states_documented[i]
+								  : TCP_ST_UNKNOWN;
+		uint64_t row = 0;
+		for (int p = 0; p < STATS_PROTO_COUNT; p++)
+			row += s->by_proto_state[p][st];
+		if (!row)
+			continue;
+		const char *name = st == TCP_ST_CLOSE && !s->by_proto_state[STATS_TCP][st] &&
+						   !s->by_proto_state[STATS_TCP6][st]
+					   ? "UNCONN"
+					   : tcp_state_name(st);
+		fprintf(out, "%-12s", name);
+		for (int p = 0; p < STATS_PROTO_COUNT; p++)
+			fprintf(out, " %8" PRIu64, s->by_proto_state[p][st]);
+		fprintf(out, " %8" PRIu64 "\n", row);
+	}
+	fprintf(out, "%-12s", _("all"));
+	for (int p = 0; p < STATS_PROTO_COUNT; p++)
+		fprintf(out, " %8" PRIu64, s->by_proto[p]);
+	fprintf(out, " %8" PRIu64 "\n", s->total);
+}
+
+static void print_top(FILE *out, const struct stats *s, enum stats_tally_id id,
+		      const char *title, bool as_port)
+{
+	struct stats_entry top[SUMMARY_TOP];
+	size_t n = stats_top(s, id, -1, top, SUMMARY_TOP);
+	if (!n)
+		return;
+	fprintf(out, "\n%s\n", title);
+	for (size_t i = 0; i < n; i++) {
+		char text[STATS_KEY_TEXT_MAX];
+		if (as_port)
+			snprintf(text, sizeof(text), "%u", top[i].key.port);
+		else
+			stats_key_format(text, &top[i].key, false);
+		fprintf(out, "  %-40s %8" PRIu64 "\n", text, top[i].count);
+	}
+}
+
+/* /24 and /64 groups only help when they gather several addresses. */
+static void print_networks(FILE *out, const struct stats *s)
+{
+	struct stats_entry top[SUMMARY_TOP];
+	size_t n = stats_top(s, STATS_REMOTE_NET, -1, top, SUMMARY_TOP);
+	bool header = false;
+	for (size_t i = 0; i < n; i++) {
+		if (top[i].aux < 2)
+			continue;
+		if (!header) {
+			fprintf(out, "\n%s\n", _("Busiest remote networks (/24, /64)"));
+			header = true;
+		}
+		char text[STATS_KEY_TEXT_MAX];
+		stats_key_format(text, &top[i].key, false);
+		fprintf(out, "  %-40s %8" PRIu64 "  ", text, top[i].count);
+		fprintf(out, _("(%" PRIu64 " addresses)"), top[i].aux);
+		fputc('\n', out);
+	}
+}
+
+static void print_processes(FILE *out, const struct summary *sum)
+{
+	struct stats_entry top[SUMMARY_TOP];
+	size_t n = stats_top(&sum->stats, STATS_OWNER, -1, top, SUMMARY_TOP);
+	if (!n)
+		return;
+	fprintf(out, "\n%s\n", _("Busiest processes"));
+	for (size_t i = 0; i < n; i++) {
+		const char *name = sum->owners.name_of
+					   ? sum->owners.name_of(sum->owners.ctx, top[i].key.id)
+					   : NULL;
+		char safe[128] = "?";
+		if (name)
+			escape_terminal(name, strlen(name), safe, sizeof(safe));
+		fprintf(out, "  %-8u %-31s %8" PRIu64 "\n", top[i].key.id, safe, top[i].count);
+	}
+}
+
+static void print_scalar(FILE *out, const struct diag_scalar *e)
+{
+	fprintf(out, "      %s: ", _(e->label));
+	switch (e->kind) {
+	case DIAG_V_UINT: fprintf(out, "%" PRIu64, e->v.u); break;
+	case DIAG_V_INT: fprintf(out, "%" PRId64, e->v.i); break;
+	case DIAG_V_DOUBLE: fprintf(out, "%.1f", e->v.d); break;
+	case DIAG_V_BOOL: fputs(e->v.b ? _("yes") : _("no"), out); break;
+	case DIAG_V_TEXT: fputs(e->text, out); break;
+	}
+	fputc('\n', out);
+}
+
+static void print_list(FILE *out, const struct diag_list *l)
+{
+	if (!l->count)
+		return;
+	fprintf(out, "      %s:", _(l->label));
+	for (size_t i = 0; i < l->count; i++) {
+		const struct diag_item *it = &l->items[i];
+		fputs(i ? ", " : " ", out);
+		if (it->address[0] && it->port >= 0)
+			fprintf(out, strchr(it->address, ':') ? "[%s]:%d" : "%s:%d", it->address,
+				it->port);
+		else if (it->address[0])
+			fputs(it->address, out);
+		else if (it->port >= 0)
+			fprintf(out, "%d", it->port);
+		else if (l->extra_key[0])
+			fprintf(out, "%s %" PRId64, l->extra_key[0], it->extra[0]);
+		fprintf(out, " (%" PRIu64 ")", it->count);
+	}
+	fputc('\n', out);
+}
+
+void render_warning_text(FILE *out, const struct warning *w)
+{
+	fprintf(out, "  [%s] %s: %s\n", diag_severity_name(w->severity), w->id, w->message);
+	for (size_t i = 0; i < w->evidence_count; i++)
+		print_scalar(out, &w->evidence[i]);
+	for (size_t i = 0; i < w->list_count; i++)
+		print_list(out, &w->lists[i]);
+	fprintf(out, "    %s %s\n", _("What to do:"), _(w->remedy));
+}
+
+int render_summary_text(FILE *out, const struct summary *sum)
+{
+	const struct stats *s = &sum->stats;
+	fprintf(out, _("Connections: %" PRIu64 "\n\n"), s->total);
+	print_state_table(out, s);
+	if (s->tcp_listeners)
+		fprintf(out, _("\nListening TCP sockets (not counted above): %" PRIu64 "\n"),
+			s->tcp_listeners);
+	print_top(out, s, STATS_REMOTE_IP, _("Busiest remote addresses"), false);
+	print_networks(out, s);
+	print_top(out, s, STATS_LOCAL_PORT, _("Busiest local ports"), true);
+	print_processes(out, sum);
+
+	fprintf(out, "\n%s\n", _("Diagnosis"));
+	if (!sum->report.count)
+		fprintf(out, "  %s\n", _("No warning signs: no state piles up beyond the thresholds."));
+	for (size_t i = 0; i < sum->report.count; i++)
+		render_warning_text(out, &sum->report.items[i]);
+	if (!sum->have_counters)
+		fprintf(out, "  %s\n", _("(Kernel counters are unknown for this input: rates and limits are left out.)"));
+	return ferror(out) ? -EIO : 0;
+}

@@ -1,0 +1,168 @@
+/* `connwatch summary --json` and `import --json` (docs/json.md). */
+#include "render_json.h"
+#include "render_summary.h"
+
+#include "i18n.h"
+#include "states.h"
+
+#include <errno.h>
+#include <string.h>
+
+static void write_scalar(struct jsonw *w, const struct diag_scalar *e)
+{
+	jsonw_key(w, e->key);
+	switch (e->kind) {
+	case DIAG_V_UINT: jsonw_uint(w, e->v.u); break;
+	case DIAG_V_INT: jsonw_int(w, e->v.i); break;
+	case DIAG_V_DOUBLE: jsonw_double(w, e->v.d); break;
+	case DIAG_V_BOOL: jsonw_bool(w, e->v.b); break;
+	case DIAG_V_TEXT: jsonw_string(w, e->text); break;
+	}
+}
+
+static void write_list(struct jsonw *w, const struct diag_list *l)
+{
+	jsonw_key(w, l->key);
+	jsonw_array_begin(w);
+	for (size_t i = 0; i < l->count; i++) {
+		const struct diag_item *it = &l->items[i];
+		jsonw_object_begin(w);
+		if (it->address[0])
+			jsonw_kv_string(w, "address", it->address);
+		if (it->port >= 0)
+			jsonw_kv_uint(w, "port", (uint64_t)it->port);
+		jsonw_kv_uint(w, l->count_key, it->count);
+		for (int k = 0; k < 2; k++)
+			if (l->extra_key[k])
+				jsonw_kv_int(w, l->extra_key[k], it->extra[k]);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+}
+
+void render_warning_json(struct jsonw *w, const struct warning *warn)
+{
+	jsonw_object_begin(w);
+	jsonw_kv_string(w, "id", warn->id);
+	jsonw_kv_string(w, "severity", diag_severity_name(warn->severity));
+	jsonw_kv_string(w, "message", warn->message);
+	jsonw_key(w, "evidence");
+	jsonw_object_begin(w);
+	for (size_t i = 0; i < warn->evidence_count; i++)
+		write_scalar(w, &warn->evidence[i]);
+	for (size_t i = 0; i < warn->list_count; i++)
+		write_list(w, &warn->lists[i]);
+	jsonw_object_end(w);
+	jsonw_kv_string(w, "remedy", _(warn->remedy));
+	jsonw_object_end(w);
+}
+
+static void write_states(struct jsonw *w, const struct stats *s, int proto)
+{
+	jsonw_object_begin(w);
+	for (unsigned int st = 0; st < TCP_ST_MAX; st++) {
+		if (proto >= 0) {
+			uint64_t n = s->by_proto_state[proto][st];
+			if (n)
+				jsonw_kv_uint(w, render_state_key((enum stats_proto)proto, st), n);
+			continue;
+		}
+		/* All protocols together; UDP unconnected sockets under UNCONN, not CLOSED. */
+		uint64_t tcp = s->by_proto_state[STATS_TCP][st] + s->by_proto_state[STATS_TCP6][st];
+		uint64_t udp = s->by_proto_state[STATS_UDP][st] + s->by_proto_state[STATS_UDP6][st];
+		if (st == TCP_ST_CLOSE) {
+			if (tcp)
+				jsonw_kv_uint(w, "CLOSED", tcp);
+			if (udp)
+				jsonw_kv_uint(w, "UNCONN", udp);
+		} else if (tcp + udp) {
+			jsonw_kv_uint(w, tcp_state_name(st), tcp + udp);
+		}
+	}
+	jsonw_object_end(w);
+}
+
+static void write_top(struct jsonw *w, const struct summary *sum, enum stats_tally_id id,
+		      const char *key)
+{
+	struct stats_entry top[SUMMARY_TOP];
+	size_t n = stats_top(&sum->stats, id, -1, top, SUMMARY_TOP);
+	jsonw_key(w, key);
+	jsonw_array_begin(w);
+	for (size_t i = 0; i < n; i++) {
+		if (id == STATS_REMOTE_NET && top[i].aux < 2)
+			continue; /* a group of one address adds nothing */
+		jsonw_object_begin(w);
+		if (id == STATS_LOCAL_PORT) {
+			jsonw_kv_uint(w, "port", top[i].key.port);
+		} else if (id == STATS_OWNER) {
+			jsonw_kv_uint(w, "pid", top[i].key.id);
+			const char *name = sum->owners.name_of
+						   ? sum->owners.name_of(sum->owners.ctx, top[i].key.id)
+						   : NULL;
+			if (name)
+				jsonw_kv_string(w, "name", name);
+		} else {
+			char text[STATS_KEY_TEXT_MAX];
+			stats_key_format(text, &top[i].key, false);
+			jsonw_kv_string(w, "address", text);
+		}
+		jsonw_kv_uint(w, "count", top[i].count);
+		if (id == STATS_REMOTE_NET)
+			jsonw_kv_uint(w, "addresses", top[i].aux);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+}
+
+static void write_kernel(struct jsonw *w, const struct kcounters *kc)
+{
+	jsonw_key(w, "kernel");
+	jsonw_object_begin(w);
+	for (int i = 0; i < KC_COUNT; i++) {
+		int64_t v = kcounters_get(kc, (enum kc_id)i);
+		if (v != KC_UNKNOWN)
+			jsonw_kv_int(w, kcounters_info((enum kc_id)i)->name, v);
+	}
+	jsonw_object_end(w);
+}
+
+int render_summary_json(FILE *out, const struct summary *sum)
+{
+	const struct stats *s = &sum->stats;
+	struct jsonw w;
+	jsonw_init(&w, out);
+	jsonw_object_begin(&w);
+	jsonw_kv_uint(&w, "version", CW_JSON_VERSION);
+	if (sum->source_name)
+		jsonw_kv_string(&w, "source", sum->source_name);
+	jsonw_kv_uint(&w, "total", s->total);
+	jsonw_key(&w, "states");
+	write_states(&w, s, -1);
+	jsonw_key(&w, "protocols");
+	jsonw_object_begin(&w);
+	for (int p = 0; p < STATS_PROTO_COUNT; p++) {
+		jsonw_key(&w, stats_proto_name((enum stats_proto)p));
+		write_states(&w, s, p);
+	}
+	jsonw_object_end(&w);
+	jsonw_kv_uint(&w, "listening", s->tcp_listeners);
+	write_top(&w, sum, STATS_REMOTE_IP, "remote_ips");
+	write_top(&w, sum, STATS_REMOTE_NET, "remote_networks");
+	write_top(&w, sum, STATS_LOCAL_PORT, "local_ports");
+	if (stats_distinct(s, STATS_OWNER))
+		write_top(&w, sum, STATS_OWNER, "processes");
+	if (sum->have_counters)
+		write_kernel(&w, &sum->counters);
+	jsonw_kv_uint(&w, "skipped", sum->skipped);
+	jsonw_key(&w, "warnings");
+	jsonw_array_begin(&w);
+	for (size_t i = 0; i < sum->report.count; i++) {
+		fputc('\n', out);
+		render_warning_json(&w, &sum->report.items[i]);
+	}
+	jsonw_array_end(&w);
+	jsonw_object_end(&w);
+	fputc('\n', out);
+	return ferror(out) ? -EIO : 0;
+}

@@ -1,0 +1,230 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "diag_fixtures.h"
+#include "stats.h"
+
+#include <stdio.h>
+
+static void counts_per_state_and_protocol(void **state)
+{
+	(void)state;
+	struct stats s;
+	stats_init(&s, NULL);
+	struct conn c = fx_tcp("10.0.0.1", 22, "10.0.0.9", 40000, TCP_ST_ESTABLISHED);
+	stats_add(&s, &c, NULL);
+	c = fx_tcp("::ffff:10.0.0.1", 443, "::ffff:10.0.0.9", 40001, TCP_ST_NEW_SYN_RECV);
+	stats_add(&s, &c, NULL);
+	c = fx_conn(CONN_UDP, "10.0.0.1", 68, "10.0.0.254", 67, TCP_ST_ESTABLISHED);
+	stats_add(&s, &c, NULL);
+	c = fx_conn(CONN_UDP, "::", 5353, "::", 0, TCP_ST_CLOSE);
+	stats_add(&s, &c, NULL);
+	assert_int_equal(s.total, 4);
+	assert_int_equal(s.by_proto_state[STATS_TCP][TCP_ST_ESTABLISHED], 1);
+	assert_int_equal(s.by_proto_state[STATS_TCP6][TCP_ST_SYN_RECV], 1); /* NEW_SYN_RECV folded */
+	assert_int_equal(s.by_proto_state[STATS_UDP][TCP_ST_ESTABLISHED], 1);
+	assert_int_equal(s.by_proto_state[STATS_UDP6][TCP_ST_CLOSE], 1);
+	assert_int_equal(s.by_state[TCP_ST_ESTABLISHED], 2);
+	assert_int_equal(s.by_proto[STATS_TCP6], 1);
+	/* The v4-mapped peer counts as the same IPv4 address; unconnected UDP has no peer. */
+	struct stats_entry top[4];
+	assert_int_equal(stats_top(&s, STATS_REMOTE_IP, -1, top, 4), 2);
+	char text[STATS_KEY_TEXT_MAX];
+	stats_key_format(text, &top[0].key, false);
+	assert_string_equal(text, "10.0.0.9");
+	assert_int_equal(top[0].count, 2);
+	stats_free(&s);
+}
+
+static void user_example_busiest_remote(void **state)
+{
+	(void)state;
+	/* The connections of the user's netstat example (seed document). */
+	static const struct {
+		int proto;
+		const char *l;
+		unsigned lp;
+		const char *r;
+		unsigned rp;
+		unsigned st;
+	} rows[] = {
+		{CONN_TCP, "127.0.0.1", 3306, "127.0.0.1", 47308, TCP_ST_ESTABLISHED},
+		{CONN_TCP, "127.0.0.1", 57164, "127.0.0.1", 556, TCP_ST_ESTABLISHED},
+		{CONN_TCP, "127.0.0.1", 38366, "127.0.0.1", 3306, TCP_ST_ESTABLISHED},
+		{CONN_TCP, "127.0.0.1", 556, "127.0.0.1", 57164, TCP_ST_ESTABLISHED},
+		{CONN_TCP, "192.168.80.51", 22, "196.251.70.166", 57154, TCP_ST_ESTABLISHED},
+		{CONN_TCP, "192.168.80.51", 41344, "91.189.91.48", 80, TCP_ST_TIME_WAIT},
+		{CONN_TCP, "192.168.80.51", 2014, "222.124.78.211", 59143, TCP_ST_ESTABLISHED},
+		{CONN_TCP, "127.0.0.1", 47308, "127.0.0.1", 3306, TCP_ST_ESTABLISHED},
+		{CONN_TCP, "127.0.0.1", 3306, "127.0.0.1", 38366, TCP_ST_ESTABLISHED},
+		{CONN_TCP, "192.168.80.51", 22, "222.124.78.211", 59160, TCP_ST_ESTABLISHED},
+		{CONN_TCP, "::ffff:192.168.80.51", 443, "::ffff:114.125.120.16", 41242, TCP_ST_TIME_WAIT},
+		{CONN_TCP, "::ffff:192.168.80.51", 80, "::ffff:45.82.76.192", 41150, TCP_ST_SYN_RECV},
+		{CONN_TCP, "::ffff:192.168.80.51", 443, "::ffff:177.93.63.18", 45129, TCP_ST_CLOSING},
+		{CONN_UDP, "192.168.80.51", 68, "192.168.80.1", 67, TCP_ST_ESTABLISHED},
+		{CONN_UDP, "169.254.95.120", 68, "169.254.95.118", 67, TCP_ST_ESTABLISHED},
+	};
+	struct stats s;
+	stats_init(&s, NULL);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct conn c = fx_conn(rows[i].proto, rows[i].l, rows[i].lp, rows[i].r, rows[i].rp,
+					rows[i].st);
+		stats_add(&s, &c, NULL);
+	}
+	assert_int_equal(s.total, 15);
+	assert_int_equal(s.by_state[TCP_ST_ESTABLISHED], 11);
+	assert_int_equal(s.by_proto_state[STATS_TCP][TCP_ST_ESTABLISHED] +
+				 s.by_proto_state[STATS_TCP6][TCP_ST_ESTABLISHED],
+			 9);
+	assert_int_equal(s.by_proto_state[STATS_UDP][TCP_ST_ESTABLISHED], 2);
+	assert_int_equal(s.by_state[TCP_ST_TIME_WAIT], 2);
+	assert_int_equal(s.by_proto_state[STATS_TCP6][TCP_ST_TIME_WAIT], 1);
+	assert_int_equal(s.by_state[TCP_ST_SYN_RECV], 1);
+	assert_int_equal(s.by_state[TCP_ST_CLOSING], 1);
+	struct stats_entry top[1];
+	assert_int_equal(stats_top(&s, STATS_REMOTE_IP, -1, top, 1), 1);
+	char text[STATS_KEY_TEXT_MAX];
+	stats_key_format(text, &top[0].key, false);
+	assert_string_equal(text, "127.0.0.1");
+	assert_int_equal(top[0].count, 6);
+	stats_free(&s);
+}
+
+static void syn_recv_distinct_sources_per_port(void **state)
+{
+	(void)state;
+	struct stats s;
+	stats_init(&s, NULL);
+	char addr[32];
+	for (int i = 0; i < 300; i++) {
+		snprintf(addr, sizeof(addr), "203.0.113.%d", i % 30);
+		struct conn c = fx_tcp("198.51.100.1", 80, addr, (unsigned)(10000 + i),
+				       TCP_ST_SYN_RECV);
+		stats_add(&s, &c, NULL);
+	}
+	struct conn c = fx_tcp("198.51.100.1", 443, "192.0.2.1", 5000, TCP_ST_SYN_RECV);
+	stats_add(&s, &c, NULL);
+	struct stats_entry ports[2];
+	assert_int_equal(stats_top(&s, STATS_SYN_RECV_PORT, -1, ports, 2), 2);
+	assert_int_equal(ports[0].key.port, 80);
+	assert_int_equal(ports[0].count, 300);
+	assert_int_equal(ports[0].aux, 30); /* distinct sources */
+	assert_int_equal(ports[1].aux, 1);
+	/* Sources of one port only, ties in address order. */
+	struct stats_entry src[40];
+	assert_int_equal(stats_top(&s, STATS_SYN_RECV_SOURCE, 80, src, 40), 30);
+	assert_int_equal(src[0].count, 10);
+	char text[STATS_KEY_TEXT_MAX];
+	stats_key_format(text, &src[0].key, false);
+	assert_string_equal(text, "203.0.113.0");
+	struct stats_entry net[2];
+	assert_int_equal(stats_top(&s, STATS_SYN_RECV_NET, 80, net, 2), 1);
+	stats_key_format(text, &net[0].key, false);
+	assert_string_equal(text, "203.0.113.0/24");
+	stats_free(&s);
+}
+
+static void time_wait_side_and_close_wait_ages(void **state)
+{
+	(void)state;
+	struct stats s;
+	stats_init(&s, NULL);
+	for (int i = 0; i < 50; i++) {
+		struct conn c = fx_tcp("10.0.0.1", (unsigned)(40000 + i), "10.0.0.2", 5432,
+				       TCP_ST_TIME_WAIT);
+		stats_add(&s, &c, NULL);
+	}
+	struct stats_entry tw[1];
+	assert_int_equal(stats_top(&s, STATS_TIME_WAIT_REMOTE, -1, tw, 1), 1);
+	assert_int_equal(tw[0].count, 50);
+	assert_int_equal(tw[0].aux, 50); /* all from ephemeral local ports: client */
+	char text[STATS_KEY_TEXT_MAX];
+	stats_key_format(text, &tw[0].key, true);
+	assert_string_equal(text, "10.0.0.2:5432");
+
+	/* CLOSE_WAIT: tcp_info estimate, a tracked age that wins over it, unknown ages. */
+	struct conn c = fx_tcp("2001:db8::1", 8080, "2001:db8::2", 50000, TCP_ST_CLOSE_WAIT);
+	c.idle_ms = 120000;
+	stats_add(&s, &c, NULL);
+	struct stats_row_extra tracked = {.state_age_ms = 5000, .owner_pid = 42};
+	stats_add(&s, &c, &tracked);
+	c.idle_ms = CONN_UNKNOWN_U32;
+	stats_add(&s, &c, NULL);
+	struct stats_entry cw[1];
+	assert_int_equal(stats_top(&s, STATS_CLOSE_WAIT_PORT, -1, cw, 1), 1);
+	assert_int_equal(cw[0].key.port, 8080);
+	assert_int_equal(cw[0].count, 3);
+	assert_int_equal(cw[0].age_known, 2);
+	assert_int_equal(cw[0].aux, 1); /* only the 120 s one is past 60 s */
+	assert_int_equal(cw[0].max_age_ms, 120000);
+	assert_int_equal(s.close_wait_hanging, 1);
+	struct stats_key owner = {.id = 42};
+	const struct stats_entry *o = stats_find(&s, STATS_CLOSE_WAIT_OWNER, &owner);
+	assert_non_null(o);
+	assert_int_equal(o->count, 1);
+	stats_key_format(text, &(struct stats_key){.family = AF_INET6, .prefix = 64,
+						   .addr = {0x20, 0x01, 0x0d, 0xb8}},
+			 false);
+	assert_string_equal(text, "2001:db8::/64");
+	stats_free(&s);
+}
+
+static void listeners_noted_without_counting(void **state)
+{
+	(void)state;
+	struct stats s;
+	stats_init(&s, NULL);
+	struct conn l = fx_tcp("0.0.0.0", 80, "0.0.0.0", 0, TCP_ST_LISTEN);
+	l.recv_q = 129;
+	l.backlog = 128;
+	stats_note_listener(&s, &l);
+	assert_int_equal(s.total, 0);
+	assert_true(stats_is_listen_port(&s, 80));
+	assert_false(stats_is_listen_port(&s, 81));
+	assert_int_equal(s.fullest_count, 1);
+	assert_int_equal(s.fullest[0].queue, 129);
+	assert_int_equal(s.listeners_near_full, 1);
+	stats_add(&s, &l, NULL);
+	assert_int_equal(s.total, 1);
+	assert_int_equal(s.by_state[TCP_ST_LISTEN], 1);
+	stats_free(&s);
+}
+
+static void many_keys_and_reset(void **state)
+{
+	(void)state;
+	struct stats s;
+	stats_init(&s, NULL);
+	for (int round = 0; round < 2; round++) {
+		for (unsigned i = 0; i < 70000; i++) {
+			struct conn c = fx_tcp("10.0.0.1", 443, "10.0.0.1", 1, TCP_ST_ESTABLISHED);
+			c.remote_addr[1] = (uint8_t)(i >> 16);
+			c.remote_addr[2] = (uint8_t)(i >> 8);
+			c.remote_addr[3] = (uint8_t)i;
+			stats_add(&s, &c, NULL);
+		}
+		assert_int_equal(stats_distinct(&s, STATS_REMOTE_IP), 70000);
+		assert_int_equal(s.total, 70000);
+		assert_false(s.out_of_memory);
+		stats_reset(&s);
+		assert_int_equal(s.total, 0);
+		assert_int_equal(stats_distinct(&s, STATS_REMOTE_IP), 0);
+	}
+	stats_free(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(counts_per_state_and_protocol),
+		cmocka_unit_test(user_example_busiest_remote),
+		cmocka_unit_test(syn_recv_distinct_sources_per_port),
+		cmocka_unit_test(time_wait_side_and_close_wait_ages),
+		cmocka_unit_test(listeners_noted_without_counting),
+		cmocka_unit_test(many_keys_and_reset),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
