@@ -9,34 +9,30 @@ int analysis_run(struct analysis *a, const struct snapshot *snap, const char *pr
 		 const struct diag_config *cfg, const struct diag_sample *prev, double now_s,
 		 struct cw_error *err)
 {
-	memset(a, 0, sizeof(*a));
-	kcounters_init(&a->counters);
-	diag_report_init(&a->report);
-	int r = kcounters_read(&a->counters, proc_root, err);
-	struct stats_options opt;
-	diagnose_stats_options(cfg, &a->counters, &opt);
-	stats_init(&a->stats, &opt);
+	struct kcounters kc;
+	kcounters_init(&kc);
+	int r = kcounters_read(&kc, proc_root, err);
+	summary_init(&a->sum, cfg, &kc);
+	a->time_wait_rate = -1;
 	if (r < 0)
 		return r;
-	stats_add_snapshot(&a->stats, snap);
-	if (a->stats.out_of_memory)
+	summary_count(&a->sum, snap, NULL);
+	if (a->sum.stats.out_of_memory)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory while counting sockets"));
 	struct diag_input in = {
-		.stats = &a->stats,
-		.counters = a->counters.valid ? &a->counters : NULL,
+		.stats = &a->sum.stats,
+		.counters = a->sum.have_counters ? &a->sum.counters : NULL,
 		.prev = prev,
 		.now_s = now_s,
-		.config = cfg,
+		.config = &a->sum.config,
 	};
 	a->time_wait_rate = diagnose_time_wait_rate(&in);
-	r = diagnose_run(&in, &a->report);
-	if (r < 0)
-		return cw_error_set(err, r, "%s", _("out of memory while diagnosing"));
+	if (diagnose_run(&in, &a->sum.report) < 0)
+		return cw_error_set(err, -ENOMEM, "%s", _("out of memory while diagnosing"));
 	return 0;
 }
 
 void analysis_free(struct analysis *a)
 {
-	stats_free(&a->stats);
-	diag_report_free(&a->report);
+	summary_free(&a->sum);
 }

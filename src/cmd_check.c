@@ -58,11 +58,11 @@ int cmd_check(const struct cw_options *o)
 	}
 
 	size_t counts[THRESHOLD_KEYS] = {0};
-	count_states(&a.stats, counts);
+	count_states(&a.sum.stats, counts);
 	struct check_rule_hit hits[CHECK_MAX_PROBLEMS];
 	size_t nhits = 0;
-	for (size_t i = 0; i < a.report.count && nhits < CHECK_MAX_PROBLEMS; i++) {
-		const struct warning *w = &a.report.items[i];
+	for (size_t i = 0; i < a.sum.report.count && nhits < CHECK_MAX_PROBLEMS; i++) {
+		const struct warning *w = &a.sum.report.items[i];
 		hits[nhits++] = (struct check_rule_hit){
 			.id = w->id,
 			.critical = w->severity == DIAG_CRITICAL,

@@ -86,7 +86,8 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 	if (r == 0) {
 		pthread_mutex_lock(&ctx->lock);
 		if (!ctx->prev.valid || now - ctx->prev.time_s >= SERVE_SAMPLE_KEEP_SECONDS)
-			diag_sample_take(&ctx->prev, &a.stats, &a.counters, now);
+			diag_sample_take(&ctx->prev, &a.sum.stats,
+					 a.sum.have_counters ? &a.sum.counters : NULL, now);
 		pthread_mutex_unlock(&ctx->lock);
 		FILE *out = open_memstream(text, len);
 		if (!out) {

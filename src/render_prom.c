@@ -103,7 +103,7 @@ static void write_top(FILE *out, const struct stats *st, enum stats_tally_id id,
 
 static void write_evidence(FILE *out, const struct analysis *a, unsigned int top)
 {
-	const struct stats *st = &a->stats;
+	const struct stats *st = &a->sum.stats;
 	family(out, "connwatch_syn_recv_by_port", "gauge",
 	       "Half-open (SYN_RECV) connections per local port, busiest ports only.");
 	write_top(out, st, STATS_SYN_RECV_PORT, top, "connwatch_syn_recv_by_port", "port", false);
@@ -198,10 +198,10 @@ static void write_kernel(FILE *out, const struct kcounters *kc)
 
 int render_prom(FILE *out, const struct prom_model *m)
 {
-	write_connections(out, &m->analysis->stats);
-	write_warnings(out, &m->analysis->report);
+	write_connections(out, &m->analysis->sum.stats);
+	write_warnings(out, &m->analysis->sum.report);
 	write_evidence(out, m->analysis, m->top);
-	write_kernel(out, &m->analysis->counters);
+	write_kernel(out, m->analysis->sum.have_counters ? &m->analysis->sum.counters : NULL);
 
 	family(out, "connwatch_snapshot_skipped_records", "gauge",
 	       "Input records the last snapshot could not read and skipped.");
