@@ -24,6 +24,25 @@ const struct cw_command cw_commands[] = {
 		.usage_exit = CW_EXIT_USAGE,
 	},
 	{
+		.name = "explain",
+		.bit = CMD_EXPLAIN,
+		.summary = N_("explain the TCP states, their sequences and what many of one mean"),
+		.usage = "[STATE]",
+		.max_args = 1,
+		.run = cmd_explain,
+		.usage_exit = CW_EXIT_USAGE,
+	},
+	{
+		.name = "import",
+		.bit = CMD_IMPORT,
+		.summary = N_("summarize and diagnose saved netstat or ss output (FILE, or - for "
+			      "standard input)"),
+		.usage = "[FILE|-]",
+		.max_args = 1,
+		.run = cmd_import,
+		.usage_exit = CW_EXIT_USAGE,
+	},
+	{
 		.name = "serve",
 		.bit = CMD_SERVE,
 		.summary = N_("serve Prometheus metrics over HTTP (or write them with --textfile)"),

@@ -33,7 +33,7 @@ const struct cw_option_def cw_option_defs[] = {
 	 CMD_SNAPSHOT},
 	{"remote", OPT_REMOTE, "ADDR[/PREFIX]", N_("only connections to this remote address or network"),
 	 CMD_SNAPSHOT},
-	{"json", OPT_JSON, NULL, N_("print JSON (see docs/json.md)"), CMD_LIST | CMD_SUMMARY | CMD_IMPORT},
+	{"json", OPT_JSON, NULL, N_("print JSON (see docs/json.md)"), CMD_LIST | CMD_SUMMARY | CMD_IMPORT | CMD_EXPLAIN},
 	{"threshold", OPT_THRESHOLD, "NAME=VALUE",
 	 N_("set a diagnosis threshold (repeatable; see THRESHOLDS in connwatch(1))"), CMD_DIAGNOSE},
 	{"config", OPT_CONFIG, "FILE",
@@ -41,9 +41,11 @@ const struct cw_option_def cw_option_defs[] = {
 	 CMD_DIAGNOSE},
 	{"no-header", OPT_NO_HEADER, NULL, N_("leave out the column header line"), CMD_LIST},
 	{"source", OPT_SOURCE, "netlink|proc",
-	 N_("where to read sockets (default: netlink, /proc when netlink is refused)"), CMD_SNAPSHOT},
+	 N_("where to read sockets (default: netlink, /proc when netlink is refused)"),
+	 CMD_SNAPSHOT | CMD_EXPLAIN},
 	{"proc-root", OPT_PROC_ROOT, "DIR",
-	 N_("read DIR/net/tcp, tcp6, udp, udp6 (a capture from another machine)"), CMD_SNAPSHOT},
+	 N_("read DIR/net/tcp, tcp6, udp, udp6 (a capture from another machine)"),
+	 CMD_SNAPSHOT | CMD_EXPLAIN},
 	{"record", OPT_RECORD, "FILE", N_("also save the raw netlink replies to FILE (new file)"),
 	 CMD_LIST},
 	{"listen", OPT_LISTEN, "ADDR:PORT",
@@ -62,7 +64,7 @@ const struct cw_option_def cw_option_defs[] = {
 	 CMD_CHECK},
 	{"critical", OPT_CRITICAL, "STATE=RANGE", N_("CRITICAL threshold, as --warning"), CMD_CHECK},
 	{"replay", OPT_REPLAY, "FILE", N_("read sockets from a recording made with --record"),
-	 CMD_SNAPSHOT},
+	 CMD_SNAPSHOT | CMD_EXPLAIN},
 };
 const unsigned int cw_option_def_count = sizeof(cw_option_defs) / sizeof(cw_option_defs[0]);
 

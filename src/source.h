@@ -29,6 +29,7 @@ struct source_ops {
 extern const struct source_ops source_netlink; /* sock_diag through libmnl */
 extern const struct source_ops source_proc;    /* /proc/net/{tcp,tcp6,udp,udp6} */
 extern const struct source_ops source_replay;  /* raw netlink replies saved by --record */
+extern const struct source_ops source_text;    /* saved netstat/ss text (import); "-" = stdin */
 
 /* The source for --source NAME, or NULL. */
 const struct source_ops *source_by_name(const char *name);

@@ -82,6 +82,15 @@ static void conn_add_tcp_info(struct conn *c, const struct nlmsghdr *nlh)
 	}
 }
 
+/* mnl_nlmsg_ok() compares (int)nlmsg_len with the bytes left: a length of 2 GiB or more turns
+ * negative, passes, and mnl_nlmsg_next() then jumps far outside the buffer (found by
+ * tests/fuzz/fuzz_netlink.c). Compared here as unsigned instead. */
+static bool nlmsg_fits(const struct nlmsghdr *nlh, int remaining)
+{
+	return remaining >= (int)sizeof(struct nlmsghdr) &&
+	       nlh->nlmsg_len >= sizeof(struct nlmsghdr) && nlh->nlmsg_len <= (uint32_t)remaining;
+}
+
 int netlink_parse_messages(const void *buf, size_t len, int proto, struct snapshot *snap,
 			   struct cw_error *err)
 {
@@ -90,7 +99,7 @@ int netlink_parse_messages(const void *buf, size_t len, int proto, struct snapsh
 	if (len > (size_t)INT32_MAX)
 		return cw_error_set(err, -EOVERFLOW, "%s", _("netlink reply too large"));
 	while (remaining > 0) {
-		if (!mnl_nlmsg_ok(nlh, remaining))
+		if (!nlmsg_fits(nlh, remaining))
 			return cw_error_set(err, -EBADMSG, "%s",
 					    _("truncated netlink reply from the kernel"));
 		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
@@ -103,7 +112,9 @@ int netlink_parse_messages(const void *buf, size_t len, int proto, struct snapsh
 			if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e))
 				return cw_error_set(err, -EBADMSG, "%s",
 						    _("truncated netlink error message"));
-			int code = e->error < 0 ? e->error : -EPROTO;
+			/* A kernel errno is in -4095..-1; anything else (INT_MIN would overflow
+			 * when negated, found by fuzz-netlink) is a malformed reply. */
+			int code = e->error < 0 && e->error > -4096 ? e->error : -EPROTO;
 			return cw_error_set(err, code, _("the kernel refused the socket dump: %s"),
 					    strerror(-code));
 		}

@@ -51,40 +51,40 @@ const char *proc_parse_line(const char *line, size_t len, int family, int proto,
 
 	parse_blanks(&p, end);
 	if (!parse_dec(&p, end, &v) || !parse_char(&p, end, ':'))
-		return "slot";
+		return N_("slot");
 	parse_blanks(&p, end);
 	if (!parse_address_port(&p, end, family, c->local_addr, &c->local_port))
-		return "local address";
+		return N_("local address");
 	if (!parse_blanks(&p, end) ||
 	    !parse_address_port(&p, end, family, c->remote_addr, &c->remote_port))
-		return "remote address";
+		return N_("remote address");
 	if (!parse_blanks(&p, end) || !parse_hex(&p, end, 2, 2, &v) || v == 0 || v >= TCP_ST_MAX)
-		return "state";
+		return N_("state");
 	c->state = (uint8_t)v;
 	if (!parse_blanks(&p, end) || !parse_hex(&p, end, 8, 8, &v) || !parse_char(&p, end, ':') ||
 	    !parse_hex(&p, end, 8, 8, &v2))
-		return "queues";
+		return N_("queues");
 	c->send_q = (uint32_t)v;
 	c->recv_q = (uint32_t)v2;
 	if (!parse_blanks(&p, end) || !parse_hex(&p, end, 2, 2, &v) || !parse_char(&p, end, ':') ||
 	    !parse_hex(&p, end, 8, 16, &v2))
-		return "timer";
+		return N_("timer");
 	c->timer = (uint8_t)v;
 	uint64_t ms = ticks_per_sec > 0 ? v2 * 1000 / (uint64_t)ticks_per_sec : 0;
 	c->timer_ms = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
 	if (!parse_blanks(&p, end) || !parse_hex(&p, end, 8, 8, &v))
-		return "retransmits";
+		return N_("retransmits");
 	c->retrans = v > UINT8_MAX ? UINT8_MAX : (uint8_t)v;
 	if (!parse_blanks(&p, end) || !parse_dec(&p, end, &v) || v > UINT32_MAX)
-		return "uid";
+		return N_("uid");
 	c->uid = (uint32_t)v;
 	if (!parse_blanks(&p, end) || !parse_dec(&p, end, &v))
-		return "timeout";
+		return N_("timeout");
 	if (!parse_blanks(&p, end) || !parse_dec(&p, end, &v) || v > UINT32_MAX)
-		return "inode";
+		return N_("inode");
 	c->inode = (uint32_t)v;
 	if (p != end && *p != ' ' && *p != '\t')
-		return "inode";
+		return N_("inode");
 	/* The rest (refcount, pointer, congestion fields) differs between kernels: not read. */
 	if (proto == CONN_TCP && c->state == TCP_ST_LISTEN)
 		c->send_q = 0;
@@ -139,9 +139,9 @@ static int read_file(const char *path, const struct proc_file *f, const struct s
 		const char *bad = NULL;
 		struct conn c;
 		if (len > PROC_LINE_MAX)
-			bad = "length";
+			bad = N_("length");
 		else if (memchr(line, '\0', len))
-			bad = "binary data";
+			bad = N_("binary data");
 		else
 			bad = proc_parse_line(line, len, f->family, f->proto, ticks, &c);
 		if (bad) {

@@ -8,14 +8,14 @@
 static const struct tcp_state_info table[TCP_ST_MAX] = {
 	[TCP_ST_ESTABLISHED] = {
 		.state = TCP_ST_ESTABLISHED, .netstat_name = "ESTABLISHED", .ss_name = "estab",
-		.meaning = N_("The connection is open and in use: data can flow both ways. This is the normal state of a working connection."),
+		.meaning = N_("The connection is established and in use for data. This is the \"normal\" state: data can flow both ways."),
 		.sequence = N_("Opening, step 3: both sides reach it once the handshake is complete."),
 		.many_means = N_("Many ESTABLISHED connections are normal for a busy server; compare with the usual load and look at the busiest remote addresses."),
 		.side = TCP_SIDE_BOTH,
 	},
 	[TCP_ST_SYN_SENT] = {
 		.state = TCP_ST_SYN_SENT, .netstat_name = "SYN_SENT", .ss_name = "syn-sent",
-		.meaning = N_("This host sent a SYN to open an outgoing connection and is waiting for the SYN-ACK reply."),
+		.meaning = N_("This host, as the client, sent a SYN to the server and is waiting for the reply (SYN-ACK). This is the first step of an outbound connection."),
 		.sequence = N_("Opening, step 1: the client, right after it sends its SYN."),
 		.many_means = N_("Many SYN_SENT sockets mean outgoing connections do not complete: the destination is down, unreachable or filtered by a firewall."),
 		.side = TCP_SIDE_CLIENT,
@@ -26,6 +26,7 @@ static const struct tcp_state_info table[TCP_ST_MAX] = {
 		.sequence = N_("Opening, step 2: the server, between the client's SYN and its final ACK."),
 		.many_means = N_("Many SYN_RECV sockets, especially on one port and from many sources, are the mark of a SYN flood attack."),
 		.side = TCP_SIDE_SERVER,
+		.warning_sign = true,
 	},
 	[TCP_ST_FIN_WAIT1] = {
 		.state = TCP_ST_FIN_WAIT1, .netstat_name = "FIN_WAIT1", .ss_name = "fin-wait-1",
@@ -47,6 +48,7 @@ static const struct tcp_state_info table[TCP_ST_MAX] = {
 		.sequence = N_("Closing, step 5: the side that closed first, after it acknowledged the other side's FIN."),
 		.many_means = N_("Many TIME_WAIT sockets usually come from scripts or API clients that open and close connections over and over instead of reusing them."),
 		.side = TCP_SIDE_CLOSER,
+		.warning_sign = true,
 	},
 	[TCP_ST_CLOSE] = {
 		.state = TCP_ST_CLOSE, .netstat_name = "CLOSED", .ss_name = "close",
@@ -61,6 +63,7 @@ static const struct tcp_state_info table[TCP_ST_MAX] = {
 		.sequence = N_("Closing, step 2: the side that receives the FIN, until its application calls close()."),
 		.many_means = N_("CLOSE_WAIT sockets that hang mean the application does not close its connections properly: a socket leak that can grow into a memory or file descriptor leak."),
 		.side = TCP_SIDE_RESPONDER,
+		.warning_sign = true,
 	},
 	[TCP_ST_LAST_ACK] = {
 		.state = TCP_ST_LAST_ACK, .netstat_name = "LAST_ACK", .ss_name = "last-ack",
@@ -84,6 +87,62 @@ static const struct tcp_state_info table[TCP_ST_MAX] = {
 		.side = TCP_SIDE_BOTH,
 	},
 };
+
+static const struct tcp_sequence_step opening[] = {
+	{TCP_ST_SYN_SENT, TCP_SIDE_CLIENT, N_("sends a SYN and waits for the SYN-ACK")},
+	{TCP_ST_SYN_RECV, TCP_SIDE_SERVER, N_("received the SYN, answered with a SYN-ACK, waits for the ACK")},
+	{TCP_ST_ESTABLISHED, TCP_SIDE_BOTH, N_("the client's ACK completes the handshake; data flows")},
+};
+
+static const struct tcp_sequence_step closing[] = {
+	{TCP_ST_FIN_WAIT1, TCP_SIDE_CLOSER, N_("its application closed; it sends a FIN")},
+	{TCP_ST_CLOSE_WAIT, TCP_SIDE_RESPONDER, N_("received the FIN and acknowledged it; waits for its application to close")},
+	{TCP_ST_FIN_WAIT2, TCP_SIDE_CLOSER, N_("its FIN was acknowledged; waits for the other side's FIN")},
+	{TCP_ST_LAST_ACK, TCP_SIDE_RESPONDER, N_("its application closed; it sends its own FIN and waits for the last ACK")},
+	{TCP_ST_TIME_WAIT, TCP_SIDE_CLOSER, N_("received the FIN and acknowledged it; waits twice the maximum segment lifetime for late packets")},
+	{TCP_ST_CLOSE, TCP_SIDE_BOTH, N_("the receiver once the last ACK arrives, the closer after TIME_WAIT")},
+};
+
+static const struct tcp_sequence_step simultaneous[] = {
+	{TCP_ST_FIN_WAIT1, TCP_SIDE_BOTH, N_("both applications close at once; the two FINs cross")},
+	{TCP_ST_CLOSING, TCP_SIDE_BOTH, N_("each received the other's FIN before the ACK of its own")},
+	{TCP_ST_TIME_WAIT, TCP_SIDE_BOTH, N_("the ACKs arrive; each side waits for late packets")},
+	{TCP_ST_CLOSE, TCP_SIDE_BOTH, N_("the connection is gone")},
+};
+
+#define STEPS(a) a, sizeof(a) / sizeof(a[0])
+const struct tcp_sequence tcp_sequences[] = {
+	{N_("Normal opening (3-way handshake)"), STEPS(opening)},
+	{N_("Normal closing (the closer sends the first FIN, the receiver gets it)"), STEPS(closing)},
+	{N_("Simultaneous close (both sides close at once)"), STEPS(simultaneous)},
+};
+const unsigned int tcp_sequence_count = sizeof(tcp_sequences) / sizeof(tcp_sequences[0]);
+
+const char *tcp_side_label(enum tcp_state_side side)
+{
+	switch (side) {
+	case TCP_SIDE_CLIENT: return N_("Client");
+	case TCP_SIDE_SERVER: return N_("Server");
+	case TCP_SIDE_BOTH: return N_("Both");
+	case TCP_SIDE_CLOSER: return N_("Closer");
+	case TCP_SIDE_RESPONDER: return N_("Receiver");
+	case TCP_SIDE_NONE: break;
+	}
+	return "";
+}
+
+const char *tcp_side_id(enum tcp_state_side side)
+{
+	switch (side) {
+	case TCP_SIDE_CLIENT: return "client";
+	case TCP_SIDE_SERVER: return "server";
+	case TCP_SIDE_BOTH: return "both";
+	case TCP_SIDE_CLOSER: return "closer";
+	case TCP_SIDE_RESPONDER: return "receiver";
+	case TCP_SIDE_NONE: break;
+	}
+	return "none";
+}
 
 const enum tcp_state tcp_states_documented[] = {
 	TCP_ST_ESTABLISHED, TCP_ST_SYN_SENT,  TCP_ST_SYN_RECV, TCP_ST_FIN_WAIT1,

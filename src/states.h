@@ -48,7 +48,31 @@ struct tcp_state_info {
 	const char *sequence;     /* where it sits in the open/close sequences, N_() marked */
 	const char *many_means;   /* what many sockets in this state usually mean, N_() marked */
 	enum tcp_state_side side;
+	bool warning_sign; /* one of the user's three warning signs (SYN_RECV, TIME_WAIT, CLOSE_WAIT) */
 };
+
+/* One step of a normal sequence: who is in which state, and what happened to get there. */
+struct tcp_sequence_step {
+	enum tcp_state state;
+	enum tcp_state_side side;
+	const char *event; /* N_() marked */
+};
+
+struct tcp_sequence {
+	const char *title; /* N_() marked */
+	const struct tcp_sequence_step *steps;
+	unsigned int count;
+};
+
+/* The normal opening (3-way handshake), the normal closing and the simultaneous close. */
+extern const struct tcp_sequence tcp_sequences[];
+extern const unsigned int tcp_sequence_count;
+
+/* "Client", "Server", "Both", ... (N_() marked; translate with _()). */
+const char *tcp_side_label(enum tcp_state_side side);
+
+/* Identifier for JSON: "client", "server", "both", "closer", "receiver", "none". */
+const char *tcp_side_id(enum tcp_state_side side);
 
 /* Info for a state; NEW_SYN_RECV maps to SYN_RECV. NULL for numbers out of range. */
 const struct tcp_state_info *tcp_state_info(unsigned int state);

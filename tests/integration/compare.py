@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Compares connwatch's view of the sockets with netstat's and ss's, taken back to back.
 
-usage: compare.py CONNWATCH [connwatch list options...]
-Exit 0 when the rows and per-state counts agree, 1 with a diff otherwise. Retries a few times
+usage: compare.py CONNWATCH [all|default] [extra connwatch list options, e.g. --source proc]
+  all      connwatch list -a   vs netstat -ntua and ss -tanu
+  default  connwatch list      vs netstat -ntu and ss -tanu state connected (minus unconnected UDP)
+Exit 0 when the rows (proto, addresses, ports, state) and the per-state counts agree, 1 with a
+diff otherwise. Retries a few times
 because sockets outside the test (and timers) can change between the three commands.
 """
 import collections
@@ -88,7 +91,8 @@ def state_counts(rows):
 def main():
     binary = sys.argv[1]
     mode = sys.argv[2] if len(sys.argv) > 2 else "all"
-    cw_opts = {"all": ["-a"], "default": []}[mode]
+    extra = sys.argv[3:]
+    cw_opts = {"all": ["-a"], "default": []}[mode] + extra
     ns_opts = {"all": ["-tua"], "default": ["-tu"]}[mode]
     ss_opts = {"all": ["-tua"], "default": ["-tu", "state", "connected"]}[mode]
     for attempt in range(5):
@@ -98,13 +102,18 @@ def main():
         if mode == "default":
             # ss "connected" keeps unconnected UDP; netstat -ntu (and connwatch) does not
             ss = [r for r in ss if not (r[0] == "udp" and r[3] == "any")]
+        counts = {"connwatch": state_counts(cw), "netstat": state_counts(ns),
+                  "ss": state_counts(ss)}
         ok_ns = collections.Counter(cw) == collections.Counter(ns)
         ok_ss = without_family(cw) == without_family(ss)
-        if ok_ns and ok_ss and cw:
-            print(f"# {len(cw)} sockets agree with netstat and ss; states: "
-                  f"{dict(sorted(state_counts(cw).items()))}")
+        ok_counts = counts["connwatch"] == counts["netstat"] == counts["ss"]
+        if ok_ns and ok_ss and ok_counts and cw:
+            print(f"# {mode} {' '.join(extra)}: {len(cw)} sockets agree with netstat and ss; "
+                  f"states: {dict(sorted(counts['connwatch'].items()))}")
             return 0
         time.sleep(0.3)
+    for name, c in counts.items():
+        print(f"per-state counts, {name}: {dict(sorted(c.items()))}")
     print("connwatch vs netstat, only in connwatch:", collections.Counter(cw) - collections.Counter(ns))
     print("connwatch vs netstat, only in netstat:", collections.Counter(ns) - collections.Counter(cw))
     print("connwatch vs ss, only in connwatch:", without_family(cw) - without_family(ss))

@@ -1,14 +1,27 @@
 #!/usr/bin/env python3
 """Holds real sockets in chosen TCP states on loopback, for the integration tests.
 
+usage: sockets.py [SCENARIO...]     (default: basic)
+  basic      ESTABLISHED, LISTEN, TIME_WAIT, CLOSE_WAIT, FIN_WAIT2, connected and unconnected UDP,
+             IPv4, IPv6 and an IPv4-mapped pair on a dual-stack listener
+  handshake  SYN_SENT (the SYN is dropped) and SYN_RECV (the final ACK is dropped), IPv4 and IPv6
+  closing    LAST_ACK (the last ACK is dropped) and CLOSING (a simultaneous close whose ACKs are
+             dropped), IPv4 and IPv6
+handshake and closing add nftables rules and so need root inside a private network namespace
+(tests/integration/lib.sh in_private_netns): the rules then vanish with the namespace.
+
 Prints READY once every socket is in place, then holds them until it is killed or a bounded
 time passes (never forever). Only loopback addresses are used.
 """
 import socket
+import subprocess
 import sys
 import time
 
 HOLD_SECONDS = 120
+LOOPBACKS = ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1"))
+# Fixed ports for the nftables rules; the namespace is private, so they are free.
+PORT_SYN_SENT, PORT_SYN_RECV, PORT_LAST_ACK, PORT_CLOSING = 5001, 5002, 5003, 5004
 
 
 def pair(family, host, server):
@@ -18,12 +31,17 @@ def pair(family, host, server):
     return c, a
 
 
-def scenario(held):
-    for family, host, any_host in ((socket.AF_INET, "127.0.0.1", "127.0.0.1"),
-                                   (socket.AF_INET6, "::1", "::1")):
-        srv = socket.socket(family, socket.SOCK_STREAM)
-        srv.bind((any_host, 0))
-        srv.listen(64)
+def listener(family, host, port=0):
+    s = socket.socket(family, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((host, port))
+    s.listen(64)
+    return s
+
+
+def basic(held):
+    for family, host in LOOPBACKS:
+        srv = listener(family, host)
         held.append(srv)
         # ESTABLISHED, both ends
         held.extend(pair(family, host, srv))
@@ -53,9 +71,95 @@ def scenario(held):
     held.extend(pair(socket.AF_INET, "127.0.0.1", d))
 
 
+def nft(script):
+    subprocess.run(["nft", "-f", "-"], input=script, text=True, check=True)
+
+
+def nft_chain(name):
+    # An output hook sees every loopback packet once, in both directions. One chain per scenario,
+    # so a scenario can rewrite its rules without touching another's.
+    nft("add table inet cwtest\n"
+        f"add chain inet cwtest {name} {{ type filter hook output priority 0; policy accept; }}\n")
+
+
+def wait_for(what, predicate, seconds=8.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise SystemExit(f"sockets.py: {what} not reached after {seconds} s")
+
+
+def count_state(ss_state, port):
+    out = subprocess.run(["ss", "-tanH", "state", ss_state, f"( sport = :{port} )"],
+                         capture_output=True, text=True, check=True).stdout
+    return len(out.splitlines())
+
+
+def handshake(held):
+    # SYN_SENT: nothing listens and the SYN is dropped, so no RST comes back either.
+    # SYN_RECV: the client's pure ACK (the handshake's last step) never reaches the listener.
+    nft_chain("handshake")
+    nft(f"add rule inet cwtest handshake tcp dport {PORT_SYN_SENT} tcp flags & (syn|ack) == syn drop\n"
+        f"add rule inet cwtest handshake tcp dport {PORT_SYN_RECV} tcp flags & (syn|ack) == ack drop\n")
+    for family, host in LOOPBACKS:
+        c = socket.socket(family, socket.SOCK_STREAM)
+        c.setblocking(False)
+        c.connect_ex((host, PORT_SYN_SENT))
+        held.append(c)
+        srv = listener(family, host, PORT_SYN_RECV)
+        held.append(srv)
+        c = socket.socket(family, socket.SOCK_STREAM)
+        c.settimeout(3)
+        c.connect((host, PORT_SYN_RECV))  # the client side completes: SYN-ACK arrived
+        held.append(c)
+    wait_for("SYN_RECV", lambda: count_state("syn-recv", PORT_SYN_RECV) == 2)
+
+
+def closing(held):
+    pairs = []
+    for family, host in LOOPBACKS:
+        # LAST_ACK: the client closes (server CLOSE_WAIT); every packet to the server is then
+        # dropped, so the server's FIN is never acknowledged after it closes too.
+        srv = listener(family, host, PORT_LAST_ACK)
+        c, a = pair(family, host, srv)
+        srv.close()
+        c.close()
+        held.append(a)
+        pairs.append(a)
+        # CLOSING: both ends close while all their packets are dropped (FIN_WAIT1 on both);
+        # then only the client's FIN may pass. The server, still waiting for the ACK of its own
+        # FIN, sees the client's FIN first: a simultaneous close, CLOSING. Its ACK and its FIN
+        # retransmissions are dropped, so it stays there, and the client stays in FIN_WAIT1.
+        srv = listener(family, host, PORT_CLOSING)
+        c, a = pair(family, host, srv)
+        srv.close()
+        held.extend((c, a))
+        pairs.extend((c, a))
+    wait_for("CLOSE_WAIT", lambda: count_state("close-wait", PORT_LAST_ACK) == 2)
+    nft_chain("closing")
+    nft(f"add rule inet cwtest closing tcp dport {PORT_LAST_ACK} drop\n"
+        f"add rule inet cwtest closing tcp dport {PORT_CLOSING} drop\n"
+        f"add rule inet cwtest closing tcp sport {PORT_CLOSING} drop\n")
+    for s in pairs:
+        s.close()  # the kernel keeps them as orphans
+    wait_for("LAST_ACK", lambda: count_state("last-ack", PORT_LAST_ACK) == 2)
+    nft("flush chain inet cwtest closing\n"
+        f"add rule inet cwtest closing tcp dport {PORT_LAST_ACK} drop\n"
+        f"add rule inet cwtest closing tcp sport {PORT_CLOSING} drop\n"
+        f"add rule inet cwtest closing tcp dport {PORT_CLOSING} tcp flags & fin == 0 drop\n")
+    wait_for("CLOSING", lambda: count_state("closing", PORT_CLOSING) == 2)
+
+
+SCENARIOS = {"basic": basic, "handshake": handshake, "closing": closing}
+
+
 def main():
+    names = sys.argv[1:] or ["basic"]
     held = []
-    scenario(held)
+    for name in names:
+        SCENARIOS[name](held)
     time.sleep(0.2)  # let FIN/ACK exchanges settle
     print("READY", flush=True)
     time.sleep(HOLD_SECONDS)

@@ -114,6 +114,11 @@ static void reports_truncation_error_and_interruption(void **state)
 	e.len = NLMSG_SPACE(sizeof(struct nlmsgerr));
 	assert_int_equal(netlink_parse_messages(e.buf, e.len, CONN_TCP, &s, &err), -EPERM);
 	assert_non_null(strstr(err.msg, "refused"));
+	/* an error code that is no errno (INT_MIN cannot be negated) is a protocol error */
+	ne->error = INT32_MIN;
+	assert_int_equal(netlink_parse_messages(e.buf, e.len, CONN_TCP, &s, &err), -EPROTO);
+	ne->error = 5;
+	assert_int_equal(netlink_parse_messages(e.buf, e.len, CONN_TCP, &s, &err), -EPROTO);
 
 	/* a socket message too short to hold inet_diag_msg is skipped and noted */
 	struct reply sh = {.len = 0};
@@ -124,6 +129,22 @@ static void reports_truncation_error_and_interruption(void **state)
 	assert_int_equal(netlink_parse_messages(sh.buf, sh.len, CONN_TCP, &s, &err),
 			 NETLINK_PARSE_MORE);
 	assert_int_equal(s.skipped, 1);
+	assert_int_equal(s.count, 0);
+
+	/* a length of 2 GiB or more must not pass as a negative int (the fuzzer's first find) */
+	static const uint32_t huge[] = {0x80000000u, 0xfffffff0u, 0xffffffffu};
+	for (size_t k = 0; k < sizeof(huge) / sizeof(huge[0]); k++) {
+		struct reply hg = {.len = 0};
+		add_sock(&hg, AF_INET, "127.0.0.1", 1, "127.0.0.1", 2, TCP_ST_ESTABLISHED, 0, 0, 0);
+		((struct nlmsghdr *)hg.buf)->nlmsg_len = huge[k];
+		assert_int_equal(netlink_parse_messages(hg.buf, hg.len, CONN_TCP, &s, &err),
+				 -EBADMSG);
+	}
+	/* a length shorter than the header itself is truncation too, not an endless loop */
+	struct reply z = {.len = 0};
+	add_sock(&z, AF_INET, "127.0.0.1", 1, "127.0.0.1", 2, TCP_ST_ESTABLISHED, 0, 0, 0);
+	((struct nlmsghdr *)z.buf)->nlmsg_len = 0;
+	assert_int_equal(netlink_parse_messages(z.buf, z.len, CONN_TCP, &s, &err), -EBADMSG);
 	assert_int_equal(s.count, 0);
 	snapshot_free(&s);
 }
