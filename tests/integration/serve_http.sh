@@ -78,6 +78,16 @@ wait $SERVE; rc=$?
 [ $rc -eq 0 ] || fail "serve exited $rc after SIGTERM: $(cat "$tmp/serve.err")"
 grep -q "stopping" "$tmp/serve.err" || fail "no stop message"
 
+# SIGINT (Ctrl-C in a terminal) stops it the same way.
+"$CONNWATCH" serve --listen 127.0.0.1:9879 2>"$tmp/int.err" &
+INT=$!
+for _ in $(seq 50); do curl -sf -o /dev/null http://127.0.0.1:9879/ && break; sleep 0.1; done
+kill -INT $INT
+for _ in $(seq 50); do kill -0 $INT 2>/dev/null || break; sleep 0.1; done
+kill -0 $INT 2>/dev/null && fail "serve still running 5 s after SIGINT"
+wait $INT; rc=$?
+[ $rc -eq 0 ] || fail "serve exited $rc after SIGINT: $(cat "$tmp/int.err")"
+
 # A port already taken: clear error naming it, exit 1.
 python3 -c 'import socket,time; s=socket.socket(); s.bind(("127.0.0.1", 9878)); s.listen(); print("READY", flush=True); time.sleep(20)' >"$tmp/busy" &
 BUSY=$!
