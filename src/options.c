@@ -281,6 +281,10 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 	if (o->record_path && (o->proc_root || (o->source && strcmp(o->source, "netlink"))))
 		return cw_error_set(err, -EINVAL, "%s",
 				    _("--record saves netlink replies: it needs the netlink source"));
+	if (o->textfile && o->listen_count)
+		return cw_error_set(err, -EINVAL, "%s",
+				    _("--textfile writes a file instead of serving: it cannot go "
+				      "with --listen"));
 	filter_finish(&o->filter);
 	return 0;
 }

@@ -93,7 +93,7 @@ struct cw_options {
 	const char *listen[CW_MAX_LISTEN]; /* "ADDR:PORT" as given; none = the default */
 	unsigned int listen_count;
 	const char *textfile; /* write the metrics to this file instead of serving them */
-	unsigned int top;     /* per-address and per-port series: only the top N (serve, check) */
+	unsigned int top;     /* per-address and per-port series: only the top N */
 	bool top_set;
 	/* check */
 	struct threshold_set check_thresholds; /* -w/-c STATE=RANGE */

@@ -95,6 +95,10 @@ for _ in $(seq 50); do grep -q READY "$tmp/busy" && break; sleep 0.1; done
 "$CONNWATCH" serve --listen 127.0.0.1:9878 2>"$tmp/err"; rc=$?
 kill $BUSY; wait $BUSY 2>/dev/null
 [ $rc -eq 1 ] && grep -q "127.0.0.1:9878" "$tmp/err" || fail "busy port: rc $rc, $(cat "$tmp/err")"
+"$CONNWATCH" serve --textfile "$tmp/x.prom" --listen 127.0.0.1:1 2>"$tmp/err"; rc=$?
+[ $rc -eq 2 ] && [ ! -e "$tmp/x.prom" ] || fail "--textfile with --listen: rc $rc"
+"$CONNWATCH" serve --top 0 2>"$tmp/err"; rc=$?
+[ $rc -eq 2 ] && grep -q -- "--top" "$tmp/err" || fail "--top 0: rc $rc, $(cat "$tmp/err")"
 "$CONNWATCH" serve --listen localhost:80 2>"$tmp/err"; rc=$?
 [ $rc -eq 2 ] && grep -q "ADDR:PORT" "$tmp/err" || fail "bad --listen: rc $rc, $(cat "$tmp/err")"
 
