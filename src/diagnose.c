@@ -365,11 +365,11 @@ static void check_time_wait(const struct diag_rule *rule, const struct diag_inpu
 	ev_uint(w, "local_port_range_low", N_("local port range from"), s->opt.ephemeral_low);
 	ev_uint(w, "local_port_range_high", N_("local port range to"), s->opt.ephemeral_high);
 	if (client)
-		ev_uint(w, "ephemeral_ports_used_pct", N_("% of the local port range in use toward it"),
+		ev_uint(w, "ephemeral_ports_used_pct", N_("percent of the local port range in use toward it"),
 			ephemeral_pct);
 	if (buckets > 0) {
 		ev_uint(w, "tcp_max_tw_buckets", N_("net.ipv4.tcp_max_tw_buckets"), (uint64_t)buckets);
-		ev_uint(w, "tw_buckets_used_pct", N_("% of tcp_max_tw_buckets in use"), buckets_pct);
+		ev_uint(w, "tw_buckets_used_pct", N_("percent of tcp_max_tw_buckets in use"), buckets_pct);
 	}
 	ev_kernel(w, in, KC_SYSCTL_TW_REUSE, N_("net.ipv4.tcp_tw_reuse"));
 	double rate = diagnose_time_wait_rate(in);
@@ -603,7 +603,7 @@ static void check_orphans(const struct diag_rule *rule, const struct diag_input 
 	const struct stats *s = in->stats;
 	ev_uint(w, "orphans", N_("orphaned sockets"), (uint64_t)orphans);
 	ev_uint(w, "tcp_max_orphans", N_("net.ipv4.tcp_max_orphans"), (uint64_t)max);
-	ev_uint(w, "used_pct", N_("% of the limit"), pct);
+	ev_uint(w, "used_pct", N_("percent of the limit in use"), pct);
 	ev_uint(w, "fin_wait1", N_("FIN_WAIT1 sockets"), s->by_state[TCP_ST_FIN_WAIT1]);
 	ev_uint(w, "fin_wait2", N_("FIN_WAIT2 sockets"), s->by_state[TCP_ST_FIN_WAIT2]);
 	ev_uint(w, "last_ack", N_("LAST_ACK sockets"), s->by_state[TCP_ST_LAST_ACK]);

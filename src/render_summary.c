@@ -79,7 +79,7 @@ static void print_networks(FILE *out, const struct stats *s)
 		char text[STATS_KEY_TEXT_MAX];
 		stats_key_format(text, &top[i].key, false);
 		fprintf(out, "  %-40s %8" PRIu64 "  ", text, top[i].count);
-		fprintf(out, _("(%" PRIu64 " addresses)"), top[i].aux);
+		fprintf(out, _("(%llu addresses)"), (unsigned long long)top[i].aux);
 		fputc('\n', out);
 	}
 }
@@ -150,11 +150,15 @@ void render_warning_text(FILE *out, const struct warning *w)
 int render_summary_text(FILE *out, const struct summary *sum)
 {
 	const struct stats *s = &sum->stats;
-	fprintf(out, _("Connections: %" PRIu64 "\n\n"), s->total);
+	fprintf(out, _("Connections: %llu"), (unsigned long long)s->total);
+	fputs("\n\n", out);
 	print_state_table(out, s);
-	if (s->tcp_listeners)
-		fprintf(out, _("\nListening TCP sockets (not counted above): %" PRIu64 "\n"),
-			s->tcp_listeners);
+	if (s->tcp_listeners) {
+		fputc('\n', out);
+		fprintf(out, _("Listening TCP sockets (not counted above): %llu"),
+			(unsigned long long)s->tcp_listeners);
+		fputc('\n', out);
+	}
 	print_top(out, s, STATS_REMOTE_IP, _("Busiest remote addresses"), false);
 	print_networks(out, s);
 	print_top(out, s, STATS_LOCAL_PORT, _("Busiest local ports"), true);

@@ -109,6 +109,15 @@ static bool tally_grow(struct stats_tally *t)
 	return true;
 }
 
+/* The slot holding key, or the empty slot where it belongs (capacity must be non-zero). */
+static struct stats_entry *tally_slot(const struct stats_tally *t, const struct stats_key *k)
+{
+	size_t j = (size_t)key_hash(k) & (t->capacity - 1);
+	while (t->slots[j].count && memcmp(&t->slots[j].key, k, sizeof(*k)))
+		j = (j + 1) & (t->capacity - 1);
+	return &t->slots[j];
+}
+
 /* Finds or inserts key; *is_new tells which. NULL when the table cannot grow. */
 static struct stats_entry *tally_get(struct stats *s, enum stats_tally_id id,
 				     const struct stats_key *k, bool *is_new)
@@ -119,16 +128,13 @@ static struct stats_entry *tally_get(struct stats *s, enum stats_tally_id id,
 		s->out_of_memory = true;
 		return NULL;
 	}
-	size_t j = (size_t)key_hash(k) & (t->capacity - 1);
-	while (t->slots[j].count) {
-		if (!memcmp(&t->slots[j].key, k, sizeof(*k)))
-			return &t->slots[j];
-		j = (j + 1) & (t->capacity - 1);
+	struct stats_entry *e = tally_slot(t, k);
+	if (!e->count) {
+		e->key = *k;
+		t->used++;
+		*is_new = true;
 	}
-	t->slots[j].key = *k;
-	t->used++;
-	*is_new = true;
-	return &t->slots[j];
+	return e;
 }
 
 static struct stats_entry *tally_count(struct stats *s, enum stats_tally_id id,
@@ -147,13 +153,8 @@ const struct stats_entry *stats_find(const struct stats *s, enum stats_tally_id 
 	const struct stats_tally *t = &s->tally[id];
 	if (!t->capacity)
 		return NULL;
-	size_t j = (size_t)key_hash(k) & (t->capacity - 1);
-	while (t->slots[j].count) {
-		if (!memcmp(&t->slots[j].key, k, sizeof(*k)))
-			return &t->slots[j];
-		j = (j + 1) & (t->capacity - 1);
-	}
-	return NULL;
+	const struct stats_entry *e = tally_slot(t, k);
+	return e->count ? e : NULL;
 }
 
 size_t stats_distinct(const struct stats *s, enum stats_tally_id id)

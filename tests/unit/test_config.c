@@ -141,6 +141,27 @@ static void every_key_has_help_and_a_default(void **state)
 	free(buf);
 }
 
+static void completion_offers_every_key(void **state)
+{
+	(void)state;
+	char path[512];
+	snprintf(path, sizeof(path), "%s/../../contrib/bash-completion/connwatch",
+		 getenv("FIXTURES"));
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	static char text[65536];
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	for (size_t i = 0; i < config_key_count; i++) {
+		char spaced[64], quoted[64];
+		snprintf(spaced, sizeof(spaced), "%s ", config_keys[i].name);
+		snprintf(quoted, sizeof(quoted), "%s\"", config_keys[i].name);
+		if (!strstr(text, spaced) && !strstr(text, quoted))
+			fail_msg("%s: --threshold does not complete %s", path, config_keys[i].name);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +170,7 @@ int main(void)
 		cmocka_unit_test(nul_byte_is_an_error),
 		cmocka_unit_test(load_order_files_then_flags),
 		cmocka_unit_test(every_key_has_help_and_a_default),
+		cmocka_unit_test(completion_offers_every_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
