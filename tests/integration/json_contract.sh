@@ -29,7 +29,7 @@ for cmd in $commands; do
     jq -se 'length > 0 and all(.[]; (.version | type) == "number")' "$tmp/out" >/dev/null ||
       fail "connwatch $r --json: not JSON documents that all have a numeric version"
   done
-  grep -q "^## \`connwatch $cmd.*--json" "$SRC/docs/json.md" ||
+  grep -qE "^## .*\`connwatch $cmd( [^\`]*)? --json\`" "$SRC/docs/json.md" ||
     fail "docs/json.md has no section for connwatch $cmd --json"
   checked=$((checked + 1))
 done
