@@ -76,15 +76,18 @@ void stats_free(struct stats *s)
 /* ---- the hash tables ---- */
 
 /* A slot is empty when its count is 0: every stored key has been counted at least once. */
+_Static_assert(sizeof(struct stats_key) == 24, "stats_key must have no padding: it is hashed");
+
+/* Three 64-bit words, multiplied and folded: a third of the cost of a byte-wise hash, and it
+ * runs a few times per socket. */
 static uint64_t key_hash(const struct stats_key *k)
 {
-	/* FNV-1a over the key bytes; the key has no padding (16+1+1+2+4 bytes). */
-	const uint8_t *p = (const uint8_t *)k;
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < sizeof(*k); i++) {
-		h ^= p[i];
-		h *= 1099511628211ull;
-	}
+	uint64_t w[3];
+	memcpy(w, k, sizeof(w));
+	uint64_t h = w[0] * 0x9e3779b97f4a7c15ull ^ w[1] * 0xc2b2ae3d27d4eb4full ^
+		     w[2] * 0x165667b19e3779f9ull;
+	h ^= h >> 32;
+	h *= 0x9e3779b97f4a7c15ull;
 	return h ^ (h >> 29);
 }
 
