@@ -5,17 +5,17 @@
 #include <errno.h>
 #include <string.h>
 
-int analysis_run(struct analysis *a, const struct snapshot *snap, const char *proc_root,
-		 const struct diag_config *cfg, const struct diag_sample *prev, double now_s,
-		 struct cw_error *err)
+int analysis_run(struct analysis *a, const struct snapshot *snap,
+		 const struct analysis_counters *from, const struct diag_config *cfg,
+		 const struct diag_sample *prev, double now_s, struct cw_error *err)
 {
 	struct kcounters kc;
 	kcounters_init(&kc);
-	int r = kcounters_read(&kc, proc_root, err);
+	struct cw_error ignored;
+	if (from->read && kcounters_read(&kc, from->proc_root, &ignored) < 0)
+		kcounters_init(&kc);
 	summary_init(&a->sum, cfg, &kc);
 	a->time_wait_rate = -1;
-	if (r < 0)
-		return r;
 	summary_count(&a->sum, snap, NULL);
 	if (a->sum.stats.out_of_memory)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory while counting sockets"));

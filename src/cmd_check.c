@@ -41,9 +41,8 @@ int cmd_check(const struct cw_options *o)
 	struct collector col;
 	struct snapshot snap;
 	collector_init(&col, &opts);
-	col.req.want_tcp_info = true; /* CLOSE_WAIT ages */
 	snapshot_init(&snap);
-	if (collector_take(&col, &snap, &err) < 0) {
+	if (collector_take_close_wait_ages(&col, &snap, &err) < 0) {
 		char reason[sizeof(err.msg) + 64];
 		snprintf(reason, sizeof(reason), _("cannot read the sockets: %s"), err.msg);
 		snapshot_free(&snap);
@@ -51,7 +50,8 @@ int cmd_check(const struct cw_options *o)
 	}
 	filter_apply(&opts.filter, &snap);
 	struct analysis a;
-	if (analysis_run(&a, &snap, opts.proc_root, &cfg, NULL, 0, &err) < 0) {
+	struct analysis_counters from = {!opts.replay_path, opts.proc_root};
+	if (analysis_run(&a, &snap, &from, &cfg, NULL, 0, &err) < 0) {
 		analysis_free(&a);
 		snapshot_free(&snap);
 		return cmd_check_usage_error(err.msg);

@@ -58,9 +58,8 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 	struct collector col;
 	struct snapshot snap;
 	collector_init(&col, &ctx->opts);
-	col.req.want_tcp_info = true; /* CLOSE_WAIT ages */
 	snapshot_init(&snap);
-	int r = collector_take(&col, &snap, err);
+	int r = collector_take_close_wait_ages(&col, &snap, err);
 	if (r < 0) {
 		snapshot_free(&snap);
 		return r;
@@ -81,8 +80,8 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 	bool use_prev = prev.valid && now - prev.time_s >= SERVE_RATE_MIN_SECONDS;
 
 	struct analysis a;
-	r = analysis_run(&a, &snap, ctx->opts.proc_root, &ctx->config, use_prev ? &prev : NULL,
-			 now, err);
+	struct analysis_counters from = {!ctx->opts.replay_path, ctx->opts.proc_root};
+	r = analysis_run(&a, &snap, &from, &ctx->config, use_prev ? &prev : NULL, now, err);
 	if (r == 0) {
 		pthread_mutex_lock(&ctx->lock);
 		if (!ctx->prev.valid || now - ctx->prev.time_s >= SERVE_SAMPLE_KEEP_SECONDS)

@@ -43,7 +43,8 @@ static char *render(const struct snapshot *snap, unsigned int top)
 	struct analysis a;
 	struct cw_error err = {0};
 	/* a directory without net/ or sys/: kernel counters unknown, which is not an error */
-	assert_int_equal(analysis_run(&a, snap, "/nonexistent-proc-root", &cfg, NULL, 0, &err), 0);
+	struct analysis_counters from = {true, "/nonexistent-proc-root"};
+	assert_int_equal(analysis_run(&a, snap, &from, &cfg, NULL, 0, &err), 0);
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
