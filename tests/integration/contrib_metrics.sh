@@ -10,9 +10,11 @@ need_tool jq
 in_private_netns "$@"
 SRC=$(cd "$HERE/../.." && pwd)
 tmp=$(mktemp -d)
+# Real sockets in several states (two CLOSE_WAIT among them), so the evidence families have samples.
+start_holder python3 "$HERE/sockets.py"
 "$CONNWATCH" serve --listen 127.0.0.1:9877 2>"$tmp/serve.err" &
 SERVE=$!
-trap 'kill $SERVE 2>/dev/null; wait $SERVE 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'kill $SERVE $HOLDER_PID 2>/dev/null; wait $SERVE $HOLDER_PID 2>/dev/null; rm -rf "$tmp"' EXIT
 
 promtool check rules "$SRC/contrib/prometheus/connwatch-rules.yml" >"$tmp/out" 2>&1 ||
   fail "promtool check rules: $(cat "$tmp/out")"
@@ -47,4 +49,11 @@ done
 # After two scrapes more than a second apart, the rate between them has a sample.
 grep -q '^connwatch_time_wait_new_per_second ' "$tmp/metrics" ||
   fail "no TIME_WAIT rate after two scrapes"
+# The CLOSE_WAIT sockets are over a second old by now: their age comes from tcp_info.
+age=$(sed -n 's/^connwatch_close_wait_oldest_seconds //p' "$tmp/metrics")
+[ -n "$age" ] && awk -v a="$age" 'BEGIN { exit !(a >= 1 && a < 120) }' ||
+  fail "oldest CLOSE_WAIT age '$age', expected 1..120 s"
+n=$(awk '/^connwatch_connections\{proto="tcp",.*state="close_wait"\}/ { s += $2 } END { print s+0 }' "$tmp/metrics")
+[ "$n" -eq 2 ] || fail "CLOSE_WAIT count $n, the holder made 2"
+grep -q '^connwatch_close_wait_by_port{port="[0-9]*"} 1$' "$tmp/metrics" || fail "no CLOSE_WAIT per port"
 echo "ok: $(wc -l <"$tmp/exported") metric families, all used names exported and documented"
