@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# What one Prometheus scrape of `connwatch serve` costs on a large table, next to `connwatch
+# summary -a` (the same counting and diagnosis, printed once) and `ss -tan` (only listing the
+# rows), all on the same table: N established loopback pairs + TW TIME_WAIT + CW CLOSE_WAIT in a
+# private network namespace (bench/summary_populate.py). Medians of hyperfine runs; serve's
+# peak RSS (VmHWM) after the runs, and the size of one /metrics answer.
+#
+#   bench/serve.sh [N [TW [CW [RUNS]]]]     (defaults: 20000 5000 1000 10)
+#
+# Needs root (unshare -n), hyperfine, curl, ss, python3 and build/connwatch.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+CONNWATCH=${CONNWATCH:-$HERE/../build/connwatch}
+N=${1:-20000} TW=${2:-5000} CW=${3:-1000} RUNS=${4:-10}
+if [ -z "${CW_BENCH_NETNS:-}" ]; then
+  CW_BENCH_NETNS=1 exec unshare -n "$0" "$@"
+fi
+ip link set lo up
+out=$(mktemp -d)
+python3 "$HERE/summary_populate.py" "$N" "$TW" "$CW" >"$out/pop" 2>&1 &
+pop=$!
+"$CONNWATCH" serve --listen 127.0.0.1:9877 2>"$out/serve.err" &
+serve=$!
+trap 'kill $pop $serve 2>/dev/null; wait $pop $serve 2>/dev/null; rm -rf "$out"' EXIT
+for _ in $(seq 600); do grep -q READY "$out/pop" && break; sleep 0.1; done
+grep -q READY "$out/pop" || { cat "$out/pop"; exit 1; }
+curl -sf -o "$out/metrics" http://127.0.0.1:9877/metrics
+echo "sockets: $(ss -tan | tail -n +2 | wc -l) TCP ($(ss -tan state time-wait | tail -n +2 | wc -l) TIME_WAIT, $(ss -tan state close-wait | tail -n +2 | wc -l) CLOSE_WAIT)"
+echo "one /metrics answer: $(wc -l <"$out/metrics") lines, $(wc -c <"$out/metrics") bytes;" \
+  "connwatch_scrape_duration_seconds $(sed -n 's/^connwatch_scrape_duration_seconds //p' "$out/metrics")"
+hyperfine -N -w 1 -r "$RUNS" --export-json "$out/h.json" \
+  "curl -sf -o /dev/null http://127.0.0.1:9877/metrics" "$CONNWATCH summary -a" "ss -tan" >/dev/null
+python3 - "$out/h.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+base = r[0]["median"]
+print("| command | median ms | vs scrape |")
+print("|---|---|---|")
+for x in r:
+    cmd = x["command"].replace("/dev/null ", "")
+    cmd = cmd if cmd.startswith("curl") else cmd.split("/")[-1]
+    print("| `%s` | %.1f | %.2fx |" % (cmd, x["median"] * 1000, x["median"] / base))
+PY
+# Eight scrapes at once (Prometheus servers in HA pairs, a curl on top): all must answer.
+start=$(date +%s.%N)
+for i in $(seq 8); do curl -sf -o "$out/c$i" http://127.0.0.1:9877/metrics & done
+wait $(jobs -p | grep -vx "$pop" | grep -vx "$serve") 2>/dev/null || true
+end=$(date +%s.%N)
+ok=$(grep -l '^connwatch_scrape_duration_seconds' "$out"/c* | wc -l)
+echo "8 concurrent scrapes: $ok complete, wall $(python3 -c "print('%.0f' % (($end - $start) * 1000))") ms"
+echo "serve peak RSS: $(sed -n 's/^VmHWM:[[:space:]]*//p' /proc/$serve/status)"
