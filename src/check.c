@@ -2,6 +2,30 @@
 
 #include <string.h>
 
+void check_count_states(const struct stats *st, size_t counts[THRESHOLD_KEYS])
+{
+	counts[THRESHOLD_TOTAL] = 0;
+	for (unsigned int s = 0; s < TCP_ST_MAX; s++) {
+		counts[s] = (size_t)(st->by_proto_state[STATS_TCP][s] +
+				     st->by_proto_state[STATS_TCP6][s]);
+		counts[THRESHOLD_TOTAL] += counts[s];
+	}
+}
+
+size_t check_rule_hits(const struct diag_report *report, struct check_rule_hit *hits, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < report->count && n < max; i++) {
+		const struct warning *w = &report->items[i];
+		hits[n++] = (struct check_rule_hit){
+			.id = w->id,
+			.critical = w->severity == DIAG_CRITICAL,
+			.message = w->message,
+		};
+	}
+	return n;
+}
+
 static void add_problem(struct check_result *res, const struct check_problem *p)
 {
 	if (p->status > res->status)

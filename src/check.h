@@ -3,6 +3,8 @@
 #ifndef CW_CHECK_H
 #define CW_CHECK_H
 
+#include "diagnose.h"
+#include "stats.h"
 #include "threshold.h"
 
 #include <stdbool.h>
@@ -39,6 +41,14 @@ struct check_result {
 	size_t problem_count;
 	size_t problems_dropped;
 };
+
+/* Fills counts[key] for every threshold key: TCP sockets (tcp and tcp6 together) per state, and
+ * in all at THRESHOLD_TOTAL. */
+void check_count_states(const struct stats *st, size_t counts[THRESHOLD_KEYS]);
+
+/* The diagnosis warnings as check sees them (pointing into report). Returns how many, at most
+ * max. */
+size_t check_rule_hits(const struct diag_report *report, struct check_rule_hit *hits, size_t max);
 
 /* counts[key] for every threshold key (TCP states by kernel number, THRESHOLD_TOTAL). */
 void check_evaluate(const size_t counts[THRESHOLD_KEYS], const struct threshold_set *t,

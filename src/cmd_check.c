@@ -18,16 +18,6 @@ int cmd_check_usage_error(const char *msg)
 	return CHECK_UNKNOWN;
 }
 
-/* TCP sockets per state (tcp and tcp6 together) and in all, as the thresholds see them. */
-static void count_states(const struct stats *st, size_t counts[THRESHOLD_KEYS])
-{
-	for (unsigned int s = 0; s < TCP_ST_MAX; s++) {
-		counts[s] = (size_t)(st->by_proto_state[STATS_TCP][s] +
-				     st->by_proto_state[STATS_TCP6][s]);
-		counts[THRESHOLD_TOTAL] += counts[s];
-	}
-}
-
 int cmd_check(const struct cw_options *o)
 {
 	struct cw_options opts = *o;
@@ -57,18 +47,10 @@ int cmd_check(const struct cw_options *o)
 		return cmd_check_usage_error(err.msg);
 	}
 
-	size_t counts[THRESHOLD_KEYS] = {0};
-	count_states(&a.sum.stats, counts);
+	size_t counts[THRESHOLD_KEYS];
+	check_count_states(&a.sum.stats, counts);
 	struct check_rule_hit hits[CHECK_MAX_PROBLEMS];
-	size_t nhits = 0;
-	for (size_t i = 0; i < a.sum.report.count && nhits < CHECK_MAX_PROBLEMS; i++) {
-		const struct warning *w = &a.sum.report.items[i];
-		hits[nhits++] = (struct check_rule_hit){
-			.id = w->id,
-			.critical = w->severity == DIAG_CRITICAL,
-			.message = w->message,
-		};
-	}
+	size_t nhits = check_rule_hits(&a.sum.report, hits, CHECK_MAX_PROBLEMS);
 	struct check_result res;
 	check_evaluate(counts, &opts.check_thresholds, hits, nhits, &res);
 	render_check(stdout, &res, counts, &opts.check_thresholds);
