@@ -139,19 +139,41 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status,
 #define REPLY_TEXT(conn, status, text) \
 	reply(conn, status, "text/plain; charset=utf-8", text, sizeof(text) - 1, false)
 
+static bool has_body(struct MHD_Connection *conn)
+{
+	const char *len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						      MHD_HTTP_HEADER_CONTENT_LENGTH);
+	return (len && strcmp(len, "0")) ||
+	       MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					   MHD_HTTP_HEADER_TRANSFER_ENCODING);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **req_cls)
 {
 	(void)version;
 	(void)upload;
-	(void)req_cls;
 	struct serve_ctx *ctx = cls;
-	/* A body (allowed but meaningless on GET) is not read: the reply comes first and MHD then
-	 * closes the connection. */
-	*upload_size = 0;
+	static int headers_seen;
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return REPLY_TEXT(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "Method Not Allowed\n");
+	/* The first call comes with the headers only. Answering a GET on the second call, once the
+	 * request is complete, lets MHD keep the connection alive for the next scrape (a reply
+	 * queued earlier makes it close the connection). A body, meaningless on GET and never sent
+	 * by Prometheus, is refused on the first call, before it is read (MHD cannot queue a reply
+	 * while a body arrives); MHD then closes that connection. */
+	if (!*req_cls) {
+		if (has_body(conn))
+			return REPLY_TEXT(conn, MHD_HTTP_CONTENT_TOO_LARGE,
+					  "Request body not accepted\n");
+		*req_cls = &headers_seen;
+		return MHD_YES;
+	}
+	if (*upload_size) { /* a body the headers did not announce: not possible in HTTP/1.1 */
+		*upload_size = 0;
+		return MHD_YES;
+	}
 	if (!strcmp(url, "/"))
 		return reply(conn, MHD_HTTP_OK, "text/html; charset=utf-8", index_page,
 			     sizeof(index_page) - 1, false);

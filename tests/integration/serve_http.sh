@@ -41,6 +41,13 @@ for m in POST PUT DELETE OPTIONS TRACE; do
   grep -qi '^allow: GET, HEAD' "$tmp/headers" || fail "$m: 405 without Allow"
 done
 
+# Keep-alive: Prometheus reuses its connection from scrape to scrape.
+curl -sv -o /dev/null -o /dev/null "$URL/metrics" "$URL/metrics" 2>"$tmp/v"
+grep -q "Re-using existing connection" "$tmp/v" || fail "connection not kept alive: $(grep -i connection "$tmp/v")"
+# A GET with a body is refused (413), not read.
+[ "$(code -X GET --data-binary "@$0" "$URL/metrics")" = 413 ] || fail "GET with a body not 413"
+alive "a GET with a body"
+
 # 16 concurrent scrapes all succeed with a complete document.
 for i in $(seq 16); do
   curl -s -o "$tmp/c$i" -w '%{http_code}' --max-time 20 "$URL/metrics" >"$tmp/s$i" &
