@@ -9,21 +9,11 @@
 #
 # Needs root (unshare -n), hyperfine, curl, ss, python3 and build/connwatch.
 set -euo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-CONNWATCH=${CONNWATCH:-$HERE/../build/connwatch}
-N=${1:-20000} TW=${2:-5000} CW=${3:-1000} RUNS=${4:-10}
-if [ -z "${CW_BENCH_NETNS:-}" ]; then
-  CW_BENCH_NETNS=1 exec unshare -n "$0" "$@"
-fi
-ip link set lo up
-out=$(mktemp -d)
-python3 "$HERE/summary_populate.py" "$N" "$TW" "$CW" >"$out/pop" 2>&1 &
-pop=$!
+. "$(dirname "$0")/table.sh"
 "$CONNWATCH" serve --listen 127.0.0.1:9877 2>"$out/serve.err" &
 serve=$!
-trap 'kill $pop $serve 2>/dev/null; wait $pop $serve 2>/dev/null; rm -rf "$out"' EXIT
-for _ in $(seq 600); do grep -q READY "$out/pop" && break; sleep 0.1; done
-grep -q READY "$out/pop" || { cat "$out/pop"; exit 1; }
+CLEANUP_PIDS="$CLEANUP_PIDS $serve"
+for _ in $(seq 50); do curl -sf -o /dev/null http://127.0.0.1:9877/ && break; sleep 0.1; done
 curl -sf -o "$out/metrics" http://127.0.0.1:9877/metrics
 echo "sockets: $(ss -tan | tail -n +2 | wc -l) TCP ($(ss -tan state time-wait | tail -n +2 | wc -l) TIME_WAIT, $(ss -tan state close-wait | tail -n +2 | wc -l) CLOSE_WAIT)"
 echo "one /metrics answer: $(wc -l <"$out/metrics") lines, $(wc -c <"$out/metrics") bytes;" \
