@@ -145,14 +145,14 @@ static bool udp_match_listening(const struct filter *f, const struct conn *c)
 	}
 }
 
-bool filter_match(const struct filter *f, const struct conn *c)
+/* want_tcp is filter_tcp_states(f), computed once per table by filter_apply. */
+static bool match(const struct filter *f, tcp_state_set want_tcp, const struct conn *c)
 {
 	if (c->proto == CONN_TCP) {
 		if (!f->tcp)
 			return false;
-		tcp_state_set want = filter_tcp_states(f);
 		unsigned int s = c->state == TCP_ST_NEW_SYN_RECV ? TCP_ST_SYN_RECV : c->state;
-		if (s >= TCP_ST_MAX || !(want & TCP_STATE_BIT(s)))
+		if (s >= TCP_ST_MAX || !(want_tcp & TCP_STATE_BIT(s)))
 			return false;
 	} else {
 		if (!f->udp || !udp_match_listening(f, c))
@@ -171,11 +171,17 @@ bool filter_match(const struct filter *f, const struct conn *c)
 	       prefix_list_match(f->remote, f->remote_count, c->family, c->remote_addr);
 }
 
+bool filter_match(const struct filter *f, const struct conn *c)
+{
+	return match(f, filter_tcp_states(f), c);
+}
+
 void filter_apply(const struct filter *f, struct snapshot *snap)
 {
+	tcp_state_set want_tcp = filter_tcp_states(f);
 	size_t kept = 0;
 	for (size_t i = 0; i < snap->count; i++) {
-		if (!filter_match(f, &snap->conns[i]))
+		if (!match(f, want_tcp, &snap->conns[i]))
 			continue;
 		if (kept != i)
 			snap->conns[kept] = snap->conns[i];

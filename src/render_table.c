@@ -43,13 +43,19 @@ static size_t address_width(const struct snapshot *snap)
 	return width;
 }
 
-static char *put_padded(char *p, const char *s, size_t len, size_t width)
+/* p holds len characters just written; pads them with blanks to width. */
+static char *pad_to(char *p, size_t len, size_t width)
 {
-	memcpy(p, s, len);
 	p += len;
 	while (len++ < width)
 		*p++ = ' ';
 	return p;
+}
+
+static char *put_padded(char *p, const char *s, size_t len, size_t width)
+{
+	memcpy(p, s, len);
+	return pad_to(p, len, width);
 }
 
 /* Right-aligned in 6 columns like netstat's %6ld; wider numbers take the room they need. */
@@ -76,10 +82,19 @@ int render_table(FILE *out, const struct snapshot *snap, bool header)
 		fprintf(out, "%-5s %6s %6s %-*s %-*s %s\n", _("Proto"), _("Recv-Q"), _("Send-Q"),
 			(int)width, local, (int)width, foreign, _("State"));
 	}
-	char line[2 * ADDR_ENDPOINT_MAX + 2 * NETSTAT_ADDR_WIDTH + 96];
-	char ep[ADDR_ENDPOINT_MAX];
+	/* Lines are built straight into a 64 KiB block that goes out in one fwrite: one stdio call
+	 * per line was a tenth of the user time at 235,000 rows. */
+	enum { LINE_MAX_BYTES = 2 * ADDR_ENDPOINT_MAX + 2 * NETSTAT_ADDR_WIDTH + 96 };
+	char block[1 << 16];
+	size_t used = 0;
 	for (size_t i = 0; i < snap->count; i++) {
+		if (sizeof(block) - used < LINE_MAX_BYTES + width * 2) {
+			if (fwrite(block, 1, used, out) != used)
+				return -EIO;
+			used = 0;
+		}
 		const struct conn *c = &snap->conns[i];
+		char *line = block + used;
 		char *p = line;
 		const char *proto = conn_proto_name(c);
 		p = put_padded(p, proto, strlen(proto), 5);
@@ -88,11 +103,12 @@ int render_table(FILE *out, const struct snapshot *snap, bool header)
 		*p++ = ' ';
 		p = put_number(p, c->send_q);
 		*p++ = ' ';
-		size_t n = addr_format_endpoint(ep, c->family, c->local_addr, c->local_port);
-		p = put_padded(p, ep, n, width);
+		/* Formatted in place (the block always has room for the terminating NUL). */
+		p = pad_to(p, addr_format_endpoint(p, c->family, c->local_addr, c->local_port),
+			   width);
 		*p++ = ' ';
-		n = addr_format_endpoint(ep, c->family, c->remote_addr, c->remote_port);
-		p = put_padded(p, ep, n, width);
+		p = pad_to(p, addr_format_endpoint(p, c->family, c->remote_addr, c->remote_port),
+			   width);
 		const char *state = conn_state_text(c);
 		size_t slen = strlen(state);
 		if (slen) {
@@ -104,8 +120,9 @@ int render_table(FILE *out, const struct snapshot *snap, bool header)
 				p--; /* no trailing blanks after an empty state */
 		}
 		*p++ = '\n';
-		if (fwrite(line, 1, (size_t)(p - line), out) != (size_t)(p - line))
-			return -EIO;
+		used += (size_t)(p - line);
 	}
+	if (used && fwrite(block, 1, used, out) != used)
+		return -EIO;
 	return ferror(out) ? -EIO : 0;
 }

@@ -47,6 +47,7 @@ struct snapshot {
 	struct conn *conns; /* owned; freed by snapshot_free() */
 	size_t count;
 	size_t capacity;
+	size_t populated; /* bytes of conns already mapped ahead of use (see snapshot.c) */
 	char *notes[SNAPSHOT_MAX_NOTES]; /* owned strings */
 	size_t note_count;
 	size_t notes_dropped; /* notes beyond SNAPSHOT_MAX_NOTES, counted only */
@@ -65,6 +66,11 @@ void snapshot_clear(struct snapshot *snap);
 
 /* Appends a copy of c. Returns 0 or -ENOMEM. */
 int snapshot_add_conn(struct snapshot *snap, const struct conn *c);
+
+/* Appends one uninitialised row and returns it for the caller to fill in place (the netlink
+ * source fills 235,000 of them per dump; a copy through the stack costs time), or NULL when out
+ * of memory. The pointer is valid until the next append. */
+struct conn *snapshot_append(struct snapshot *snap);
 
 /* Records a note (printf-style); never fails: notes past the limit are counted only. */
 void snapshot_add_note(struct snapshot *snap, const char *fmt, ...)

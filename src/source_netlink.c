@@ -12,6 +12,8 @@
 #include "source.h"
 #include "source_netlink.h"
 
+#include "sock_diag_req.h"
+
 #include "i18n.h"
 
 #include <arpa/inet.h>
@@ -61,45 +63,78 @@ static void conn_from_diag(struct conn *c, const struct inet_diag_msg *m, int pr
 	c->idle_ms = CONN_UNKNOWN_U32;
 }
 
-static void conn_add_tcp_info(struct conn *c, const struct nlmsghdr *nlh)
+/* The kernel appends attributes to every socket message even when no extension was asked for
+ * (shutdown, tos, cgroup, sockopt, ...), so this walk runs for every row: it is written inline
+ * rather than through libmnl's per-attribute library calls. */
+static void conn_add_tcp_info(struct conn *c, const unsigned char *attrs, size_t len)
 {
-	struct nlattr *attr;
 	/* In CLOSE_WAIT the peer's FIN was the last segment with an ACK, and a FIN carries no
 	 * data: time since the last ACK is the time in CLOSE_WAIT (while this side sends nothing),
 	 * whereas time since the last data also counts the idle time before the FIN. */
 	size_t field = c->state == TCP_ST_CLOSE_WAIT ? offsetof(struct tcp_info, tcpi_last_ack_recv)
 						     : offsetof(struct tcp_info, tcpi_last_data_recv);
-	mnl_attr_for_each(attr, nlh, sizeof(struct inet_diag_msg))
-	{
-		if (mnl_attr_get_type(attr) != INET_DIAG_INFO)
-			continue;
-		if (mnl_attr_get_payload_len(attr) < field + sizeof(uint32_t))
+	while (len >= NLA_HDRLEN) {
+		struct nlattr a;
+		memcpy(&a, attrs, sizeof(a));
+		if (a.nla_len < NLA_HDRLEN || a.nla_len > len)
 			return;
-		uint32_t ms;
-		memcpy(&ms, (const char *)mnl_attr_get_payload(attr) + field, sizeof(ms));
-		c->idle_ms = ms;
-		return;
+		if ((a.nla_type & NLA_TYPE_MASK) == INET_DIAG_INFO) {
+			if ((size_t)a.nla_len - NLA_HDRLEN < field + sizeof(uint32_t))
+				return;
+			uint32_t ms;
+			memcpy(&ms, attrs + NLA_HDRLEN + field, sizeof(ms));
+			c->idle_ms = ms;
+			return;
+		}
+		size_t step = NLA_ALIGN(a.nla_len);
+		if (step >= len)
+			return;
+		attrs += step;
+		len -= step;
 	}
 }
 
-/* mnl_nlmsg_ok() compares (int)nlmsg_len with the bytes left: a length of 2 GiB or more turns
- * negative, passes, and mnl_nlmsg_next() then jumps far outside the buffer (found by
- * tests/fuzz/fuzz_netlink.c). Compared here as unsigned instead. */
-static bool nlmsg_fits(const struct nlmsghdr *nlh, int remaining)
+/* One socket message. Returns 0 or -ENOMEM. */
+static int parse_socket_message(const struct nlmsghdr *nlh, int proto, struct snapshot *snap)
 {
-	return remaining >= (int)sizeof(struct nlmsghdr) &&
-	       nlh->nlmsg_len >= sizeof(struct nlmsghdr) && nlh->nlmsg_len <= (uint32_t)remaining;
+	const unsigned char *payload = NLMSG_DATA(nlh);
+	size_t payload_len = nlh->nlmsg_len - NLMSG_HDRLEN;
+	if (payload_len < sizeof(struct inet_diag_msg)) {
+		snap->skipped++;
+		snapshot_add_note(
+		    snap, "%s", _("netlink: skipped a socket message shorter than inet_diag_msg"));
+		return 0;
+	}
+	/* The payload need not be aligned for struct access: copy it out. */
+	struct inet_diag_msg m;
+	memcpy(&m, payload, sizeof(m));
+	if (m.idiag_family != AF_INET && m.idiag_family != AF_INET6) {
+		snap->skipped++;
+		return 0;
+	}
+	/* Filled in place: no per-socket copy through the stack. */
+	struct conn *c = snapshot_append(snap);
+	if (!c)
+		return -ENOMEM;
+	conn_from_diag(c, &m, proto);
+	size_t attrs_at = NLMSG_ALIGN(sizeof(m));
+	if (proto == CONN_TCP && payload_len > attrs_at)
+		conn_add_tcp_info(c, payload + attrs_at, payload_len - attrs_at);
+	return 0;
 }
 
 int netlink_parse_messages(const void *buf, size_t len, int proto, struct snapshot *snap,
 			   struct cw_error *err)
 {
 	const struct nlmsghdr *nlh = buf;
-	int remaining = (int)len;
 	if (len > (size_t)INT32_MAX)
 		return cw_error_set(err, -EOVERFLOW, "%s", _("netlink reply too large"));
+	int remaining = (int)len;
 	while (remaining > 0) {
-		if (!nlmsg_fits(nlh, remaining))
+		/* NLMSG_OK compares nlmsg_len unsigned; libmnl's mnl_nlmsg_ok() casts it to int, so
+		 * a length of 2 GiB or more passed and the cursor jumped outside the buffer (found by
+		 * tests/fuzz/fuzz_netlink.c; corpus crash-negative-nlmsg_len). */
+		if (!NLMSG_OK(nlh, remaining))
 			return cw_error_set(err, -EBADMSG, "%s",
 					    _("truncated netlink reply from the kernel"));
 		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
@@ -108,8 +143,8 @@ int netlink_parse_messages(const void *buf, size_t len, int proto, struct snapsh
 		if (nlh->nlmsg_type == NLMSG_DONE)
 			return NETLINK_PARSE_DONE;
 		if (nlh->nlmsg_type == NLMSG_ERROR) {
-			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-			if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e))
+			const struct nlmsgerr *e = NLMSG_DATA(nlh);
+			if (nlh->nlmsg_len - NLMSG_HDRLEN < sizeof(*e))
 				return cw_error_set(err, -EBADMSG, "%s",
 						    _("truncated netlink error message"));
 			/* A kernel errno is in -4095..-1; anything else (INT_MIN would overflow
@@ -119,30 +154,10 @@ int netlink_parse_messages(const void *buf, size_t len, int proto, struct snapsh
 					    strerror(-code));
 		}
 		if (nlh->nlmsg_type == SOCK_DIAG_BY_FAMILY || nlh->nlmsg_type == TCPDIAG_GETSOCK) {
-			if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct inet_diag_msg)) {
-				snap->skipped++;
-				snapshot_add_note(snap, "%s",
-						  _("netlink: skipped a socket message shorter than "
-						    "inet_diag_msg"));
-			} else {
-				/* The payload need not be aligned for struct access: copy it out. */
-				struct inet_diag_msg m;
-				memcpy(&m, mnl_nlmsg_get_payload(nlh), sizeof(m));
-				if (m.idiag_family != AF_INET && m.idiag_family != AF_INET6) {
-					snap->skipped++;
-				} else {
-					struct conn c;
-					conn_from_diag(&c, &m, proto);
-					if (proto == CONN_TCP &&
-					    mnl_nlmsg_get_payload_len(nlh) > sizeof(m))
-						conn_add_tcp_info(&c, nlh);
-					if (snapshot_add_conn(snap, &c) < 0)
-						return cw_error_set(err, -ENOMEM, "%s",
-								    _("out of memory"));
-				}
-			}
+			if (parse_socket_message(nlh, proto, snap) < 0)
+				return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
 		}
-		nlh = mnl_nlmsg_next(nlh, &remaining);
+		nlh = NLMSG_NEXT(nlh, remaining);
 	}
 	return NETLINK_PARSE_MORE;
 }
@@ -151,7 +166,7 @@ int netlink_record_write(FILE *out, int proto, const void *buf, size_t len)
 {
 	struct netlink_record_header h = {
 		.magic = NETLINK_RECORD_MAGIC, .proto = (uint32_t)proto, .length = (uint32_t)len};
-	if (fwrite(&h, sizeof(h), 1, out) != 1 || fwrite(buf, 1, len, out) != len)
+	if (fwrite(&h, sizeof(h), 1, out) != 1 || (len && fwrite(buf, 1, len, out) != len))
 		return -EIO;
 	return 0;
 }
@@ -221,12 +236,7 @@ static int dump_with_retry(struct dump_ctx *ctx, const void *req, size_t req_len
 static int dump_v2(struct dump_ctx *ctx, int family, int protocol, tcp_state_set states,
 		   unsigned char ext, struct snapshot *snap, struct cw_error *err)
 {
-	struct inet_diag_req_v2 req;
-	memset(&req, 0, sizeof(req));
-	req.sdiag_family = (uint8_t)family;
-	req.sdiag_protocol = (uint8_t)protocol;
-	req.idiag_states = states;
-	req.idiag_ext = ext;
+	struct inet_diag_req_v2 req = sock_diag_req_v2(family, protocol, states, ext);
 	return dump_with_retry(ctx, &req, sizeof(req), SOCK_DIAG_BY_FAMILY,
 			       protocol == IPPROTO_TCP ? CONN_TCP : CONN_UDP, snap, err);
 }
@@ -236,11 +246,7 @@ static int dump_tcp(struct dump_ctx *ctx, const struct source_request *r, struct
 {
 	unsigned char ext = r->want_tcp_info ? (1 << (INET_DIAG_INFO - 1)) : 0;
 	if (r->ipv4 && r->ipv6) {
-		struct inet_diag_req req;
-		memset(&req, 0, sizeof(req));
-		req.idiag_family = AF_UNSPEC;
-		req.idiag_states = r->tcp_states;
-		req.idiag_ext = ext;
+		struct inet_diag_req req = sock_diag_req_tcp_both(r->tcp_states, ext);
 		size_t start = snap->count;
 		int ret = dump_with_retry(ctx, &req, sizeof(req), TCPDIAG_GETSOCK, CONN_TCP, snap,
 					  err);
@@ -294,6 +300,9 @@ static int netlink_fill(const struct source_request *r, struct snapshot *snap,
 		ret = dump_v2(&ctx, AF_INET, IPPROTO_UDP, TCP_STATES_ALL, 0, snap, err);
 	if (ret == 0 && r->udp && r->ipv6)
 		ret = dump_v2(&ctx, AF_INET6, IPPROTO_UDP, TCP_STATES_ALL, 0, snap, err);
+	if (ret == 0 && ctx.record &&
+	    netlink_record_write(ctx.record, (int)NETLINK_RECORD_END, "", 0) < 0)
+		ret = cw_error_set(err, -EIO, "%s", _("cannot write the recording"));
 out:
 	if (ctx.nl)
 		mnl_socket_close(ctx.nl);

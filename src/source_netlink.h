@@ -28,6 +28,10 @@ struct netlink_record_header {
 	uint32_t length; /* bytes that follow */
 };
 
+/* The last record of a complete recording: this proto and length 0. Without it a recording cut
+ * at a record boundary would replay as a valid, smaller socket table. */
+#define NETLINK_RECORD_END 0xffffffffu
+
 /* Appends one record. Returns 0 or -EIO. */
 int netlink_record_write(FILE *out, int proto, const void *buf, size_t len);
 

@@ -6,6 +6,7 @@
 #include "i18n.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,17 +25,36 @@ static int replay_fill(const struct source_request *r, struct snapshot *snap,
 	snap->source_name = "replay";
 	int ret = 0;
 	void *buf = NULL;
-	for (unsigned long record = 1;; record++) {
+	bool in_dump = false; /* the last reply ended inside a dump: more records must follow */
+	bool ended = false;   /* the end record was read */
+	unsigned long record = 1;
+	for (;; record++) {
 		struct netlink_record_header h;
 		size_t got = fread(&h, 1, sizeof(h), in);
 		if (got == 0 && feof(in))
 			break;
+		if (ended) {
+			ret = cw_error_set(err, -EBADMSG,
+					   _("%s: record %lu: data after the end of the recording"),
+					   r->input_path, record);
+			break;
+		}
 		if (got != sizeof(h) || h.magic != NETLINK_RECORD_MAGIC ||
-		    h.length > RECORD_MAX_LENGTH || (h.proto != CONN_TCP && h.proto != CONN_UDP)) {
+		    h.length > RECORD_MAX_LENGTH ||
+		    (h.proto != CONN_TCP && h.proto != CONN_UDP && h.proto != NETLINK_RECORD_END)) {
 			ret = cw_error_set(err, -EBADMSG,
 					   _("%s: record %lu: not a connwatch netlink recording"),
 					   r->input_path, record);
 			break;
+		}
+		if (h.proto == NETLINK_RECORD_END) {
+			if (h.length != 0 || in_dump) {
+				ret = cw_error_set(err, -EBADMSG, _("%s: record %lu: truncated"),
+						   r->input_path, record);
+				break;
+			}
+			ended = true;
+			continue;
 		}
 		void *grown = realloc(buf, h.length ? h.length : 1);
 		if (!grown) {
@@ -54,7 +74,20 @@ static int replay_fill(const struct source_request *r, struct snapshot *snap,
 					   perr.msg);
 			break;
 		}
+		in_dump = p == NETLINK_PARSE_MORE;
 	}
+	if (ret == 0 && ferror(in))
+		ret = cw_error_set(err, -EIO, _("cannot read %s: %s"), r->input_path,
+				   strerror(errno));
+	else if (ret == 0 && record == 1)
+		ret = cw_error_set(err, -EBADMSG,
+				   _("%s: empty file, not a connwatch netlink recording"),
+				   r->input_path);
+	else if (ret == 0 && !ended)
+		/* Cut at a record boundary: what came is well formed, but not all of it. */
+		ret = cw_error_set(err, -EBADMSG,
+				   _("%s: truncated after record %lu (the end marker is missing)"),
+				   r->input_path, record - 1);
 	free(buf);
 	fclose(in);
 	return ret;

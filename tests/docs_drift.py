@@ -193,6 +193,18 @@ def check_completion(root, binary, options, commands, problems):
                 where = f"connwatch {cmd} --<TAB>" if cmd else "connwatch --<TAB>"
                 problems.append(f"{COMPLETION}: `{where}` does not offer --{name}, which "
                                 f"applies to {cmd or 'some command'} (its --help must list it)")
+    # An argument spelled as a choice ("netlink|proc") is completed with exactly those words,
+    # after "--opt ", "--opt=" (one word) and "--opt" "=" (bash's own split at '=').
+    for name, _, arg, _, _ in options:
+        if not arg or not re.fullmatch(r"[a-z0-9-]+(\|[a-z0-9-]+)+", arg):
+            continue
+        want = set(arg.split("|"))
+        for words in ([f"--{name}", ""], [f"--{name}="], [f"--{name}", "="]):
+            got = complete(root, binary, words)
+            if got != want:
+                problems.append(f"{COMPLETION}: after `connwatch {' '.join(words)}` the completion "
+                                f"offers {sorted(got)}, but --{name} takes {arg}: list exactly "
+                                f"those words in its `case $prev in` branch")
     text = read(root, COMPLETION)
     cases = " ".join(re.findall(r"^\s*([-a-z0-9 |]+)\)\s*$", text, re.M))
     for name, short, arg, _, _ in options:

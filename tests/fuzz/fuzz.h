@@ -6,7 +6,19 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A heap copy of exactly len bytes, so a read past the end is an ASan report (and the copy is
+ * aligned as the kernel's buffers are). NULL when out of memory; the caller frees it. */
+static inline void *fuzz_exact_copy(const uint8_t *data, size_t len)
+{
+	void *p = malloc(len ? len : 1);
+	if (p && len)
+		memcpy(p, data, len);
+	return p;
+}
 
 #endif

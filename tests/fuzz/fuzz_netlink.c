@@ -18,10 +18,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	int proto = data[0] & 1 ? CONN_UDP : CONN_TCP;
 	size_t len = size - 1;
-	void *buf = malloc(len ? len : 1);
+	void *buf = fuzz_exact_copy(data + 1, len);
 	if (!buf)
 		return 0;
-	memcpy(buf, data + 1, len);
 	struct snapshot snap;
 	struct cw_error err = {0};
 	snapshot_init(&snap);

@@ -19,18 +19,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int family = data[0] & 1 ? AF_INET6 : AF_INET;
 	int proto = data[0] & 2 ? CONN_UDP : CONN_TCP;
 	size_t len = size - 1;
-	char *line = malloc(len ? len : 1);
+	char *line = fuzz_exact_copy(data + 1, len);
 	if (!line)
 		return 0;
-	memcpy(line, data + 1, len);
 	struct conn c;
 	if (!proc_parse_line(line, len, family, proto, 100, &c)) {
 		/* A parsed row must be displayable: every field the table shows is in range. */
 		char buf[ADDR_ENDPOINT_MAX];
 		if (c.family != family || c.proto != proto || c.state == 0 || c.state >= TCP_ST_MAX)
 			abort();
-		if (addr_format_endpoint(buf, c.family, c.local_addr, c.local_port) >= sizeof(buf) ||
-		    addr_format_endpoint(buf, c.family, c.remote_addr, c.remote_port) >= sizeof(buf))
+		if (addr_format_endpoint(buf, c.family, c.local_addr, c.local_port) >=
+		        sizeof(buf) ||
+		    addr_format_endpoint(buf, c.family, c.remote_addr, c.remote_port) >=
+		        sizeof(buf))
 			abort();
 		if (strcmp(tcp_state_name(c.state), "UNKNOWN") == 0)
 			abort();

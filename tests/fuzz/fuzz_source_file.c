@@ -31,8 +31,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	struct source_request req = {.tcp_states = TCP_STATES_ALL, .udp = true, .ipv4 = true,
-				     .ipv6 = true, .input_path = path};
+	struct source_request req = {.tcp_states = TCP_STATES_ALL,
+	                             .udp = true,
+	                             .ipv4 = true,
+	                             .ipv6 = true,
+	                             .input_path = path};
 	struct snapshot snap;
 	struct cw_error err = {0};
 	snapshot_init(&snap);

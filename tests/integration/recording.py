@@ -41,7 +41,8 @@ def main():
     for proto, buf in records(data):
         msgs = list(messages(buf))
         if cmd == "records":
-            print("tcp" if proto == 0 else "udp", len(buf), len(msgs))
+            print({0: "tcp", 1: "udp", 0xFFFFFFFF: "end"}.get(proto, str(proto)), len(buf),
+                  len(msgs))
             continue
         for mtype, payload in msgs:
             if mtype in (18, 20) and len(payload) >= 2:

@@ -12,6 +12,7 @@
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
+#include <linux/tcp.h>
 #include <string.h>
 
 /* Builds replies the way the kernel lays them out: aligned nlmsghdr + inet_diag_msg. */
@@ -20,9 +21,8 @@ struct reply {
 	size_t len;
 };
 
-static void add_sock(struct reply *r, int family, const char *src, uint16_t sport,
-		     const char *dst, uint16_t dport, int state, uint32_t rq, uint32_t wq,
-		     uint16_t flags)
+static void add_sock(struct reply *r, int family, const char *src, uint16_t sport, const char *dst,
+		     uint16_t dport, int state, uint32_t rq, uint32_t wq, uint16_t flags)
 {
 	struct nlmsghdr *h = (struct nlmsghdr *)(r->buf + r->len);
 	memset(h, 0, NLMSG_SPACE(sizeof(struct inet_diag_msg)));
@@ -41,6 +41,25 @@ static void add_sock(struct reply *r, int family, const char *src, uint16_t spor
 	m->idiag_inode = 4242;
 	m->idiag_uid = 1000;
 	r->len += NLMSG_SPACE(sizeof(struct inet_diag_msg));
+}
+
+/* Appends one attribute to the last message of r, as the kernel appends them after
+ * inet_diag_msg; nla_len_override != 0 writes a lying length. */
+static void add_attr(struct reply *r, uint16_t type, const void *data, uint16_t len,
+		     uint16_t nla_len_override)
+{
+	struct nlmsghdr *h = NULL; /* the last message */
+	for (struct nlmsghdr *p = (struct nlmsghdr *)r->buf; (char *)p < r->buf + r->len;
+	     p = (struct nlmsghdr *)((char *)p + NLMSG_ALIGN(p->nlmsg_len)))
+		h = p;
+	struct nlattr *a = (struct nlattr *)((char *)h + NLMSG_ALIGN(h->nlmsg_len));
+	a->nla_type = type;
+	a->nla_len = nla_len_override ? nla_len_override : (uint16_t)NLA_HDRLEN + len;
+	memcpy((char *)a + NLA_HDRLEN, data, len);
+	size_t added = NLA_ALIGN(NLA_HDRLEN + len);
+	memset((char *)a + NLA_HDRLEN + len, 0, added - NLA_HDRLEN - len);
+	h->nlmsg_len = NLMSG_ALIGN(h->nlmsg_len) + (uint32_t)added;
+	r->len = (size_t)((char *)h - r->buf) + NLMSG_ALIGN(h->nlmsg_len);
 }
 
 static void add_done(struct reply *r)
@@ -149,11 +168,45 @@ static void reports_truncation_error_and_interruption(void **state)
 	snapshot_free(&s);
 }
 
+/* The kernel appends attributes to every message; tcp_info's last_data_recv is read only from
+ * INET_DIAG_INFO, and a lying attribute length stops the walk without reading past the message. */
+static void reads_tcp_info_among_attributes(void **state)
+{
+	(void)state;
+	struct reply r = {.len = 0};
+	uint8_t shutdown_bits = 0;
+	struct tcp_info ti;
+	memset(&ti, 0, sizeof(ti));
+	ti.tcpi_last_data_recv = 1234;
+	add_sock(&r, AF_INET, "127.0.0.1", 1, "127.0.0.1", 2, TCP_ST_ESTABLISHED, 0, 0, 0);
+	add_attr(&r, INET_DIAG_SHUTDOWN, &shutdown_bits, 1, 0);
+	add_attr(&r, INET_DIAG_INFO, &ti, sizeof(ti), 0);
+	add_sock(&r, AF_INET, "127.0.0.1", 3, "127.0.0.1", 4, TCP_ST_ESTABLISHED, 0, 0, 0);
+	add_attr(&r, INET_DIAG_SHUTDOWN, &shutdown_bits, 1, 0);
+	add_sock(&r, AF_INET, "127.0.0.1", 5, "127.0.0.1", 6, TCP_ST_ESTABLISHED, 0, 0, 0);
+	add_attr(&r, INET_DIAG_SHUTDOWN, &shutdown_bits, 1, 200); /* claims more than is there */
+	add_sock(&r, AF_INET, "127.0.0.1", 7, "127.0.0.1", 8, TCP_ST_ESTABLISHED, 0, 0, 0);
+	add_attr(&r, INET_DIAG_INFO, &ti, 8, 0); /* too short to hold last_data_recv */
+	struct snapshot s;
+	struct cw_error err;
+	snapshot_init(&s);
+	assert_int_equal(netlink_parse_messages(r.buf, r.len, CONN_TCP, &s, &err),
+			 NETLINK_PARSE_MORE);
+	assert_int_equal(s.count, 4);
+	assert_int_equal(s.conns[0].idle_ms, 1234);
+	assert_int_equal(s.conns[1].idle_ms, CONN_UNKNOWN_U32);
+	assert_int_equal(s.conns[2].idle_ms, CONN_UNKNOWN_U32);
+	assert_int_equal(s.conns[2].remote_port, 6);
+	assert_int_equal(s.conns[3].idle_ms, CONN_UNKNOWN_U32);
+	snapshot_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(parses_a_dump),
-		cmocka_unit_test(reports_truncation_error_and_interruption),
+	    cmocka_unit_test(parses_a_dump),
+	    cmocka_unit_test(reports_truncation_error_and_interruption),
+	    cmocka_unit_test(reads_tcp_info_among_attributes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

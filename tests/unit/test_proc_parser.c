@@ -146,12 +146,254 @@ static void proc_root_reports_bad_lines(void **state)
 	rmdir(dir);
 }
 
+
+/* Writes content to DIR/net/NAME (DIR made on first use) and reads the capture back. */
+struct capture {
+	char dir[32];
+	struct snapshot snap;
+	struct cw_error err;
+	int ret;
+};
+
+static void capture_write(struct capture *cap, const char *name, const char *content, size_t len)
+{
+	if (!cap->dir[0]) {
+		snprintf(cap->dir, sizeof(cap->dir), "/tmp/cw-proc-XXXXXX");
+		assert_non_null(mkdtemp(cap->dir));
+		char net[64];
+		snprintf(net, sizeof(net), "%s/net", cap->dir);
+		assert_int_equal(mkdir(net, 0755), 0);
+	}
+	char path[96];
+	snprintf(path, sizeof(path), "%s/net/%s", cap->dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(content, 1, len, f), len);
+	fclose(f);
+}
+
+static void capture_read(struct capture *cap)
+{
+	struct source_request req = {.tcp_states = TCP_STATES_ALL, .ipv4 = true, .ipv6 = true,
+				     .udp = true, .proc_root = cap->dir};
+	snapshot_init(&cap->snap);
+	cap->ret = source_proc.fill(&req, &cap->snap, &cap->err);
+}
+
+/* Reads the capture and checks that it succeeded with these many rows and skipped lines. */
+static void capture_expect(struct capture *cap, size_t rows, size_t skipped)
+{
+	capture_read(cap);
+	assert_int_equal(cap->ret, 0);
+	assert_int_equal(cap->snap.count, rows);
+	assert_int_equal(cap->snap.skipped, skipped);
+}
+
+static void capture_free(struct capture *cap)
+{
+	snapshot_free(&cap->snap);
+	static const char *const names[] = {"tcp", "tcp6", "udp", "udp6"};
+	char path[96];
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s/net/%s", cap->dir, names[i]);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/net", cap->dir);
+	rmdir(path);
+	rmdir(cap->dir);
+	memset(cap, 0, sizeof(*cap));
+}
+
+#define HEADER                                                                                     \
+	"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "       \
+	"timeout inode\n"
+
+static bool note_has(const struct snapshot *s, const char *text)
+{
+	for (size_t i = 0; i < s->note_count; i++)
+		if (strstr(s->notes[i], text))
+			return true;
+	return false;
+}
+
+/* netstat skips the first line without looking at it; connwatch skips it only when it is the
+ * header, so a capture whose header was lost keeps its first socket. */
+static void missing_header_keeps_the_first_row(void **state)
+{
+	(void)state;
+	struct capture cap = {0};
+	const char text[] = TCP4_LISTEN "\n" TCP4_EST "\n";
+	capture_write(&cap, "tcp", text, sizeof(text) - 1);
+	capture_expect(&cap, 2, 0);
+	capture_free(&cap);
+
+	/* header only, or an empty file: no rows, nothing reported */
+	capture_write(&cap, "tcp", HEADER, strlen(HEADER));
+	capture_write(&cap, "udp", "", 0);
+	capture_read(&cap);
+	assert_int_equal(cap.ret, 0);
+	assert_int_equal(cap.snap.count, 0);
+	assert_int_equal(cap.snap.note_count, 0);
+	capture_free(&cap);
+}
+
+/* A complete last line without its newline is a row; a last line cut inside a field is reported
+ * with its line number. */
+static void last_line_without_newline(void **state)
+{
+	(void)state;
+	struct capture cap = {0};
+	const char whole[] = HEADER TCP4_LISTEN "\n" TCP4_EST;
+	capture_write(&cap, "tcp", whole, sizeof(whole) - 1);
+	capture_expect(&cap, 2, 0);
+	capture_free(&cap);
+
+	char cut[512];
+	int n = snprintf(cut, sizeof(cut), "%s%s\n%.40s", HEADER, TCP4_LISTEN, TCP4_EST);
+	capture_write(&cap, "tcp", cut, (size_t)n);
+	capture_expect(&cap, 1, 1);
+	assert_true(note_has(&cap.snap, "/net/tcp:3: "));
+	capture_free(&cap);
+}
+
+/* Lines longer than PROC_LINE_MAX (a valid line padded out, and a megabyte of junk) and lines
+ * with NUL bytes or control characters are skipped and named; the good rows around them stay. */
+static void long_lines_and_binary_junk(void **state)
+{
+	(void)state;
+	struct capture cap = {0};
+	size_t junk_len = 1u << 20;
+	size_t cap_len = junk_len + 16384;
+	char *text = malloc(cap_len);
+	assert_non_null(text);
+	size_t len = (size_t)snprintf(text, cap_len, "%s%s\n", HEADER, TCP4_LISTEN);
+	/* line 3: a valid line followed by PROC_LINE_MAX blanks */
+	len += (size_t)snprintf(text + len, cap_len - len, "%s", TCP4_EST);
+	memset(text + len, ' ', PROC_LINE_MAX);
+	len += PROC_LINE_MAX;
+	text[len++] = '\n';
+	/* line 4: a megabyte of junk with every byte value except newline */
+	for (size_t i = 0; i < junk_len; i++)
+		text[len + i] = (char)(i % 255 == '\n' ? 'x' : i % 255);
+	len += junk_len;
+	text[len++] = '\n';
+	/* line 5: a real line with a NUL in the middle */
+	size_t at = len;
+	len += (size_t)snprintf(text + len, cap_len - len, "%s\n", TCP4_EST);
+	text[at + 20] = '\0';
+	/* line 6: terminal escapes */
+	len += (size_t)snprintf(text + len, cap_len - len, "\x1b[2J\x1b]0;title\x07\n");
+	/* line 7: good */
+	len += (size_t)snprintf(text + len, cap_len - len, "%s\n", TCP4_EST);
+	capture_write(&cap, "tcp", text, len);
+	free(text);
+	capture_expect(&cap, 2, 4);
+	assert_true(note_has(&cap.snap, "/net/tcp:3: malformed line (length)"));
+	assert_true(note_has(&cap.snap, "/net/tcp:4: malformed line (length)"));
+	assert_true(note_has(&cap.snap, "/net/tcp:5: malformed line (binary data)"));
+	assert_true(note_has(&cap.snap, "/net/tcp:6: malformed line (slot)"));
+	for (size_t i = 0; i < cap.snap.note_count; i++)
+		for (const char *p = cap.snap.notes[i]; *p; p++)
+			assert_false((unsigned char)*p < 0x20 || *p == 0x7f);
+	capture_free(&cap);
+}
+
+/* IPv4 lines in tcp6/udp6 and IPv6 lines in tcp/udp are malformed, never misread. */
+static void family_mismatch_is_reported(void **state)
+{
+	(void)state;
+	struct capture cap = {0};
+	const char v6_with_v4[] = HEADER TCP4_LISTEN "\n" TCP6_MAPPED "\n";
+	const char v4_with_v6[] = HEADER TCP6_MAPPED "\n" TCP4_EST "\n";
+	capture_write(&cap, "tcp6", v6_with_v4, sizeof(v6_with_v4) - 1);
+	capture_write(&cap, "udp", v4_with_v6, sizeof(v4_with_v6) - 1);
+	capture_expect(&cap, 2, 2);
+	assert_true(note_has(&cap.snap, "/net/tcp6:2: malformed line (local address)"));
+	assert_true(note_has(&cap.snap, "/net/udp:2: malformed line ("));
+	for (size_t i = 0; i < cap.snap.count; i++) {
+		const struct conn *c = &cap.snap.conns[i];
+		assert_int_equal(c->family, c->proto == CONN_TCP ? AF_INET6 : AF_INET);
+	}
+	capture_free(&cap);
+}
+
+/* A file of nothing but bad lines: every one counted, notes capped, the rest counted too. */
+static void notes_are_capped(void **state)
+{
+	(void)state;
+	struct capture cap = {0};
+	size_t lines = SNAPSHOT_MAX_NOTES + 10;
+	char *text = malloc(lines * 8 + 1);
+	assert_non_null(text);
+	size_t len = 0;
+	for (size_t i = 0; i < lines; i++)
+		len += (size_t)sprintf(text + len, "junk %zu\n", i % 10);
+	capture_write(&cap, "udp6", text, len);
+	free(text);
+	capture_read(&cap);
+	assert_int_equal(cap.ret, 0);
+	assert_int_equal(cap.snap.skipped, lines);
+	assert_int_equal(cap.snap.note_count, SNAPSHOT_MAX_NOTES);
+	assert_int_equal(cap.snap.notes_dropped, lines - SNAPSHOT_MAX_NOTES);
+	capture_free(&cap);
+}
+
+/* Field edge cases of one line: the extremes that are valid, and just past them. */
+static void field_limits(void **state)
+{
+	(void)state;
+	struct conn c;
+	char buf[ADDR_ENDPOINT_MAX];
+#define LINE(addr, st, uid, inode)                                                                 \
+	"  12345: " addr " 00000000:0000 " st " 00000000:00000000 00:00000000 00000000 " uid " 0 " inode
+	const char *ok = LINE("FFFFFFFF:FFFF", "0C", "4294967295", "4294967295");
+	assert_null(proc_parse_line(ok, strlen(ok), AF_INET, CONN_TCP, 100, &c));
+	addr_format_endpoint(buf, c.family, c.local_addr, c.local_port);
+	assert_string_equal(buf, "255.255.255.255:65535");
+	assert_int_equal(c.uid, UINT32_MAX);
+	assert_int_equal(c.inode, UINT32_MAX);
+	assert_int_equal(c.state, TCP_ST_NEW_SYN_RECV);
+	/* lower-case hex and tabs between fields, as a hand-edited capture may have */
+	const char *lower = "\t0:\t0100007f:0cea\t00000000:0000\t0a\t00000000:00000000\t00:00000000\t"
+			    "00000000\t0\t0\t7";
+	assert_null(proc_parse_line(lower, strlen(lower), AF_INET, CONN_TCP, 100, &c));
+	assert_int_equal(c.local_port, 3306);
+	assert_int_equal(c.inode, 7);
+	const char *bad[] = {
+		LINE("FFFFFFFF:FFFF", "0D", "0", "1"),           /* state 13: past the table */
+		LINE("FFFFFFFF:FFFF", "01", "4294967296", "1"),  /* uid past 32 bits */
+		LINE("FFFFFFFF:FFFF", "01", "0", "4294967296"),  /* inode past 32 bits */
+		LINE("FFFFFFFF:FFFF", "01", "-1", "1"),          /* signs are not numbers here */
+		LINE("FFFFFFFF:FFFFF", "01", "0", "1"),          /* five port digits */
+		LINE("FFFFFFFFF:FFFF", "01", "0", "1"),          /* nine address digits */
+		LINE("FFFFFFFF-FFFF", "01", "0", "1"),           /* wrong separator */
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (!proc_parse_line(bad[i], strlen(bad[i]), AF_INET, CONN_TCP, 100, &c))
+			fail_msg("accepted: %s", bad[i]);
+#undef LINE
+	/* UDP: state 07 is an unconnected socket, 01 a connected one */
+	const char *udp = "  1: 3350A8C0:0044 0150A8C0:0043 01 00000000:00000000 00:00000000 "
+			  "00000000 0 0 555 2 0000000000000000 0";
+	assert_null(proc_parse_line(udp, strlen(udp), AF_INET, CONN_UDP, 100, &c));
+	assert_int_equal(c.proto, CONN_UDP);
+	assert_int_equal(c.state, TCP_ST_ESTABLISHED);
+	addr_format_endpoint(buf, c.family, c.remote_addr, c.remote_port);
+	assert_string_equal(buf, "192.168.80.1:67");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parses_real_lines),
 		cmocka_unit_test(rejects_malformed_lines),
 		cmocka_unit_test(proc_root_reports_bad_lines),
+		cmocka_unit_test(missing_header_keeps_the_first_row),
+		cmocka_unit_test(last_line_without_newline),
+		cmocka_unit_test(long_lines_and_binary_junk),
+		cmocka_unit_test(family_mismatch_is_reported),
+		cmocka_unit_test(notes_are_capped),
+		cmocka_unit_test(field_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,73 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "snapshot.h"
+
+#include <string.h>
+
+/* Rows survive every growth step (and the populate-ahead windows that follow the array when
+ * realloc moves it), in order, with nothing mapped ahead beyond the capacity. */
+static void appends_and_grows(void **state)
+{
+	(void)state;
+	struct snapshot s;
+	snapshot_init(&s);
+	for (uint32_t i = 0; i < 300000; i++) {
+		struct conn *c = snapshot_append(&s);
+		assert_non_null(c);
+		memset(c, 0, sizeof(*c));
+		c->inode = i;
+		c->local_port = (uint16_t)i;
+		assert_true(s.populated <= s.capacity * sizeof(struct conn));
+	}
+	assert_int_equal(s.count, 300000);
+	assert_true(s.capacity >= s.count);
+	for (uint32_t i = 0; i < s.count; i++) {
+		assert_int_equal(s.conns[i].inode, i);
+		assert_int_equal(s.conns[i].local_port, (uint16_t)i);
+	}
+	struct conn extra = {.inode = 7};
+	assert_int_equal(snapshot_add_conn(&s, &extra), 0);
+	assert_int_equal(s.conns[300000].inode, 7);
+
+	/* clear keeps the array for the next fill */
+	struct conn *before = s.conns;
+	size_t cap = s.capacity;
+	snapshot_clear(&s);
+	assert_int_equal(s.count, 0);
+	assert_ptr_equal(s.conns, before);
+	assert_int_equal(s.capacity, cap);
+	struct conn *c = snapshot_append(&s);
+	assert_ptr_equal(c, before);
+
+	snapshot_free(&s);
+	assert_null(s.conns);
+	assert_int_equal(s.count, 0);
+	assert_int_equal(s.capacity, 0);
+	assert_int_equal(s.populated, 0);
+}
+
+static void notes_are_bounded(void **state)
+{
+	(void)state;
+	struct snapshot s;
+	snapshot_init(&s);
+	for (int i = 0; i < SNAPSHOT_MAX_NOTES + 5; i++)
+		snapshot_add_note(&s, "note %d", i);
+	assert_int_equal(s.note_count, SNAPSHOT_MAX_NOTES);
+	assert_int_equal(s.notes_dropped, 5);
+	assert_string_equal(s.notes[0], "note 0");
+	snapshot_free(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(appends_and_grows),
+		cmocka_unit_test(notes_are_bounded),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
