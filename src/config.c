@@ -1,6 +1,7 @@
 #include "cw_config.h"
 
 #include "i18n.h"
+#include "util/escape.h"
 #include "util/parse.h"
 
 #include <errno.h>
@@ -74,9 +75,17 @@ static bool parse_value(const struct config_key *k, const char *value, uint32_t 
 	return true;
 }
 
+/* Text from a file or the command line, made safe for the terminal the error is printed to. */
+static const char *safe(const char *text, char *buf, size_t size)
+{
+	escape_terminal(text, strlen(text), buf, size);
+	return buf;
+}
+
 int config_set(struct diag_config *cfg, const char *name, const char *value, const char *where,
 	       struct cw_error *err)
 {
+	char safe_name[128], safe_value[128];
 	const struct config_key *k = key_find(name, strlen(name));
 	if (!k) {
 		char names[1024];
@@ -90,12 +99,13 @@ int config_set(struct diag_config *cfg, const char *name, const char *value, con
 			used += (size_t)n;
 		}
 		return cw_error_set(err, -EINVAL, _("%s: unknown threshold '%s'; known: %s"), where,
-				    name, names);
+				    safe(name, safe_name, sizeof(safe_name)), names);
 	}
 	uint32_t v;
 	if (!parse_value(k, value, &v))
 		return cw_error_set(err, -EINVAL, _("%s: bad value '%s' for %s: expected %s"), where,
-				    value, k->name, unit_hint(k->unit));
+				    safe(value, safe_value, sizeof(safe_value)), k->name,
+				    unit_hint(k->unit));
 	memcpy((char *)cfg + k->offset, &v, sizeof(v));
 	return 0;
 }
@@ -113,11 +123,13 @@ static char *trim(char *s)
 int config_set_assignment(struct diag_config *cfg, const char *assignment, struct cw_error *err)
 {
 	char buf[256];
-	if (strlen(assignment) >= sizeof(buf) || !strchr(assignment, '='))
+	if (strlen(assignment) >= sizeof(buf) || !strchr(assignment, '=')) {
+		char shown[128];
 		return cw_error_set(err, -EINVAL,
 				    _("--threshold: '%s' is not NAME=VALUE (see connwatch(1), "
 				      "THRESHOLDS)"),
-				    assignment);
+				    safe(assignment, shown, sizeof(shown)));
+	}
 	strcpy(buf, assignment);
 	char *eq = strchr(buf, '=');
 	*eq = '\0';
@@ -133,8 +145,9 @@ int config_read_stream(struct diag_config *cfg, FILE *f, const char *path, struc
 	int r = 0;
 	while (r == 0 && (len = getline(&line, &cap, f)) >= 0) {
 		lineno++;
-		char where[512];
-		snprintf(where, sizeof(where), "%s:%lu", path, lineno);
+		char where[512], shown_path[400];
+		snprintf(where, sizeof(where), "%s:%lu", safe(path, shown_path, sizeof(shown_path)),
+			 lineno);
 		if (strlen(line) != (size_t)len) {
 			r = cw_error_set(err, -EINVAL, _("%s: contains a NUL byte"), where);
 			break;
@@ -147,8 +160,9 @@ int config_read_stream(struct diag_config *cfg, FILE *f, const char *path, struc
 			continue;
 		char *eq = strchr(s, '=');
 		if (!eq) {
-			r = cw_error_set(err, -EINVAL, _("%s: expected NAME = VALUE, found '%.40s'"),
-					 where, s);
+			char shown[64];
+			r = cw_error_set(err, -EINVAL, _("%s: expected NAME = VALUE, found '%s'"),
+					 where, safe(s, shown, sizeof(shown)));
 			break;
 		}
 		*eq = '\0';

@@ -283,8 +283,10 @@ static void check_syn_flood(const struct diag_rule *rule, const struct diag_inpu
 		ev_uint(w, "port", N_("port"), p->key.port);
 		ev_uint(w, "count", N_("SYN_RECV sockets"), p->count);
 		ev_uint(w, "distinct_sources", N_("distinct sources"), p->aux);
-		ev_bool(w, "listening", N_("a listener on the port"),
-			stats_is_listen_port(s, p->key.port));
+		/* Only when listeners were read at all: `netstat -ntu` text has none. */
+		if (s->tcp_listeners)
+			ev_bool(w, "listening", N_("a listener on the port"),
+				stats_is_listen_port(s, p->key.port));
 		if (cookies != KC_UNKNOWN)
 			ev_bool(w, "syncookies_on", N_("net.ipv4.tcp_syncookies on"), cookies != 0);
 		ev_kernel(w, in, KC_SYSCTL_SYNCOOKIES, N_("net.ipv4.tcp_syncookies"));

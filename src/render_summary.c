@@ -16,33 +16,44 @@ const char *render_state_key(enum stats_proto proto, unsigned int state)
 	return tcp_state_name(state);
 }
 
-/* States in the order of the open/close sequence, as `explain` lists them. */
+static void print_row(FILE *out, const char *name, const uint64_t counts[STATS_PROTO_COUNT])
+{
+	uint64_t row = 0;
+	for (int p = 0; p < STATS_PROTO_COUNT; p++)
+		row += counts[p];
+	if (!row)
+		return;
+	fprintf(out, "%-12s", name);
+	for (int p = 0; p < STATS_PROTO_COUNT; p++)
+		fprintf(out, " %8" PRIu64, counts[p]);
+	fprintf(out, " %8" PRIu64 "\n", row);
+}
+
+/* States in the order of the open/close sequence, as `explain` lists them, then UNKNOWN for
+ * anything a later kernel adds. Unconnected UDP sockets share the CLOSE slot with closed TCP
+ * sockets in the counts; they get a row of their own, UNCONN, as ss names them. */
 static void print_state_table(FILE *out, const struct stats *s)
 {
 	fprintf(out, "%-12s %8s %8s %8s %8s %8s\n", _("State"), "tcp", "tcp6", "udp", "udp6",
 		_("total"));
 	for (unsigned int i = 0; i <= tcp_states_documented_count; i++) {
-		/* The documented states, then UNKNOWN for anything the kernel adds later. */
 		unsigned int st = i < tcp_states_documented_count ? tcp_states_documented[i]
 								  : TCP_ST_UNKNOWN;
-		uint64_t row = 0;
+		uint64_t counts[STATS_PROTO_COUNT];
 		for (int p = 0; p < STATS_PROTO_COUNT; p++)
-			row += s->by_proto_state[p][st];
-		if (!row)
+			counts[p] = s->by_proto_state[p][st];
+		if (st != TCP_ST_CLOSE) {
+			print_row(out, tcp_state_name(st), counts);
 			continue;
-		const char *name = st == TCP_ST_CLOSE && !s->by_proto_state[STATS_TCP][st] &&
-						   !s->by_proto_state[STATS_TCP6][st]
-					   ? "UNCONN"
-					   : tcp_state_name(st);
-		fprintf(out, "%-12s", name);
-		for (int p = 0; p < STATS_PROTO_COUNT; p++)
-			fprintf(out, " %8" PRIu64, s->by_proto_state[p][st]);
-		fprintf(out, " %8" PRIu64 "\n", row);
+		}
+		uint64_t tcp[STATS_PROTO_COUNT] = {counts[STATS_TCP], counts[STATS_TCP6], 0, 0};
+		uint64_t udp[STATS_PROTO_COUNT] = {0, 0, counts[STATS_UDP], counts[STATS_UDP6]};
+		print_row(out, tcp_state_name(st), tcp);
+		print_row(out, "UNCONN", udp);
 	}
-	fprintf(out, "%-12s", _("all"));
-	for (int p = 0; p < STATS_PROTO_COUNT; p++)
-		fprintf(out, " %8" PRIu64, s->by_proto[p]);
-	fprintf(out, " %8" PRIu64 "\n", s->total);
+	print_row(out, _("all"), s->by_proto);
+	if (!s->total)
+		fprintf(out, "%-12s %8d %8d %8d %8d %8d\n", _("all"), 0, 0, 0, 0, 0);
 }
 
 static void print_top(FILE *out, const struct stats *s, enum stats_tally_id id,
@@ -153,10 +164,12 @@ int render_summary_text(FILE *out, const struct summary *sum)
 	fprintf(out, _("Connections: %llu"), (unsigned long long)s->total);
 	fputs("\n\n", out);
 	print_state_table(out, s);
-	if (s->tcp_listeners) {
+	/* Listeners are read for the rules; those the filter hides are still worth a line. */
+	uint64_t hidden = s->tcp_listeners - s->by_state[TCP_ST_LISTEN];
+	if (s->tcp_listeners >= s->by_state[TCP_ST_LISTEN] && hidden) {
 		fputc('\n', out);
 		fprintf(out, _("Listening TCP sockets (not counted above): %llu"),
-			(unsigned long long)s->tcp_listeners);
+			(unsigned long long)hidden);
 		fputc('\n', out);
 	}
 	print_top(out, s, STATS_REMOTE_IP, _("Busiest remote addresses"), false);

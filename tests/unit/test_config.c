@@ -84,6 +84,22 @@ static void nul_byte_is_an_error(void **state)
 	assert_non_null(strstr(err.msg, "x.conf:1"));
 }
 
+static void hostile_text_is_escaped_in_errors(void **state)
+{
+	(void)state;
+	struct diag_config cfg;
+	struct cw_error err = {0};
+	diag_config_default(&cfg);
+	assert_int_equal(read_text(&cfg, "syn_recv_warning = \x1b[2J\n", &err), -EINVAL);
+	assert_null(strchr(err.msg, '\x1b'));
+	assert_non_null(strstr(err.msg, "\\x1b[2J"));
+	assert_int_equal(read_text(&cfg, "\x1b]0;owned\x07 = 1\n", &err), -EINVAL);
+	assert_null(strchr(err.msg, '\x1b'));
+	assert_null(strchr(err.msg, '\x07'));
+	assert_int_equal(config_set_assignment(&cfg, "\x1b[2J", &err), -EINVAL);
+	assert_null(strchr(err.msg, '\x1b'));
+}
+
 static void load_order_files_then_flags(void **state)
 {
 	(void)state;
@@ -168,6 +184,7 @@ int main(void)
 		cmocka_unit_test(file_sets_values_with_units),
 		cmocka_unit_test(bad_lines_name_file_and_line),
 		cmocka_unit_test(nul_byte_is_an_error),
+		cmocka_unit_test(hostile_text_is_escaped_in_errors),
 		cmocka_unit_test(load_order_files_then_flags),
 		cmocka_unit_test(every_key_has_help_and_a_default),
 		cmocka_unit_test(completion_offers_every_key),
