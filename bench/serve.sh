@@ -15,22 +15,11 @@ serve=$!
 CLEANUP_PIDS="$CLEANUP_PIDS $serve"
 for _ in $(seq 50); do curl -sf -o /dev/null http://127.0.0.1:9877/ && break; sleep 0.1; done
 curl -sf -o "$out/metrics" http://127.0.0.1:9877/metrics
-echo "sockets: $(ss -tan | tail -n +2 | wc -l) TCP ($(ss -tan state time-wait | tail -n +2 | wc -l) TIME_WAIT, $(ss -tan state close-wait | tail -n +2 | wc -l) CLOSE_WAIT)"
+table_describe
 echo "one /metrics answer: $(wc -l <"$out/metrics") lines, $(wc -c <"$out/metrics") bytes;" \
   "connwatch_scrape_duration_seconds $(sed -n 's/^connwatch_scrape_duration_seconds //p' "$out/metrics")"
-hyperfine -N -w 1 -r "$RUNS" --export-json "$out/h.json" \
-  "curl -sf -o /dev/null http://127.0.0.1:9877/metrics" "$CONNWATCH summary -a" "ss -tan" >/dev/null
-python3 - "$out/h.json" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))["results"]
-base = r[0]["median"]
-print("| command | median ms | vs scrape |")
-print("|---|---|---|")
-for x in r:
-    cmd = x["command"].replace("/dev/null ", "")
-    cmd = cmd if cmd.startswith("curl") else cmd.split("/")[-1]
-    print("| `%s` | %.1f | %.2fx |" % (cmd, x["median"] * 1000, x["median"] / base))
-PY
+table_medians scrape "curl -sf -o /dev/null http://127.0.0.1:9877/metrics" \
+  "$CONNWATCH summary -a" "ss -tan"
 # Eight scrapes at once (Prometheus servers in HA pairs, a curl on top): all must answer.
 start=$(date +%s.%N)
 for i in $(seq 8); do curl -sf -o "$out/c$i" http://127.0.0.1:9877/metrics & done

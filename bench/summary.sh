@@ -8,19 +8,9 @@
 # Needs root (unshare -n), hyperfine, ss, netstat, python3, /usr/bin/time and build/connwatch.
 set -euo pipefail
 . "$(dirname "$0")/table.sh"
-echo "sockets: $(ss -tan | tail -n +2 | wc -l) TCP ($(ss -tan state time-wait | tail -n +2 | wc -l) TIME_WAIT, $(ss -tan state close-wait | tail -n +2 | wc -l) CLOSE_WAIT)"
-hyperfine -N -w 1 -r "$RUNS" --export-json "$out/h.json" \
-  "$CONNWATCH list -t" "$CONNWATCH summary -t" "$CONNWATCH summary -t --json" \
-  "ss -tan" "ss -s" "netstat -nt" >/dev/null
-python3 - "$out/h.json" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))["results"]
-base = r[0]["median"]
-print("| command | median ms | vs list |")
-print("|---|---|---|")
-for x in r:
-    print("| `%s` | %.1f | %.2fx |" % (x["command"].split("/")[-1], x["median"] * 1000, x["median"] / base))
-PY
+table_describe
+table_medians list "$CONNWATCH list -t" "$CONNWATCH summary -t" "$CONNWATCH summary -t --json" \
+  "ss -tan" "ss -s" "netstat -nt"
 # User-space cost alone: the same kernel replies, recorded once, replayed to both commands.
 "$CONNWATCH" list -t --record "$out/rec" >/dev/null
 hyperfine -N -w 1 -r "$RUNS" --export-json "$out/r.json" \
