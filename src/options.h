@@ -30,14 +30,17 @@ enum cw_command_bit {
 
 enum cw_option_id {
 	OPT_ALL = 'a',
-	OPT_CRITICAL = 'c',
+	/* Short letters are per command: two options of different commands may share one (check's
+	 * -c/--critical, as monitoring plugins spell it, and a -c of another command). A shared
+	 * letter is written 'c' | OPT_SHARED_SHORT; the command on the line picks the option. */
+	OPT_CRITICAL = 'c' | 0x10000,
 	OPT_HELP = 'h',
 	OPT_LISTENING = 'l',
 	OPT_NUMERIC = 'n',
 	OPT_TCP = 't',
 	OPT_UDP = 'u',
 	OPT_VERSION = 'V',
-	OPT_WARNING = 'w',
+	OPT_WARNING = 'w' | 0x10000,
 	OPT_IPV4 = '4',
 	OPT_IPV6 = '6',
 	OPT_LONG_ONLY = 256,
@@ -58,6 +61,8 @@ enum cw_option_id {
 	OPT_THRESHOLD,
 	OPT_CONFIG,
 };
+
+#define OPT_SHARED_SHORT 0x10000
 
 struct cw_option_def {
 	const char *name;      /* long name without dashes */
@@ -106,6 +111,9 @@ struct cw_options {
  * does not apply to the command, bad value). `commands` resolves the command name. */
 struct cw_command;
 int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *err);
+
+/* The short letter of an option, or 0 when it has none. */
+int options_short_letter(const struct cw_option_def *d);
 
 /* Prints the options that apply to the commands in mask. */
 void options_print_help(FILE *out, unsigned int mask);
