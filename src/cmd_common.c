@@ -2,6 +2,7 @@
 
 #include "exitcode.h"
 #include "i18n.h"
+#include "procmap.h"
 
 #include <errno.h>
 #include <string.h>
@@ -25,6 +26,24 @@ int cmd_report_notes(struct collector *col, const struct snapshot *snap)
 		fprintf(stderr, _("connwatch: ... and %zu more such messages\n"),
 			snap->notes_dropped);
 	return snap->skipped ? CW_EXIT_PARTIAL : CW_EXIT_OK;
+}
+
+void cmd_report_owners(const struct procmap_info *info, bool *said)
+{
+	if (*said || info->unresolved == 0 || !info->restricted)
+		return;
+	if (info->denied)
+		fprintf(stderr,
+			_("connwatch: (not all processes could be identified: %zu sockets have no "
+			  "known owner and %zu processes could not be read; run as root to see them "
+			  "all)\n"),
+			info->unresolved, info->denied);
+	else /* hidepid: other users' processes are not even listed */
+		fprintf(stderr,
+			_("connwatch: (not all processes could be identified: %zu sockets have no "
+			  "known owner; without root, other users' processes cannot be seen)\n"),
+			info->unresolved);
+	*said = true;
 }
 
 int cmd_output_status(FILE *out)

@@ -5,6 +5,7 @@
 #include "collect.h"
 #include "snapshot.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 
 /* Prints "connwatch: " + message to stderr. */
@@ -13,6 +14,13 @@ void cmd_print_error(const char *msg);
 /* Prints the snapshot's notes (skipped lines, interrupted dumps) and, once, a fallback notice.
  * Returns the exit code the notes call for: CW_EXIT_PARTIAL when input was skipped, else OK. */
 int cmd_report_notes(struct collector *col, const struct snapshot *snap);
+
+struct procmap_info;
+
+/* Says, once per process lifetime of the caller's flag, that some sockets' owners could not be
+ * seen (not root), like netstat's "(Not all processes could be identified ...)". *said keeps it
+ * from repeating in the live view. Prints nothing when every owner was found. */
+void cmd_report_owners(const struct procmap_info *info, bool *said);
 
 /* Exit code for a failed write to stdout: quiet success on a closed pipe (`| head`), else an
  * error message and CW_EXIT_RUNTIME. */

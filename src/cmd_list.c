@@ -1,7 +1,8 @@
-/* `connwatch list`: source -> filter -> table or JSON. */
+/* `connwatch list`: source -> filter -> owners (-p) -> table or JSON. */
 #include "cmd_common.h"
 #include "collect.h"
 #include "commands.h"
+#include "enrich.h"
 #include "exitcode.h"
 #include "render_json.h"
 #include "render_table.h"
@@ -12,22 +13,38 @@ int cmd_list(const struct cw_options *o)
 {
 	struct collector col;
 	struct snapshot snap;
+	struct procmap owners;
 	struct cw_error err = {0};
 	collector_init(&col, o);
 	snapshot_init(&snap);
+	procmap_init(&owners, NULL);
+	int status = CW_EXIT_RUNTIME;
 	if (collector_take(&col, &snap, &err) < 0) {
 		cmd_report_notes(&col, &snap);
 		cmd_print_error(err.msg);
-		snapshot_free(&snap);
-		return CW_EXIT_RUNTIME;
+		goto out;
 	}
 	filter_apply(&o->filter, &snap);
-	int status = cmd_report_notes(&col, &snap);
+	if (o->processes) {
+		struct procmap_info info;
+		bool said = false;
+		if (enrich_owners(&owners, &snap, &info, &err) < 0) {
+			cmd_print_error(err.msg);
+			goto out;
+		}
+		cmd_report_owners(&info, &said);
+	}
+	status = cmd_report_notes(&col, &snap);
+	const struct procmap *pm = o->processes ? &owners : NULL;
 	if (o->json)
-		render_json_list(stdout, &snap);
+		render_json_list_owners(stdout, &snap, pm);
 	else
-		render_table(stdout, &snap, !o->no_header);
+		render_table_owners(stdout, &snap, !o->no_header, pm);
 	int out = cmd_output_status(stdout);
+	if (out != CW_EXIT_OK)
+		status = out;
+out:
+	procmap_free(&owners);
 	snapshot_free(&snap);
-	return out != CW_EXIT_OK ? out : status;
+	return status;
 }

@@ -3,6 +3,7 @@
 #include "collect.h"
 #include "commands.h"
 #include "cw_config.h"
+#include "enrich.h"
 #include "exitcode.h"
 #include "i18n.h"
 #include "kcounters.h"
@@ -59,13 +60,29 @@ int cmd_summary(const struct cw_options *o)
 	kcounters_init(&kc);
 	if (!o->replay_path && kcounters_read(&kc, o->proc_root, &err) < 0)
 		cmd_print_error(err.msg); /* the summary still stands without them */
+	struct procmap owners;
+	procmap_init(&owners, NULL);
+	if (o->processes) {
+		struct procmap_info info;
+		bool said = false;
+		if (enrich_owners(&owners, &snap, &info, &err) < 0) {
+			cmd_print_error(err.msg);
+			procmap_free(&owners);
+			snapshot_free(&snap);
+			return CW_EXIT_RUNTIME;
+		}
+		cmd_report_owners(&info, &said);
+	}
 	status = cmd_report_notes(&col, &snap);
 
 	struct summary sum;
 	summary_init(&sum, &cfg, &kc);
+	if (o->processes)
+		enrich_summary_owners(&sum.owners, &owners);
 	summary_count(&sum, &snap, &o->filter);
 	snapshot_free(&snap);
 	int out = cmd_render_summary(o, &sum);
 	summary_free(&sum);
+	procmap_free(&owners);
 	return out != CW_EXIT_OK ? out : status;
 }

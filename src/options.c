@@ -33,6 +33,10 @@ const struct cw_option_def cw_option_defs[] = {
 	 CMD_SNAPSHOT},
 	{"remote", OPT_REMOTE, "ADDR[/PREFIX]", N_("only connections to this remote address or network"),
 	 CMD_SNAPSHOT},
+	{"processes", OPT_PROCESSES, NULL,
+	 N_("show the process owning each socket (PID/Program name), as netstat -p; without root "
+	    "only your own processes"),
+	 CMD_LIST | CMD_SUMMARY | CMD_LIVE},
 	{"json", OPT_JSON, NULL, N_("print JSON (see docs/json.md)"), CMD_LIST | CMD_SUMMARY | CMD_IMPORT | CMD_EXPLAIN},
 	{"threshold", OPT_THRESHOLD, "NAME=VALUE",
 	 N_("set a diagnosis threshold (repeatable; see THRESHOLDS in connwatch(1))"), CMD_DIAGNOSE},
@@ -186,6 +190,7 @@ static int apply(struct cw_options *o, int id, const char *arg, struct cw_error 
 	case OPT_PORT: return filter_add_port(&o->filter, arg, err);
 	case OPT_LOCAL: return filter_add_local(&o->filter, arg, err);
 	case OPT_REMOTE: return filter_add_remote(&o->filter, arg, err);
+	case OPT_PROCESSES: o->processes = true; return 0;
 	case OPT_JSON: o->json = true; return 0;
 	case OPT_NO_HEADER: o->no_header = true; return 0;
 	case OPT_SOURCE:
@@ -359,6 +364,10 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 		return cw_error_set(err, -EINVAL, "%s",
 				    _("--textfile writes a file instead of serving: it cannot go "
 				      "with --listen"));
+	if (o->processes && (o->proc_root || o->replay_path))
+		return cw_error_set(err, -EINVAL, "%s",
+				    _("--processes looks up the sockets of this machine now: it "
+				      "cannot go with --proc-root or --replay"));
 	filter_finish(&o->filter);
 	return 0;
 }

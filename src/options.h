@@ -37,6 +37,7 @@ enum cw_option_id {
 	OPT_HELP = 'h',
 	OPT_LISTENING = 'l',
 	OPT_NUMERIC = 'n',
+	OPT_PROCESSES = 'p',
 	OPT_TCP = 't',
 	OPT_UDP = 'u',
 	OPT_VERSION = 'V',
@@ -88,6 +89,7 @@ struct cw_options {
 	bool help, version;
 	bool json;
 	bool no_header;
+	bool processes; /* -p: find the process owning each socket */
 	const char *lang;
 	const char *source; /* "netlink", "proc", or NULL = netlink with fallback */
 	const char *proc_root;

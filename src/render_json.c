@@ -1,15 +1,15 @@
 #include "render_json.h"
 
+#include "procmap.h"
 #include "render_table.h"
 #include "util/addr.h"
 
 #include <errno.h>
 #include <netinet/in.h>
 
-void render_json_conn(struct jsonw *w, const struct conn *c)
+static void conn_fields(struct jsonw *w, const struct conn *c)
 {
 	char addr[ADDR_TEXT_MAX];
-	jsonw_object_begin(w);
 	jsonw_kv_string(w, "proto", conn_proto_name(c));
 	jsonw_kv_string(w, "family", c->family == AF_INET6 ? "ipv6" : "ipv4");
 	addr_format(addr, c->family, c->local_addr);
@@ -23,10 +23,39 @@ void render_json_conn(struct jsonw *w, const struct conn *c)
 	jsonw_kv_uint(w, "send_q", c->send_q);
 	jsonw_kv_uint(w, "uid", c->uid);
 	jsonw_kv_uint(w, "inode", c->inode);
+}
+
+void render_json_conn(struct jsonw *w, const struct conn *c)
+{
+	jsonw_object_begin(w);
+	conn_fields(w, c);
+	jsonw_object_end(w);
+}
+
+void render_json_conn_owner(struct jsonw *w, const struct conn *c, const struct procmap *owners)
+{
+	jsonw_object_begin(w);
+	conn_fields(w, c);
+	const struct procmap_owner *o = procmap_owner_of(owners, c->inode);
+	jsonw_key(w, "pid");
+	if (o)
+		jsonw_int(w, o->pid);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "process");
+	if (o)
+		jsonw_string(w, o->name);
+	else
+		jsonw_null(w);
 	jsonw_object_end(w);
 }
 
 int render_json_list(FILE *out, const struct snapshot *snap)
+{
+	return render_json_list_owners(out, snap, NULL);
+}
+
+int render_json_list_owners(FILE *out, const struct snapshot *snap, const struct procmap *owners)
 {
 	struct jsonw w;
 	jsonw_init(&w, out);
@@ -36,7 +65,10 @@ int render_json_list(FILE *out, const struct snapshot *snap)
 	jsonw_array_begin(&w);
 	for (size_t i = 0; i < snap->count; i++) {
 		fputc('\n', out);
-		render_json_conn(&w, &snap->conns[i]);
+		if (owners)
+			render_json_conn_owner(&w, &snap->conns[i], owners);
+		else
+			render_json_conn(&w, &snap->conns[i]);
 	}
 	jsonw_array_end(&w);
 	jsonw_object_end(&w);

@@ -12,7 +12,16 @@
 /* Writes one connection as a JSON object. */
 void render_json_conn(struct jsonw *w, const struct conn *c);
 
+struct procmap;
+
+/* Writes one connection with its owner (-p): the fields of render_json_conn plus "pid" and
+ * "process" (the name), null where the owner is unknown. */
+void render_json_conn_owner(struct jsonw *w, const struct conn *c, const struct procmap *owners);
+
 /* `connwatch list --json`: {"version": 1, "connections": [...]} and a newline. */
 int render_json_list(FILE *out, const struct snapshot *snap);
+
+/* The same with "pid" and "process" in each connection when owners is not NULL (-p). */
+int render_json_list_owners(FILE *out, const struct snapshot *snap, const struct procmap *owners);
 
 #endif

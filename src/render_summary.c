@@ -109,7 +109,19 @@ static void print_processes(FILE *out, const struct summary *sum)
 		char safe[128] = "?";
 		if (name)
 			escape_terminal(name, strlen(name), safe, sizeof(safe));
-		fprintf(out, "  %-8u %-31s %8" PRIu64 "\n", top[i].key.id, safe, top[i].count);
+		fprintf(out, "  %-8u %-31s %8" PRIu64, top[i].key.id, safe, top[i].count);
+		/* Its sockets per state, listeners too: "(ESTABLISHED 118, CLOSE_WAIT 2)". */
+		const char *sep = "  (";
+		for (unsigned int st = 0; st <= STATS_OWNER_UNCONN; st++) {
+			struct stats_key k = {.id = top[i].key.id, .port = (uint16_t)st};
+			const struct stats_entry *e = stats_find(&sum->stats, STATS_OWNER_STATE, &k);
+			if (!e || !e->count)
+				continue;
+			fprintf(out, "%s%s %" PRIu64, sep,
+				st == STATS_OWNER_UNCONN ? "UNCONN" : tcp_state_name(st), e->count);
+			sep = ", ";
+		}
+		fputs(*sep == ',' ? ")\n" : "\n", out);
 	}
 }
 

@@ -82,6 +82,28 @@ static void write_states(struct jsonw *w, const struct stats *s, int proto)
 	jsonw_object_end(w);
 }
 
+/* The command line and the sockets per state of one process (summary -p). */
+static void write_owner_detail(struct jsonw *w, const struct summary *sum, uint32_t pid)
+{
+	const char *cmdline =
+		sum->owners.cmdline_of ? sum->owners.cmdline_of(sum->owners.ctx, pid) : NULL;
+	jsonw_key(w, "command_line");
+	if (cmdline)
+		jsonw_string(w, cmdline);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "states");
+	jsonw_object_begin(w);
+	for (unsigned int st = 0; st <= STATS_OWNER_UNCONN; st++) {
+		struct stats_key k = {.id = pid, .port = (uint16_t)st};
+		const struct stats_entry *e = stats_find(&sum->stats, STATS_OWNER_STATE, &k);
+		if (e && e->count)
+			jsonw_kv_uint(w, st == STATS_OWNER_UNCONN ? "UNCONN" : tcp_state_name(st),
+				      e->count);
+	}
+	jsonw_object_end(w);
+}
+
 static void write_top(struct jsonw *w, const struct summary *sum, enum stats_tally_id id,
 		      const char *key)
 {
@@ -102,6 +124,7 @@ static void write_top(struct jsonw *w, const struct summary *sum, enum stats_tal
 						   : NULL;
 			if (name)
 				jsonw_kv_string(w, "name", name);
+			write_owner_detail(w, sum, top[i].key.id);
 		} else {
 			char text[STATS_KEY_TEXT_MAX];
 			stats_key_format(text, &top[i].key, false);

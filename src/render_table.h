@@ -19,4 +19,17 @@ const char *conn_state_text(const struct conn *c);
  * that the columns stay aligned. Returns 0, or -EIO when out fails. */
 int render_table(FILE *out, const struct snapshot *snap, bool header);
 
+struct procmap;
+struct procmap_owner;
+
+/* render_table with netstat -p's "PID/Program name" column when owners is not NULL. */
+int render_table_owners(FILE *out, const struct snapshot *snap, bool header,
+			const struct procmap *owners);
+
+/* The PID/Program name cell: "1234/nginx" with the name escaped for a terminal
+ * (util/escape.h), or "-" for an unknown owner (o NULL), as netstat -p shows it. The live view
+ * uses it too. Writes at most len bytes with the NUL; returns the length. */
+#define OWNER_TEXT_MAX (16 + 4 * 64)
+size_t owner_text(const struct procmap_owner *o, char *buf, size_t len);
+
 #endif

@@ -361,6 +361,12 @@ static void add_time_wait(struct stats *s, const struct conn *c)
 	tally_count(s, STATS_TIME_WAIT_LOCAL, &lk);
 }
 
+unsigned int stats_owner_state_of(const struct conn *c)
+{
+	unsigned int state = stats_state_of(c);
+	return c->proto == CONN_UDP && state != TCP_ST_ESTABLISHED ? STATS_OWNER_UNCONN : state;
+}
+
 void stats_add(struct stats *s, const struct conn *c, const struct stats_row_extra *extra)
 {
 	unsigned int state = stats_state_of(c);
@@ -370,6 +376,10 @@ void stats_add(struct stats *s, const struct conn *c, const struct stats_row_ext
 	s->by_proto[proto]++;
 	s->by_proto_state[proto][state]++;
 	s->by_state[state]++;
+	if (owner) {
+		struct stats_key ok = {.id = owner, .port = (uint16_t)stats_owner_state_of(c)};
+		tally_count(s, STATS_OWNER_STATE, &ok);
+	}
 
 	if (c->proto == CONN_TCP && state == TCP_ST_LISTEN) {
 		add_listener(s, c);

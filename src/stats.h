@@ -50,6 +50,8 @@ enum stats_tally_id {
 	STATS_SYN_SENT_REMOTE,   /* addr+port: SYN_SENT per remote endpoint */
 	STATS_FIN_WAIT2_REMOTE,  /* addr: FIN_WAIT2 per remote address */
 	STATS_OWNER,             /* id (pid): connected sockets per owning process, when known */
+	STATS_OWNER_STATE,       /* id (pid) + port (stats_owner_state_of): every socket, listeners
+				  * too, per owning process and state, when known */
 	STATS_TALLY_COUNT,
 };
 
@@ -167,6 +169,11 @@ size_t stats_top(const struct stats *s, enum stats_tally_id id, int port_filter,
 /* The entry for key, or NULL. */
 const struct stats_entry *stats_find(const struct stats *s, enum stats_tally_id id,
 				     const struct stats_key *key);
+
+/* The state slot of the STATS_OWNER_STATE tally: stats_state_of(), except that unconnected UDP
+ * is STATS_OWNER_UNCONN so it is not counted as a closed TCP socket. */
+#define STATS_OWNER_UNCONN TCP_ST_MAX
+unsigned int stats_owner_state_of(const struct conn *c);
 
 /* Number of distinct keys in a tally. */
 size_t stats_distinct(const struct stats *s, enum stats_tally_id id);

@@ -12,11 +12,13 @@
 
 #include <stdbool.h>
 
-/* Optional owner lookup: pid owning a socket (0 = unknown) and a process name for a pid
- * (NULL = unknown; the renderer escapes it). */
+/* Optional owner lookup: pid owning a socket (0 = unknown), a process name and command line for
+ * a pid (NULL = unknown; the renderer escapes them). enrich_summary_owners() fills it from a
+ * procmap. */
 struct summary_owner_hook {
 	uint32_t (*pid_of)(void *ctx, const struct conn *c);
 	const char *(*name_of)(void *ctx, uint32_t pid);
+	const char *(*cmdline_of)(void *ctx, uint32_t pid); /* NULL = unknown; untrusted text */
 	void *ctx;
 };
 

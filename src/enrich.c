@@ -1,0 +1,45 @@
+#include "enrich.h"
+
+#include "i18n.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+int enrich_owners(struct procmap *pm, const struct snapshot *snap, struct procmap_info *info,
+                  struct cw_error *err)
+{
+	uint32_t *inodes = malloc((snap->count ? snap->count : 1) * sizeof(*inodes));
+	if (!inodes)
+		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
+	for (size_t i = 0; i < snap->count; i++)
+		inodes[i] = snap->conns[i].inode;
+	int r = procmap_resolve(pm, inodes, snap->count, info, err);
+	free(inodes);
+	return r;
+}
+
+static uint32_t pid_of(void *ctx, const struct conn *c)
+{
+	const struct procmap_owner *o = procmap_owner_of(ctx, c->inode);
+	return o ? (uint32_t)o->pid : 0;
+}
+
+static const char *name_of(void *ctx, uint32_t pid)
+{
+	const struct procmap_owner *o = procmap_owner_by_pid(ctx, (int32_t)pid);
+	return o ? o->name : NULL;
+}
+
+static const char *cmdline_of(void *ctx, uint32_t pid)
+{
+	const struct procmap_owner *o = procmap_owner_by_pid(ctx, (int32_t)pid);
+	return o ? o->cmdline : NULL;
+}
+
+void enrich_summary_owners(struct summary_owner_hook *hook, const struct procmap *pm)
+{
+	/* The hook's context is not const because other providers may cache; procmap's
+	 * lookups only read. */
+	*hook = (struct summary_owner_hook){
+	    .pid_of = pid_of, .name_of = name_of, .cmdline_of = cmdline_of, .ctx = (void *)pm};
+}

@@ -1,0 +1,21 @@
+/* The enrich stage: what the socket rows alone do not say, added after the source filled them
+ * (today: the process owning each socket, through procmap). */
+#ifndef CW_ENRICH_H
+#define CW_ENRICH_H
+
+#include "error.h"
+#include "procmap.h"
+#include "snapshot.h"
+#include "summary.h"
+
+/* Resolves the owners of every socket in snap (rows with inode 0, TIME_WAIT and orphans, have
+ * none). Call it after filtering so that only shown sockets are looked for. With the same pm on
+ * every refresh only new sockets cost a walk (see procmap.h). Returns 0 or a negative errno with
+ * err set; info as procmap_resolve's. */
+int enrich_owners(struct procmap *pm, const struct snapshot *snap, struct procmap_info *info,
+                  struct cw_error *err);
+
+/* Points the summary's owner hook at pm (borrowed: it must outlive the summary's rendering). */
+void enrich_summary_owners(struct summary_owner_hook *hook, const struct procmap *pm);
+
+#endif
