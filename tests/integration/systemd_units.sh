@@ -26,20 +26,25 @@ done
 grep -q '^DynamicUser=yes' "$tmp/connwatch.service" || fail "exporter does not run as a dynamic user"
 grep -q '^CapabilityBoundingSet=$' "$tmp/connwatch.service" || fail "exporter keeps capabilities"
 grep -q '^PrivateNetwork' "$tmp/connwatch.service" && fail "PrivateNetwork would hide the host's sockets"
+# The build tree may sit below a directory only root can enter (a CI checkout under mktemp -d):
+# the unprivileged runs use a copy of the binary in a directory everyone may enter (but not
+# write to, yet).
+chmod 755 "$tmp"
+install -m 755 "$CONNWATCH" "$tmp/connwatch"
 start_holder python3 "$HERE/sockets.py"
 trap 'kill $HOLDER_PID 2>/dev/null; wait $HOLDER_PID 2>/dev/null; rm -rf "$tmp"' EXIT
 as_root=$("$CONNWATCH" check 2>&1)
 as_nobody=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-  --bounding-set=-all --no-new-privs env HOME=/nonexistent "$CONNWATCH" check 2>&1)
+  --bounding-set=-all --no-new-privs env HOME=/nonexistent "$tmp/connwatch" check 2>&1)
 [ -n "$as_root" ] && [ "$as_root" = "$as_nobody" ] ||
   fail "an unprivileged user sees other counts: root: $as_root; nobody: $as_nobody"
 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
-  --no-new-privs env HOME=/nonexistent "$CONNWATCH" serve --textfile "$tmp/nobody.prom" 2>"$tmp/err"
-rc=$? # the directory is root's (mode 700): a clean failure that names the file, not a crash
+  --no-new-privs env HOME=/nonexistent "$tmp/connwatch" serve --textfile "$tmp/nobody.prom" 2>"$tmp/err"
+rc=$? # the directory is root's (mode 755): a clean failure that names the file, not a crash
 [ $rc -eq 1 ] && grep -q "nobody.prom" "$tmp/err" || fail "unwritable textfile: rc $rc, $(cat "$tmp/err")"
 chmod 777 "$tmp"
 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
-  --no-new-privs env HOME=/nonexistent "$CONNWATCH" serve --textfile "$tmp/nobody.prom" 2>"$tmp/err" ||
+  --no-new-privs env HOME=/nonexistent "$tmp/connwatch" serve --textfile "$tmp/nobody.prom" 2>"$tmp/err" ||
   fail "serve --textfile as nobody: $(cat "$tmp/err")"
 grep -q '^connwatch_connections{proto="tcp",family="ipv4",state="close_wait"} 1$' "$tmp/nobody.prom" ||
   fail "unprivileged metrics miss the holder's sockets"
