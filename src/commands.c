@@ -15,6 +15,15 @@ const struct cw_command cw_commands[] = {
 		.usage_exit = CW_EXIT_USAGE,
 	},
 	{
+		.name = "live",
+		.bit = CMD_LIVE,
+		.summary = N_("watch the connections live (the default): a screen on a terminal, "
+			      "text blocks or JSON otherwise"),
+		.usage = "",
+		.run = cmd_live,
+		.usage_exit = CW_EXIT_USAGE,
+	},
+	{
 		.name = "summary",
 		.bit = CMD_SUMMARY,
 		.summary = N_("count the connections per state, show the busiest peers and ports, "

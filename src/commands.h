@@ -32,6 +32,7 @@ int cmd_list(const struct cw_options *o);
 int cmd_serve(const struct cw_options *o);
 int cmd_check(const struct cw_options *o);
 int cmd_check_usage_error(const char *msg);
+int cmd_live(const struct cw_options *o);
 int cmd_explain(const struct cw_options *o);
 int cmd_summary(const struct cw_options *o);
 int cmd_import(const struct cw_options *o);

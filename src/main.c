@@ -12,7 +12,9 @@
 
 static void print_help(FILE *out, const struct cw_options *o)
 {
-	if (o->command_name && o->command != commands_default()->bit) {
+	/* `connwatch live --help` shows live's options; `connwatch --help` the overview, although
+	 * live is also the default command. */
+	if (o->command_named) {
 		const struct cw_command *cmd = commands_by_bit(o->command);
 		fprintf(out, _("Usage: connwatch %s [OPTIONS] %s\n"), cmd->name, cmd->usage);
 		fprintf(out, "%s\n\n", _(cmd->summary));

@@ -37,12 +37,22 @@ const struct cw_option_def cw_option_defs[] = {
 	 N_("show the process owning each socket (PID/Program name), as netstat -p; without root "
 	    "only your own processes"),
 	 CMD_LIST | CMD_SUMMARY | CMD_LIVE},
-	{"json", OPT_JSON, NULL, N_("print JSON (see docs/json.md)"), CMD_LIST | CMD_SUMMARY | CMD_IMPORT | CMD_EXPLAIN},
+	{"json", OPT_JSON, NULL, N_("print JSON (see docs/json.md); live: one document per refresh"),
+	 CMD_LIST | CMD_SUMMARY | CMD_IMPORT | CMD_EXPLAIN | CMD_LIVE},
 	{"threshold", OPT_THRESHOLD, "NAME=VALUE",
 	 N_("set a diagnosis threshold (repeatable; see THRESHOLDS in connwatch(1))"), CMD_DIAGNOSE},
 	{"config", OPT_CONFIG, "FILE",
 	 N_("read thresholds from FILE instead of /etc/connwatch.conf and ~/.config/connwatch.conf"),
 	 CMD_DIAGNOSE},
+	{"interval", OPT_INTERVAL, "SECONDS",
+	 N_("seconds between refreshes, fractions allowed (default: 2)"), CMD_LIVE},
+	{"count", OPT_COUNT, "N", N_("stop after N refreshes"), CMD_LIVE},
+	{"plain", OPT_PLAIN, NULL, N_("print a text block per refresh even on a terminal"),
+	 CMD_LIVE},
+	{"sort", OPT_SORT, "KEY",
+	 N_("order rows by state, remote, port, queues, age or none (default: state on a "
+	    "terminal, none otherwise)"),
+	 CMD_LIVE},
 	{"no-header", OPT_NO_HEADER, NULL, N_("leave out the column header line"), CMD_LIST},
 	{"source", OPT_SOURCE, "netlink|proc",
 	 N_("where to read sockets (default: netlink, /proc when netlink is refused)"),
@@ -167,6 +177,33 @@ static void describe_options(char *buf, size_t len, unsigned int mask)
 	}
 }
 
+/* Seconds as a decimal fraction; 0 means "as fast as possible" (benchmarks). A day at most: a
+ * larger value is a typo, and the TUI must still wake for keys. */
+static int parse_interval(const char *arg, double *out, struct cw_error *err)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(arg, &end);
+	if (errno || end == arg || *end || !(v >= 0 && v <= 86400))
+		return cw_error_set(err, -EINVAL,
+				    _("--interval: '%s' is not a number of seconds from 0 to 86400"),
+				    arg);
+	*out = v;
+	return 0;
+}
+
+static int parse_count(const char *arg, unsigned long *out, struct cw_error *err)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || v == 0)
+		return cw_error_set(err, -EINVAL, _("--count: '%s' is not a positive whole number"),
+				    arg);
+	*out = v;
+	return 0;
+}
+
 /* Applies one option; the command is not known yet, so applicability is checked later. */
 static int apply(struct cw_options *o, int id, const char *arg, struct cw_error *err)
 {
@@ -193,6 +230,10 @@ static int apply(struct cw_options *o, int id, const char *arg, struct cw_error 
 	case OPT_PROCESSES: o->processes = true; return 0;
 	case OPT_JSON: o->json = true; return 0;
 	case OPT_NO_HEADER: o->no_header = true; return 0;
+	case OPT_INTERVAL: return parse_interval(arg, &o->interval_s, err);
+	case OPT_COUNT: return parse_count(arg, &o->count, err);
+	case OPT_PLAIN: o->plain = true; return 0;
+	case OPT_SORT: o->sort = arg; return 0;
 	case OPT_SOURCE:
 		if (strcmp(arg, "netlink") && strcmp(arg, "proc"))
 			return cw_error_set(err, -EINVAL,
@@ -244,6 +285,7 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 {
 	memset(o, 0, sizeof(*o));
 	filter_init(&o->filter);
+	o->interval_s = 2.0;
 
 	/* getopt returns LONG_BASE + index for a long option, the letter for a short one. */
 	enum { LONG_BASE = 1000 };
@@ -327,6 +369,7 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 			return cw_error_set(err, -EINVAL, _("unknown command '%s'; commands: %s"),
 					    argv[i], names);
 		}
+		o->command_named = true;
 		i++;
 	} else {
 		cmd = commands_default();

@@ -44,16 +44,20 @@ enum cw_option_id {
 	OPT_WARNING = 'w' | 0x10000,
 	OPT_IPV4 = '4',
 	OPT_IPV6 = '6',
+	OPT_COUNT = 'c',
+	OPT_INTERVAL = 'i',
 	OPT_LONG_ONLY = 256,
 	OPT_JSON,
 	OPT_LANG,
 	OPT_LOCAL,
 	OPT_NO_HEADER,
+	OPT_PLAIN,
 	OPT_PORT,
 	OPT_PROC_ROOT,
 	OPT_RECORD,
 	OPT_REMOTE,
 	OPT_REPLAY,
+	OPT_SORT,
 	OPT_SOURCE,
 	OPT_STATE,
 	OPT_LISTEN,
@@ -84,6 +88,7 @@ extern const unsigned int cw_option_def_count;
 struct cw_options {
 	unsigned int command; /* enum cw_command_bit */
 	const char *command_name;
+	bool command_named; /* the command was on the command line (not the default) */
 	const char *args[CW_MAX_ARGS]; /* positional arguments after the command */
 	unsigned int arg_count;
 	bool help, version;
@@ -95,6 +100,10 @@ struct cw_options {
 	const char *proc_root;
 	const char *record_path;
 	const char *replay_path;
+	double interval_s;  /* live: seconds between refreshes (default 2) */
+	unsigned long count; /* live: stop after this many refreshes; 0 = run until stopped */
+	bool plain;          /* live: text blocks even on a terminal */
+	const char *sort;    /* live: initial sort key, checked by cmd_live */
 	struct filter filter;
 	/* serve */
 	const char *listen[CW_MAX_LISTEN]; /* "ADDR:PORT" as given; none = the default */

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 
-static void conn_fields(struct jsonw *w, const struct conn *c)
+void render_json_conn_fields(struct jsonw *w, const struct conn *c)
 {
 	char addr[ADDR_TEXT_MAX];
 	jsonw_kv_string(w, "proto", conn_proto_name(c));
@@ -28,14 +28,14 @@ static void conn_fields(struct jsonw *w, const struct conn *c)
 void render_json_conn(struct jsonw *w, const struct conn *c)
 {
 	jsonw_object_begin(w);
-	conn_fields(w, c);
+	render_json_conn_fields(w, c);
 	jsonw_object_end(w);
 }
 
 void render_json_conn_owner(struct jsonw *w, const struct conn *c, const struct procmap *owners)
 {
 	jsonw_object_begin(w);
-	conn_fields(w, c);
+	render_json_conn_fields(w, c);
 	const struct procmap_owner *o = procmap_owner_of(owners, c->inode);
 	jsonw_key(w, "pid");
 	if (o)

@@ -12,6 +12,9 @@
 /* Writes one connection as a JSON object. */
 void render_json_conn(struct jsonw *w, const struct conn *c);
 
+/* The members of that object without the braces, for documents that add members per row. */
+void render_json_conn_fields(struct jsonw *w, const struct conn *c);
+
 struct procmap;
 
 /* Writes one connection with its owner (-p): the fields of render_json_conn plus "pid" and

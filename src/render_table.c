@@ -77,6 +77,52 @@ static char *put_number(char *p, uint32_t v)
 	return p;
 }
 
+size_t render_table_width(const struct snapshot *snap)
+{
+	return address_width(snap);
+}
+
+/* Proto, queues and both addresses, padded; returns the end (the state comes next). */
+static char *put_row_start(char *p, const struct conn *c, size_t width)
+{
+	const char *proto = conn_proto_name(c);
+	p = put_padded(p, proto, strlen(proto), 5);
+	*p++ = ' ';
+	p = put_number(p, c->recv_q);
+	*p++ = ' ';
+	p = put_number(p, c->send_q);
+	*p++ = ' ';
+	/* Formatted in place (a row buffer always has room for the terminating NUL). */
+	p = pad_to(p, addr_format_endpoint(p, c->family, c->local_addr, c->local_port), width);
+	*p++ = ' ';
+	return pad_to(p, addr_format_endpoint(p, c->family, c->remote_addr, c->remote_port),
+		      width);
+}
+
+size_t render_table_row(char *line, const struct conn *c, size_t width)
+{
+	char *p = put_row_start(line, c, width);
+	const char *state = conn_state_text(c);
+	size_t slen = strlen(state);
+	if (slen) {
+		*p++ = ' ';
+		memcpy(p, state, slen);
+		p += slen;
+	} else {
+		while (p > line && p[-1] == ' ')
+			p--; /* no trailing blanks after an empty state */
+	}
+	*p = '\0';
+	return (size_t)(p - line);
+}
+
+void render_table_header(FILE *out, size_t width)
+{
+	const char *local = _("Local Address"), *foreign = _("Foreign Address");
+	fprintf(out, "%-5s %6s %6s %-*s %-*s %s", _("Proto"), _("Recv-Q"), _("Send-Q"), (int)width,
+		local, (int)width, foreign, _("State"));
+}
+
 size_t owner_text(const struct procmap_owner *o, char *buf, size_t len)
 {
 	if (len == 0)
@@ -106,54 +152,36 @@ int render_table_owners(FILE *out, const struct snapshot *snap, bool header,
 			_("Foreign Address"), NETSTAT_STATE_WIDTH, _("State"),
 			_("PID/Program name"));
 	} else if (header) {
-		const char *local = _("Local Address"), *foreign = _("Foreign Address");
-		fprintf(out, "%-5s %6s %6s %-*s %-*s %s\n", _("Proto"), _("Recv-Q"), _("Send-Q"),
-			(int)width, local, (int)width, foreign, _("State"));
+		render_table_header(out, width);
+		fputc('\n', out);
 	}
 	/* Lines are built straight into a 64 KiB block that goes out in one fwrite: one stdio call
 	 * per line was a tenth of the user time at 235,000 rows. */
-	enum { LINE_MAX_BYTES = 2 * ADDR_ENDPOINT_MAX + 2 * NETSTAT_ADDR_WIDTH + 96 + OWNER_TEXT_MAX };
+	enum { ROW_MAX = RENDER_TABLE_LINE_MAX + OWNER_TEXT_MAX + 1 };
 	char block[1 << 16];
 	size_t used = 0;
 	for (size_t i = 0; i < snap->count; i++) {
-		if (sizeof(block) - used < LINE_MAX_BYTES + width * 2) {
+		if (sizeof(block) - used < ROW_MAX) {
 			if (fwrite(block, 1, used, out) != used)
 				return -EIO;
 			used = 0;
 		}
 		const struct conn *c = &snap->conns[i];
 		char *line = block + used;
-		char *p = line;
-		const char *proto = conn_proto_name(c);
-		p = put_padded(p, proto, strlen(proto), 5);
-		*p++ = ' ';
-		p = put_number(p, c->recv_q);
-		*p++ = ' ';
-		p = put_number(p, c->send_q);
-		*p++ = ' ';
-		/* Formatted in place (the block always has room for the terminating NUL). */
-		p = pad_to(p, addr_format_endpoint(p, c->family, c->local_addr, c->local_port),
-			   width);
-		*p++ = ' ';
-		p = pad_to(p, addr_format_endpoint(p, c->family, c->remote_addr, c->remote_port),
-			   width);
-		const char *state = conn_state_text(c);
-		size_t slen = strlen(state);
+		size_t n;
 		if (owners) {
+			char *p = put_row_start(line, c, width);
+			const char *state = conn_state_text(c);
 			*p++ = ' ';
-			p = put_padded(p, state, slen, NETSTAT_STATE_WIDTH);
+			p = put_padded(p, state, strlen(state), NETSTAT_STATE_WIDTH);
 			*p++ = ' ';
 			p += owner_text(procmap_owner_of(owners, c->inode), p, OWNER_TEXT_MAX);
-		} else if (slen) {
-			*p++ = ' ';
-			memcpy(p, state, slen);
-			p += slen;
+			n = (size_t)(p - line);
 		} else {
-			while (p > line && p[-1] == ' ')
-				p--; /* no trailing blanks after an empty state */
+			n = render_table_row(line, c, width);
 		}
-		*p++ = '\n';
-		used += (size_t)(p - line);
+		line[n++] = '\n';
+		used += n;
 	}
 	if (used && fwrite(block, 1, used, out) != used)
 		return -EIO;

@@ -5,6 +5,7 @@
 #include "snapshot.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 /* "tcp", "tcp6", "udp", "udp6": netstat's protocol names. */
@@ -18,6 +19,20 @@ const char *conn_state_text(const struct conn *c);
  * The address columns are at least 23 wide, as netstat's, and widen for long IPv6 addresses so
  * that the columns stay aligned. Returns 0, or -EIO when out fails. */
 int render_table(FILE *out, const struct snapshot *snap, bool header);
+
+/* The pieces of the table, for views that add columns (the live view). Room for one row, with
+ * space to append a newline or more columns. */
+#define RENDER_TABLE_LINE_MAX 256
+
+/* The width of the address columns for the rows of snap (at least netstat's 23). */
+size_t render_table_width(const struct snapshot *snap);
+
+/* Writes one row without a newline (NUL-terminated) into line (RENDER_TABLE_LINE_MAX bytes);
+ * returns its length. */
+size_t render_table_row(char *line, const struct conn *c, size_t width);
+
+/* Writes the header line without a newline. */
+void render_table_header(FILE *out, size_t width);
 
 struct procmap;
 struct procmap_owner;

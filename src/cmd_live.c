@@ -1,0 +1,251 @@
+/* `connwatch live` (the default command): source -> filter -> track -> view, every interval,
+ * drawn by the ncurses screen on a terminal, else printed as text blocks or NDJSON. */
+#include "cmd_common.h"
+#include "collect.h"
+#include "commands.h"
+#include "enrich.h"
+#include "exitcode.h"
+#include "i18n.h"
+#include "kcounters.h"
+#include "live_view.h"
+#include "render_live.h"
+#include "render_tui.h"
+#include "summary.h"
+#include "track.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct live_run {
+	struct collector col;
+	struct snapshot snap;
+	struct track track;
+	struct track_summary changes;
+	struct live_view view;
+	struct live_frame frame;
+	struct summary sum; /* stats, kernel counters, thresholds and this refresh's warnings */
+	struct diag_sample prev; /* the previous refresh, for the rules' rates and growth */
+	struct procmap owners;   /* -p: kept across refreshes, so only new sockets cost a walk */
+	bool processes;
+	bool owners_said;   /* the note about unreadable processes was printed */
+	bool read_counters; /* false for a recording from elsewhere */
+	const char *proc_root;
+	char hostname[256];
+	bool noted; /* skipped input was already reported once */
+	int status; /* CW_EXIT_PARTIAL once input was skipped */
+};
+
+static uint64_t monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void run_init(struct live_run *r, const struct cw_options *o, enum live_sort sort,
+                     const struct diag_config *cfg)
+{
+	memset(r, 0, sizeof(*r));
+	collector_init(&r->col, o);
+	/* Listeners are read always (a few rows): the rules need them, and the screen toggles
+	 * them without asking the kernel again. The view hides them unless asked. */
+	summary_request(&o->filter, &r->col.req);
+	struct kcounters kc;
+	kcounters_init(&kc);
+	struct cw_error err = {0};
+	/* Counters describe this machine: not with a recording from elsewhere. */
+	r->read_counters = !o->replay_path;
+	r->proc_root = o->proc_root;
+	if (r->read_counters && kcounters_read(&kc, o->proc_root, &err) < 0)
+		cmd_print_error(err.msg); /* the view still stands without them */
+	summary_init(&r->sum, cfg, &kc);
+	procmap_init(&r->owners, NULL);
+	r->processes = o->processes;
+	if (r->processes) {
+		enrich_summary_owners(&r->sum.owners, &r->owners);
+		r->frame.owners = &r->owners;
+	}
+	snapshot_init(&r->snap);
+	track_init(&r->track);
+	live_view_init(&r->view, &o->filter, sort);
+	if (gethostname(r->hostname, sizeof(r->hostname) - 1) < 0)
+		strcpy(r->hostname, "?");
+	r->frame.hostname = r->hostname;
+	r->frame.interval_s = o->interval_s;
+	r->frame.snap = &r->snap;
+	r->frame.changes = &r->changes;
+	r->frame.view = &r->view;
+	r->frame.stats = &r->sum.stats;
+	r->frame.report = &r->sum.report;
+}
+
+static void run_free(struct live_run *r)
+{
+	live_view_free(&r->view);
+	summary_free(&r->sum);
+	procmap_free(&r->owners);
+	track_free(&r->track);
+	snapshot_free(&r->snap);
+}
+
+/* One refresh: read, track, recompute the view. Returns 0 or a negative errno with err set. */
+static int run_sample(struct live_run *r, struct cw_error *err)
+{
+	int rc = collector_take(&r->col, &r->snap, err);
+	if (rc < 0)
+		return rc;
+	if (r->snap.skipped)
+		r->status = CW_EXIT_PARTIAL;
+	if (!r->noted && (r->snap.note_count || r->col.fell_back)) {
+		cmd_report_notes(&r->col, &r->snap); /* once, not at every refresh */
+		r->noted = true;
+	}
+	if (r->processes) {
+		struct procmap_info info;
+		rc = enrich_owners(&r->owners, &r->snap, &info, err);
+		if (rc < 0)
+			return rc;
+		cmd_report_owners(&info, &r->owners_said);
+	}
+	r->frame.now_ms = monotonic_ms();
+	r->frame.wall = time(NULL);
+	r->frame.refresh++;
+	if (track_update(&r->track, &r->snap, r->frame.now_ms, &r->changes) < 0 ||
+	    live_view_update(&r->view, &r->snap, track_marks(&r->track), r->frame.now_ms,
+	                     &r->sum.stats, r->processes ? &r->sum.owners : NULL) < 0)
+		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
+	r->frame.marks = track_marks(&r->track);
+
+	struct cw_error kerr = {0};
+	if (r->read_counters) /* unreadable counters leave them unknown: rules then skip them */
+		r->sum.have_counters = kcounters_read(&r->sum.counters, r->proc_root, &kerr) == 0;
+	double now_s = (double)r->frame.now_ms / 1000.0;
+	struct diag_input in = {
+	    .stats = &r->sum.stats,
+	    .counters = r->sum.have_counters ? &r->sum.counters : NULL,
+	    .prev = r->prev.valid ? &r->prev : NULL,
+	    .now_s = now_s,
+	    .config = &r->sum.config,
+	};
+	if (diagnose_run(&in, &r->sum.report) < 0)
+		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
+	diag_sample_take(&r->prev, &r->sum.stats, in.counters, now_s);
+	return 0;
+}
+
+static void sleep_until_ms(uint64_t deadline_ms)
+{
+	struct timespec ts = {.tv_sec = (time_t)(deadline_ms / 1000),
+	                      .tv_nsec = (long)(deadline_ms % 1000) * 1000000L};
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+static uint64_t interval_ms(const struct cw_options *o)
+{
+	return (uint64_t)(o->interval_s * 1000.0 + 0.5);
+}
+
+static int run_stream(struct live_run *r, const struct cw_options *o)
+{
+	struct cw_error err = {0};
+	for (;;) {
+		uint64_t started = monotonic_ms();
+		if (run_sample(r, &err) < 0) {
+			cmd_print_error(err.msg);
+			return CW_EXIT_RUNTIME;
+		}
+		if (o->json)
+			render_live_json(stdout, &r->frame);
+		else
+			render_live_plain(stdout, &r->frame);
+		int out = cmd_output_status(stdout); /* a closed pipe (`| head`) ends quietly */
+		if (out != CW_EXIT_OK || ferror(stdout))
+			return out;
+		if (o->count && r->frame.refresh >= o->count)
+			return r->status;
+		sleep_until_ms(started + interval_ms(o));
+	}
+}
+
+static int run_screen(struct live_run *r, const struct cw_options *o)
+{
+	struct tui_state ui;
+	struct cw_error err = {0};
+	bool color = !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
+	if (tui_open(&ui, color, &err) < 0) {
+		cmd_print_error(err.msg);
+		return CW_EXIT_RUNTIME;
+	}
+	int status = CW_EXIT_OK;
+	uint64_t started = monotonic_ms();
+	if (run_sample(r, &err) < 0)
+		goto failed;
+	tui_draw(&ui, &r->frame);
+	for (;;) {
+		if (tui_stop_requested())
+			break;
+		uint64_t now = monotonic_ms();
+		uint64_t due = started + interval_ms(o);
+		if (!ui.paused && now >= due) {
+			if (o->count && r->frame.refresh >= o->count)
+				break;
+			started = now;
+			if (run_sample(r, &err) < 0)
+				goto failed;
+			tui_draw(&ui, &r->frame);
+			continue;
+		}
+		/* wake at least every 250 ms so a signal is never missed for long */
+		uint64_t wait = ui.paused || due - now > 250 ? 250 : due - now;
+		enum tui_event ev = tui_wait(&ui, &r->view, &r->frame, (int)wait);
+		if (ev == TUI_QUIT)
+			break;
+		/* the counts stay those of the refresh: a typed filter only changes the rows */
+		if (ev == TUI_VIEW_CHANGED && live_view_update(&r->view, &r->snap, r->frame.marks,
+		                                               r->frame.now_ms, NULL, NULL) < 0) {
+			cw_error_set(&err, -ENOMEM, "%s", _("out of memory"));
+			goto failed;
+		}
+		if (ev != TUI_TIMEOUT)
+			tui_draw(&ui, &r->frame);
+	}
+	tui_close(&ui);
+	return status != CW_EXIT_OK ? status : r->status;
+failed:
+	tui_close(&ui);
+	cmd_print_error(err.msg);
+	return CW_EXIT_RUNTIME;
+}
+
+int cmd_live(const struct cw_options *o)
+{
+	bool screen = !o->plain && !o->json && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
+	enum live_sort sort = screen ? LIVE_SORT_STATE : LIVE_SORT_NONE;
+	if (o->sort) {
+		sort = live_sort_parse(o->sort);
+		if (sort == LIVE_SORT_COUNT) {
+			cmd_print_error(
+			    _("--sort: unknown key; valid: state, remote, port, queues, "
+			      "age, none"));
+			return CW_EXIT_USAGE;
+		}
+	}
+	struct diag_config cfg;
+	int loaded = cmd_load_config(o, &cfg);
+	if (loaded != CW_EXIT_OK)
+		return loaded;
+	struct live_run *r = malloc(sizeof(*r));
+	if (!r) {
+		cmd_print_error(_("out of memory"));
+		return CW_EXIT_RUNTIME;
+	}
+	run_init(r, o, sort, &cfg);
+	int status = screen ? run_screen(r, o) : run_stream(r, o);
+	run_free(r);
+	free(r);
+	return status;
+}

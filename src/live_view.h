@@ -1,0 +1,68 @@
+/* What the live view shows of a tracked snapshot: the rows that pass the view's filter, in the
+ * chosen order, and the counts per state. Pure: renderers read it, cmd_live.c drives it, the
+ * keys of the TUI change it. */
+#ifndef CW_LIVE_VIEW_H
+#define CW_LIVE_VIEW_H
+
+#include "error.h"
+#include "filter.h"
+#include "snapshot.h"
+#include "stats.h"
+#include "track.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum live_sort {
+	LIVE_SORT_NONE,       /* the order the kernel gave (what netstat shows) */
+	LIVE_SORT_STATE,      /* state, then remote address */
+	LIVE_SORT_REMOTE,     /* remote address and port */
+	LIVE_SORT_LOCAL_PORT, /* local port, then remote address */
+	LIVE_SORT_QUEUES,     /* Recv-Q + Send-Q, largest first */
+	LIVE_SORT_AGE,        /* time in the current state, longest first */
+	LIVE_SORT_COUNT,
+};
+
+struct live_view {
+	struct filter base;    /* from the command line; borrowed text is not kept */
+	struct filter filter;  /* base + what the user typed; what rows must pass */
+	char filter_text[128]; /* the user's filter as typed, shown in the header */
+	bool show_listeners;   /* toggled by a key: listeners and unconnected UDP */
+	enum live_sort sort;
+	bool reverse;
+	uint32_t *order; /* indices of the shown rows into snap->conns; owned */
+	size_t order_count, order_capacity;
+	uint64_t *keys, *keys_tmp; /* sort scratch, owned, as large as order */
+	uint32_t *order_tmp;
+};
+
+/* Starts a view over the command line's filter. */
+void live_view_init(struct live_view *v, const struct filter *base, enum live_sort sort);
+void live_view_free(struct live_view *v);
+
+/* Recomputes the shown rows and their order for snap (marks: track_marks() for snap, taken at
+ * now_ms). When st is not NULL it also counts, into st (reset first), the rows that pass the
+ * command line's filter, whatever the user typed since, with their time in state; listeners
+ * the command line hides are only noted for the rules. owners (may be NULL) gives the owning
+ * process of each counted row. Returns 0 or -ENOMEM. */
+struct summary_owner_hook;
+int live_view_update(struct live_view *v, const struct snapshot *snap,
+                     const struct track_mark *marks, uint64_t now_ms, struct stats *st,
+                     const struct summary_owner_hook *owners);
+
+/* Replaces the typed filter: words separated by blanks or commas, each a state (TIME_WAIT,
+ * syn-recv), a port number, an address or ADDR/PREFIX (matched on the remote side), or
+ * local=ADDR[/PREFIX]. Empty text clears it. Returns 0, or -EINVAL with err set and the previous
+ * filter kept. */
+int live_view_set_filter(struct live_view *v, const char *text, struct cw_error *err);
+
+/* Shows or hides listeners (and unconnected UDP) unless the command line chose with -l/-a. */
+void live_view_set_listeners(struct live_view *v, bool show);
+
+/* "state", "remote", "port", "queues", "age", "none"; parse returns LIVE_SORT_COUNT when unknown.
+ */
+const char *live_sort_name(enum live_sort s);
+enum live_sort live_sort_parse(const char *name);
+
+#endif

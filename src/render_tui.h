@@ -1,0 +1,48 @@
+/* The ncurses screen of the live view. It owns the terminal while open: SIGINT and SIGTERM only
+ * set a flag the loop reads, a crash restores the terminal before the signal goes on to its
+ * previous handler (so sanitizers and core dumps still work), and what is written to stderr
+ * while the screen is up is held and replayed after it closes. */
+#ifndef CW_RENDER_TUI_H
+#define CW_RENDER_TUI_H
+
+#include "error.h"
+#include "live_view.h"
+#include "render_live.h"
+
+#include <stdbool.h>
+
+enum tui_event {
+	TUI_TIMEOUT,      /* nothing happened before the timeout */
+	TUI_VIEW_CHANGED, /* sort or filter changed: recompute the view, then draw */
+	TUI_REDRAW,       /* scroll, resize, help or pause: draw again */
+	TUI_QUIT,         /* q, SIGINT or SIGTERM */
+};
+
+struct tui_state {
+	size_t top;      /* first row shown (index into view->order) */
+	size_t selected; /* selected row (index into view->order) */
+	bool paused;
+	bool help;
+	bool explain;
+	bool color;
+	int rows_per_page; /* table rows that fit, from the last draw */
+};
+
+/* Takes over the terminal. color: use colours when the terminal has them (false for NO_COLOR).
+ * Returns 0, or a negative errno with err set (the terminal is then left as it was). */
+int tui_open(struct tui_state *s, bool color, struct cw_error *err);
+
+/* Gives the terminal back and replays held stderr. Safe to call twice. */
+void tui_close(struct tui_state *s);
+
+/* Draws a frame (only the visible rows). */
+void tui_draw(struct tui_state *s, const struct live_frame *f);
+
+/* Waits up to timeout_ms for a key and acts on it (keys may change v). */
+enum tui_event tui_wait(struct tui_state *s, struct live_view *v, const struct live_frame *f,
+                        int timeout_ms);
+
+/* True once SIGINT or SIGTERM arrived. */
+bool tui_stop_requested(void);
+
+#endif
