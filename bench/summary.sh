@@ -7,32 +7,10 @@
 #
 # Needs root (unshare -n), hyperfine, ss, netstat, python3, /usr/bin/time and build/connwatch.
 set -euo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-CONNWATCH=${CONNWATCH:-$HERE/../build/connwatch}
-N=${1:-20000} TW=${2:-5000} CW=${3:-1000} RUNS=${4:-10}
-if [ -z "${CW_BENCH_NETNS:-}" ]; then
-  CW_BENCH_NETNS=1 exec unshare -n "$0" "$@"
-fi
-ip link set lo up
-out=$(mktemp -d)
-python3 "$HERE/summary_populate.py" "$N" "$TW" "$CW" >"$out/pop" 2>&1 &
-pop=$!
-trap 'kill $pop 2>/dev/null; wait $pop 2>/dev/null; rm -rf "$out"' EXIT
-for _ in $(seq 600); do grep -q READY "$out/pop" && break; sleep 0.1; done
-grep -q READY "$out/pop" || { cat "$out/pop"; exit 1; }
-echo "sockets: $(ss -tan | tail -n +2 | wc -l) TCP ($(ss -tan state time-wait | tail -n +2 | wc -l) TIME_WAIT, $(ss -tan state close-wait | tail -n +2 | wc -l) CLOSE_WAIT)"
-hyperfine -N -w 1 -r "$RUNS" --export-json "$out/h.json" \
-  "$CONNWATCH list -t" "$CONNWATCH summary -t" "$CONNWATCH summary -t --json" \
-  "ss -tan" "ss -s" "netstat -nt" >/dev/null
-python3 - "$out/h.json" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))["results"]
-base = r[0]["median"]
-print("| command | median ms | vs list |")
-print("|---|---|---|")
-for x in r:
-    print("| `%s` | %.1f | %.2fx |" % (x["command"].split("/")[-1], x["median"] * 1000, x["median"] / base))
-PY
+. "$(dirname "$0")/table.sh"
+table_describe
+table_medians list "$CONNWATCH list -t" "$CONNWATCH summary -t" "$CONNWATCH summary -t --json" \
+  "ss -tan" "ss -s" "netstat -nt"
 # User-space cost alone: the same kernel replies, recorded once, replayed to both commands.
 "$CONNWATCH" list -t --record "$out/rec" >/dev/null
 hyperfine -N -w 1 -r "$RUNS" --export-json "$out/r.json" \

@@ -51,6 +51,23 @@ const struct cw_command cw_commands[] = {
 		.run = cmd_import,
 		.usage_exit = CW_EXIT_USAGE,
 	},
+	{
+		.name = "serve",
+		.bit = CMD_SERVE,
+		.summary = N_("serve Prometheus metrics over HTTP (or write them with --textfile)"),
+		.usage = "",
+		.run = cmd_serve,
+		.usage_exit = CW_EXIT_USAGE,
+	},
+	{
+		.name = "check",
+		.bit = CMD_CHECK,
+		.summary = N_("monitoring-plugins check (Nagios, Icinga): one status line, exit 0-3"),
+		.usage = "",
+		.run = cmd_check,
+		.usage_exit = 3,
+		.usage_error = cmd_check_usage_error,
+	},
 };
 const unsigned int cw_command_count = sizeof(cw_commands) / sizeof(cw_commands[0]);
 

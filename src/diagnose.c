@@ -185,6 +185,21 @@ static double kernel_rate(const struct diag_input *in, enum kc_id id)
 	return (double)d / (in->now_s - in->prev->time_s);
 }
 
+double diagnose_time_wait_rate(const struct diag_input *in)
+{
+	/* New TIME_WAIT per second = growth of the count + those that finished their wait. */
+	const struct diag_sample *prev = in->prev;
+	double finished = kernel_rate(in, KC_TW);
+	if (!prev || !prev->valid || in->now_s <= prev->time_s || finished < 0)
+		return -1;
+	double dt = in->now_s - prev->time_s;
+	double grown = ((double)in->stats->by_state[TCP_ST_TIME_WAIT] -
+			(double)prev->by_state[TCP_ST_TIME_WAIT]) /
+		       dt;
+	double rate = grown + finished;
+	return rate > 0 ? rate : 0;
+}
+
 /* A cumulative counter: its value since boot, and "<name>_per_s" when two samples exist. */
 static void ev_counter(struct warning *w, const struct diag_input *in, enum kc_id id,
 		       const char *label, const char *rate_key, const char *rate_label)
@@ -359,15 +374,9 @@ static void check_time_wait(const struct diag_rule *rule, const struct diag_inpu
 		ev_uint(w, "tw_buckets_used_pct", N_("percent of tcp_max_tw_buckets in use"), buckets_pct);
 	}
 	ev_kernel(w, in, KC_SYSCTL_TW_REUSE, N_("net.ipv4.tcp_tw_reuse"));
-	/* New TIME_WAIT per second = growth of the count + those that finished their wait. */
-	const struct diag_sample *prev = in->prev;
-	double finished = kernel_rate(in, KC_TW);
-	if (prev && prev->valid && in->now_s > prev->time_s && finished >= 0) {
-		double dt = in->now_s - prev->time_s;
-		double grown = ((double)total - (double)prev->by_state[TCP_ST_TIME_WAIT]) / dt;
-		double rate = grown + finished;
-		ev_double(w, "new_per_s", N_("new TIME_WAIT per second"), rate > 0 ? rate : 0);
-	}
+	double rate = diagnose_time_wait_rate(in);
+	if (rate >= 0)
+		ev_double(w, "new_per_s", N_("new TIME_WAIT per second"), rate);
 	list_from_tally(ev_list(w, "top_remotes", N_("top remote endpoints"), "count", "as_client",
 				NULL),
 			s, STATS_TIME_WAIT_REMOTE, -1, true);

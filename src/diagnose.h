@@ -153,6 +153,11 @@ struct diag_input {
  * -ENOMEM (out->out_of_memory set; the warnings that fit are kept). */
 int diagnose_run(const struct diag_input *in, struct diag_report *out);
 
+/* New TIME_WAIT sockets per second since in->prev (count growth plus the kernel's count of
+ * those that finished their wait), or -1 without a usable previous sample. Also exported as a
+ * metric by `connwatch serve`. */
+double diagnose_time_wait_rate(const struct diag_input *in);
+
 /* ---- the rule table (for docs, tests and the check plugin) ---- */
 
 struct diag_rule {

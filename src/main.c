@@ -45,15 +45,20 @@ int main(int argc, char **argv)
 
 	struct cw_options o;
 	struct cw_error err = {0};
+	int status;
 	int r = options_parse(argc, argv, &o, &err);
 	if (r < 0) {
+		const struct cw_command *cmd = o.command ? commands_by_bit(o.command) : NULL;
+		if (cmd && cmd->usage_error) {
+			status = cmd->usage_error(err.msg);
+			i18n_cleanup();
+			return status;
+		}
 		fprintf(stderr, "connwatch: %s\n", err.msg);
 		fprintf(stderr, "%s\n", _("Try 'connwatch --help' for more information."));
-		const struct cw_command *cmd = o.command ? commands_by_bit(o.command) : NULL;
 		i18n_cleanup();
 		return cmd ? cmd->usage_exit : CW_EXIT_USAGE;
 	}
-	int status;
 	if (o.help) {
 		print_help(stdout, &o);
 		status = CW_EXIT_OK;

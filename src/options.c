@@ -2,6 +2,8 @@
 
 #include "commands.h"
 #include "i18n.h"
+#include "util/endpoint.h"
+#include "util/parse.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -60,6 +62,21 @@ const struct cw_option_def cw_option_defs[] = {
 	 CMD_SNAPSHOT | CMD_EXPLAIN},
 	{"record", OPT_RECORD, "FILE", N_("also save the raw netlink replies to FILE (new file)"),
 	 CMD_LIST},
+	{"listen", OPT_LISTEN, "ADDR:PORT",
+	 N_("serve on this address (default 127.0.0.1:9877; IPv6 as [::1]:9877; repeatable)"),
+	 CMD_SERVE},
+	{"textfile", OPT_TEXTFILE, "FILE",
+	 N_("write the metrics once to FILE (atomically) for node_exporter's textfile collector, "
+	    "instead of serving them"),
+	 CMD_SERVE},
+	{"top", OPT_TOP, "N",
+	 N_("per-address and per-port series only for the busiest N (default 10, at most 100)"),
+	 CMD_SERVE},
+	{"warning", OPT_WARNING, "STATE=RANGE",
+	 N_("WARNING when the count of STATE (or 'total') is outside RANGE (monitoring-plugins "
+	    "syntax: 500, 10:, ~:10, @10:20); repeatable"),
+	 CMD_CHECK},
+	{"critical", OPT_CRITICAL, "STATE=RANGE", N_("CRITICAL threshold, as --warning"), CMD_CHECK},
 	{"replay", OPT_REPLAY, "FILE", N_("read sockets from a recording made with --record"),
 	 CMD_SNAPSHOT | CMD_EXPLAIN},
 };
@@ -78,12 +95,71 @@ const char *options_find_lang(int argc, char **argv)
 	return NULL;
 }
 
-static const struct cw_option_def *def_by_id(int id)
+int options_short_letter(const struct cw_option_def *d)
+{
+	if (d->id < OPT_LONG_ONLY)
+		return d->id;
+	return d->id & OPT_SHARED_SHORT ? d->id & 0xff : 0;
+}
+
+/* An option with this short letter, preferring one that applies to the command (a letter may be
+ * shared by options of different commands). NULL when no option has the letter. */
+static const struct cw_option_def *def_by_letter(int letter, unsigned int command)
+{
+	const struct cw_option_def *any = NULL;
+	for (unsigned int i = 0; i < cw_option_def_count; i++) {
+		const struct cw_option_def *d = &cw_option_defs[i];
+		if (options_short_letter(d) != letter)
+			continue;
+		if (d->commands & command)
+			return d;
+		if (!any)
+			any = d;
+	}
+	return any;
+}
+
+static const struct cw_option_def *def_by_name(const char *name, size_t len)
 {
 	for (unsigned int i = 0; i < cw_option_def_count; i++)
-		if (cw_option_defs[i].id == id)
+		if (!strncmp(cw_option_defs[i].name, name, len) && !cw_option_defs[i].name[len])
 			return &cw_option_defs[i];
 	return NULL;
+}
+
+/* The command named on the line, found before the real parse so that a short letter shared by
+ * several commands' options can be given its meaning: the first argument that is neither an
+ * option nor an option's value. The default command when there is none or it is unknown (the
+ * parse then reports the unknown name). */
+static const struct cw_command *command_on_line(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--"))
+			return i + 1 < argc && commands_find(argv[i + 1]) ? commands_find(argv[i + 1])
+									 : commands_default();
+		if (a[0] != '-' || !a[1]) {
+			const struct cw_command *cmd = commands_find(a);
+			return cmd ? cmd : commands_default();
+		}
+		if (a[1] == '-') {
+			const char *eq = strchr(a + 2, '=');
+			const struct cw_option_def *d =
+				def_by_name(a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
+			if (d && d->arg && !eq)
+				i++;
+			continue;
+		}
+		for (const char *c = a + 1; *c; c++) {
+			const struct cw_option_def *d = def_by_letter(*c, 0);
+			if (d && d->arg) {
+				if (!c[1])
+					i++; /* the value is the next argument */
+				break;
+			}
+		}
+	}
+	return commands_default();
 }
 
 static void describe_options(char *buf, size_t len, unsigned int mask)
@@ -168,6 +244,32 @@ static int apply(struct cw_options *o, int id, const char *arg, struct cw_error 
 	case OPT_PROC_ROOT: o->proc_root = arg; return 0;
 	case OPT_RECORD: o->record_path = arg; return 0;
 	case OPT_REPLAY: o->replay_path = arg; return 0;
+	case OPT_LISTEN: {
+		struct sockaddr_storage sa;
+		socklen_t salen;
+		if (!endpoint_parse(arg, &sa, &salen))
+			return cw_error_set(err, -EINVAL,
+					    _("--listen: '%s' is not ADDR:PORT (for example "
+					      "127.0.0.1:9877 or [::1]:9877; names are not resolved)"),
+					    arg);
+		if (o->listen_count >= CW_MAX_LISTEN)
+			return cw_error_set(err, -EINVAL, _("--listen: at most %d addresses"),
+					    CW_MAX_LISTEN);
+		o->listen[o->listen_count++] = arg;
+		return 0;
+	}
+	case OPT_TEXTFILE: o->textfile = arg; return 0;
+	case OPT_TOP: {
+		uint64_t v;
+		if (!parse_dec_str(arg, 1, 100, &v))
+			return cw_error_set(err, -EINVAL,
+					    _("--top: '%s' is not a number from 1 to 100"), arg);
+		o->top = (unsigned int)v;
+		o->top_set = true;
+		return 0;
+	}
+	case OPT_WARNING: return threshold_set_add(&o->check_thresholds, arg, false, err);
+	case OPT_CRITICAL: return threshold_set_add(&o->check_thresholds, arg, true, err);
 	case OPT_THRESHOLD:
 		if (o->threshold_count == CW_MAX_THRESHOLDS)
 			return cw_error_set(err, -EINVAL, _("--threshold: at most %d may be given"),
@@ -185,17 +287,22 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 	filter_init(&o->filter);
 	o->interval_s = 2.0;
 
-	struct option longopts[64];
-	char shortopts[128];
+	/* getopt returns LONG_BASE + index for a long option, the letter for a short one. */
+	enum { LONG_BASE = 1000 };
+	const struct cw_command *line_cmd = command_on_line(argc, argv);
+	struct option longopts[96];
+	char shortopts[160];
 	size_t s = 0;
 	unsigned int n = 0;
 	shortopts[s++] = ':'; /* report a missing argument as ':' */
-	for (unsigned int i = 0; i < cw_option_def_count && n < 63; i++) {
+	for (unsigned int i = 0; i < cw_option_def_count && n + 1 < sizeof(longopts) / sizeof(longopts[0]); i++) {
 		const struct cw_option_def *d = &cw_option_defs[i];
 		longopts[n++] = (struct option){d->name, d->arg ? required_argument : no_argument,
-						NULL, d->id};
-		if (d->id < OPT_LONG_ONLY && s + 3 < sizeof(shortopts)) {
-			shortopts[s++] = (char)d->id;
+						NULL, LONG_BASE + (int)i};
+		int letter = options_short_letter(d);
+		/* each letter once, with the meaning it has for the command on the line */
+		if (letter && def_by_letter(letter, line_cmd->bit) == d && s + 3 < sizeof(shortopts)) {
+			shortopts[s++] = (char)letter;
 			if (d->arg)
 				shortopts[s++] = ':';
 		}
@@ -203,33 +310,50 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 	longopts[n] = (struct option){0};
 	shortopts[s] = '\0';
 
-	int seen[64] = {0};
+	/* An option error is kept, not returned at once: the command named later on the line still
+	 * decides how the error is reported (`check` answers UNKNOWN on stdout, exit 3). */
+	const struct cw_option_def *seen[64];
 	unsigned int nseen = 0;
+	int first_rc = 0;
 	opterr = 0;
 	optind = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		int r = 0;
+		const struct cw_option_def *d = NULL;
+		if (c >= LONG_BASE)
+			d = &cw_option_defs[c - LONG_BASE];
+		else if (c != '?' && c != ':')
+			d = def_by_letter(c, line_cmd->bit);
 		if (c == '?') {
 			const char *bad = argv[optind - 1];
 			char valid[1024];
 			describe_options(valid, sizeof(valid), CMD_ANY);
-			if (optopt && optopt < OPT_LONG_ONLY)
-				return cw_error_set(err, -EINVAL,
-						    _("unknown option '-%c'; valid options: %s"),
-						    optopt, valid);
-			return cw_error_set(err, -EINVAL, _("unknown option '%s'; valid options: %s"),
-					    bad, valid);
+			if (optopt && optopt < LONG_BASE)
+				r = cw_error_set(first_rc ? NULL : err, -EINVAL,
+						 _("unknown option '-%c'; valid options: %s"), optopt,
+						 valid);
+			else
+				r = cw_error_set(first_rc ? NULL : err, -EINVAL,
+						 _("unknown option '%s'; valid options: %s"), bad,
+						 valid);
+		} else if (c == ':') {
+			const struct cw_option_def *m = optopt >= LONG_BASE
+								? &cw_option_defs[optopt - LONG_BASE]
+								: def_by_letter(optopt, line_cmd->bit);
+			r = cw_error_set(first_rc ? NULL : err, -EINVAL,
+					 _("option --%s needs an argument (%s)"), m ? m->name : "?",
+					 m && m->arg ? m->arg : "");
+		} else if (d && !(d->commands & line_cmd->bit)) {
+			if (nseen < 64) /* reported below as not applying to the command */
+				seen[nseen++] = d;
+		} else if (d) {
+			r = apply(o, d->id, optarg, first_rc ? NULL : err);
+			if (r == 0 && nseen < 64)
+				seen[nseen++] = d;
 		}
-		if (c == ':') {
-			const struct cw_option_def *d = def_by_id(optopt);
-			return cw_error_set(err, -EINVAL, _("option --%s needs an argument (%s)"),
-					    d ? d->name : "?", d && d->arg ? d->arg : "");
-		}
-		int r = apply(o, c, optarg, err);
-		if (r < 0)
-			return r;
-		if (nseen < 64)
-			seen[nseen++] = c;
+		if (r < 0 && !first_rc)
+			first_rc = r;
 	}
 
 	const struct cw_command *cmd = NULL;
@@ -252,6 +376,8 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 	}
 	o->command = cmd->bit;
 	o->command_name = cmd->name;
+	if (first_rc)
+		return first_rc;
 	for (; i < argc; i++) {
 		if (o->arg_count >= cmd->max_args || o->arg_count >= CW_MAX_ARGS)
 			return cw_error_set(err, -EINVAL, _("'%s' takes no argument '%s'"), cmd->name,
@@ -259,8 +385,8 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 		o->args[o->arg_count++] = argv[i];
 	}
 	for (unsigned int k = 0; k < nseen; k++) {
-		const struct cw_option_def *d = def_by_id(seen[k]);
-		if (d && !(d->commands & cmd->bit)) {
+		const struct cw_option_def *d = seen[k];
+		if (!(d->commands & cmd->bit)) {
 			char valid[1024];
 			describe_options(valid, sizeof(valid), cmd->bit);
 			return cw_error_set(err, -EINVAL,
@@ -277,6 +403,10 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 	if (o->record_path && (o->proc_root || (o->source && strcmp(o->source, "netlink"))))
 		return cw_error_set(err, -EINVAL, "%s",
 				    _("--record saves netlink replies: it needs the netlink source"));
+	if (o->textfile && o->listen_count)
+		return cw_error_set(err, -EINVAL, "%s",
+				    _("--textfile writes a file instead of serving: it cannot go "
+				      "with --listen"));
 	if (o->processes && (o->proc_root || o->replay_path))
 		return cw_error_set(err, -EINVAL, "%s",
 				    _("--processes looks up the sockets of this machine now: it "
@@ -292,8 +422,8 @@ void options_print_help(FILE *out, unsigned int mask)
 		if (!(d->commands & mask))
 			continue;
 		char left[64];
-		if (d->id < OPT_LONG_ONLY)
-			snprintf(left, sizeof(left), "-%c, --%s%s%s", d->id, d->name,
+		if (options_short_letter(d))
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", options_short_letter(d), d->name,
 				 d->arg ? " " : "", d->arg ? d->arg : "");
 		else
 			snprintf(left, sizeof(left), "    --%s%s%s", d->name, d->arg ? " " : "",

@@ -5,6 +5,7 @@
 
 #include "error.h"
 #include "filter.h"
+#include "threshold.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -29,6 +30,10 @@ enum cw_command_bit {
 
 enum cw_option_id {
 	OPT_ALL = 'a',
+	/* Short letters are per command: two options of different commands may share one (check's
+	 * -c/--critical, as monitoring plugins spell it, and a -c of another command). A shared
+	 * letter is written 'c' | OPT_SHARED_SHORT; the command on the line picks the option. */
+	OPT_CRITICAL = 'c' | 0x10000,
 	OPT_HELP = 'h',
 	OPT_LISTENING = 'l',
 	OPT_NUMERIC = 'n',
@@ -36,6 +41,7 @@ enum cw_option_id {
 	OPT_TCP = 't',
 	OPT_UDP = 'u',
 	OPT_VERSION = 'V',
+	OPT_WARNING = 'w' | 0x10000,
 	OPT_IPV4 = '4',
 	OPT_IPV6 = '6',
 	OPT_COUNT = 'c',
@@ -54,9 +60,14 @@ enum cw_option_id {
 	OPT_SORT,
 	OPT_SOURCE,
 	OPT_STATE,
+	OPT_LISTEN,
+	OPT_TEXTFILE,
+	OPT_TOP,
 	OPT_THRESHOLD,
 	OPT_CONFIG,
 };
+
+#define OPT_SHARED_SHORT 0x10000
 
 struct cw_option_def {
 	const char *name;      /* long name without dashes */
@@ -70,6 +81,7 @@ extern const struct cw_option_def cw_option_defs[];
 extern const unsigned int cw_option_def_count;
 
 #define CW_MAX_ARGS 8
+#define CW_MAX_LISTEN 4
 #define CW_MAX_THRESHOLDS 32
 
 /* Everything the command line said. Strings point into argv (borrowed). */
@@ -93,6 +105,14 @@ struct cw_options {
 	bool plain;          /* live: text blocks even on a terminal */
 	const char *sort;    /* live: initial sort key, checked by cmd_live */
 	struct filter filter;
+	/* serve */
+	const char *listen[CW_MAX_LISTEN]; /* "ADDR:PORT" as given; none = the default */
+	unsigned int listen_count;
+	const char *textfile; /* write the metrics to this file instead of serving them */
+	unsigned int top;     /* per-address and per-port series: only the top N */
+	bool top_set;
+	/* check */
+	struct threshold_set check_thresholds; /* -w/-c STATE=RANGE */
 	const char *thresholds[CW_MAX_THRESHOLDS]; /* --threshold NAME=VALUE, in order */
 	unsigned int threshold_count;
 	const char *config_path; /* --config FILE: read it instead of the default files */
@@ -102,6 +122,9 @@ struct cw_options {
  * does not apply to the command, bad value). `commands` resolves the command name. */
 struct cw_command;
 int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *err);
+
+/* The short letter of an option, or 0 when it has none. */
+int options_short_letter(const struct cw_option_def *d);
 
 /* Prints the options that apply to the commands in mask. */
 void options_print_help(FILE *out, unsigned int mask);

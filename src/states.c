@@ -163,6 +163,19 @@ const char *tcp_state_name(unsigned int state)
 	return info ? info->netstat_name : "UNKNOWN";
 }
 
+const char *tcp_state_label(unsigned int state)
+{
+	static const char *const labels[TCP_ST_MAX] = {
+		[TCP_ST_ESTABLISHED] = "established", [TCP_ST_SYN_SENT] = "syn_sent",
+		[TCP_ST_SYN_RECV] = "syn_recv",       [TCP_ST_FIN_WAIT1] = "fin_wait1",
+		[TCP_ST_FIN_WAIT2] = "fin_wait2",     [TCP_ST_TIME_WAIT] = "time_wait",
+		[TCP_ST_CLOSE] = "closed",            [TCP_ST_CLOSE_WAIT] = "close_wait",
+		[TCP_ST_LAST_ACK] = "last_ack",       [TCP_ST_LISTEN] = "listen",
+		[TCP_ST_CLOSING] = "closing",         [TCP_ST_NEW_SYN_RECV] = "syn_recv",
+	};
+	return state < TCP_ST_MAX && labels[state] ? labels[state] : "unknown";
+}
+
 static const struct {
 	const char *alias;
 	enum tcp_state state;

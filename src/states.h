@@ -80,6 +80,10 @@ const struct tcp_state_info *tcp_state_info(unsigned int state);
 /* netstat spelling ("ESTABLISHED"); "UNKNOWN" for numbers out of range. */
 const char *tcp_state_name(unsigned int state);
 
+/* Lower-case netstat spelling ("time_wait", "syn_recv", "closed"): metric labels and perfdata.
+ * "unknown" for numbers out of range. */
+const char *tcp_state_label(unsigned int state);
+
 /* Parses a state in netstat spelling, ss spelling or their common aliases ("estab",
  * "syn-recv", "time_wait", "listening"), any case. Returns the state or TCP_ST_UNKNOWN. */
 enum tcp_state tcp_state_parse(const char *name);
