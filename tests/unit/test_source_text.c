@@ -49,6 +49,24 @@ static int load(const char *name, struct snapshot *snap)
 	return r;
 }
 
+/* Loads a fixture that must read cleanly: no line skipped, `rows` rows. */
+static void load_clean(const char *name, struct snapshot *snap, size_t rows)
+{
+	assert_int_equal(load(name, snap), 0);
+	for (size_t i = 0; i < snap->note_count; i++)
+		fprintf(stderr, "note: %s\n", snap->notes[i]);
+	assert_int_equal(snap->skipped, 0);
+	assert_int_equal(snap->count, rows);
+}
+
+/* Parses an in-memory paste with every socket kind wanted. */
+static void parse_text(const char *name, const char *input, size_t len, struct snapshot *snap)
+{
+	snapshot_init(snap);
+	struct source_request req = everything(NULL);
+	assert_int_equal(text_parse_buffer(name, input, len, &req, snap), 0);
+}
+
 static size_t count(const struct snapshot *snap, int proto, int family, int state)
 {
 	size_t n = 0;
@@ -125,9 +143,7 @@ static void ss_tanu_with_netid(void **state)
 {
 	(void)state;
 	struct snapshot snap;
-	assert_int_equal(load("text/ss-tanu.txt", &snap), 0);
-	assert_int_equal(snap.skipped, 0);
-	assert_int_equal(snap.count, 14);
+	load_clean("text/ss-tanu.txt", &snap, 14);
 	assert_int_equal(count(&snap, CONN_UDP, -1, -1), 3);
 	assert_int_equal(count(&snap, CONN_UDP, -1, TCP_ST_ESTABLISHED), 1);
 	assert_int_equal(count(&snap, CONN_UDP, -1, TCP_ST_CLOSE), 2);
@@ -165,9 +181,7 @@ static void ss_tan_under_watch(void **state)
 {
 	(void)state;
 	struct snapshot snap;
-	assert_int_equal(load("text/ss-tan-watch.txt", &snap), 0);
-	assert_int_equal(snap.skipped, 0);
-	assert_int_equal(snap.count, 5);
+	load_clean("text/ss-tan-watch.txt", &snap, 5);
 	assert_int_equal(count(&snap, CONN_TCP, -1, -1), 5);
 	assert_int_equal(count(&snap, CONN_TCP, -1, TCP_ST_SYN_SENT), 1);
 	assert_int_equal(count(&snap, CONN_TCP, AF_INET6, TCP_ST_ESTABLISHED), 1);
@@ -179,20 +193,15 @@ static void ss_detail_lines_under_rows_are_skipped(void **state)
 {
 	(void)state;
 	struct snapshot snap;
-	assert_int_equal(load("text/ss-tanieomp.txt", &snap), 0);
-	for (size_t i = 0; i < snap.note_count; i++)
-		fprintf(stderr, "note: %s\n", snap.notes[i]);
-	assert_int_equal(snap.skipped, 0);
-	assert_int_equal(snap.count, 15); /* ss -tanH counted 15 when the fixture was taken */
+	load_clean("text/ss-tanieomp.txt", &snap,
+	           15); /* ss -tanH counted 15 when the fixture was taken */
 	assert_int_equal(count(&snap, CONN_TCP, -1, TCP_ST_LISTEN), 3);
 	assert_int_equal(count(&snap, CONN_TCP, -1, TCP_ST_CLOSE_WAIT), 2);
 	snapshot_free(&snap);
 
 	/* An indented line that follows no row is still reported. */
 	static const char lonely[] = "State Recv-Q Send-Q Local Peer\n\t skmem:(r0)\n";
-	snapshot_init(&snap);
-	struct source_request req = everything(NULL);
-	assert_int_equal(text_parse_buffer("x", lonely, sizeof(lonely) - 1, &req, &snap), 0);
+	parse_text("x", lonely, sizeof(lonely) - 1, &snap);
 	assert_int_equal(snap.skipped, 1);
 	snapshot_free(&snap);
 }
@@ -201,9 +210,7 @@ static void netstat_ntua_with_listeners_and_bare_ipv6(void **state)
 {
 	(void)state;
 	struct snapshot snap;
-	assert_int_equal(load("text/netstat-ntua.txt", &snap), 0);
-	assert_int_equal(snap.skipped, 0);
-	assert_int_equal(snap.count, 9);
+	load_clean("text/netstat-ntua.txt", &snap, 9);
 	assert_int_equal(count(&snap, CONN_TCP, -1, TCP_ST_LISTEN), 4);
 	assert_int_equal(count(&snap, CONN_UDP, -1, TCP_ST_CLOSE), 2);
 	assert_int_equal(count(&snap, CONN_UDP, -1, TCP_ST_ESTABLISHED), 1);
@@ -221,11 +228,7 @@ static void wrapped_rows_are_joined(void **state)
 {
 	(void)state;
 	struct snapshot snap;
-	assert_int_equal(load("text/wrapped.txt", &snap), 0);
-	for (size_t i = 0; i < snap.note_count; i++)
-		fprintf(stderr, "note: %s\n", snap.notes[i]);
-	assert_int_equal(snap.skipped, 0);
-	assert_int_equal(snap.count, 5);
+	load_clean("text/wrapped.txt", &snap, 5);
 	assert_int_equal(count(&snap, -1, -1, TCP_ST_ESTABLISHED), 4);
 	assert_int_equal(count(&snap, -1, -1, TCP_ST_CLOSING), 1);
 	assert_int_equal(snap.conns[1].remote_port, 57154);
@@ -271,9 +274,7 @@ static void binary_and_control_bytes_never_reach_notes_raw(void **state)
 	                            "tcp 0 0 1.2.\0003.4:1 5.6.7.8:2 ESTABLISHED\n"
 	                            "tcp 0 0 1.2.3.4:1 5.6.7.8:2 ESTABLISHED\r\n";
 	struct snapshot snap;
-	snapshot_init(&snap);
-	struct source_request req = everything(NULL);
-	assert_int_equal(text_parse_buffer("paste", input, sizeof(input) - 1, &req, &snap), 0);
+	parse_text("paste", input, sizeof(input) - 1, &snap);
 	assert_int_equal(snap.count, 2);
 	assert_int_equal(snap.skipped, 3);
 	assert_true(has_note(&snap, "paste:4: malformed line (binary data)"));
@@ -362,9 +363,7 @@ static void netstat_width_ipv6_gets_one_warning_not_a_skip(void **state)
 	    "tcp6 0 0 2001:db8:1234:56::1:443 2001:db8::3:50000 ESTABLISHED\n"
 	    "tcp6 0 0 ::1:443 ::1:50000 ESTABLISHED\n";
 	struct snapshot snap;
-	snapshot_init(&snap);
-	struct source_request req = everything(NULL);
-	assert_int_equal(text_parse_buffer("n", input, sizeof(input) - 1, &req, &snap), 0);
+	parse_text("n", input, sizeof(input) - 1, &snap);
 	assert_int_equal(snap.count, 3);
 	assert_int_equal(snap.skipped, 0);
 	assert_int_equal(snap.note_count, 1);
