@@ -21,7 +21,12 @@ void render_json_conn_fields(struct jsonw *w, const struct conn *c)
 	jsonw_kv_string(w, "state", conn_state_text(c));
 	jsonw_kv_uint(w, "recv_q", c->recv_q);
 	jsonw_kv_uint(w, "send_q", c->send_q);
-	jsonw_kv_uint(w, "uid", c->uid);
+	/* Saved netstat/ss text carries no owner: unknown is null, never a made-up number. */
+	jsonw_key(w, "uid");
+	if (c->uid == CONN_UNKNOWN_U32)
+		jsonw_null(w);
+	else
+		jsonw_uint(w, c->uid);
 	jsonw_kv_uint(w, "inode", c->inode);
 }
 
