@@ -37,8 +37,8 @@ static long dump_count(int fd, uint16_t type, const void *req, size_t req_len)
 	struct {
 		struct nlmsghdr nlh;
 		char body[sizeof(struct inet_diag_req_v2) > sizeof(struct inet_diag_req)
-			      ? sizeof(struct inet_diag_req_v2)
-			      : sizeof(struct inet_diag_req)];
+		              ? sizeof(struct inet_diag_req_v2)
+		              : sizeof(struct inet_diag_req)];
 	} msg;
 	memset(&msg, 0, sizeof(msg));
 	msg.nlh.nlmsg_len = (uint32_t)NLMSG_LENGTH(req_len);
@@ -100,7 +100,7 @@ int main(int argc, char **argv)
 			unsigned long v = strtoul(optarg, &end, 0);
 			if (errno || end == optarg || *end || v > 0xffffffffu) {
 				fprintf(stderr, "bare_dump: -s: '%s' is not a state mask\n",
-					optarg);
+				        optarg);
 				return 2;
 			}
 			states = (uint32_t)v;

@@ -88,16 +88,16 @@ static long parse_count(const char *opt, const char *s, long max)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: populate [-n ESTABLISHED] [-w TIME_WAIT] [-c CLOSE_WAIT] [-6 PERCENT]\n"
-		"                [-t SECONDS] [-f FDS_PER_CHILD]\n"
-		"  -n  established loopback connections (2 sockets each)    default 10000\n"
-		"  -w  TIME_WAIT sockets (live 60 s after READY)              default 30%% of -n\n"
-		"  -c  CLOSE_WAIT connections (+ their FIN_WAIT2 peer)        default 2.5%% of -n\n"
-		"  -6  percent of the connections over ::1 instead of 127.x   default 0\n"
-		"  -t  hold at most this many seconds, then clean up          default 600\n"
-		"  -f  fds held per child process (hard limit is 20000)       default 18000\n"
-		"Prints 'READY ...' once everything is in place; SIGTERM/SIGINT cleans up.\n"
-		"Run it inside a private network namespace: unshare -n (with lo up).\n");
+	        "usage: populate [-n ESTABLISHED] [-w TIME_WAIT] [-c CLOSE_WAIT] [-6 PERCENT]\n"
+	        "                [-t SECONDS] [-f FDS_PER_CHILD]\n"
+	        "  -n  established loopback connections (2 sockets each)    default 10000\n"
+	        "  -w  TIME_WAIT sockets (live 60 s after READY)              default 30%% of -n\n"
+	        "  -c  CLOSE_WAIT connections (+ their FIN_WAIT2 peer)        default 2.5%% of -n\n"
+	        "  -6  percent of the connections over ::1 instead of 127.x   default 0\n"
+	        "  -t  hold at most this many seconds, then clean up          default 600\n"
+	        "  -f  fds held per child process (hard limit is 20000)       default 18000\n"
+	        "Prints 'READY ...' once everything is in place; SIGTERM/SIGINT cleans up.\n"
+	        "Run it inside a private network namespace: unshare -n (with lo up).\n");
 }
 
 /* Connection number g decides its addresses, so every client endpoint is unique. */
@@ -120,7 +120,7 @@ static int make_listener(int family, int child)
 			die("bind listener 127.2.0.%d: %s", child + 1, strerror(errno));
 	} else {
 		struct sockaddr_in6 a = {.sin6_family = AF_INET6,
-					 .sin6_port = htons((uint16_t)(SERVER_PORT + child))};
+		                         .sin6_port = htons((uint16_t)(SERVER_PORT + child))};
 		a.sin6_addr = in6addr_loopback;
 		if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0 ||
 		    bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
@@ -148,7 +148,7 @@ static int connect_client(const struct plan *p, long g, int child)
 	if (v6) {
 		/* One IPv6 loopback address: let connect pick a port unique for the 4-tuple. */
 		struct sockaddr_in6 a = {.sin6_family = AF_INET6,
-					 .sin6_port = htons((uint16_t)(SERVER_PORT + child))};
+		                         .sin6_port = htons((uint16_t)(SERVER_PORT + child))};
 		a.sin6_addr = in6addr_loopback;
 		if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
 			die("connect [::1]: %s", strerror(errno));
@@ -172,7 +172,7 @@ enum kind { KIND_ESTABLISHED, KIND_CLOSE_WAIT, KIND_TIME_WAIT };
 
 /* Makes count connections of one kind, BATCH at a time (connect all, then accept all). */
 static void make_connections(const struct plan *p, int child, int lfd4, int lfd6, long first,
-			     long count, enum kind kind)
+                             long count, enum kind kind)
 {
 	int clients[BATCH];
 	for (long done = 0; done < count;) {
@@ -249,10 +249,10 @@ static void on_signal(int sig)
 int main(int argc, char **argv)
 {
 	struct plan p = {.established = 10000,
-			 .time_wait = -1,
-			 .close_wait = -1,
-			 .hold_seconds = 600,
-			 .fds_per_child = 18000};
+	                 .time_wait = -1,
+	                 .close_wait = -1,
+	                 .hold_seconds = 600,
+	                 .fds_per_child = 18000};
 	int opt;
 	while ((opt = getopt(argc, argv, "n:w:c:6:t:f:h")) != -1) {
 		switch (opt) {

@@ -24,8 +24,7 @@ static double now_ms(void)
 	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
-static int step(const char *what, struct collector *col, struct snapshot *snap,
-                struct procmap *pm)
+static int step(const char *what, struct collector *col, struct snapshot *snap, struct procmap *pm)
 {
 	struct cw_error err = {0};
 	struct procmap_info info;

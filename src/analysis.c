@@ -6,8 +6,8 @@
 #include <string.h>
 
 int analysis_run(struct analysis *a, const struct snapshot *snap,
-		 const struct analysis_counters *from, const struct diag_config *cfg,
-		 const struct diag_sample *prev, double now_s, struct cw_error *err)
+                 const struct analysis_counters *from, const struct diag_config *cfg,
+                 const struct diag_sample *prev, double now_s, struct cw_error *err)
 {
 	struct kcounters kc;
 	kcounters_init(&kc);
@@ -20,11 +20,11 @@ int analysis_run(struct analysis *a, const struct snapshot *snap,
 	if (a->sum.stats.out_of_memory)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory while counting sockets"));
 	struct diag_input in = {
-		.stats = &a->sum.stats,
-		.counters = a->sum.have_counters ? &a->sum.counters : NULL,
-		.prev = prev,
-		.now_s = now_s,
-		.config = &a->sum.config,
+	    .stats = &a->sum.stats,
+	    .counters = a->sum.have_counters ? &a->sum.counters : NULL,
+	    .prev = prev,
+	    .now_s = now_s,
+	    .config = &a->sum.config,
 	};
 	a->time_wait_rate = diagnose_time_wait_rate(&in);
 	if (diagnose_run(&in, &a->sum.report) < 0)

@@ -28,8 +28,8 @@ struct analysis_counters {
  * diagnosis against prev (NULL in one shot) at now_s (prev's clock). Free with analysis_free()
  * in every case. Returns 0, or -ENOMEM with err set. */
 int analysis_run(struct analysis *a, const struct snapshot *snap,
-		 const struct analysis_counters *from, const struct diag_config *cfg,
-		 const struct diag_sample *prev, double now_s, struct cw_error *err);
+                 const struct analysis_counters *from, const struct diag_config *cfg,
+                 const struct diag_sample *prev, double now_s, struct cw_error *err);
 
 void analysis_free(struct analysis *a);
 

@@ -6,8 +6,8 @@ void check_count_states(const struct stats *st, size_t counts[THRESHOLD_KEYS])
 {
 	counts[THRESHOLD_TOTAL] = 0;
 	for (unsigned int s = 0; s < TCP_ST_MAX; s++) {
-		counts[s] = (size_t)(st->by_proto_state[STATS_TCP][s] +
-				     st->by_proto_state[STATS_TCP6][s]);
+		counts[s] =
+		    (size_t)(st->by_proto_state[STATS_TCP][s] + st->by_proto_state[STATS_TCP6][s]);
 		counts[THRESHOLD_TOTAL] += counts[s];
 	}
 }
@@ -18,9 +18,9 @@ size_t check_rule_hits(const struct diag_report *report, struct check_rule_hit *
 	for (size_t i = 0; i < report->count && n < max; i++) {
 		const struct warning *w = &report->items[i];
 		hits[n++] = (struct check_rule_hit){
-			.id = w->id,
-			.critical = w->severity == DIAG_CRITICAL,
-			.message = w->message,
+		    .id = w->id,
+		    .critical = w->severity == DIAG_CRITICAL,
+		    .message = w->message,
 		};
 	}
 	return n;
@@ -43,7 +43,7 @@ static int by_status_desc(const struct check_problem *a, const struct check_prob
 }
 
 void check_evaluate(const size_t counts[THRESHOLD_KEYS], const struct threshold_set *t,
-		    const struct check_rule_hit *hits, size_t hit_count, struct check_result *res)
+                    const struct check_rule_hit *hits, size_t hit_count, struct check_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	res->status = CHECK_OK;
@@ -52,7 +52,8 @@ void check_evaluate(const size_t counts[THRESHOLD_KEYS], const struct threshold_
 		if (t->has_crit[k] && threshold_range_alerts(&t->crit[k], (double)counts[k])) {
 			p.status = CHECK_CRITICAL;
 			p.range = t->crit[k].text;
-		} else if (t->has_warn[k] && threshold_range_alerts(&t->warn[k], (double)counts[k])) {
+		} else if (t->has_warn[k] &&
+		           threshold_range_alerts(&t->warn[k], (double)counts[k])) {
 			p.status = CHECK_WARNING;
 			p.range = t->warn[k].text;
 		} else {
@@ -62,8 +63,8 @@ void check_evaluate(const size_t counts[THRESHOLD_KEYS], const struct threshold_
 	}
 	for (size_t i = 0; i < hit_count; i++) {
 		struct check_problem p = {
-			.status = hits[i].critical ? CHECK_CRITICAL : CHECK_WARNING,
-			.rule = &hits[i],
+		    .status = hits[i].critical ? CHECK_CRITICAL : CHECK_WARNING,
+		    .rule = &hits[i],
 		};
 		add_problem(res, &p);
 	}
@@ -82,9 +83,13 @@ void check_evaluate(const size_t counts[THRESHOLD_KEYS], const struct threshold_
 const char *check_status_name(enum check_status s)
 {
 	switch (s) {
-	case CHECK_OK: return "OK";
-	case CHECK_WARNING: return "WARNING";
-	case CHECK_CRITICAL: return "CRITICAL";
-	default: return "UNKNOWN";
+	case CHECK_OK:
+		return "OK";
+	case CHECK_WARNING:
+		return "WARNING";
+	case CHECK_CRITICAL:
+		return "CRITICAL";
+	default:
+		return "UNKNOWN";
 	}
 }

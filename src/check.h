@@ -29,9 +29,9 @@ struct check_rule_hit {
 
 struct check_problem {
 	enum check_status status;
-	unsigned int key;            /* threshold key, when rule is NULL */
-	size_t value;                /* the count, when rule is NULL */
-	const char *range;           /* the range it broke, when rule is NULL */
+	unsigned int key;                  /* threshold key, when rule is NULL */
+	size_t value;                      /* the count, when rule is NULL */
+	const char *range;                 /* the range it broke, when rule is NULL */
 	const struct check_rule_hit *rule; /* the diagnosis warning, or NULL */
 };
 
@@ -52,7 +52,7 @@ size_t check_rule_hits(const struct diag_report *report, struct check_rule_hit *
 
 /* counts[key] for every threshold key (TCP states by kernel number, THRESHOLD_TOTAL). */
 void check_evaluate(const size_t counts[THRESHOLD_KEYS], const struct threshold_set *t,
-		    const struct check_rule_hit *hits, size_t hit_count, struct check_result *res);
+                    const struct check_rule_hit *hits, size_t hit_count, struct check_result *res);
 
 /* "OK", "WARNING", "CRITICAL", "UNKNOWN". */
 const char *check_status_name(enum check_status s);

@@ -15,16 +15,17 @@ void cmd_print_error(const char *msg)
 int cmd_report_notes(struct collector *col, const struct snapshot *snap)
 {
 	if (col && col->fell_back) {
-		fprintf(stderr, _("connwatch: netlink sock_diag is not available (%s); reading /proc "
-				  "instead\n"),
-			col->fallback_reason);
+		fprintf(stderr,
+		        _("connwatch: netlink sock_diag is not available (%s); reading /proc "
+		          "instead\n"),
+		        col->fallback_reason);
 		col->fell_back = false; /* said once */
 	}
 	for (size_t i = 0; i < snap->note_count; i++)
 		fprintf(stderr, "connwatch: %s\n", snap->notes[i]);
 	if (snap->notes_dropped)
 		fprintf(stderr, _("connwatch: ... and %zu more such messages\n"),
-			snap->notes_dropped);
+		        snap->notes_dropped);
 	return snap->skipped ? CW_EXIT_PARTIAL : CW_EXIT_OK;
 }
 
@@ -33,16 +34,17 @@ void cmd_report_owners(const struct procmap_info *info, bool *said)
 	if (*said || info->unresolved == 0 || !info->restricted)
 		return;
 	if (info->denied)
-		fprintf(stderr,
-			_("connwatch: (not all processes could be identified: %zu sockets have no "
-			  "known owner and %zu processes could not be read; run as root to see them "
-			  "all)\n"),
-			info->unresolved, info->denied);
+		fprintf(
+		    stderr,
+		    _("connwatch: (not all processes could be identified: %zu sockets have no "
+		      "known owner and %zu processes could not be read; run as root to see them "
+		      "all)\n"),
+		    info->unresolved, info->denied);
 	else /* hidepid: other users' processes are not even listed */
 		fprintf(stderr,
-			_("connwatch: (not all processes could be identified: %zu sockets have no "
-			  "known owner; without root, other users' processes cannot be seen)\n"),
-			info->unresolved);
+		        _("connwatch: (not all processes could be identified: %zu sockets have no "
+		          "known owner; without root, other users' processes cannot be seen)\n"),
+		        info->unresolved);
 	*said = true;
 }
 

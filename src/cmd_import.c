@@ -20,16 +20,16 @@ int cmd_import(const struct cw_options *o)
 		return status;
 
 	struct source_request req = {
-		.tcp_states = TCP_STATES_ALL,
-		.udp = true,
-		.ipv4 = true,
-		.ipv6 = true,
-		.input_path = o->arg_count ? o->args[0] : "-",
+	    .tcp_states = TCP_STATES_ALL,
+	    .udp = true,
+	    .ipv4 = true,
+	    .ipv6 = true,
+	    .input_path = o->arg_count ? o->args[0] : "-",
 	};
 	if (!strcmp(req.input_path, "-") && isatty(STDIN_FILENO))
 		fprintf(stderr, "%s\n",
-			_("connwatch: reading netstat or ss output from standard input (end with "
-			  "Ctrl-D)"));
+		        _("connwatch: reading netstat or ss output from standard input (end with "
+		          "Ctrl-D)"));
 	struct snapshot snap;
 	struct cw_error err = {0};
 	snapshot_init(&snap);

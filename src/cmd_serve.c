@@ -24,22 +24,22 @@
 #define SERVE_DEFAULT_LISTEN "127.0.0.1:9877"
 /* Limits that keep a misbehaving client from hurting the service: a Prometheus scrape is one
  * small GET, so these are generous for it and tight for anything else. */
-#define SERVE_THREADS           2     /* one per core on a small server; scrapes are short */
-#define SERVE_MAX_CONNECTIONS   64
-#define SERVE_MAX_PER_IP        32
-#define SERVE_TIMEOUT_SECONDS   10    /* idle or slow connections are closed after this */
-#define SERVE_REQUEST_MEMORY    16384 /* request line + headers; more is refused (431) */
+#define SERVE_THREADS         2 /* one per core on a small server; scrapes are short */
+#define SERVE_MAX_CONNECTIONS 64
+#define SERVE_MAX_PER_IP      32
+#define SERVE_TIMEOUT_SECONDS 10    /* idle or slow connections are closed after this */
+#define SERVE_REQUEST_MEMORY  16384 /* request line + headers; more is refused (431) */
 
 /* Rates (new TIME_WAIT per second, kernel counter rates in the evidence) are taken between
  * two scrapes at least this far apart, so a second scraper right after Prometheus does not
  * turn them into noise. */
-#define SERVE_RATE_MIN_SECONDS 1.0
+#define SERVE_RATE_MIN_SECONDS    1.0
 #define SERVE_SAMPLE_KEEP_SECONDS 5.0
 
 struct serve_ctx {
-	struct cw_options opts;  /* the command's options, with listeners included */
+	struct cw_options opts;    /* the command's options, with listeners included */
 	struct diag_config config; /* thresholds, read once at start */
-	pthread_mutex_t lock;    /* guards the fields below: scrapes run on several threads */
+	pthread_mutex_t lock;      /* guards the fields below: scrapes run on several threads */
 	bool fallback_told;
 	struct diag_sample prev; /* the sample rates are measured from */
 };
@@ -70,9 +70,10 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 	struct diag_sample prev;
 	pthread_mutex_lock(&ctx->lock);
 	if (col.fell_back && !ctx->fallback_told) {
-		fprintf(stderr, _("connwatch: netlink sock_diag is not available (%s); reading /proc "
-				  "instead\n"),
-			col.fallback_reason);
+		fprintf(stderr,
+		        _("connwatch: netlink sock_diag is not available (%s); reading /proc "
+		          "instead\n"),
+		        col.fallback_reason);
 		ctx->fallback_told = true;
 	}
 	prev = ctx->prev;
@@ -86,17 +87,17 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 		pthread_mutex_lock(&ctx->lock);
 		if (!ctx->prev.valid || now - ctx->prev.time_s >= SERVE_SAMPLE_KEEP_SECONDS)
 			diag_sample_take(&ctx->prev, &a.sum.stats,
-					 a.sum.have_counters ? &a.sum.counters : NULL, now);
+			                 a.sum.have_counters ? &a.sum.counters : NULL, now);
 		pthread_mutex_unlock(&ctx->lock);
 		FILE *out = open_memstream(text, len);
 		if (!out) {
 			r = cw_error_set(err, -ENOMEM, "%s", strerror(ENOMEM));
 		} else {
 			struct prom_model m = {
-				.snap = &snap,
-				.analysis = &a,
-				.top = ctx->opts.top_set ? ctx->opts.top : PROM_TOP_DEFAULT,
-				.scrape_seconds = monotonic_seconds() - t0,
+			    .snap = &snap,
+			    .analysis = &a,
+			    .top = ctx->opts.top_set ? ctx->opts.top : PROM_TOP_DEFAULT,
+			    .scrape_seconds = monotonic_seconds() - t0,
 			};
 			r = render_prom(out, &m);
 			if (fclose(out) != 0 && r == 0)
@@ -114,15 +115,15 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 }
 
 static const char index_page[] =
-	"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>connwatch</title></head>\n"
-	"<body><h1>connwatch</h1>\n<p>TCP and UDP connection states, diagnosis warnings and "
-	"evidence for Prometheus.</p>\n<p><a href=\"/metrics\">/metrics</a></p>\n</body></html>\n";
+    "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>connwatch</title></head>\n"
+    "<body><h1>connwatch</h1>\n<p>TCP and UDP connection states, diagnosis warnings and "
+    "evidence for Prometheus.</p>\n<p><a href=\"/metrics\">/metrics</a></p>\n</body></html>\n";
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status,
-			     const char *content_type, const char *body, size_t len, bool owned)
+                             const char *content_type, const char *body, size_t len, bool owned)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(
-		len, (void *)body, owned ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	    len, (void *)body, owned ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 	if (!resp) {
 		if (owned)
 			free((void *)body);
@@ -136,21 +137,21 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status,
 	return r;
 }
 
-#define REPLY_TEXT(conn, status, text) \
+#define REPLY_TEXT(conn, status, text)                                                             \
 	reply(conn, status, "text/plain; charset=utf-8", text, sizeof(text) - 1, false)
 
 static bool has_body(struct MHD_Connection *conn)
 {
-	const char *len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						      MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *len =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	return (len && strcmp(len, "0")) ||
 	       MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-					   MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	                                   MHD_HTTP_HEADER_TRANSFER_ENCODING);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version, const char *upload,
-				  size_t *upload_size, void **req_cls)
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **req_cls)
 {
 	(void)version;
 	(void)upload;
@@ -166,7 +167,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!*req_cls) {
 		if (has_body(conn))
 			return REPLY_TEXT(conn, MHD_HTTP_CONTENT_TOO_LARGE,
-					  "Request body not accepted\n");
+			                  "Request body not accepted\n");
 		*req_cls = &headers_seen;
 		return MHD_YES;
 	}
@@ -176,7 +177,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (!strcmp(url, "/"))
 		return reply(conn, MHD_HTTP_OK, "text/html; charset=utf-8", index_page,
-			     sizeof(index_page) - 1, false);
+		             sizeof(index_page) - 1, false);
 	if (strcmp(url, "/metrics"))
 		return REPLY_TEXT(conn, MHD_HTTP_NOT_FOUND, "Not Found\n");
 
@@ -186,7 +187,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (metrics_produce(ctx, &text, &len, &err) < 0) {
 		fprintf(stderr, _("connwatch: scrape failed: %s\n"), err.msg);
 		return REPLY_TEXT(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
-				  "connwatch could not read the sockets; see its log\n");
+		                  "connwatch could not read the sockets; see its log\n");
 	}
 	return reply(conn, MHD_HTTP_OK, PROM_CONTENT_TYPE, text, len, true);
 }
@@ -202,7 +203,7 @@ static int open_listener(const char *text, struct cw_error *err)
 	int fd = socket(sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return cw_error_set(err, -errno, _("cannot listen on %s: %s"), text,
-				    strerror(errno));
+		                    strerror(errno));
 	int one = 1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (sa.ss_family == AF_INET6)
@@ -218,13 +219,13 @@ static int open_listener(const char *text, struct cw_error *err)
 static struct MHD_Daemon *start_daemon(struct serve_ctx *ctx, int fd, bool ipv6)
 {
 	unsigned int flags = MHD_USE_AUTO_INTERNAL_THREAD | (ipv6 ? MHD_USE_IPv6 : 0);
-	return MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, ctx, MHD_OPTION_LISTEN_SOCKET, fd,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)SERVE_THREADS,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)SERVE_MAX_CONNECTIONS,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)SERVE_MAX_PER_IP,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)SERVE_TIMEOUT_SECONDS,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVE_REQUEST_MEMORY, MHD_OPTION_END);
+	return MHD_start_daemon(flags, 0, NULL, NULL, on_request, ctx, MHD_OPTION_LISTEN_SOCKET, fd,
+	                        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)SERVE_THREADS,
+	                        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)SERVE_MAX_CONNECTIONS,
+	                        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)SERVE_MAX_PER_IP,
+	                        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)SERVE_TIMEOUT_SECONDS,
+	                        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVE_REQUEST_MEMORY,
+	                        MHD_OPTION_END);
 }
 
 static int write_textfile(struct serve_ctx *ctx)
@@ -270,7 +271,7 @@ static int serve_http(struct serve_ctx *ctx)
 		if (!daemons[i]) {
 			close(fd);
 			fprintf(stderr, _("connwatch: cannot start the HTTP server on %s\n"),
-				addrs[i]);
+			        addrs[i]);
 			status = CW_EXIT_RUNTIME;
 			goto out;
 		}

@@ -36,7 +36,7 @@ int collector_take(struct collector *col, struct snapshot *snap, struct cw_error
 }
 
 int collector_take_close_wait_ages(struct collector *col, struct snapshot *snap,
-				   struct cw_error *err)
+                                   struct cw_error *err)
 {
 	const tcp_state_set cw = TCP_STATE_BIT(TCP_ST_CLOSE_WAIT);
 	struct source_request all = col->req;

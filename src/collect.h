@@ -13,15 +13,16 @@
 struct collector {
 	const struct source_ops *ops;
 	struct source_request req;
-	bool may_fall_back;      /* netlink chosen by default, not by --source */
-	bool fell_back;          /* set once when netlink was refused and /proc used instead */
+	bool may_fall_back; /* netlink chosen by default, not by --source */
+	bool fell_back;     /* set once when netlink was refused and /proc used instead */
 	char fallback_reason[sizeof(((struct cw_error *)0)->msg)];
 };
 
 void collector_init(struct collector *col, const struct cw_options *o);
 
 /* Clears snap and fills it from the source. Returns 0 or a negative errno with err set. After
- * a fallback, col->fell_back is true and col->fallback_reason says why (the caller says it once). */
+ * a fallback, col->fell_back is true and col->fallback_reason says why (the caller says it once).
+ */
 int collector_take(struct collector *col, struct snapshot *snap, struct cw_error *err);
 
 /* As collector_take, but CLOSE_WAIT sockets come from a second, CLOSE_WAIT-only dump that asks
@@ -29,6 +30,6 @@ int collector_take(struct collector *col, struct snapshot *snap, struct cw_error
  * serves a state-masked dump cheaply (a tenth of a full one), while tcp_info on every socket
  * costs a fifth more. Without netlink (or with --record) it is collector_take. */
 int collector_take_close_wait_ages(struct collector *col, struct snapshot *snap,
-				   struct cw_error *err);
+                                   struct cw_error *err);
 
 #endif

@@ -8,27 +8,40 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KEY(field, unit, help) {#field, offsetof(struct diag_config, field), unit, help}
-#define KEY_AS(name, field, unit, help) {name, offsetof(struct diag_config, field), unit, help}
+#define KEY(field, unit, help)                                                                     \
+	{                                                                                          \
+#field, offsetof(struct diag_config, field), unit, help                            \
+	}
+#define KEY_AS(name, field, unit, help)                                                            \
+	{                                                                                          \
+		name, offsetof(struct diag_config, field), unit, help                              \
+	}
 
 const struct config_key config_keys[] = {
-	KEY(syn_recv_warning, CONFIG_COUNT, N_("SYN_RECV sockets on one port for a syn_flood warning")),
-	KEY(syn_recv_critical, CONFIG_COUNT, N_("SYN_RECV sockets on one port for a critical syn_flood")),
-	KEY(time_wait_remote, CONFIG_COUNT, N_("TIME_WAIT sockets toward one remote endpoint")),
-	KEY(time_wait_total, CONFIG_COUNT, N_("TIME_WAIT sockets in all")),
-	KEY(time_wait_buckets_pct, CONFIG_PERCENT, N_("TIME_WAIT as a percentage of net.ipv4.tcp_max_tw_buckets")),
-	KEY(ephemeral_pct, CONFIG_PERCENT, N_("percentage of the local port range held toward one endpoint for a critical time_wait")),
-	KEY(close_wait_count, CONFIG_COUNT, N_("CLOSE_WAIT sockets on one port older than close_wait_age")),
-	KEY_AS("close_wait_age", close_wait_age_s, CONFIG_SECONDS, N_("age from which a CLOSE_WAIT socket hangs")),
-	KEY(close_wait_unaged, CONFIG_COUNT, N_("CLOSE_WAIT sockets on one port when their age is unknown")),
-	KEY(listen_queue_pct, CONFIG_PERCENT, N_("accept queue as a percentage of its backlog")),
-	KEY_AS("recv_q", recv_q_bytes, CONFIG_BYTES, N_("unread bytes on one connection")),
-	KEY_AS("send_q", send_q_bytes, CONFIG_BYTES, N_("unacknowledged bytes on one connection")),
-	KEY(queue_connections, CONFIG_COUNT, N_("connections over recv_q or send_q before a warning")),
-	KEY(fin_wait2_count, CONFIG_COUNT, N_("FIN_WAIT2 sockets in all")),
-	KEY(orphans_pct, CONFIG_PERCENT, N_("orphaned sockets as a percentage of net.ipv4.tcp_max_orphans")),
-	KEY(syn_sent_remote, CONFIG_COUNT, N_("SYN_SENT sockets toward one remote endpoint")),
-	KEY(syn_sent_total, CONFIG_COUNT, N_("SYN_SENT sockets in all")),
+    KEY(syn_recv_warning, CONFIG_COUNT, N_("SYN_RECV sockets on one port for a syn_flood warning")),
+    KEY(syn_recv_critical, CONFIG_COUNT,
+        N_("SYN_RECV sockets on one port for a critical syn_flood")),
+    KEY(time_wait_remote, CONFIG_COUNT, N_("TIME_WAIT sockets toward one remote endpoint")),
+    KEY(time_wait_total, CONFIG_COUNT, N_("TIME_WAIT sockets in all")),
+    KEY(time_wait_buckets_pct, CONFIG_PERCENT,
+        N_("TIME_WAIT as a percentage of net.ipv4.tcp_max_tw_buckets")),
+    KEY(ephemeral_pct, CONFIG_PERCENT,
+        N_("percentage of the local port range held toward one endpoint for a critical time_wait")),
+    KEY(close_wait_count, CONFIG_COUNT,
+        N_("CLOSE_WAIT sockets on one port older than close_wait_age")),
+    KEY_AS("close_wait_age", close_wait_age_s, CONFIG_SECONDS,
+           N_("age from which a CLOSE_WAIT socket hangs")),
+    KEY(close_wait_unaged, CONFIG_COUNT,
+        N_("CLOSE_WAIT sockets on one port when their age is unknown")),
+    KEY(listen_queue_pct, CONFIG_PERCENT, N_("accept queue as a percentage of its backlog")),
+    KEY_AS("recv_q", recv_q_bytes, CONFIG_BYTES, N_("unread bytes on one connection")),
+    KEY_AS("send_q", send_q_bytes, CONFIG_BYTES, N_("unacknowledged bytes on one connection")),
+    KEY(queue_connections, CONFIG_COUNT, N_("connections over recv_q or send_q before a warning")),
+    KEY(fin_wait2_count, CONFIG_COUNT, N_("FIN_WAIT2 sockets in all")),
+    KEY(orphans_pct, CONFIG_PERCENT,
+        N_("orphaned sockets as a percentage of net.ipv4.tcp_max_orphans")),
+    KEY(syn_sent_remote, CONFIG_COUNT, N_("SYN_SENT sockets toward one remote endpoint")),
+    KEY(syn_sent_total, CONFIG_COUNT, N_("SYN_SENT sockets in all")),
 };
 const size_t config_key_count = sizeof(config_keys) / sizeof(config_keys[0]);
 
@@ -43,10 +56,14 @@ static const struct config_key *key_find(const char *name, size_t len)
 static const char *unit_hint(enum config_unit u)
 {
 	switch (u) {
-	case CONFIG_PERCENT: return _("a percentage from 0 to 100");
-	case CONFIG_SECONDS: return _("seconds, or a number followed by s, m or h");
-	case CONFIG_BYTES: return _("bytes, or a number followed by K, M or G");
-	default: return _("a whole number");
+	case CONFIG_PERCENT:
+		return _("a percentage from 0 to 100");
+	case CONFIG_SECONDS:
+		return _("seconds, or a number followed by s, m or h");
+	case CONFIG_BYTES:
+		return _("bytes, or a number followed by K, M or G");
+	default:
+		return _("a whole number");
 	}
 }
 
@@ -64,7 +81,9 @@ static bool parse_value(const struct config_key *k, const char *value, uint32_t 
 		mult = last == 'h' ? 3600 : last == 'm' ? 60 : 1;
 		digits[--len] = '\0';
 	} else if (k->unit == CONFIG_BYTES && strchr("KkMmGg", last)) {
-		mult = (last == 'K' || last == 'k') ? 1024 : (last == 'M' || last == 'm') ? 1u << 20 : 1u << 30;
+		mult = (last == 'K' || last == 'k')   ? 1024
+		       : (last == 'M' || last == 'm') ? 1u << 20
+		                                      : 1u << 30;
 		digits[--len] = '\0';
 	}
 	uint64_t max = k->unit == CONFIG_PERCENT ? 100 : UINT32_MAX;
@@ -83,7 +102,7 @@ static const char *safe(const char *text, char *buf, size_t size)
 }
 
 int config_set(struct diag_config *cfg, const char *name, const char *value, const char *where,
-	       struct cw_error *err)
+               struct cw_error *err)
 {
 	char safe_name[128], safe_value[128];
 	const struct config_key *k = key_find(name, strlen(name));
@@ -93,19 +112,19 @@ int config_set(struct diag_config *cfg, const char *name, const char *value, con
 		names[0] = '\0';
 		for (size_t i = 0; i < config_key_count && used < sizeof(names); i++) {
 			int n = snprintf(names + used, sizeof(names) - used, "%s%s", i ? ", " : "",
-					 config_keys[i].name);
+			                 config_keys[i].name);
 			if (n < 0)
 				break;
 			used += (size_t)n;
 		}
 		return cw_error_set(err, -EINVAL, _("%s: unknown threshold '%s'; known: %s"), where,
-				    safe(name, safe_name, sizeof(safe_name)), names);
+		                    safe(name, safe_name, sizeof(safe_name)), names);
 	}
 	uint32_t v;
 	if (!parse_value(k, value, &v))
-		return cw_error_set(err, -EINVAL, _("%s: bad value '%s' for %s: expected %s"), where,
-				    safe(value, safe_value, sizeof(safe_value)), k->name,
-				    unit_hint(k->unit));
+		return cw_error_set(err, -EINVAL, _("%s: bad value '%s' for %s: expected %s"),
+		                    where, safe(value, safe_value, sizeof(safe_value)), k->name,
+		                    unit_hint(k->unit));
 	memcpy((char *)cfg + k->offset, &v, sizeof(v));
 	return 0;
 }
@@ -126,9 +145,9 @@ int config_set_assignment(struct diag_config *cfg, const char *assignment, struc
 	if (strlen(assignment) >= sizeof(buf) || !strchr(assignment, '=')) {
 		char shown[128];
 		return cw_error_set(err, -EINVAL,
-				    _("--threshold: '%s' is not NAME=VALUE (see connwatch(1), "
-				      "THRESHOLDS)"),
-				    safe(assignment, shown, sizeof(shown)));
+		                    _("--threshold: '%s' is not NAME=VALUE (see connwatch(1), "
+		                      "THRESHOLDS)"),
+		                    safe(assignment, shown, sizeof(shown)));
 	}
 	strcpy(buf, assignment);
 	char *eq = strchr(buf, '=');
@@ -147,7 +166,7 @@ int config_read_stream(struct diag_config *cfg, FILE *f, const char *path, struc
 		lineno++;
 		char where[512], shown_path[400];
 		snprintf(where, sizeof(where), "%s:%lu", safe(path, shown_path, sizeof(shown_path)),
-			 lineno);
+		         lineno);
 		if (strlen(line) != (size_t)len) {
 			r = cw_error_set(err, -EINVAL, _("%s: contains a NUL byte"), where);
 			break;
@@ -162,7 +181,7 @@ int config_read_stream(struct diag_config *cfg, FILE *f, const char *path, struc
 		if (!eq) {
 			char shown[64];
 			r = cw_error_set(err, -EINVAL, _("%s: expected NAME = VALUE, found '%s'"),
-					 where, safe(s, shown, sizeof(shown)));
+			                 where, safe(s, shown, sizeof(shown)));
 			break;
 		}
 		*eq = '\0';
@@ -175,7 +194,7 @@ int config_read_stream(struct diag_config *cfg, FILE *f, const char *path, struc
 }
 
 int config_read_file(struct diag_config *cfg, const char *path, bool must_exist,
-		     struct cw_error *err)
+                     struct cw_error *err)
 {
 	FILE *f = fopen(path, "re");
 	if (!f) {
@@ -189,7 +208,7 @@ int config_read_file(struct diag_config *cfg, const char *path, bool must_exist,
 }
 
 int config_load(struct diag_config *cfg, const char *explicit_path, const char *const *assignments,
-		size_t assignment_count, struct cw_error *err)
+                size_t assignment_count, struct cw_error *err)
 {
 	diag_config_default(cfg);
 	int r = 0;

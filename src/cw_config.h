@@ -27,10 +27,10 @@ enum config_unit {
 };
 
 struct config_key {
-	const char *name;     /* as written in files and --threshold */
-	size_t offset;        /* of a uint32_t in struct diag_config */
+	const char *name; /* as written in files and --threshold */
+	size_t offset;    /* of a uint32_t in struct diag_config */
 	enum config_unit unit;
-	const char *help;     /* N_() marked */
+	const char *help; /* N_() marked */
 };
 
 extern const struct config_key config_keys[];
@@ -39,7 +39,7 @@ extern const size_t config_key_count;
 /* Sets one threshold from its text value. `where` ("FILE:LINE" or "--threshold") prefixes the
  * error. Returns 0 or -EINVAL with err set. */
 int config_set(struct diag_config *cfg, const char *name, const char *value, const char *where,
-	       struct cw_error *err);
+               struct cw_error *err);
 
 /* Applies "NAME=VALUE" (a --threshold argument). */
 int config_set_assignment(struct diag_config *cfg, const char *assignment, struct cw_error *err);
@@ -49,11 +49,11 @@ int config_read_stream(struct diag_config *cfg, FILE *f, const char *path, struc
 
 /* Reads a file. A missing file is fine when !must_exist (returns 0). */
 int config_read_file(struct diag_config *cfg, const char *path, bool must_exist,
-		     struct cw_error *err);
+                     struct cw_error *err);
 
 /* Defaults, then the files (or only `explicit_path` when not NULL), then the assignments. */
 int config_load(struct diag_config *cfg, const char *explicit_path, const char *const *assignments,
-		size_t assignment_count, struct cw_error *err);
+                size_t assignment_count, struct cw_error *err);
 
 /* Prints every key with its default value and help, as a commented config file. */
 void config_print_defaults(FILE *out);

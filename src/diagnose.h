@@ -24,24 +24,24 @@ const char *diag_severity_name(enum diag_severity s);
 
 /* Thresholds; every field is settable by name (config.c holds the names, ranges and docs). */
 struct diag_config {
-	uint32_t syn_recv_warning;       /* SYN_RECV on one port */
+	uint32_t syn_recv_warning; /* SYN_RECV on one port */
 	uint32_t syn_recv_critical;
-	uint32_t time_wait_remote;       /* TIME_WAIT toward one remote endpoint */
-	uint32_t time_wait_total;        /* TIME_WAIT in all */
-	uint32_t time_wait_buckets_pct;  /* TIME_WAIT as % of net.ipv4.tcp_max_tw_buckets */
-	uint32_t ephemeral_pct;          /* % of the local port range held toward one endpoint:
-					  * critical (connects to it start failing at 100%) */
-	uint32_t close_wait_count;       /* hanging CLOSE_WAIT on one port (age known) */
-	uint32_t close_wait_age_s;       /* CLOSE_WAIT at least this old hangs */
-	uint32_t close_wait_unaged;      /* CLOSE_WAIT on one port when ages are unknown */
-	uint32_t listen_queue_pct;       /* accept queue at or above this % of its backlog */
-	uint32_t recv_q_bytes;           /* unread bytes on one ESTABLISHED connection */
-	uint32_t send_q_bytes;           /* unacknowledged bytes on one ESTABLISHED connection */
-	uint32_t queue_connections;      /* connections over those limits before warning */
-	uint32_t fin_wait2_count;        /* FIN_WAIT2 in all */
-	uint32_t orphans_pct;            /* orphans as % of net.ipv4.tcp_max_orphans */
-	uint32_t syn_sent_remote;        /* SYN_SENT toward one remote endpoint */
-	uint32_t syn_sent_total;         /* SYN_SENT in all */
+	uint32_t time_wait_remote;      /* TIME_WAIT toward one remote endpoint */
+	uint32_t time_wait_total;       /* TIME_WAIT in all */
+	uint32_t time_wait_buckets_pct; /* TIME_WAIT as % of net.ipv4.tcp_max_tw_buckets */
+	uint32_t ephemeral_pct;         /* % of the local port range held toward one endpoint:
+	                                 * critical (connects to it start failing at 100%) */
+	uint32_t close_wait_count;      /* hanging CLOSE_WAIT on one port (age known) */
+	uint32_t close_wait_age_s;      /* CLOSE_WAIT at least this old hangs */
+	uint32_t close_wait_unaged;     /* CLOSE_WAIT on one port when ages are unknown */
+	uint32_t listen_queue_pct;      /* accept queue at or above this % of its backlog */
+	uint32_t recv_q_bytes;          /* unread bytes on one ESTABLISHED connection */
+	uint32_t send_q_bytes;          /* unacknowledged bytes on one ESTABLISHED connection */
+	uint32_t queue_connections;     /* connections over those limits before warning */
+	uint32_t fin_wait2_count;       /* FIN_WAIT2 in all */
+	uint32_t orphans_pct;           /* orphans as % of net.ipv4.tcp_max_orphans */
+	uint32_t syn_sent_remote;       /* SYN_SENT toward one remote endpoint */
+	uint32_t syn_sent_total;        /* SYN_SENT in all */
 };
 
 void diag_config_default(struct diag_config *cfg);
@@ -49,7 +49,7 @@ void diag_config_default(struct diag_config *cfg);
 /* The stats options the rules need (ages, queue limits) from cfg and, when known, the port
  * range sysctl in kc (kc may be NULL). */
 void diagnose_stats_options(const struct diag_config *cfg, const struct kcounters *kc,
-			    struct stats_options *out);
+                            struct stats_options *out);
 
 /* ---- warnings ---- */
 
@@ -103,7 +103,7 @@ struct warning {
 	enum diag_severity severity;
 	char message[256];  /* one line, translated */
 	const char *remedy; /* N_() marked; translate with _() when shown */
-	int32_t port;       /* the local port or remote port it is about, or -1 (for the check line) */
+	int32_t port; /* the local port or remote port it is about, or -1 (for the check line) */
 	struct diag_scalar evidence[DIAG_MAX_SCALARS];
 	size_t evidence_count;
 	struct diag_list lists[DIAG_MAX_LISTS];
@@ -113,7 +113,7 @@ struct warning {
 struct diag_report {
 	struct warning *items; /* owned; diag_report_free() */
 	size_t count, capacity;
-	bool out_of_memory;    /* a warning could not be added */
+	bool out_of_memory; /* a warning could not be added */
 };
 
 void diag_report_init(struct diag_report *r);
@@ -139,7 +139,7 @@ struct diag_sample {
 
 /* Remembers what the next run needs; kc may be NULL. */
 void diag_sample_take(struct diag_sample *out, const struct stats *st, const struct kcounters *kc,
-		      double now_s);
+                      double now_s);
 
 struct diag_input {
 	const struct stats *stats;
@@ -165,7 +165,7 @@ struct diag_rule {
 	const char *title;  /* N_() marked */
 	const char *remedy; /* N_() marked */
 	void (*check)(const struct diag_rule *rule, const struct diag_input *in,
-		      struct diag_report *out);
+	              struct diag_report *out);
 };
 
 extern const struct diag_rule diag_rules[];

@@ -31,7 +31,7 @@ int filter_add_states(struct filter *f, const char *list, struct cw_error *err)
 		enum tcp_state s = tcp_state_parse(tok);
 		if (s == TCP_ST_UNKNOWN)
 			return cw_error_set(err, -EINVAL, _("unknown state '%s'; valid states: %s"),
-					    tok, filter_valid_states_text());
+			                    tok, filter_valid_states_text());
 		f->states |= TCP_STATE_BIT(s);
 		if (s == TCP_ST_SYN_RECV)
 			f->states |= TCP_STATE_BIT(TCP_ST_NEW_SYN_RECV);
@@ -39,7 +39,7 @@ int filter_add_states(struct filter *f, const char *list, struct cw_error *err)
 	}
 	if (n == 0)
 		return cw_error_set(err, -EINVAL, _("--state needs at least one state; valid: %s"),
-				    filter_valid_states_text());
+		                    filter_valid_states_text());
 	return 0;
 }
 
@@ -48,7 +48,7 @@ int filter_add_port(struct filter *f, const char *text, struct cw_error *err)
 	uint64_t v;
 	if (!parse_dec_str(text, 1, 65535, &v))
 		return cw_error_set(err, -EINVAL, _("--port: '%s' is not a port number (1-65535)"),
-				    text ? text : "");
+		                    text ? text : "");
 	if (f->port_count >= FILTER_MAX_PORTS)
 		return cw_error_set(err, -EINVAL, _("--port: at most %d ports"), FILTER_MAX_PORTS);
 	f->ports[f->port_count++] = (uint16_t)v;
@@ -56,16 +56,17 @@ int filter_add_port(struct filter *f, const char *text, struct cw_error *err)
 }
 
 static int add_prefix(struct addr_prefix *list, unsigned int *count, const char *opt,
-		      const char *text, struct cw_error *err)
+                      const char *text, struct cw_error *err)
 {
 	if (*count >= FILTER_MAX_PREFIXES)
 		return cw_error_set(err, -EINVAL, _("%s: at most %d addresses"), opt,
-				    FILTER_MAX_PREFIXES);
+		                    FILTER_MAX_PREFIXES);
 	if (!addr_prefix_parse(text, &list[*count]))
-		return cw_error_set(err, -EINVAL,
-				    _("%s: '%s' is not an address or ADDRESS/PREFIX (e.g. 10.0.0.0/8, "
-				      "2001:db8::/32)"),
-				    opt, text ? text : "");
+		return cw_error_set(
+		    err, -EINVAL,
+		    _("%s: '%s' is not an address or ADDRESS/PREFIX (e.g. 10.0.0.0/8, "
+		      "2001:db8::/32)"),
+		    opt, text ? text : "");
 	(*count)++;
 	return 0;
 }
@@ -114,7 +115,7 @@ void filter_to_request(const struct filter *f, struct source_request *req)
 }
 
 static bool prefix_list_match(const struct addr_prefix *list, unsigned int n, int family,
-			      const uint8_t *addr)
+                              const uint8_t *addr)
 {
 	if (n == 0)
 		return true;

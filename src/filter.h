@@ -21,7 +21,7 @@ enum filter_listening {
 };
 
 struct filter {
-	bool tcp, udp;    /* after filter_finish: at least one is true */
+	bool tcp, udp; /* after filter_finish: at least one is true */
 	bool ipv4, ipv6;
 	enum filter_listening listening;
 	tcp_state_set states; /* from --state; 0 = not given */

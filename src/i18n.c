@@ -143,7 +143,7 @@ static int load_for(const char *lang)
 		if (slash) {
 			*slash = '\0';
 			snprintf(path, sizeof(path), "%s/po/%s/LC_MESSAGES/%s.mo", exe, lang,
-				 GETTEXT_PACKAGE);
+			         GETTEXT_PACKAGE);
 			if (mo_load(path) == 0)
 				return 0;
 		}

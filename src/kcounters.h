@@ -19,8 +19,8 @@
 
 enum kc_id {
 	/* TcpExt (/proc/net/netstat): cumulative since boot */
-	KC_LISTEN_OVERFLOWS,  /* accept queue full when a handshake completed */
-	KC_LISTEN_DROPS,      /* SYNs/ACKs dropped on a listener, any reason */
+	KC_LISTEN_OVERFLOWS, /* accept queue full when a handshake completed */
+	KC_LISTEN_DROPS,     /* SYNs/ACKs dropped on a listener, any reason */
 	KC_SYNCOOKIES_SENT,
 	KC_SYNCOOKIES_RECV,
 	KC_SYNCOOKIES_FAILED,
@@ -29,7 +29,7 @@ enum kc_id {
 	KC_TW,                /* TIME_WAIT sockets that finished their wait (left TIME_WAIT) */
 	KC_TW_RECYCLED,
 	KC_TW_KILLED,
-	KC_ABORT_ON_MEMORY,   /* TCPAbortOnMemory: orphans killed under memory pressure */
+	KC_ABORT_ON_MEMORY, /* TCPAbortOnMemory: orphans killed under memory pressure */
 	KC_ABORT_ON_TIMEOUT,
 	/* Tcp (/proc/net/snmp) */
 	KC_ACTIVE_OPENS,
@@ -44,22 +44,22 @@ enum kc_id {
 	KC_SOCK_ORPHAN,
 	KC_SOCK_TW,
 	/* sysctls (/proc/sys/net/...) */
-	KC_SYSCTL_SYNCOOKIES,     /* net.ipv4.tcp_syncookies: 0 off, 1 when needed, 2 always */
-	KC_SYSCTL_MAX_TW_BUCKETS, /* net.ipv4.tcp_max_tw_buckets */
-	KC_SYSCTL_PORT_LOW,       /* net.ipv4.ip_local_port_range, first number */
-	KC_SYSCTL_PORT_HIGH,      /* second number */
-	KC_SYSCTL_SOMAXCONN,      /* net.core.somaxconn */
+	KC_SYSCTL_SYNCOOKIES,      /* net.ipv4.tcp_syncookies: 0 off, 1 when needed, 2 always */
+	KC_SYSCTL_MAX_TW_BUCKETS,  /* net.ipv4.tcp_max_tw_buckets */
+	KC_SYSCTL_PORT_LOW,        /* net.ipv4.ip_local_port_range, first number */
+	KC_SYSCTL_PORT_HIGH,       /* second number */
+	KC_SYSCTL_SOMAXCONN,       /* net.core.somaxconn */
 	KC_SYSCTL_MAX_SYN_BACKLOG, /* net.ipv4.tcp_max_syn_backlog */
-	KC_SYSCTL_FIN_TIMEOUT,    /* net.ipv4.tcp_fin_timeout, seconds */
-	KC_SYSCTL_MAX_ORPHANS,    /* net.ipv4.tcp_max_orphans */
-	KC_SYSCTL_TW_REUSE,       /* net.ipv4.tcp_tw_reuse */
+	KC_SYSCTL_FIN_TIMEOUT,     /* net.ipv4.tcp_fin_timeout, seconds */
+	KC_SYSCTL_MAX_ORPHANS,     /* net.ipv4.tcp_max_orphans */
+	KC_SYSCTL_TW_REUSE,        /* net.ipv4.tcp_tw_reuse */
 	KC_COUNT,
 };
 
 struct kc_info {
-	const char *name;     /* stable identifier for JSON and metrics: "listen_overflows" */
-	const char *source;   /* "TcpExt:ListenOverflows", "net.ipv4.tcp_syncookies" for evidence */
-	bool cumulative;      /* a counter since boot (rates make sense), else a gauge/setting */
+	const char *name;   /* stable identifier for JSON and metrics: "listen_overflows" */
+	const char *source; /* "TcpExt:ListenOverflows", "net.ipv4.tcp_syncookies" for evidence */
+	bool cumulative;    /* a counter since boot (rates make sense), else a gauge/setting */
 };
 
 /* Description of one value; NULL for ids out of range. */

@@ -23,16 +23,18 @@ static void print_help(FILE *out, const struct cw_options *o)
 		return;
 	}
 	fprintf(out, "%s\n", _("Usage: connwatch [COMMAND] [OPTIONS]"));
-	fprintf(out, "%s\n\n", _("Watch the server's network connections, explain each TCP state and "
-				 "warn when a pattern of states says something is wrong."));
+	fprintf(out, "%s\n\n",
+	        _("Watch the server's network connections, explain each TCP state and "
+	          "warn when a pattern of states says something is wrong."));
 	fprintf(out, "%s\n", _("Commands:"));
 	for (unsigned int i = 0; i < cw_command_count; i++)
 		fprintf(out, "  %-10s %s\n", cw_commands[i].name, _(cw_commands[i].summary));
 	fprintf(out, _("Without a command: %s.\n\n"), commands_default()->name);
 	fprintf(out, "%s\n", _("Options (connwatch COMMAND --help shows those of one command):"));
 	options_print_help(out, CMD_ANY);
-	fprintf(out, "\n%s\n", _("Exit status: 0 success, 1 runtime error, 2 usage error, 3 some "
-				 "input was unreadable and skipped (the rest was shown)."));
+	fprintf(out, "\n%s\n",
+	        _("Exit status: 0 success, 1 runtime error, 2 usage error, 3 some "
+	          "input was unreadable and skipped (the rest was shown)."));
 	fprintf(out, "%s\n", _("See connwatch(1) for details."));
 }
 

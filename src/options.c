@@ -11,74 +11,72 @@
 #include <string.h>
 
 const struct cw_option_def cw_option_defs[] = {
-	{"help", OPT_HELP, NULL, N_("show this help and exit"), CMD_ANY},
-	{"version", OPT_VERSION, NULL, N_("show the version and exit"), CMD_ANY},
-	{"lang", OPT_LANG, "LANG", N_("language of messages: en or id (default: from the locale)"),
-	 CMD_ANY},
-	{"tcp", OPT_TCP, NULL, N_("TCP sockets (default: TCP and UDP)"), CMD_SNAPSHOT},
-	{"udp", OPT_UDP, NULL, N_("UDP sockets"), CMD_SNAPSHOT},
-	{"ipv4", OPT_IPV4, NULL, N_("IPv4 sockets only"), CMD_SNAPSHOT},
-	{"ipv6", OPT_IPV6, NULL, N_("IPv6 sockets only"), CMD_SNAPSHOT},
-	{"listening", OPT_LISTENING, NULL, N_("only listening sockets (and unconnected UDP)"),
-	 CMD_SNAPSHOT},
-	{"all", OPT_ALL, NULL, N_("listening and connected sockets"), CMD_SNAPSHOT},
-	{"numeric", OPT_NUMERIC, NULL, N_("accepted for netstat habits; output is always numeric"),
-	 CMD_SNAPSHOT},
-	{"state", OPT_STATE, "STATE[,STATE]",
-	 N_("only these states, in netstat or ss spelling (TIME_WAIT, time-wait, estab)"),
-	 CMD_SNAPSHOT},
-	{"port", OPT_PORT, "PORT", N_("only connections with this local or remote port"),
-	 CMD_SNAPSHOT},
-	{"local", OPT_LOCAL, "ADDR[/PREFIX]", N_("only connections from this local address or network"),
-	 CMD_SNAPSHOT},
-	{"remote", OPT_REMOTE, "ADDR[/PREFIX]", N_("only connections to this remote address or network"),
-	 CMD_SNAPSHOT},
-	{"processes", OPT_PROCESSES, NULL,
-	 N_("show the process owning each socket (PID/Program name), as netstat -p; without root "
-	    "only your own processes"),
-	 CMD_LIST | CMD_SUMMARY | CMD_LIVE},
-	{"json", OPT_JSON, NULL, N_("print JSON (see docs/json.md); live: one document per refresh"),
-	 CMD_LIST | CMD_SUMMARY | CMD_IMPORT | CMD_EXPLAIN | CMD_LIVE},
-	{"threshold", OPT_THRESHOLD, "NAME=VALUE",
-	 N_("set a diagnosis threshold (repeatable; see THRESHOLDS in connwatch(1))"), CMD_DIAGNOSE},
-	{"config", OPT_CONFIG, "FILE",
-	 N_("read thresholds from FILE instead of /etc/connwatch.conf and ~/.config/connwatch.conf"),
-	 CMD_DIAGNOSE},
-	{"interval", OPT_INTERVAL, "SECONDS",
-	 N_("seconds between refreshes, fractions allowed (default: 2)"), CMD_LIVE},
-	{"count", OPT_COUNT, "N", N_("stop after N refreshes"), CMD_LIVE},
-	{"plain", OPT_PLAIN, NULL, N_("print a text block per refresh even on a terminal"),
-	 CMD_LIVE},
-	{"sort", OPT_SORT, "KEY",
-	 N_("order rows by state, remote, port, queues, age or none (default: state on a "
-	    "terminal, none otherwise)"),
-	 CMD_LIVE},
-	{"no-header", OPT_NO_HEADER, NULL, N_("leave out the column header line"), CMD_LIST},
-	{"source", OPT_SOURCE, "netlink|proc",
-	 N_("where to read sockets (default: netlink, /proc when netlink is refused)"),
-	 CMD_SNAPSHOT | CMD_EXPLAIN},
-	{"proc-root", OPT_PROC_ROOT, "DIR",
-	 N_("read DIR/net/tcp, tcp6, udp, udp6 (a capture from another machine)"),
-	 CMD_SNAPSHOT | CMD_EXPLAIN},
-	{"record", OPT_RECORD, "FILE", N_("also save the raw netlink replies to FILE (new file)"),
-	 CMD_LIST},
-	{"listen", OPT_LISTEN, "ADDR:PORT",
-	 N_("serve on this address (default 127.0.0.1:9877; IPv6 as [::1]:9877; repeatable)"),
-	 CMD_SERVE},
-	{"textfile", OPT_TEXTFILE, "FILE",
-	 N_("write the metrics once to FILE (atomically) for node_exporter's textfile collector, "
-	    "instead of serving them"),
-	 CMD_SERVE},
-	{"top", OPT_TOP, "N",
-	 N_("per-address and per-port series only for the busiest N (default 10, at most 100)"),
-	 CMD_SERVE},
-	{"warning", OPT_WARNING, "STATE=RANGE",
-	 N_("WARNING when the count of STATE (or 'total') is outside RANGE (monitoring-plugins "
-	    "syntax: 500, 10:, ~:10, @10:20); repeatable"),
-	 CMD_CHECK},
-	{"critical", OPT_CRITICAL, "STATE=RANGE", N_("CRITICAL threshold, as --warning"), CMD_CHECK},
-	{"replay", OPT_REPLAY, "FILE", N_("read sockets from a recording made with --record"),
-	 CMD_SNAPSHOT | CMD_EXPLAIN},
+    {"help", OPT_HELP, NULL, N_("show this help and exit"), CMD_ANY},
+    {"version", OPT_VERSION, NULL, N_("show the version and exit"), CMD_ANY},
+    {"lang", OPT_LANG, "LANG", N_("language of messages: en or id (default: from the locale)"),
+     CMD_ANY},
+    {"tcp", OPT_TCP, NULL, N_("TCP sockets (default: TCP and UDP)"), CMD_SNAPSHOT},
+    {"udp", OPT_UDP, NULL, N_("UDP sockets"), CMD_SNAPSHOT},
+    {"ipv4", OPT_IPV4, NULL, N_("IPv4 sockets only"), CMD_SNAPSHOT},
+    {"ipv6", OPT_IPV6, NULL, N_("IPv6 sockets only"), CMD_SNAPSHOT},
+    {"listening", OPT_LISTENING, NULL, N_("only listening sockets (and unconnected UDP)"),
+     CMD_SNAPSHOT},
+    {"all", OPT_ALL, NULL, N_("listening and connected sockets"), CMD_SNAPSHOT},
+    {"numeric", OPT_NUMERIC, NULL, N_("accepted for netstat habits; output is always numeric"),
+     CMD_SNAPSHOT},
+    {"state", OPT_STATE, "STATE[,STATE]",
+     N_("only these states, in netstat or ss spelling (TIME_WAIT, time-wait, estab)"),
+     CMD_SNAPSHOT},
+    {"port", OPT_PORT, "PORT", N_("only connections with this local or remote port"), CMD_SNAPSHOT},
+    {"local", OPT_LOCAL, "ADDR[/PREFIX]", N_("only connections from this local address or network"),
+     CMD_SNAPSHOT},
+    {"remote", OPT_REMOTE, "ADDR[/PREFIX]",
+     N_("only connections to this remote address or network"), CMD_SNAPSHOT},
+    {"processes", OPT_PROCESSES, NULL,
+     N_("show the process owning each socket (PID/Program name), as netstat -p; without root "
+        "only your own processes"),
+     CMD_LIST | CMD_SUMMARY | CMD_LIVE},
+    {"json", OPT_JSON, NULL, N_("print JSON (see docs/json.md); live: one document per refresh"),
+     CMD_LIST | CMD_SUMMARY | CMD_IMPORT | CMD_EXPLAIN | CMD_LIVE},
+    {"threshold", OPT_THRESHOLD, "NAME=VALUE",
+     N_("set a diagnosis threshold (repeatable; see THRESHOLDS in connwatch(1))"), CMD_DIAGNOSE},
+    {"config", OPT_CONFIG, "FILE",
+     N_("read thresholds from FILE instead of /etc/connwatch.conf and ~/.config/connwatch.conf"),
+     CMD_DIAGNOSE},
+    {"interval", OPT_INTERVAL, "SECONDS",
+     N_("seconds between refreshes, fractions allowed (default: 2)"), CMD_LIVE},
+    {"count", OPT_COUNT, "N", N_("stop after N refreshes"), CMD_LIVE},
+    {"plain", OPT_PLAIN, NULL, N_("print a text block per refresh even on a terminal"), CMD_LIVE},
+    {"sort", OPT_SORT, "KEY",
+     N_("order rows by state, remote, port, queues, age or none (default: state on a "
+        "terminal, none otherwise)"),
+     CMD_LIVE},
+    {"no-header", OPT_NO_HEADER, NULL, N_("leave out the column header line"), CMD_LIST},
+    {"source", OPT_SOURCE, "netlink|proc",
+     N_("where to read sockets (default: netlink, /proc when netlink is refused)"),
+     CMD_SNAPSHOT | CMD_EXPLAIN},
+    {"proc-root", OPT_PROC_ROOT, "DIR",
+     N_("read DIR/net/tcp, tcp6, udp, udp6 (a capture from another machine)"),
+     CMD_SNAPSHOT | CMD_EXPLAIN},
+    {"record", OPT_RECORD, "FILE", N_("also save the raw netlink replies to FILE (new file)"),
+     CMD_LIST},
+    {"listen", OPT_LISTEN, "ADDR:PORT",
+     N_("serve on this address (default 127.0.0.1:9877; IPv6 as [::1]:9877; repeatable)"),
+     CMD_SERVE},
+    {"textfile", OPT_TEXTFILE, "FILE",
+     N_("write the metrics once to FILE (atomically) for node_exporter's textfile collector, "
+        "instead of serving them"),
+     CMD_SERVE},
+    {"top", OPT_TOP, "N",
+     N_("per-address and per-port series only for the busiest N (default 10, at most 100)"),
+     CMD_SERVE},
+    {"warning", OPT_WARNING, "STATE=RANGE",
+     N_("WARNING when the count of STATE (or 'total') is outside RANGE (monitoring-plugins "
+        "syntax: 500, 10:, ~:10, @10:20); repeatable"),
+     CMD_CHECK},
+    {"critical", OPT_CRITICAL, "STATE=RANGE", N_("CRITICAL threshold, as --warning"), CMD_CHECK},
+    {"replay", OPT_REPLAY, "FILE", N_("read sockets from a recording made with --record"),
+     CMD_SNAPSHOT | CMD_EXPLAIN},
 };
 const unsigned int cw_option_def_count = sizeof(cw_option_defs) / sizeof(cw_option_defs[0]);
 
@@ -136,8 +134,9 @@ static const struct cw_command *command_on_line(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--"))
-			return i + 1 < argc && commands_find(argv[i + 1]) ? commands_find(argv[i + 1])
-									 : commands_default();
+			return i + 1 < argc && commands_find(argv[i + 1])
+			           ? commands_find(argv[i + 1])
+			           : commands_default();
 		if (a[0] != '-' || !a[1]) {
 			const struct cw_command *cmd = commands_find(a);
 			return cmd ? cmd : commands_default();
@@ -145,7 +144,7 @@ static const struct cw_command *command_on_line(int argc, char **argv)
 		if (a[1] == '-') {
 			const char *eq = strchr(a + 2, '=');
 			const struct cw_option_def *d =
-				def_by_name(a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
+			    def_by_name(a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
 			if (d && d->arg && !eq)
 				i++;
 			continue;
@@ -170,7 +169,7 @@ static void describe_options(char *buf, size_t len, unsigned int mask)
 		if (!(cw_option_defs[i].commands & mask))
 			continue;
 		int n = snprintf(buf + used, len - used, "%s--%s", used ? " " : "",
-				 cw_option_defs[i].name);
+		                 cw_option_defs[i].name);
 		if (n < 0 || (size_t)n >= len - used)
 			break;
 		used += (size_t)n;
@@ -185,9 +184,9 @@ static int parse_interval(const char *arg, double *out, struct cw_error *err)
 	errno = 0;
 	double v = strtod(arg, &end);
 	if (errno || end == arg || *end || !(v >= 0 && v <= 86400))
-		return cw_error_set(err, -EINVAL,
-				    _("--interval: '%s' is not a number of seconds from 0 to 86400"),
-				    arg);
+		return cw_error_set(
+		    err, -EINVAL, _("--interval: '%s' is not a number of seconds from 0 to 86400"),
+		    arg);
 	*out = v;
 	return 0;
 }
@@ -199,7 +198,7 @@ static int parse_count(const char *arg, unsigned long *out, struct cw_error *err
 	unsigned long v = strtoul(arg, &end, 10);
 	if (errno || end == arg || *end || arg[0] == '-' || v == 0)
 		return cw_error_set(err, -EINVAL, _("--count: '%s' is not a positive whole number"),
-				    arg);
+		                    arg);
 	*out = v;
 	return 0;
 }
@@ -208,76 +207,125 @@ static int parse_count(const char *arg, unsigned long *out, struct cw_error *err
 static int apply(struct cw_options *o, int id, const char *arg, struct cw_error *err)
 {
 	switch (id) {
-	case OPT_HELP: o->help = true; return 0;
-	case OPT_VERSION: o->version = true; return 0;
+	case OPT_HELP:
+		o->help = true;
+		return 0;
+	case OPT_VERSION:
+		o->version = true;
+		return 0;
 	case OPT_LANG:
 		if (strcmp(arg, "en") && strcmp(arg, "id"))
-			return cw_error_set(err, -EINVAL, _("--lang: '%s' is not a language "
-							    "connwatch has (en, id)"), arg);
+			return cw_error_set(err, -EINVAL,
+			                    _("--lang: '%s' is not a language "
+			                      "connwatch has (en, id)"),
+			                    arg);
 		o->lang = arg;
 		return 0;
-	case OPT_TCP: o->filter.tcp = true; return 0;
-	case OPT_UDP: o->filter.udp = true; return 0;
-	case OPT_IPV4: o->filter.ipv4 = true; return 0;
-	case OPT_IPV6: o->filter.ipv6 = true; return 0;
-	case OPT_LISTENING: o->filter.listening = FILTER_LISTENING; return 0;
-	case OPT_ALL: o->filter.listening = FILTER_ALL; return 0;
-	case OPT_NUMERIC: return 0;
-	case OPT_STATE: return filter_add_states(&o->filter, arg, err);
-	case OPT_PORT: return filter_add_port(&o->filter, arg, err);
-	case OPT_LOCAL: return filter_add_local(&o->filter, arg, err);
-	case OPT_REMOTE: return filter_add_remote(&o->filter, arg, err);
-	case OPT_PROCESSES: o->processes = true; return 0;
-	case OPT_JSON: o->json = true; return 0;
-	case OPT_NO_HEADER: o->no_header = true; return 0;
-	case OPT_INTERVAL: return parse_interval(arg, &o->interval_s, err);
-	case OPT_COUNT: return parse_count(arg, &o->count, err);
-	case OPT_PLAIN: o->plain = true; return 0;
-	case OPT_SORT: o->sort = arg; return 0;
+	case OPT_TCP:
+		o->filter.tcp = true;
+		return 0;
+	case OPT_UDP:
+		o->filter.udp = true;
+		return 0;
+	case OPT_IPV4:
+		o->filter.ipv4 = true;
+		return 0;
+	case OPT_IPV6:
+		o->filter.ipv6 = true;
+		return 0;
+	case OPT_LISTENING:
+		o->filter.listening = FILTER_LISTENING;
+		return 0;
+	case OPT_ALL:
+		o->filter.listening = FILTER_ALL;
+		return 0;
+	case OPT_NUMERIC:
+		return 0;
+	case OPT_STATE:
+		return filter_add_states(&o->filter, arg, err);
+	case OPT_PORT:
+		return filter_add_port(&o->filter, arg, err);
+	case OPT_LOCAL:
+		return filter_add_local(&o->filter, arg, err);
+	case OPT_REMOTE:
+		return filter_add_remote(&o->filter, arg, err);
+	case OPT_PROCESSES:
+		o->processes = true;
+		return 0;
+	case OPT_JSON:
+		o->json = true;
+		return 0;
+	case OPT_NO_HEADER:
+		o->no_header = true;
+		return 0;
+	case OPT_INTERVAL:
+		return parse_interval(arg, &o->interval_s, err);
+	case OPT_COUNT:
+		return parse_count(arg, &o->count, err);
+	case OPT_PLAIN:
+		o->plain = true;
+		return 0;
+	case OPT_SORT:
+		o->sort = arg;
+		return 0;
 	case OPT_SOURCE:
 		if (strcmp(arg, "netlink") && strcmp(arg, "proc"))
-			return cw_error_set(err, -EINVAL,
-					    _("--source: '%s' is not a source; valid: netlink, proc"),
-					    arg);
+			return cw_error_set(
+			    err, -EINVAL, _("--source: '%s' is not a source; valid: netlink, proc"),
+			    arg);
 		o->source = arg;
 		return 0;
-	case OPT_PROC_ROOT: o->proc_root = arg; return 0;
-	case OPT_RECORD: o->record_path = arg; return 0;
-	case OPT_REPLAY: o->replay_path = arg; return 0;
+	case OPT_PROC_ROOT:
+		o->proc_root = arg;
+		return 0;
+	case OPT_RECORD:
+		o->record_path = arg;
+		return 0;
+	case OPT_REPLAY:
+		o->replay_path = arg;
+		return 0;
 	case OPT_LISTEN: {
 		struct sockaddr_storage sa;
 		socklen_t salen;
 		if (!endpoint_parse(arg, &sa, &salen))
-			return cw_error_set(err, -EINVAL,
-					    _("--listen: '%s' is not ADDR:PORT (for example "
-					      "127.0.0.1:9877 or [::1]:9877; names are not resolved)"),
-					    arg);
+			return cw_error_set(
+			    err, -EINVAL,
+			    _("--listen: '%s' is not ADDR:PORT (for example "
+			      "127.0.0.1:9877 or [::1]:9877; names are not resolved)"),
+			    arg);
 		if (o->listen_count >= CW_MAX_LISTEN)
 			return cw_error_set(err, -EINVAL, _("--listen: at most %d addresses"),
-					    CW_MAX_LISTEN);
+			                    CW_MAX_LISTEN);
 		o->listen[o->listen_count++] = arg;
 		return 0;
 	}
-	case OPT_TEXTFILE: o->textfile = arg; return 0;
+	case OPT_TEXTFILE:
+		o->textfile = arg;
+		return 0;
 	case OPT_TOP: {
 		uint64_t v;
 		if (!parse_dec_str(arg, 1, 100, &v))
 			return cw_error_set(err, -EINVAL,
-					    _("--top: '%s' is not a number from 1 to 100"), arg);
+			                    _("--top: '%s' is not a number from 1 to 100"), arg);
 		o->top = (unsigned int)v;
 		o->top_set = true;
 		return 0;
 	}
-	case OPT_WARNING: return threshold_set_add(&o->check_thresholds, arg, false, err);
-	case OPT_CRITICAL: return threshold_set_add(&o->check_thresholds, arg, true, err);
+	case OPT_WARNING:
+		return threshold_set_add(&o->check_thresholds, arg, false, err);
+	case OPT_CRITICAL:
+		return threshold_set_add(&o->check_thresholds, arg, true, err);
 	case OPT_THRESHOLD:
 		if (o->threshold_count == CW_MAX_THRESHOLDS)
 			return cw_error_set(err, -EINVAL, _("--threshold: at most %d may be given"),
-					    CW_MAX_THRESHOLDS);
+			                    CW_MAX_THRESHOLDS);
 		o->thresholds[o->threshold_count++] = arg;
 		return 0;
-	case OPT_CONFIG: o->config_path = arg; return 0;
-	default: return cw_error_set(err, -EINVAL, _("unhandled option"));
+	case OPT_CONFIG:
+		o->config_path = arg;
+		return 0;
+	default:
+		return cw_error_set(err, -EINVAL, _("unhandled option"));
 	}
 }
 
@@ -295,13 +343,15 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 	size_t s = 0;
 	unsigned int n = 0;
 	shortopts[s++] = ':'; /* report a missing argument as ':' */
-	for (unsigned int i = 0; i < cw_option_def_count && n + 1 < sizeof(longopts) / sizeof(longopts[0]); i++) {
+	for (unsigned int i = 0;
+	     i < cw_option_def_count && n + 1 < sizeof(longopts) / sizeof(longopts[0]); i++) {
 		const struct cw_option_def *d = &cw_option_defs[i];
 		longopts[n++] = (struct option){d->name, d->arg ? required_argument : no_argument,
-						NULL, LONG_BASE + (int)i};
+		                                NULL, LONG_BASE + (int)i};
 		int letter = options_short_letter(d);
 		/* each letter once, with the meaning it has for the command on the line */
-		if (letter && def_by_letter(letter, line_cmd->bit) == d && s + 3 < sizeof(shortopts)) {
+		if (letter && def_by_letter(letter, line_cmd->bit) == d &&
+		    s + 3 < sizeof(shortopts)) {
 			shortopts[s++] = (char)letter;
 			if (d->arg)
 				shortopts[s++] = ':';
@@ -331,19 +381,19 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 			describe_options(valid, sizeof(valid), CMD_ANY);
 			if (optopt && optopt < LONG_BASE)
 				r = cw_error_set(first_rc ? NULL : err, -EINVAL,
-						 _("unknown option '-%c'; valid options: %s"), optopt,
-						 valid);
+				                 _("unknown option '-%c'; valid options: %s"),
+				                 optopt, valid);
 			else
 				r = cw_error_set(first_rc ? NULL : err, -EINVAL,
-						 _("unknown option '%s'; valid options: %s"), bad,
-						 valid);
+				                 _("unknown option '%s'; valid options: %s"), bad,
+				                 valid);
 		} else if (c == ':') {
 			const struct cw_option_def *m = optopt >= LONG_BASE
-								? &cw_option_defs[optopt - LONG_BASE]
-								: def_by_letter(optopt, line_cmd->bit);
+			                                    ? &cw_option_defs[optopt - LONG_BASE]
+			                                    : def_by_letter(optopt, line_cmd->bit);
 			r = cw_error_set(first_rc ? NULL : err, -EINVAL,
-					 _("option --%s needs an argument (%s)"), m ? m->name : "?",
-					 m && m->arg ? m->arg : "");
+			                 _("option --%s needs an argument (%s)"), m ? m->name : "?",
+			                 m && m->arg ? m->arg : "");
 		} else if (d && !(d->commands & line_cmd->bit)) {
 			if (nseen < 64) /* reported below as not applying to the command */
 				seen[nseen++] = d;
@@ -365,9 +415,9 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 			size_t used = 0;
 			for (unsigned int k = 0; k < cw_command_count; k++)
 				used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
-							 k ? ", " : "", cw_commands[k].name);
+				                         k ? ", " : "", cw_commands[k].name);
 			return cw_error_set(err, -EINVAL, _("unknown command '%s'; commands: %s"),
-					    argv[i], names);
+			                    argv[i], names);
 		}
 		o->command_named = true;
 		i++;
@@ -380,8 +430,8 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 		return first_rc;
 	for (; i < argc; i++) {
 		if (o->arg_count >= cmd->max_args || o->arg_count >= CW_MAX_ARGS)
-			return cw_error_set(err, -EINVAL, _("'%s' takes no argument '%s'"), cmd->name,
-					    argv[i]);
+			return cw_error_set(err, -EINVAL, _("'%s' takes no argument '%s'"),
+			                    cmd->name, argv[i]);
 		o->args[o->arg_count++] = argv[i];
 	}
 	for (unsigned int k = 0; k < nseen; k++) {
@@ -389,28 +439,30 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 		if (!(d->commands & cmd->bit)) {
 			char valid[1024];
 			describe_options(valid, sizeof(valid), cmd->bit);
-			return cw_error_set(err, -EINVAL,
-					    _("option --%s does not apply to '%s'; its options: %s"),
-					    d->name, cmd->name, valid);
+			return cw_error_set(
+			    err, -EINVAL, _("option --%s does not apply to '%s'; its options: %s"),
+			    d->name, cmd->name, valid);
 		}
 	}
 	if (o->proc_root && o->source && strcmp(o->source, "proc"))
-		return cw_error_set(err, -EINVAL, "%s", _("--proc-root reads /proc files: it "
-							  "cannot go with --source netlink"));
+		return cw_error_set(err, -EINVAL, "%s",
+		                    _("--proc-root reads /proc files: it "
+		                      "cannot go with --source netlink"));
 	if (o->replay_path && (o->source || o->proc_root || o->record_path))
 		return cw_error_set(err, -EINVAL, "%s",
-				    _("--replay cannot go with --source, --proc-root or --record"));
+		                    _("--replay cannot go with --source, --proc-root or --record"));
 	if (o->record_path && (o->proc_root || (o->source && strcmp(o->source, "netlink"))))
-		return cw_error_set(err, -EINVAL, "%s",
-				    _("--record saves netlink replies: it needs the netlink source"));
+		return cw_error_set(
+		    err, -EINVAL, "%s",
+		    _("--record saves netlink replies: it needs the netlink source"));
 	if (o->textfile && o->listen_count)
 		return cw_error_set(err, -EINVAL, "%s",
-				    _("--textfile writes a file instead of serving: it cannot go "
-				      "with --listen"));
+		                    _("--textfile writes a file instead of serving: it cannot go "
+		                      "with --listen"));
 	if (o->processes && (o->proc_root || o->replay_path))
 		return cw_error_set(err, -EINVAL, "%s",
-				    _("--processes looks up the sockets of this machine now: it "
-				      "cannot go with --proc-root or --replay"));
+		                    _("--processes looks up the sockets of this machine now: it "
+		                      "cannot go with --proc-root or --replay"));
 	filter_finish(&o->filter);
 	return 0;
 }
@@ -423,11 +475,11 @@ void options_print_help(FILE *out, unsigned int mask)
 			continue;
 		char left[64];
 		if (options_short_letter(d))
-			snprintf(left, sizeof(left), "-%c, --%s%s%s", options_short_letter(d), d->name,
-				 d->arg ? " " : "", d->arg ? d->arg : "");
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", options_short_letter(d),
+			         d->name, d->arg ? " " : "", d->arg ? d->arg : "");
 		else
 			snprintf(left, sizeof(left), "    --%s%s%s", d->name, d->arg ? " " : "",
-				 d->arg ? d->arg : "");
+			         d->arg ? d->arg : "");
 		fprintf(out, "  %-30s %s\n", left, _(d->help));
 	}
 }

@@ -80,15 +80,15 @@ struct cw_option_def {
 extern const struct cw_option_def cw_option_defs[];
 extern const unsigned int cw_option_def_count;
 
-#define CW_MAX_ARGS 8
-#define CW_MAX_LISTEN 4
+#define CW_MAX_ARGS       8
+#define CW_MAX_LISTEN     4
 #define CW_MAX_THRESHOLDS 32
 
 /* Everything the command line said. Strings point into argv (borrowed). */
 struct cw_options {
 	unsigned int command; /* enum cw_command_bit */
 	const char *command_name;
-	bool command_named; /* the command was on the command line (not the default) */
+	bool command_named;            /* the command was on the command line (not the default) */
 	const char *args[CW_MAX_ARGS]; /* positional arguments after the command */
 	unsigned int arg_count;
 	bool help, version;
@@ -100,7 +100,7 @@ struct cw_options {
 	const char *proc_root;
 	const char *record_path;
 	const char *replay_path;
-	double interval_s;  /* live: seconds between refreshes (default 2) */
+	double interval_s;   /* live: seconds between refreshes (default 2) */
 	unsigned long count; /* live: stop after this many refreshes; 0 = run until stopped */
 	bool plain;          /* live: text blocks even on a terminal */
 	const char *sort;    /* live: initial sort key, checked by cmd_live */
@@ -112,7 +112,7 @@ struct cw_options {
 	unsigned int top;     /* per-address and per-port series: only the top N */
 	bool top_set;
 	/* check */
-	struct threshold_set check_thresholds; /* -w/-c STATE=RANGE */
+	struct threshold_set check_thresholds;     /* -w/-c STATE=RANGE */
 	const char *thresholds[CW_MAX_THRESHOLDS]; /* --threshold NAME=VALUE, in order */
 	unsigned int threshold_count;
 	const char *config_path; /* --config FILE: read it instead of the default files */

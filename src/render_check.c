@@ -20,19 +20,21 @@ static void put_problem(FILE *out, const struct check_problem *p)
 		put_plain(out, p->rule->message);
 		return;
 	}
-	fprintf(out, p->status == CHECK_CRITICAL ? _("%s %zu (critical: %s)")
-						 : _("%s %zu (warning: %s)"),
-		threshold_key_label(p->key), p->value, p->range);
+	fprintf(out,
+	        p->status == CHECK_CRITICAL ? _("%s %zu (critical: %s)")
+	                                    : _("%s %zu (warning: %s)"),
+	        threshold_key_label(p->key), p->value, p->range);
 }
 
 static void put_perf(FILE *out, unsigned int key, size_t value, const struct threshold_set *t)
 {
 	fprintf(out, " '%s'=%zu;%s;%s;0;", threshold_key_label(key), value,
-		t->has_warn[key] ? t->warn[key].text : "", t->has_crit[key] ? t->crit[key].text : "");
+	        t->has_warn[key] ? t->warn[key].text : "",
+	        t->has_crit[key] ? t->crit[key].text : "");
 }
 
 int render_check(FILE *out, const struct check_result *res, const size_t counts[THRESHOLD_KEYS],
-		 const struct threshold_set *t)
+                 const struct threshold_set *t)
 {
 	fprintf(out, "CONNWATCH %s - ", check_status_name(res->status));
 	if (res->problem_count == 0) {

@@ -1,6 +1,6 @@
 /* The monitoring-plugins status line of `connwatch check`:
- *   CONNWATCH WARNING - time_wait 812 (warning: 500) | 'established'=12;;;0; 'time_wait'=812;500;;0;
- * One line on stdout; the keyword and the perfdata labels stay English. */
+ *   CONNWATCH WARNING - time_wait 812 (warning: 500) | 'established'=12;;;0;
+ * 'time_wait'=812;500;;0; One line on stdout; the keyword and the perfdata labels stay English. */
 #ifndef CW_RENDER_CHECK_H
 #define CW_RENDER_CHECK_H
 
@@ -10,7 +10,7 @@
 
 /* Writes the status line with perfdata for every state and the total. Returns 0 or -EIO. */
 int render_check(FILE *out, const struct check_result *res, const size_t counts[THRESHOLD_KEYS],
-		 const struct threshold_set *t);
+                 const struct threshold_set *t);
 
 /* Writes "CONNWATCH UNKNOWN - reason" (a bad option, threshold or unreadable sockets). */
 int render_check_unknown(FILE *out, const char *reason);

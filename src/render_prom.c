@@ -27,9 +27,9 @@ static void family(FILE *out, const char *name, const char *type, const char *he
 
 /* The TCP states a socket can be counted in, in the order the series are written. */
 static const enum tcp_state counted_states[] = {
-	TCP_ST_ESTABLISHED, TCP_ST_SYN_SENT,  TCP_ST_SYN_RECV, TCP_ST_FIN_WAIT1,
-	TCP_ST_FIN_WAIT2,   TCP_ST_TIME_WAIT, TCP_ST_CLOSE,    TCP_ST_CLOSE_WAIT,
-	TCP_ST_LAST_ACK,    TCP_ST_LISTEN,    TCP_ST_CLOSING,
+    TCP_ST_ESTABLISHED, TCP_ST_SYN_SENT,  TCP_ST_SYN_RECV, TCP_ST_FIN_WAIT1,
+    TCP_ST_FIN_WAIT2,   TCP_ST_TIME_WAIT, TCP_ST_CLOSE,    TCP_ST_CLOSE_WAIT,
+    TCP_ST_LAST_ACK,    TCP_ST_LISTEN,    TCP_ST_CLOSING,
 };
 
 static void write_connections(FILE *out, const struct stats *st)
@@ -41,10 +41,10 @@ static void write_connections(FILE *out, const struct stats *st)
 		enum stats_proto p;
 		const char *proto, *family;
 	} kinds[] = {
-		{STATS_TCP, "tcp", "ipv4"},
-		{STATS_TCP6, "tcp", "ipv6"},
-		{STATS_UDP, "udp", "ipv4"},
-		{STATS_UDP6, "udp", "ipv6"},
+	    {STATS_TCP, "tcp", "ipv4"},
+	    {STATS_TCP6, "tcp", "ipv6"},
+	    {STATS_UDP, "udp", "ipv4"},
+	    {STATS_UDP6, "udp", "ipv6"},
 	};
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 		bool udp = kinds[k].p == STATS_UDP || kinds[k].p == STATS_UDP6;
@@ -54,10 +54,10 @@ static void write_connections(FILE *out, const struct stats *st)
 			if (udp && s != TCP_ST_ESTABLISHED && s != TCP_ST_CLOSE)
 				continue;
 			fprintf(out,
-				"connwatch_connections{proto=\"%s\",family=\"%s\",state=\"%s\"} "
-				"%llu\n",
-				kinds[k].proto, kinds[k].family, tcp_state_label(s),
-				(unsigned long long)st->by_proto_state[kinds[k].p][s]);
+			        "connwatch_connections{proto=\"%s\",family=\"%s\",state=\"%s\"} "
+			        "%llu\n",
+			        kinds[k].proto, kinds[k].family, tcp_state_label(s),
+			        (unsigned long long)st->by_proto_state[kinds[k].p][s]);
 		}
 	}
 }
@@ -77,14 +77,14 @@ static void write_warnings(FILE *out, const struct diag_report *rep)
 				    rep->items[w].severity == sevs[s])
 					on = 1;
 			fprintf(out, "connwatch_warning{rule=\"%s\",severity=\"%s\"} %d\n",
-				diag_rules[i].id, diag_severity_name(sevs[s]), on);
+			        diag_rules[i].id, diag_severity_name(sevs[s]), on);
 		}
 	}
 }
 
 /* The busiest N keys of a tally as series labelled by port or by address. */
-static void write_top(FILE *out, const struct stats *st, enum stats_tally_id id,
-		      unsigned int top, const char *name, const char *label, bool aux)
+static void write_top(FILE *out, const struct stats *st, enum stats_tally_id id, unsigned int top,
+                      const char *name, const char *label, bool aux)
 {
 	struct stats_entry e[PROM_TOP_MAX];
 	size_t n = stats_top(st, id, -1, e, top < PROM_TOP_MAX ? top : PROM_TOP_MAX);
@@ -111,27 +111,27 @@ static void write_evidence(FILE *out, const struct analysis *a, unsigned int top
 	       "Distinct remote addresses with half-open connections per local port, busiest "
 	       "ports only.");
 	write_top(out, st, STATS_SYN_RECV_PORT, top, "connwatch_syn_recv_sources_by_port", "port",
-		  true);
+	          true);
 	family(out, "connwatch_time_wait_new_per_second", "gauge",
 	       "New TIME_WAIT sockets per second since the previous scrape (absent on the first).");
 	if (a->time_wait_rate >= 0)
 		fprintf(out, "connwatch_time_wait_new_per_second %.3f\n", a->time_wait_rate);
 	family(out, "connwatch_time_wait_by_remote", "gauge",
 	       "TIME_WAIT sockets per remote endpoint (address:port), busiest only.");
-	write_top(out, st, STATS_TIME_WAIT_REMOTE, top, "connwatch_time_wait_by_remote",
-		  "endpoint", false);
+	write_top(out, st, STATS_TIME_WAIT_REMOTE, top, "connwatch_time_wait_by_remote", "endpoint",
+	          false);
 	family(out, "connwatch_close_wait_by_port", "gauge",
 	       "CLOSE_WAIT sockets per local port, busiest ports only.");
 	write_top(out, st, STATS_CLOSE_WAIT_PORT, top, "connwatch_close_wait_by_port", "port",
-		  false);
+	          false);
 	family(out, "connwatch_close_wait_oldest_seconds", "gauge",
 	       "Age of the oldest CLOSE_WAIT socket (time since it last received data, from "
 	       "tcp_info); 0 without CLOSE_WAIT, absent when no age is known.");
 	uint64_t cw = st->by_proto_state[STATS_TCP][TCP_ST_CLOSE_WAIT] +
-		      st->by_proto_state[STATS_TCP6][TCP_ST_CLOSE_WAIT];
+	              st->by_proto_state[STATS_TCP6][TCP_ST_CLOSE_WAIT];
 	if (cw == 0 || st->close_wait_age_known > 0)
 		fprintf(out, "connwatch_close_wait_oldest_seconds %.3f\n",
-			cw ? st->close_wait_max_age_ms / 1000.0 : 0.0);
+		        cw ? st->close_wait_max_age_ms / 1000.0 : 0.0);
 	family(out, "connwatch_listen_queue_length", "gauge",
 	       "Accept queue length of the fullest listening sockets.");
 	family(out, "connwatch_listen_queue_limit", "gauge",
@@ -154,11 +154,11 @@ static void write_evidence(FILE *out, const struct analysis *a, unsigned int top
 	family(out, "connwatch_local_port_connections", "gauge",
 	       "Connected sockets per local port (listeners not counted), busiest ports only.");
 	write_top(out, st, STATS_LOCAL_PORT, top, "connwatch_local_port_connections", "port",
-		  false);
+	          false);
 	family(out, "connwatch_remote_address_connections", "gauge",
 	       "Connected sockets per remote address, busiest addresses only.");
 	write_top(out, st, STATS_REMOTE_IP, top, "connwatch_remote_address_connections", "address",
-		  false);
+	          false);
 }
 
 /* Cumulative kernel counters, the kernel's own gauges and the sysctls behind the limits. */
@@ -168,13 +168,14 @@ static void write_kernel(FILE *out, const struct kcounters *kc)
 		const char *name, *type, *help;
 		int kind; /* 0 counter, 1 gauge, 2 sysctl */
 	} fams[] = {
-		{"connwatch_kernel_tcp_total", "counter",
-		 "The kernel's TCP counters since boot (/proc/net/netstat TcpExt, /proc/net/snmp "
-		 "Tcp), by connwatch's name and the kernel's.", 0},
-		{"connwatch_kernel_sockets", "gauge",
-		 "The kernel's socket gauges (/proc/net/sockstat, Tcp CurrEstab).", 1},
-		{"connwatch_sysctl", "gauge", "The sysctls behind the TCP limits the diagnosis uses.",
-		 2},
+	    {"connwatch_kernel_tcp_total", "counter",
+	     "The kernel's TCP counters since boot (/proc/net/netstat TcpExt, /proc/net/snmp "
+	     "Tcp), by connwatch's name and the kernel's.",
+	     0},
+	    {"connwatch_kernel_sockets", "gauge",
+	     "The kernel's socket gauges (/proc/net/sockstat, Tcp CurrEstab).", 1},
+	    {"connwatch_sysctl", "gauge", "The sysctls behind the TCP limits the diagnosis uses.",
+	     2},
 	};
 	for (size_t f = 0; f < 3; f++) {
 		family(out, fams[f].name, fams[f].type, fams[f].help);

@@ -35,10 +35,10 @@ static void print_row(FILE *out, const char *name, const uint64_t counts[STATS_P
 static void print_state_table(FILE *out, const struct stats *s)
 {
 	fprintf(out, "%-12s %8s %8s %8s %8s %8s\n", _("State"), "tcp", "tcp6", "udp", "udp6",
-		_("total"));
+	        _("total"));
 	for (unsigned int i = 0; i <= tcp_states_documented_count; i++) {
-		unsigned int st = i < tcp_states_documented_count ? tcp_states_documented[i]
-								  : TCP_ST_UNKNOWN;
+		unsigned int st =
+		    i < tcp_states_documented_count ? tcp_states_documented[i] : TCP_ST_UNKNOWN;
 		uint64_t counts[STATS_PROTO_COUNT];
 		for (int p = 0; p < STATS_PROTO_COUNT; p++)
 			counts[p] = s->by_proto_state[p][st];
@@ -56,8 +56,8 @@ static void print_state_table(FILE *out, const struct stats *s)
 		fprintf(out, "%-12s %8d %8d %8d %8d %8d\n", _("all"), 0, 0, 0, 0, 0);
 }
 
-static void print_top(FILE *out, const struct stats *s, enum stats_tally_id id,
-		      const char *title, bool as_port)
+static void print_top(FILE *out, const struct stats *s, enum stats_tally_id id, const char *title,
+                      bool as_port)
 {
 	struct stats_entry top[SUMMARY_TOP];
 	size_t n = stats_top(s, id, -1, top, SUMMARY_TOP);
@@ -104,8 +104,8 @@ static void print_processes(FILE *out, const struct summary *sum)
 	fprintf(out, "\n%s\n", _("Busiest processes"));
 	for (size_t i = 0; i < n; i++) {
 		const char *name = sum->owners.name_of
-					   ? sum->owners.name_of(sum->owners.ctx, top[i].key.id)
-					   : NULL;
+		                       ? sum->owners.name_of(sum->owners.ctx, top[i].key.id)
+		                       : NULL;
 		char safe[128] = "?";
 		if (name)
 			escape_terminal(name, strlen(name), safe, sizeof(safe));
@@ -114,11 +114,12 @@ static void print_processes(FILE *out, const struct summary *sum)
 		const char *sep = "  (";
 		for (unsigned int st = 0; st <= STATS_OWNER_UNCONN; st++) {
 			struct stats_key k = {.id = top[i].key.id, .port = (uint16_t)st};
-			const struct stats_entry *e = stats_find(&sum->stats, STATS_OWNER_STATE, &k);
+			const struct stats_entry *e =
+			    stats_find(&sum->stats, STATS_OWNER_STATE, &k);
 			if (!e || !e->count)
 				continue;
 			fprintf(out, "%s%s %" PRIu64, sep,
-				st == STATS_OWNER_UNCONN ? "UNCONN" : tcp_state_name(st), e->count);
+			        st == STATS_OWNER_UNCONN ? "UNCONN" : tcp_state_name(st), e->count);
 			sep = ", ";
 		}
 		fputs(*sep == ',' ? ")\n" : "\n", out);
@@ -129,11 +130,21 @@ static void print_scalar(FILE *out, const struct diag_scalar *e)
 {
 	fprintf(out, "      %s: ", _(e->label));
 	switch (e->kind) {
-	case DIAG_V_UINT: fprintf(out, "%" PRIu64, e->v.u); break;
-	case DIAG_V_INT: fprintf(out, "%" PRId64, e->v.i); break;
-	case DIAG_V_DOUBLE: fprintf(out, "%.1f", e->v.d); break;
-	case DIAG_V_BOOL: fputs(e->v.b ? _("yes") : _("no"), out); break;
-	case DIAG_V_TEXT: fputs(e->text, out); break;
+	case DIAG_V_UINT:
+		fprintf(out, "%" PRIu64, e->v.u);
+		break;
+	case DIAG_V_INT:
+		fprintf(out, "%" PRId64, e->v.i);
+		break;
+	case DIAG_V_DOUBLE:
+		fprintf(out, "%.1f", e->v.d);
+		break;
+	case DIAG_V_BOOL:
+		fputs(e->v.b ? _("yes") : _("no"), out);
+		break;
+	case DIAG_V_TEXT:
+		fputs(e->text, out);
+		break;
 	}
 	fputc('\n', out);
 }
@@ -148,7 +159,7 @@ static void print_list(FILE *out, const struct diag_list *l)
 		fputs(i ? ", " : " ", out);
 		if (it->address[0] && it->port >= 0)
 			fprintf(out, strchr(it->address, ':') ? "[%s]:%d" : "%s:%d", it->address,
-				it->port);
+			        it->port);
 		else if (it->address[0])
 			fputs(it->address, out);
 		else if (it->port >= 0)
@@ -181,7 +192,7 @@ int render_summary_text(FILE *out, const struct summary *sum)
 	if (s->tcp_listeners >= s->by_state[TCP_ST_LISTEN] && hidden) {
 		fputc('\n', out);
 		fprintf(out, _("Listening TCP sockets (not counted above): %llu"),
-			(unsigned long long)hidden);
+		        (unsigned long long)hidden);
 		fputc('\n', out);
 	}
 	print_top(out, s, STATS_REMOTE_IP, _("Busiest remote addresses"), false);
@@ -191,10 +202,13 @@ int render_summary_text(FILE *out, const struct summary *sum)
 
 	fprintf(out, "\n%s\n", _("Diagnosis"));
 	if (!sum->report.count)
-		fprintf(out, "  %s\n", _("No warning signs: no state piles up beyond the thresholds."));
+		fprintf(out, "  %s\n",
+		        _("No warning signs: no state piles up beyond the thresholds."));
 	for (size_t i = 0; i < sum->report.count; i++)
 		render_warning_text(out, &sum->report.items[i]);
 	if (!sum->have_counters)
-		fprintf(out, "  %s\n", _("(Kernel counters are unknown for this input: rates and limits are left out.)"));
+		fprintf(out, "  %s\n",
+		        _("(Kernel counters are unknown for this input: rates and limits are left "
+		          "out.)"));
 	return ferror(out) ? -EIO : 0;
 }

@@ -12,11 +12,21 @@ static void write_scalar(struct jsonw *w, const struct diag_scalar *e)
 {
 	jsonw_key(w, e->key);
 	switch (e->kind) {
-	case DIAG_V_UINT: jsonw_uint(w, e->v.u); break;
-	case DIAG_V_INT: jsonw_int(w, e->v.i); break;
-	case DIAG_V_DOUBLE: jsonw_double(w, e->v.d); break;
-	case DIAG_V_BOOL: jsonw_bool(w, e->v.b); break;
-	case DIAG_V_TEXT: jsonw_string(w, e->text); break;
+	case DIAG_V_UINT:
+		jsonw_uint(w, e->v.u);
+		break;
+	case DIAG_V_INT:
+		jsonw_int(w, e->v.i);
+		break;
+	case DIAG_V_DOUBLE:
+		jsonw_double(w, e->v.d);
+		break;
+	case DIAG_V_BOOL:
+		jsonw_bool(w, e->v.b);
+		break;
+	case DIAG_V_TEXT:
+		jsonw_string(w, e->text);
+		break;
 	}
 }
 
@@ -86,7 +96,7 @@ static void write_states(struct jsonw *w, const struct stats *s, int proto)
 static void write_owner_detail(struct jsonw *w, const struct summary *sum, uint32_t pid)
 {
 	const char *cmdline =
-		sum->owners.cmdline_of ? sum->owners.cmdline_of(sum->owners.ctx, pid) : NULL;
+	    sum->owners.cmdline_of ? sum->owners.cmdline_of(sum->owners.ctx, pid) : NULL;
 	jsonw_key(w, "command_line");
 	if (cmdline)
 		jsonw_string(w, cmdline);
@@ -99,13 +109,13 @@ static void write_owner_detail(struct jsonw *w, const struct summary *sum, uint3
 		const struct stats_entry *e = stats_find(&sum->stats, STATS_OWNER_STATE, &k);
 		if (e && e->count)
 			jsonw_kv_uint(w, st == STATS_OWNER_UNCONN ? "UNCONN" : tcp_state_name(st),
-				      e->count);
+			              e->count);
 	}
 	jsonw_object_end(w);
 }
 
 static void write_top(struct jsonw *w, const struct summary *sum, enum stats_tally_id id,
-		      const char *key)
+                      const char *key)
 {
 	struct stats_entry top[SUMMARY_TOP];
 	size_t n = stats_top(&sum->stats, id, -1, top, SUMMARY_TOP);
@@ -120,8 +130,8 @@ static void write_top(struct jsonw *w, const struct summary *sum, enum stats_tal
 		} else if (id == STATS_OWNER) {
 			jsonw_kv_uint(w, "pid", top[i].key.id);
 			const char *name = sum->owners.name_of
-						   ? sum->owners.name_of(sum->owners.ctx, top[i].key.id)
-						   : NULL;
+			                       ? sum->owners.name_of(sum->owners.ctx, top[i].key.id)
+			                       : NULL;
 			if (name)
 				jsonw_kv_string(w, "name", name);
 			write_owner_detail(w, sum, top[i].key.id);

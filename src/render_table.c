@@ -10,7 +10,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
-#define NETSTAT_ADDR_WIDTH 23
+#define NETSTAT_ADDR_WIDTH  23
 #define NETSTAT_STATE_WIDTH 11
 
 const char *conn_proto_name(const struct conn *c)
@@ -95,8 +95,7 @@ static char *put_row_start(char *p, const struct conn *c, size_t width)
 	/* Formatted in place (a row buffer always has room for the terminating NUL). */
 	p = pad_to(p, addr_format_endpoint(p, c->family, c->local_addr, c->local_port), width);
 	*p++ = ' ';
-	return pad_to(p, addr_format_endpoint(p, c->family, c->remote_addr, c->remote_port),
-		      width);
+	return pad_to(p, addr_format_endpoint(p, c->family, c->remote_addr, c->remote_port), width);
 }
 
 size_t render_table_row(char *line, const struct conn *c, size_t width)
@@ -120,7 +119,7 @@ void render_table_header(FILE *out, size_t width)
 {
 	const char *local = _("Local Address"), *foreign = _("Foreign Address");
 	fprintf(out, "%-5s %6s %6s %-*s %-*s %s", _("Proto"), _("Recv-Q"), _("Send-Q"), (int)width,
-		local, (int)width, foreign, _("State"));
+	        local, (int)width, foreign, _("State"));
 }
 
 size_t owner_text(const struct procmap_owner *o, char *buf, size_t len)
@@ -143,14 +142,14 @@ int render_table(FILE *out, const struct snapshot *snap, bool header)
 }
 
 int render_table_owners(FILE *out, const struct snapshot *snap, bool header,
-			const struct procmap *owners)
+                        const struct procmap *owners)
 {
 	size_t width = address_width(snap);
 	if (header && owners) {
 		fprintf(out, "%-5s %6s %6s %-*s %-*s %-*s %s\n", _("Proto"), _("Recv-Q"),
-			_("Send-Q"), (int)width, _("Local Address"), (int)width,
-			_("Foreign Address"), NETSTAT_STATE_WIDTH, _("State"),
-			_("PID/Program name"));
+		        _("Send-Q"), (int)width, _("Local Address"), (int)width,
+		        _("Foreign Address"), NETSTAT_STATE_WIDTH, _("State"),
+		        _("PID/Program name"));
 	} else if (header) {
 		render_table_header(out, width);
 		fputc('\n', out);

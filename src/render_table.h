@@ -39,7 +39,7 @@ struct procmap_owner;
 
 /* render_table with netstat -p's "PID/Program name" column when owners is not NULL. */
 int render_table_owners(FILE *out, const struct snapshot *snap, bool header,
-			const struct procmap *owners);
+                        const struct procmap *owners);
 
 /* The PID/Program name cell: "1234/nginx" with the name escaped for a terminal
  * (util/escape.h), or "-" for an unknown owner (o NULL), as netstat -p shows it. The live view

@@ -22,15 +22,16 @@ struct conn {
 	uint8_t proto;  /* enum conn_proto */
 	uint8_t family; /* AF_INET or AF_INET6 */
 	uint8_t state;  /* enum tcp_state; UDP: ESTABLISHED when connected, CLOSE when not */
-	uint8_t timer;  /* /proc/net/tcp "tr": 0 none, 1 retransmit, 2 keepalive, 3 TIME_WAIT, 4 probe */
-	uint32_t recv_q;  /* netstat semantics: bytes not yet read; listeners: accept queue length */
-	uint32_t send_q;  /* bytes not yet acknowledged; 0 for listeners, as netstat shows */
+	uint8_t
+	    timer; /* /proc/net/tcp "tr": 0 none, 1 retransmit, 2 keepalive, 3 TIME_WAIT, 4 probe */
+	uint32_t recv_q; /* netstat semantics: bytes not yet read; listeners: accept queue length */
+	uint32_t send_q; /* bytes not yet acknowledged; 0 for listeners, as netstat shows */
 	uint32_t backlog; /* listeners: the accept queue limit (netlink only); else 0 */
 	uint32_t uid;
 	uint32_t inode;    /* 0 for request and TIME_WAIT sockets */
 	uint32_t timer_ms; /* time until the timer fires */
 	uint32_t idle_ms;  /* time since data was last received (tcp_info), or CONN_UNKNOWN_U32;
-			    * CLOSE_WAIT: since the last ACK, i.e. the peer's FIN (time in state) */
+	                    * CLOSE_WAIT: since the last ACK, i.e. the peer's FIN (time in state) */
 	uint8_t retrans;
 	uint8_t reserved[3];
 };
@@ -50,8 +51,8 @@ struct snapshot {
 	size_t populated; /* bytes of conns already mapped ahead of use (see snapshot.c) */
 	char *notes[SNAPSHOT_MAX_NOTES]; /* owned strings */
 	size_t note_count;
-	size_t notes_dropped; /* notes beyond SNAPSHOT_MAX_NOTES, counted only */
-	size_t skipped;       /* input records that could not be read */
+	size_t notes_dropped;    /* notes beyond SNAPSHOT_MAX_NOTES, counted only */
+	size_t skipped;          /* input records that could not be read */
 	const char *source_name; /* static string: "netlink", "proc", ... */
 	struct kernel_counters counters;
 };
@@ -74,6 +75,6 @@ struct conn *snapshot_append(struct snapshot *snap);
 
 /* Records a note (printf-style); never fails: notes past the limit are counted only. */
 void snapshot_add_note(struct snapshot *snap, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 #endif

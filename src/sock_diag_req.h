@@ -11,7 +11,7 @@
 
 /* Per family (SOCK_DIAG_BY_FAMILY): UDP, and TCP where the legacy request is refused. */
 static inline struct inet_diag_req_v2 sock_diag_req_v2(int family, int protocol, uint32_t states,
-						       uint8_t ext)
+                                                       uint8_t ext)
 {
 	struct inet_diag_req_v2 req;
 	memset(&req, 0, sizeof(req));

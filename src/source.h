@@ -15,10 +15,10 @@ struct source_request {
 	tcp_state_set tcp_states; /* TCP states wanted; 0 means no TCP */
 	bool udp;                 /* UDP sockets wanted (all of them; filters pick) */
 	bool ipv4, ipv6;
-	bool want_tcp_info;       /* ask the kernel for tcp_info (costs a fifth more) */
-	const char *proc_root;    /* proc source: directory holding net/tcp ...; NULL = /proc */
-	const char *input_path;   /* replay and text sources: the file; "-" = stdin */
-	const char *record_path;  /* netlink source: also save the raw replies here; NULL = no */
+	bool want_tcp_info;      /* ask the kernel for tcp_info (costs a fifth more) */
+	const char *proc_root;   /* proc source: directory holding net/tcp ...; NULL = /proc */
+	const char *input_path;  /* replay and text sources: the file; "-" = stdin */
+	const char *record_path; /* netlink source: also save the raw replies here; NULL = no */
 };
 
 struct source_ops {

@@ -32,8 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RECV_BUF_SIZE    32768
-#define DUMP_INTR_TRIES  3
+#define RECV_BUF_SIZE   32768
+#define DUMP_INTR_TRIES 3
 
 /* Keeps the partial tcp_info fields we read without depending on the header's full layout. */
 static void conn_from_diag(struct conn *c, const struct inet_diag_msg *m, int proto)
@@ -71,8 +71,9 @@ static void conn_add_tcp_info(struct conn *c, const unsigned char *attrs, size_t
 	/* In CLOSE_WAIT the peer's FIN was the last segment with an ACK, and a FIN carries no
 	 * data: time since the last ACK is the time in CLOSE_WAIT (while this side sends nothing),
 	 * whereas time since the last data also counts the idle time before the FIN. */
-	size_t field = c->state == TCP_ST_CLOSE_WAIT ? offsetof(struct tcp_info, tcpi_last_ack_recv)
-						     : offsetof(struct tcp_info, tcpi_last_data_recv);
+	size_t field = c->state == TCP_ST_CLOSE_WAIT
+	                   ? offsetof(struct tcp_info, tcpi_last_ack_recv)
+	                   : offsetof(struct tcp_info, tcpi_last_data_recv);
 	while (len >= NLA_HDRLEN) {
 		struct nlattr a;
 		memcpy(&a, attrs, sizeof(a));
@@ -124,7 +125,7 @@ static int parse_socket_message(const struct nlmsghdr *nlh, int proto, struct sn
 }
 
 int netlink_parse_messages(const void *buf, size_t len, int proto, struct snapshot *snap,
-			   struct cw_error *err)
+                           struct cw_error *err)
 {
 	const struct nlmsghdr *nlh = buf;
 	if (len > (size_t)INT32_MAX)
@@ -132,26 +133,26 @@ int netlink_parse_messages(const void *buf, size_t len, int proto, struct snapsh
 	int remaining = (int)len;
 	while (remaining > 0) {
 		/* NLMSG_OK compares nlmsg_len unsigned; libmnl's mnl_nlmsg_ok() casts it to int, so
-		 * a length of 2 GiB or more passed and the cursor jumped outside the buffer (found by
-		 * tests/fuzz/fuzz_netlink.c; corpus crash-negative-nlmsg_len). */
+		 * a length of 2 GiB or more passed and the cursor jumped outside the buffer (found
+		 * by tests/fuzz/fuzz_netlink.c; corpus crash-negative-nlmsg_len). */
 		if (!NLMSG_OK(nlh, remaining))
 			return cw_error_set(err, -EBADMSG, "%s",
-					    _("truncated netlink reply from the kernel"));
+			                    _("truncated netlink reply from the kernel"));
 		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
 			return cw_error_set(err, -EINTR, "%s",
-					    _("socket dump interrupted by a concurrent change"));
+			                    _("socket dump interrupted by a concurrent change"));
 		if (nlh->nlmsg_type == NLMSG_DONE)
 			return NETLINK_PARSE_DONE;
 		if (nlh->nlmsg_type == NLMSG_ERROR) {
 			const struct nlmsgerr *e = NLMSG_DATA(nlh);
 			if (nlh->nlmsg_len - NLMSG_HDRLEN < sizeof(*e))
 				return cw_error_set(err, -EBADMSG, "%s",
-						    _("truncated netlink error message"));
+				                    _("truncated netlink error message"));
 			/* A kernel errno is in -4095..-1; anything else (INT_MIN would overflow
 			 * when negated, found by fuzz-netlink) is a malformed reply. */
 			int code = e->error < 0 && e->error > -4096 ? e->error : -EPROTO;
 			return cw_error_set(err, code, _("the kernel refused the socket dump: %s"),
-					    strerror(-code));
+			                    strerror(-code));
 		}
 		if (nlh->nlmsg_type == SOCK_DIAG_BY_FAMILY || nlh->nlmsg_type == TCPDIAG_GETSOCK) {
 			if (parse_socket_message(nlh, proto, snap) < 0)
@@ -165,7 +166,7 @@ int netlink_parse_messages(const void *buf, size_t len, int proto, struct snapsh
 int netlink_record_write(FILE *out, int proto, const void *buf, size_t len)
 {
 	struct netlink_record_header h = {
-		.magic = NETLINK_RECORD_MAGIC, .proto = (uint32_t)proto, .length = (uint32_t)len};
+	    .magic = NETLINK_RECORD_MAGIC, .proto = (uint32_t)proto, .length = (uint32_t)len};
 	if (fwrite(&h, sizeof(h), 1, out) != 1 || (len && fwrite(buf, 1, len, out) != len))
 		return -EIO;
 	return 0;
@@ -179,7 +180,7 @@ struct dump_ctx {
 
 /* Sends one dump request; fills snap from the reply. */
 static int dump_once(struct dump_ctx *ctx, const void *req, size_t req_len, uint16_t type,
-		     int proto, struct snapshot *snap, struct cw_error *err)
+                     int proto, struct snapshot *snap, struct cw_error *err)
 {
 	char buf[RECV_BUF_SIZE] __attribute__((aligned(8)));
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -191,7 +192,7 @@ static int dump_once(struct dump_ctx *ctx, const void *req, size_t req_len, uint
 
 	if (mnl_socket_sendto(ctx->nl, nlh, nlh->nlmsg_len) < 0)
 		return cw_error_set(err, -errno, _("cannot send the socket dump request: %s"),
-				    strerror(errno));
+		                    strerror(errno));
 	for (;;) {
 		ssize_t n = mnl_socket_recvfrom(ctx->nl, buf, sizeof(buf));
 		if (n < 0) {
@@ -199,13 +200,13 @@ static int dump_once(struct dump_ctx *ctx, const void *req, size_t req_len, uint
 				continue;
 			if (errno == ENOSPC)
 				return cw_error_set(err, -EBADMSG, "%s",
-						    _("truncated netlink reply from the kernel"));
+				                    _("truncated netlink reply from the kernel"));
 			return cw_error_set(err, -errno, _("cannot read the socket dump: %s"),
-					    strerror(errno));
+			                    strerror(errno));
 		}
 		if (n == 0)
 			return cw_error_set(err, -EBADMSG, "%s",
-					    _("the kernel closed the socket dump early"));
+			                    _("the kernel closed the socket dump early"));
 		if (ctx->record && netlink_record_write(ctx->record, proto, buf, (size_t)n) < 0)
 			return cw_error_set(err, -EIO, "%s", _("cannot write the recording"));
 		int r = netlink_parse_messages(buf, (size_t)n, proto, snap, err);
@@ -215,7 +216,7 @@ static int dump_once(struct dump_ctx *ctx, const void *req, size_t req_len, uint
 }
 
 static int dump_with_retry(struct dump_ctx *ctx, const void *req, size_t req_len, uint16_t type,
-			   int proto, struct snapshot *snap, struct cw_error *err)
+                           int proto, struct snapshot *snap, struct cw_error *err)
 {
 	size_t start = snap->count;
 	int r = -EINTR;
@@ -225,34 +226,36 @@ static int dump_with_retry(struct dump_ctx *ctx, const void *req, size_t req_len
 	}
 	if (r == -EINTR) {
 		/* The sockets changed under the dump every time: keep what came, and say so. */
-		snapshot_add_note(snap, "%s",
-				  _("the kernel interrupted the socket dump three times while sockets "
-				    "changed; the table may miss or repeat a few sockets"));
+		snapshot_add_note(
+		    snap, "%s",
+		    _("the kernel interrupted the socket dump three times while sockets "
+		      "changed; the table may miss or repeat a few sockets"));
 		return 0;
 	}
 	return r;
 }
 
 static int dump_v2(struct dump_ctx *ctx, int family, int protocol, tcp_state_set states,
-		   unsigned char ext, struct snapshot *snap, struct cw_error *err)
+                   unsigned char ext, struct snapshot *snap, struct cw_error *err)
 {
 	struct inet_diag_req_v2 req = sock_diag_req_v2(family, protocol, states, ext);
 	return dump_with_retry(ctx, &req, sizeof(req), SOCK_DIAG_BY_FAMILY,
-			       protocol == IPPROTO_TCP ? CONN_TCP : CONN_UDP, snap, err);
+	                       protocol == IPPROTO_TCP ? CONN_TCP : CONN_UDP, snap, err);
 }
 
 static int dump_tcp(struct dump_ctx *ctx, const struct source_request *r, struct snapshot *snap,
-		    struct cw_error *err)
+                    struct cw_error *err)
 {
 	unsigned char ext = r->want_tcp_info ? (1 << (INET_DIAG_INFO - 1)) : 0;
 	if (r->ipv4 && r->ipv6) {
 		struct inet_diag_req req = sock_diag_req_tcp_both(r->tcp_states, ext);
 		size_t start = snap->count;
-		int ret = dump_with_retry(ctx, &req, sizeof(req), TCPDIAG_GETSOCK, CONN_TCP, snap,
-					  err);
+		int ret =
+		    dump_with_retry(ctx, &req, sizeof(req), TCPDIAG_GETSOCK, CONN_TCP, snap, err);
 		if (ret == 0)
 			return 0;
-		if (ret != -EINVAL && ret != -ENOENT && ret != -EOPNOTSUPP && ret != -EPROTONOSUPPORT)
+		if (ret != -EINVAL && ret != -ENOENT && ret != -EOPNOTSUPP &&
+		    ret != -EPROTONOSUPPORT)
 			return ret;
 		snap->count = start; /* legacy request refused: ask per family */
 	}
@@ -264,8 +267,7 @@ static int dump_tcp(struct dump_ctx *ctx, const struct source_request *r, struct
 	return ret;
 }
 
-static int netlink_fill(const struct source_request *r, struct snapshot *snap,
-			struct cw_error *err)
+static int netlink_fill(const struct source_request *r, struct snapshot *snap, struct cw_error *err)
 {
 	struct dump_ctx ctx = {0};
 	int ret = 0;
@@ -274,7 +276,7 @@ static int netlink_fill(const struct source_request *r, struct snapshot *snap,
 		int fd = open(r->record_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 		if (fd < 0)
 			return cw_error_set(err, -errno, _("cannot create recording %s: %s"),
-					    r->record_path, strerror(errno));
+			                    r->record_path, strerror(errno));
 		ctx.record = fdopen(fd, "w");
 		if (!ctx.record) {
 			close(fd);
@@ -284,12 +286,12 @@ static int netlink_fill(const struct source_request *r, struct snapshot *snap,
 	ctx.nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
 	if (!ctx.nl) {
 		ret = cw_error_set(err, -errno, _("cannot open a netlink socket: %s"),
-				   strerror(errno));
+		                   strerror(errno));
 		goto out;
 	}
 	if (mnl_socket_bind(ctx.nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		ret = cw_error_set(err, -errno, _("cannot bind the netlink socket: %s"),
-				   strerror(errno));
+		                   strerror(errno));
 		goto out;
 	}
 	ctx.portid = mnl_socket_get_portid(ctx.nl);
@@ -312,6 +314,6 @@ out:
 }
 
 const struct source_ops source_netlink = {
-	.name = "netlink",
-	.fill = netlink_fill,
+    .name = "netlink",
+    .fill = netlink_fill,
 };

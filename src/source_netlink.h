@@ -16,7 +16,7 @@
  * proto (enum conn_proto). Returns NETLINK_PARSE_MORE, NETLINK_PARSE_DONE, or a negative errno
  * with err set: -EBADMSG truncated, -EINTR dump interrupted, the kernel's error for NLMSG_ERROR. */
 int netlink_parse_messages(const void *buf, size_t len, int proto, struct snapshot *snap,
-			   struct cw_error *err);
+                           struct cw_error *err);
 
 /* A recording (--record) is a sequence of records: this header, then `length` bytes exactly as one
  * recv() returned them. The protocol is kept because sock_diag replies do not carry it. Native

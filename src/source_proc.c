@@ -18,7 +18,7 @@
  * as a host-order number (%08X), so copying each parsed word back in host order restores the
  * original bytes. The run is read in 8-digit windows because parse_hex refuses longer runs. */
 static bool parse_address_port(const char **p, const char *end, int family, uint8_t addr[16],
-			       uint16_t *port)
+                               uint16_t *port)
 {
 	int words = family == AF_INET ? 1 : 4;
 	if (end - *p < 8 * words)
@@ -39,8 +39,8 @@ static bool parse_address_port(const char **p, const char *end, int family, uint
 	return true;
 }
 
-const char *proc_parse_line(const char *line, size_t len, int family, int proto,
-			    long ticks_per_sec, struct conn *c)
+const char *proc_parse_line(const char *line, size_t len, int family, int proto, long ticks_per_sec,
+                            struct conn *c)
 {
 	const char *p = line, *end = line + len;
 	uint64_t v, v2;
@@ -98,10 +98,10 @@ struct proc_file {
 };
 
 static const struct proc_file proc_files[] = {
-	{"tcp", AF_INET, CONN_TCP},
-	{"tcp6", AF_INET6, CONN_TCP},
-	{"udp", AF_INET, CONN_UDP},
-	{"udp6", AF_INET6, CONN_UDP},
+    {"tcp", AF_INET, CONN_TCP},
+    {"tcp6", AF_INET6, CONN_TCP},
+    {"udp", AF_INET, CONN_UDP},
+    {"udp6", AF_INET6, CONN_UDP},
 };
 
 static bool wanted(const struct source_request *r, const struct proc_file *f)
@@ -112,7 +112,7 @@ static bool wanted(const struct source_request *r, const struct proc_file *f)
 }
 
 static int read_file(const char *path, const struct proc_file *f, const struct source_request *r,
-		     long ticks, struct snapshot *snap, struct cw_error *err)
+                     long ticks, struct snapshot *snap, struct cw_error *err)
 {
 	FILE *in = fopen(path, "re");
 	if (!in) {
@@ -149,7 +149,7 @@ static int read_file(const char *path, const struct proc_file *f, const struct s
 			 * anything, and nothing raw from the file reaches the terminal. */
 			snap->skipped++;
 			snapshot_add_note(snap, _("%s:%lu: malformed line (%s), skipped"), path,
-					  lineno, _(bad));
+			                  lineno, _(bad));
 			continue;
 		}
 		if (f->proto == CONN_TCP && !(r->tcp_states & TCP_STATE_BIT(c.state)))
@@ -173,8 +173,9 @@ static int proc_fill(const struct source_request *r, struct snapshot *snap, stru
 	snprintf(dir, sizeof(dir), "%s/net", root);
 	struct stat st;
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-		return cw_error_set(err, -ENOENT, _("%s: no such directory (expected %s/net/tcp ...)"),
-				    r->proc_root ? r->proc_root : dir, root);
+		return cw_error_set(err, -ENOENT,
+		                    _("%s: no such directory (expected %s/net/tcp ...)"),
+		                    r->proc_root ? r->proc_root : dir, root);
 	snap->source_name = "proc";
 	long ticks = sysconf(_SC_CLK_TCK);
 	for (size_t i = 0; i < sizeof(proc_files) / sizeof(proc_files[0]); i++) {
@@ -190,6 +191,6 @@ static int proc_fill(const struct source_request *r, struct snapshot *snap, stru
 }
 
 const struct source_ops source_proc = {
-	.name = "proc",
-	.fill = proc_fill,
+    .name = "proc",
+    .fill = proc_fill,
 };

@@ -12,7 +12,7 @@
 /* Parses one line (without its newline) of a /proc/net file of the given family (AF_INET or
  * AF_INET6) and protocol into c. ticks_per_sec converts the timer. Returns NULL on success, or a
  * short untranslated field name ("local address", "state", ...) telling what was malformed. */
-const char *proc_parse_line(const char *line, size_t len, int family, int proto,
-			    long ticks_per_sec, struct conn *c);
+const char *proc_parse_line(const char *line, size_t len, int family, int proto, long ticks_per_sec,
+                            struct conn *c);
 
 #endif

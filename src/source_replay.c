@@ -13,15 +13,14 @@
 
 #define RECORD_MAX_LENGTH (1u << 24)
 
-static int replay_fill(const struct source_request *r, struct snapshot *snap,
-		       struct cw_error *err)
+static int replay_fill(const struct source_request *r, struct snapshot *snap, struct cw_error *err)
 {
 	if (!r->input_path)
 		return cw_error_set(err, -EINVAL, "%s", _("replay needs a recording file"));
 	FILE *in = fopen(r->input_path, "rb");
 	if (!in)
 		return cw_error_set(err, -errno, _("cannot open recording %s: %s"), r->input_path,
-				    strerror(errno));
+		                    strerror(errno));
 	snap->source_name = "replay";
 	int ret = 0;
 	void *buf = NULL;
@@ -35,22 +34,22 @@ static int replay_fill(const struct source_request *r, struct snapshot *snap,
 			break;
 		if (ended) {
 			ret = cw_error_set(err, -EBADMSG,
-					   _("%s: record %lu: data after the end of the recording"),
-					   r->input_path, record);
+			                   _("%s: record %lu: data after the end of the recording"),
+			                   r->input_path, record);
 			break;
 		}
 		if (got != sizeof(h) || h.magic != NETLINK_RECORD_MAGIC ||
 		    h.length > RECORD_MAX_LENGTH ||
 		    (h.proto != CONN_TCP && h.proto != CONN_UDP && h.proto != NETLINK_RECORD_END)) {
 			ret = cw_error_set(err, -EBADMSG,
-					   _("%s: record %lu: not a connwatch netlink recording"),
-					   r->input_path, record);
+			                   _("%s: record %lu: not a connwatch netlink recording"),
+			                   r->input_path, record);
 			break;
 		}
 		if (h.proto == NETLINK_RECORD_END) {
 			if (h.length != 0 || in_dump) {
 				ret = cw_error_set(err, -EBADMSG, _("%s: record %lu: truncated"),
-						   r->input_path, record);
+				                   r->input_path, record);
 				break;
 			}
 			ended = true;
@@ -64,36 +63,36 @@ static int replay_fill(const struct source_request *r, struct snapshot *snap,
 		buf = grown;
 		if (fread(buf, 1, h.length, in) != h.length) {
 			ret = cw_error_set(err, -EBADMSG, _("%s: record %lu: truncated"),
-					   r->input_path, record);
+			                   r->input_path, record);
 			break;
 		}
 		struct cw_error perr;
 		int p = netlink_parse_messages(buf, h.length, (int)h.proto, snap, &perr);
 		if (p < 0) {
 			ret = cw_error_set(err, p, "%s: record %lu: %s", r->input_path, record,
-					   perr.msg);
+			                   perr.msg);
 			break;
 		}
 		in_dump = p == NETLINK_PARSE_MORE;
 	}
 	if (ret == 0 && ferror(in))
 		ret = cw_error_set(err, -EIO, _("cannot read %s: %s"), r->input_path,
-				   strerror(errno));
+		                   strerror(errno));
 	else if (ret == 0 && record == 1)
 		ret = cw_error_set(err, -EBADMSG,
-				   _("%s: empty file, not a connwatch netlink recording"),
-				   r->input_path);
+		                   _("%s: empty file, not a connwatch netlink recording"),
+		                   r->input_path);
 	else if (ret == 0 && !ended)
 		/* Cut at a record boundary: what came is well formed, but not all of it. */
 		ret = cw_error_set(err, -EBADMSG,
-				   _("%s: truncated after record %lu (the end marker is missing)"),
-				   r->input_path, record - 1);
+		                   _("%s: truncated after record %lu (the end marker is missing)"),
+		                   r->input_path, record - 1);
 	free(buf);
 	fclose(in);
 	return ret;
 }
 
 const struct source_ops source_replay = {
-	.name = "replay",
-	.fill = replay_fill,
+    .name = "replay",
+    .fill = replay_fill,
 };

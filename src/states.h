@@ -33,8 +33,8 @@ typedef unsigned int tcp_state_set;
 /* Which side passes through a state in the normal sequences (see `connwatch explain`). */
 enum tcp_state_side {
 	TCP_SIDE_NONE,
-	TCP_SIDE_CLIENT,    /* the side that opens */
-	TCP_SIDE_SERVER,    /* the side that accepts */
+	TCP_SIDE_CLIENT, /* the side that opens */
+	TCP_SIDE_SERVER, /* the side that accepts */
 	TCP_SIDE_BOTH,
 	TCP_SIDE_CLOSER,    /* the side that closes first (active close) */
 	TCP_SIDE_RESPONDER, /* the side that receives the FIN (passive close) */
@@ -48,7 +48,8 @@ struct tcp_state_info {
 	const char *sequence;     /* where it sits in the open/close sequences, N_() marked */
 	const char *many_means;   /* what many sockets in this state usually mean, N_() marked */
 	enum tcp_state_side side;
-	bool warning_sign; /* one of the user's three warning signs (SYN_RECV, TIME_WAIT, CLOSE_WAIT) */
+	bool warning_sign; /* one of the user's three warning signs (SYN_RECV, TIME_WAIT,
+	                      CLOSE_WAIT) */
 };
 
 /* One step of a normal sequence: who is in which state, and what happened to get there. */

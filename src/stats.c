@@ -85,7 +85,7 @@ static uint64_t key_hash(const struct stats_key *k)
 	uint64_t w[3];
 	memcpy(w, k, sizeof(w));
 	uint64_t h = w[0] * 0x9e3779b97f4a7c15ull ^ w[1] * 0xc2b2ae3d27d4eb4full ^
-		     w[2] * 0x165667b19e3779f9ull;
+	             w[2] * 0x165667b19e3779f9ull;
 	h ^= h >> 32;
 	h *= 0x9e3779b97f4a7c15ull;
 	return h ^ (h >> 29);
@@ -123,7 +123,7 @@ static struct stats_entry *tally_slot(const struct stats_tally *t, const struct 
 
 /* Finds or inserts key; *is_new tells which. NULL when the table cannot grow. */
 static struct stats_entry *tally_get(struct stats *s, enum stats_tally_id id,
-				     const struct stats_key *k, bool *is_new)
+                                     const struct stats_key *k, bool *is_new)
 {
 	struct stats_tally *t = &s->tally[id];
 	*is_new = false;
@@ -141,7 +141,7 @@ static struct stats_entry *tally_get(struct stats *s, enum stats_tally_id id,
 }
 
 static struct stats_entry *tally_count(struct stats *s, enum stats_tally_id id,
-				       const struct stats_key *k)
+                                       const struct stats_key *k)
 {
 	bool is_new;
 	struct stats_entry *e = tally_get(s, id, k, &is_new);
@@ -151,7 +151,7 @@ static struct stats_entry *tally_count(struct stats *s, enum stats_tally_id id,
 }
 
 const struct stats_entry *stats_find(const struct stats *s, enum stats_tally_id id,
-				     const struct stats_key *k)
+                                     const struct stats_key *k)
 {
 	const struct stats_tally *t = &s->tally[id];
 	if (!t->capacity)
@@ -188,7 +188,7 @@ static bool ranks_before(const struct stats_entry *a, const struct stats_entry *
 }
 
 size_t stats_top(const struct stats *s, enum stats_tally_id id, int port_filter,
-		 struct stats_entry *out, size_t max)
+                 struct stats_entry *out, size_t max)
 {
 	const struct stats_tally *t = &s->tally[id];
 	size_t n = 0;
@@ -261,8 +261,8 @@ static void add_listener(struct stats *s, const struct conn *c)
 		s->listeners_near_full++;
 	if (!c->recv_q)
 		return;
-	struct stats_listener l = {.family = c->family, .port = c->local_port,
-				   .queue = c->recv_q, .backlog = c->backlog};
+	struct stats_listener l = {
+	    .family = c->family, .port = c->local_port, .queue = c->recv_q, .backlog = c->backlog};
 	memcpy(l.addr, c->local_addr, sizeof(l.addr));
 	size_t n = s->fullest_count;
 	if (n == STATS_KEEP_WORST) {
@@ -274,8 +274,8 @@ static void add_listener(struct stats *s, const struct conn *c)
 		s->fullest_count++;
 	}
 	while (n > 0 && (fill_ratio(&l) > fill_ratio(&s->fullest[n - 1]) ||
-			 (fill_ratio(&l) == fill_ratio(&s->fullest[n - 1]) &&
-			  l.queue > s->fullest[n - 1].queue))) {
+	                 (fill_ratio(&l) == fill_ratio(&s->fullest[n - 1]) &&
+	                  l.queue > s->fullest[n - 1].queue))) {
 		s->fullest[n] = s->fullest[n - 1];
 		n--;
 	}
@@ -283,7 +283,7 @@ static void add_listener(struct stats *s, const struct conn *c)
 }
 
 static void keep_worst_queue(struct stats_queued *arr, size_t *count, const struct conn *c,
-			     uint32_t bytes)
+                             uint32_t bytes)
 {
 	size_t n = *count;
 	if (n == STATS_KEEP_WORST) {
@@ -297,15 +297,16 @@ static void keep_worst_queue(struct stats_queued *arr, size_t *count, const stru
 		arr[n] = arr[n - 1];
 		n--;
 	}
-	struct stats_queued q = {.family = c->family, .local_port = c->local_port,
-				 .remote_port = c->remote_port, .bytes = bytes};
+	struct stats_queued q = {.family = c->family,
+	                         .local_port = c->local_port,
+	                         .remote_port = c->remote_port,
+	                         .bytes = bytes};
 	memcpy(q.local_addr, c->local_addr, sizeof(q.local_addr));
 	memcpy(q.remote_addr, c->remote_addr, sizeof(q.remote_addr));
 	arr[n] = q;
 }
 
-static void add_close_wait(struct stats *s, const struct conn *c, uint32_t age_ms,
-			   uint32_t owner)
+static void add_close_wait(struct stats *s, const struct conn *c, uint32_t age_ms, uint32_t owner)
 {
 	struct stats_key k = {.port = c->local_port};
 	struct stats_entry *e = tally_count(s, STATS_CLOSE_WAIT_PORT, &k);
@@ -410,8 +411,12 @@ void stats_add(struct stats *s, const struct conn *c, const struct stats_row_ext
 		return;
 
 	switch (state) {
-	case TCP_ST_SYN_RECV: add_syn_recv(s, c); break;
-	case TCP_ST_TIME_WAIT: add_time_wait(s, c); break;
+	case TCP_ST_SYN_RECV:
+		add_syn_recv(s, c);
+		break;
+	case TCP_ST_TIME_WAIT:
+		add_time_wait(s, c);
+		break;
 	case TCP_ST_CLOSE_WAIT: {
 		uint32_t age = extra ? extra->state_age_ms : STATS_AGE_UNKNOWN;
 		if (age == STATS_AGE_UNKNOWN && c->idle_ms != CONN_UNKNOWN_U32)
@@ -441,7 +446,8 @@ void stats_add(struct stats *s, const struct conn *c, const struct stats_row_ext
 			keep_worst_queue(s->worst_send_q, &s->worst_send_q_count, c, c->send_q);
 		}
 		break;
-	default: break;
+	default:
+		break;
 	}
 }
 

@@ -34,24 +34,24 @@ unsigned int stats_state_of(const struct conn *c);
 
 /* The tallies kept per distinct key. Which key fields are set is said per tally. */
 enum stats_tally_id {
-	STATS_REMOTE_IP,         /* addr: remote address of every connected socket */
-	STATS_REMOTE_NET,        /* addr+prefix: its /24 (IPv4) or /64 (IPv6); aux = distinct
-				  * addresses in it */
-	STATS_LOCAL_PORT,        /* port: local port of every connected socket (not listeners) */
-	STATS_SYN_RECV_PORT,     /* port: SYN_RECV per local port; aux = distinct sources */
-	STATS_SYN_RECV_SOURCE,   /* port+addr: SYN_RECV per (local port, remote address) */
-	STATS_SYN_RECV_NET,      /* port+addr+prefix: SYN_RECV per (local port, remote /24 or /64) */
-	STATS_TIME_WAIT_REMOTE,  /* addr+port: TIME_WAIT per remote endpoint; aux = of them with an
-				  * ephemeral local port and a non-ephemeral remote port (client) */
-	STATS_TIME_WAIT_LOCAL,   /* port: TIME_WAIT per local port */
-	STATS_CLOSE_WAIT_PORT,   /* port: CLOSE_WAIT per local port; aux = of them at least
-				  * close_wait_age_ms old; max_age_ms, age_known */
-	STATS_CLOSE_WAIT_OWNER,  /* id (pid): CLOSE_WAIT per owning process, when known */
-	STATS_SYN_SENT_REMOTE,   /* addr+port: SYN_SENT per remote endpoint */
-	STATS_FIN_WAIT2_REMOTE,  /* addr: FIN_WAIT2 per remote address */
-	STATS_OWNER,             /* id (pid): connected sockets per owning process, when known */
-	STATS_OWNER_STATE,       /* id (pid) + port (stats_owner_state_of): every socket, listeners
-				  * too, per owning process and state, when known */
+	STATS_REMOTE_IP,        /* addr: remote address of every connected socket */
+	STATS_REMOTE_NET,       /* addr+prefix: its /24 (IPv4) or /64 (IPv6); aux = distinct
+	                         * addresses in it */
+	STATS_LOCAL_PORT,       /* port: local port of every connected socket (not listeners) */
+	STATS_SYN_RECV_PORT,    /* port: SYN_RECV per local port; aux = distinct sources */
+	STATS_SYN_RECV_SOURCE,  /* port+addr: SYN_RECV per (local port, remote address) */
+	STATS_SYN_RECV_NET,     /* port+addr+prefix: SYN_RECV per (local port, remote /24 or /64) */
+	STATS_TIME_WAIT_REMOTE, /* addr+port: TIME_WAIT per remote endpoint; aux = of them with an
+	                         * ephemeral local port and a non-ephemeral remote port (client) */
+	STATS_TIME_WAIT_LOCAL,  /* port: TIME_WAIT per local port */
+	STATS_CLOSE_WAIT_PORT,  /* port: CLOSE_WAIT per local port; aux = of them at least
+	                         * close_wait_age_ms old; max_age_ms, age_known */
+	STATS_CLOSE_WAIT_OWNER, /* id (pid): CLOSE_WAIT per owning process, when known */
+	STATS_SYN_SENT_REMOTE,  /* addr+port: SYN_SENT per remote endpoint */
+	STATS_FIN_WAIT2_REMOTE, /* addr: FIN_WAIT2 per remote address */
+	STATS_OWNER,            /* id (pid): connected sockets per owning process, when known */
+	STATS_OWNER_STATE,      /* id (pid) + port (stats_owner_state_of): every socket, listeners
+	                         * too, per owning process and state, when known */
 	STATS_TALLY_COUNT,
 };
 
@@ -104,7 +104,7 @@ struct stats_queued {
 struct stats_options {
 	uint16_t ephemeral_low, ephemeral_high; /* net.ipv4.ip_local_port_range */
 	uint32_t close_wait_age_ms;             /* CLOSE_WAIT older than this counts as hanging */
-	uint32_t recv_q_bytes; /* unread data at or above this is "piling up" */
+	uint32_t recv_q_bytes;                  /* unread data at or above this is "piling up" */
 	uint32_t send_q_bytes; /* unacknowledged data at or above this is "piling up" */
 };
 
@@ -118,7 +118,7 @@ struct stats {
 	uint64_t by_state[TCP_ST_MAX]; /* all protocols together */
 	uint64_t by_proto[STATS_PROTO_COUNT];
 	uint64_t tcp_listeners;
-	uint64_t listeners_near_full;      /* accept queue at or above 90% of its backlog */
+	uint64_t listeners_near_full; /* accept queue at or above 90% of its backlog */
 	struct stats_listener fullest[STATS_KEEP_WORST]; /* by queue/backlog, fullest first */
 	size_t fullest_count;
 	uint64_t recv_q_piling, send_q_piling; /* ESTABLISHED sockets at or above the limits */
@@ -136,7 +136,7 @@ struct stats {
 #define STATS_AGE_UNKNOWN UINT32_MAX
 struct stats_row_extra {
 	uint32_t state_age_ms; /* time in the current state (live tracker), or STATS_AGE_UNKNOWN:
-				* then CLOSE_WAIT uses conn.idle_ms (tcp_info estimate) */
+	                        * then CLOSE_WAIT uses conn.idle_ms (tcp_info estimate) */
 	uint32_t owner_pid;    /* owning process (procmap), or 0 when unknown */
 };
 
@@ -164,11 +164,11 @@ bool stats_is_listen_port(const struct stats *s, uint16_t port);
  * key first, so output is stable). With port_filter >= 0 only entries whose key.port equals it
  * (SYN_RECV sources of one port). Returns how many were written. */
 size_t stats_top(const struct stats *s, enum stats_tally_id id, int port_filter,
-		 struct stats_entry *out, size_t max);
+                 struct stats_entry *out, size_t max);
 
 /* The entry for key, or NULL. */
 const struct stats_entry *stats_find(const struct stats *s, enum stats_tally_id id,
-				     const struct stats_key *key);
+                                     const struct stats_key *key);
 
 /* The state slot of the STATS_OWNER_STATE tally: stats_state_of(), except that unconnected UDP
  * is STATS_OWNER_UNCONN so it is not counted as a closed TCP socket. */

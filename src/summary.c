@@ -52,9 +52,9 @@ void summary_count(struct summary *sum, const struct snapshot *snap, const struc
 int summary_diagnose(struct summary *sum)
 {
 	struct diag_input in = {
-		.stats = &sum->stats,
-		.counters = sum->have_counters ? &sum->counters : NULL,
-		.config = &sum->config,
+	    .stats = &sum->stats,
+	    .counters = sum->have_counters ? &sum->counters : NULL,
+	    .config = &sum->config,
 	};
 	return diagnose_run(&in, &sum->report) < 0 ? -ENOMEM : 0;
 }

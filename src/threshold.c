@@ -35,7 +35,8 @@ int threshold_range_parse(const char *text, struct threshold_range *out, struct 
 	if (!text || !*text)
 		return cw_error_set(err, -EINVAL, "%s", _("empty threshold range"));
 	if (strlen(text) >= THRESHOLD_TEXT_MAX)
-		return cw_error_set(err, -EINVAL, _("threshold range '%.20s...' is too long"), text);
+		return cw_error_set(err, -EINVAL, _("threshold range '%.20s...' is too long"),
+		                    text);
 	struct threshold_range r = {.start = 0, .end = INFINITY};
 	snprintf(r.text, sizeof(r.text), "%s", text);
 	const char *p = text;
@@ -60,14 +61,15 @@ int threshold_range_parse(const char *text, struct threshold_range *out, struct 
 	}
 	if (r.start > r.end)
 		return cw_error_set(err, -EINVAL,
-				    _("threshold range '%s': the start is greater than the end"), text);
+		                    _("threshold range '%s': the start is greater than the end"),
+		                    text);
 	*out = r;
 	return 0;
 bad:
 	return cw_error_set(err, -EINVAL,
-			    _("threshold range '%s' is not valid; use N, N:, ~:N, N:M or @N:M "
-			      "(monitoring-plugins syntax)"),
-			    text);
+	                    _("threshold range '%s' is not valid; use N, N:, ~:N, N:M or @N:M "
+	                      "(monitoring-plugins syntax)"),
+	                    text);
 }
 
 bool threshold_range_alerts(const struct threshold_range *r, double value)
@@ -82,14 +84,14 @@ const char *threshold_key_label(unsigned int key)
 }
 
 int threshold_set_add(struct threshold_set *set, const char *text, bool critical,
-		      struct cw_error *err)
+                      struct cw_error *err)
 {
 	const char *eq = strchr(text, '=');
 	if (!eq || eq == text)
 		return cw_error_set(err, -EINVAL,
-				    _("threshold '%s' is not STATE=RANGE (for example "
-				      "time_wait=500 or established=@0:10)"),
-				    text);
+		                    _("threshold '%s' is not STATE=RANGE (for example "
+		                      "time_wait=500 or established=@0:10)"),
+		                    text);
 	char name[32];
 	size_t len = (size_t)(eq - text);
 	if (len >= sizeof(name))
@@ -103,8 +105,8 @@ int threshold_set_add(struct threshold_set *set, const char *text, bool critical
 		key = tcp_state_parse(name);
 		if (key == TCP_ST_UNKNOWN)
 			return cw_error_set(err, -EINVAL,
-					    _("threshold '%s': '%s' is not a TCP state or 'total'"),
-					    text, name);
+			                    _("threshold '%s': '%s' is not a TCP state or 'total'"),
+			                    text, name);
 	}
 	struct threshold_range r;
 	int rc = threshold_range_parse(eq + 1, &r, err);

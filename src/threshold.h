@@ -38,7 +38,7 @@ struct threshold_set {
  * (critical = false) or critical table; a later threshold for the same state replaces an
  * earlier one. Returns 0 or -EINVAL with err naming the problem. */
 int threshold_set_add(struct threshold_set *set, const char *text, bool critical,
-		      struct cw_error *err);
+                      struct cw_error *err);
 
 /* The perfdata label of a key: the lower-case netstat spelling ("time_wait") or "total".
  * Static storage. */

@@ -36,7 +36,7 @@ int atomic_file_write(const char *path, const char *data, size_t len, struct cw_
 	if (fd < 0) {
 		int e = errno;
 		cw_error_set(err, -e, _("cannot create a temporary file next to %s: %s"), path,
-			     strerror(e));
+		             strerror(e));
 		free(tmp);
 		return -e;
 	}

@@ -83,7 +83,8 @@ static void write_escaped(FILE *out, const char *s, size_t len)
 			if (n == 0) {
 				/* C1 controls are valid UTF-8 but rejected by the shared check;
 				 * write them escaped, other bad bytes as U+FFFD. */
-				if (c == 0xc2 && i + 1 < len && u[i + 1] >= 0x80 && u[i + 1] <= 0x9f) {
+				if (c == 0xc2 && i + 1 < len && u[i + 1] >= 0x80 &&
+				    u[i + 1] <= 0x9f) {
 					fprintf(out, "\\u%04x", u[i + 1]);
 					i += 2;
 				} else {

@@ -9,7 +9,7 @@
 #define JSONW_MAX_DEPTH 32
 
 struct jsonw {
-	FILE *out;          /* borrowed */
+	FILE *out; /* borrowed */
 	int depth;
 	bool has_items[JSONW_MAX_DEPTH];
 	bool after_key;

@@ -32,7 +32,7 @@ static int hex_value(char c)
 }
 
 bool parse_hex(const char **p, const char *end, unsigned min_digits, unsigned max_digits,
-	       uint64_t *out)
+               uint64_t *out)
 {
 	const char *s = *p;
 	uint64_t v = 0;

@@ -15,7 +15,7 @@ bool parse_char(const char **p, const char *end, char c);
 
 /* Reads min_digits..max_digits hex digits (upper or lower case) into *out. */
 bool parse_hex(const char **p, const char *end, unsigned min_digits, unsigned max_digits,
-	       uint64_t *out);
+               uint64_t *out);
 
 /* Reads a decimal number of at most 20 digits that fits in uint64_t. */
 bool parse_dec(const char **p, const char *end, uint64_t *out);

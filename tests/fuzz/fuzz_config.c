@@ -24,8 +24,8 @@ static void check_config(const uint8_t *data, size_t size)
 	int r = config_read_stream(&cfg, f, "fuzz.conf", &err);
 	fclose(f);
 	if (r == 0) {
-		if (cfg.orphans_pct > 100 || cfg.listen_queue_pct > 100 || cfg.ephemeral_pct > 100 ||
-		    cfg.time_wait_buckets_pct > 100)
+		if (cfg.orphans_pct > 100 || cfg.listen_queue_pct > 100 ||
+		    cfg.ephemeral_pct > 100 || cfg.time_wait_buckets_pct > 100)
 			abort();
 		return;
 	}

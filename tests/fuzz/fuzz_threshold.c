@@ -26,8 +26,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 0: {
 		struct threshold_range r;
 		if (threshold_range_parse(text, &r, &err) == 0) {
-			/* an accepted range is ordered, has no NaN and keeps its text for perfdata */
-			if (isnan(r.start) || isnan(r.end) || r.start > r.end || strcmp(r.text, text))
+			/* an accepted range is ordered, has no NaN and keeps its text for perfdata
+			 */
+			if (isnan(r.start) || isnan(r.end) || r.start > r.end ||
+			    strcmp(r.text, text))
 				abort();
 			(void)threshold_range_alerts(&r, 0);
 		} else if (!err.msg[0]) {

@@ -9,8 +9,8 @@
 #include <string.h>
 
 /* A TCP or UDP connection between two text addresses (IPv4 or IPv6). */
-static inline struct conn fx_conn(int proto, const char *local, unsigned lport,
-				  const char *remote, unsigned rport, unsigned state)
+static inline struct conn fx_conn(int proto, const char *local, unsigned lport, const char *remote,
+                                  unsigned rport, unsigned state)
 {
 	struct conn c;
 	memset(&c, 0, sizeof(c));
@@ -26,7 +26,7 @@ static inline struct conn fx_conn(int proto, const char *local, unsigned lport,
 }
 
 static inline struct conn fx_tcp(const char *local, unsigned lport, const char *remote,
-				 unsigned rport, unsigned state)
+                                 unsigned rport, unsigned state)
 {
 	return fx_conn(CONN_TCP, local, lport, remote, rport, state);
 }

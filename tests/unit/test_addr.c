@@ -78,15 +78,15 @@ static void ipv6_text_is_rfc5952(void **state)
 	static const struct {
 		const char *in, *out;
 	} cases[] = {
-		{"2001:0db8:0000:0000:0000:0000:0000:0001", "2001:db8::1"},
-		{"2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"},
-		{"2001:0:0:1:0:0:0:1", "2001:0:0:1::1"},
-		{"2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"},
-		{"FE80::ABCD", "fe80::abcd"},
-		{"1::", "1::"},
-		{"0:0:0:0:0:0:0:0", "::"},
-		{"::2", "::2"},
-		{"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"},
+	    {"2001:0db8:0000:0000:0000:0000:0000:0001", "2001:db8::1"},
+	    {"2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"},
+	    {"2001:0:0:1:0:0:0:1", "2001:0:0:1::1"},
+	    {"2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"},
+	    {"FE80::ABCD", "fe80::abcd"},
+	    {"1::", "1::"},
+	    {"0:0:0:0:0:0:0:0", "::"},
+	    {"::2", "::2"},
+	    {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"},
 	};
 	char buf[ADDR_TEXT_MAX];
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -137,10 +137,10 @@ static void mapped_and_any(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(formats_like_netstat),
-		cmocka_unit_test(prefixes_parse_and_match),
-		cmocka_unit_test(ipv6_text_is_rfc5952),
-		cmocka_unit_test(mapped_and_any),
+	    cmocka_unit_test(formats_like_netstat),
+	    cmocka_unit_test(prefixes_parse_and_match),
+	    cmocka_unit_test(ipv6_text_is_rfc5952),
+	    cmocka_unit_test(mapped_and_any),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,7 +19,7 @@ static void add(struct threshold_set *t, const char *text, bool critical)
 }
 
 static char *line(const struct check_result *res, const size_t *counts,
-		  const struct threshold_set *t)
+                  const struct threshold_set *t)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -44,10 +44,10 @@ static void ok_without_problems(void **state)
 	assert_int_equal(res.status, CHECK_OK);
 	char *s = line(&res, counts, &t);
 	assert_string_equal(
-		s, "CONNWATCH OK - 15 TCP sockets, no warnings | 'established'=12;100;;0; "
-		   "'syn_sent'=0;;;0; 'syn_recv'=0;;;0; 'fin_wait1'=0;;;0; 'fin_wait2'=0;;;0; "
-		   "'time_wait'=0;;;0; 'close_wait'=0;;;0; 'closing'=0;;;0; 'last_ack'=0;;;0; "
-		   "'closed'=0;;;0; 'listen'=3;;;0; 'total'=15;;;0;\n");
+	    s, "CONNWATCH OK - 15 TCP sockets, no warnings | 'established'=12;100;;0; "
+	       "'syn_sent'=0;;;0; 'syn_recv'=0;;;0; 'fin_wait1'=0;;;0; 'fin_wait2'=0;;;0; "
+	       "'time_wait'=0;;;0; 'close_wait'=0;;;0; 'closing'=0;;;0; 'last_ack'=0;;;0; "
+	       "'closed'=0;;;0; 'listen'=3;;;0; 'total'=15;;;0;\n");
 	free(s);
 }
 
@@ -68,10 +68,11 @@ static void critical_beats_warning_and_comes_first(void **state)
 	assert_int_equal(res.status, CHECK_CRITICAL);
 	assert_int_equal(res.problem_count, 2);
 	char *s = line(&res, counts, &t);
-	assert_true(!strncmp(s, "CONNWATCH CRITICAL - close_wait 40 (critical: 10); time_wait 812 "
-				"(warning: 500) | ",
-			     strlen("CONNWATCH CRITICAL - close_wait 40 (critical: 10); time_wait "
-				    "812 (warning: 500) | ")));
+	assert_true(!strncmp(s,
+	                     "CONNWATCH CRITICAL - close_wait 40 (critical: 10); time_wait 812 "
+	                     "(warning: 500) | ",
+	                     strlen("CONNWATCH CRITICAL - close_wait 40 (critical: 10); time_wait "
+	                            "812 (warning: 500) | ")));
 	assert_non_null(strstr(s, " 'time_wait'=812;500;2000;0; "));
 	assert_non_null(strstr(s, " 'close_wait'=40;;10;0; "));
 	free(s);
@@ -84,7 +85,7 @@ static void rules_map_by_severity_and_text_is_sanitised(void **state)
 	struct threshold_set t;
 	memset(&t, 0, sizeof(t));
 	struct check_rule_hit hits[] = {
-		{.id = "time_wait", .critical = false, .message = "many | TIME_WAIT\nhere"},
+	    {.id = "time_wait", .critical = false, .message = "many | TIME_WAIT\nhere"},
 	};
 	struct check_result res;
 	check_evaluate(counts, &t, hits, 1, &res);
@@ -95,8 +96,8 @@ static void rules_map_by_severity_and_text_is_sanitised(void **state)
 	free(s);
 
 	struct check_rule_hit crit[] = {
-		{.id = "time_wait", .critical = false, .message = "w"},
-		{.id = "syn_flood", .critical = true, .message = "c"},
+	    {.id = "time_wait", .critical = false, .message = "w"},
+	    {.id = "syn_flood", .critical = true, .message = "c"},
 	};
 	check_evaluate(counts, &t, crit, 2, &res);
 	assert_int_equal(res.status, CHECK_CRITICAL);
@@ -138,11 +139,11 @@ static void many_problems_are_bounded(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(ok_without_problems),
-		cmocka_unit_test(critical_beats_warning_and_comes_first),
-		cmocka_unit_test(rules_map_by_severity_and_text_is_sanitised),
-		cmocka_unit_test(unknown_line),
-		cmocka_unit_test(many_problems_are_bounded),
+	    cmocka_unit_test(ok_without_problems),
+	    cmocka_unit_test(critical_beats_warning_and_comes_first),
+	    cmocka_unit_test(rules_map_by_severity_and_text_is_sanitised),
+	    cmocka_unit_test(unknown_line),
+	    cmocka_unit_test(many_problems_are_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,12 +28,12 @@ static void file_sets_values_with_units(void **state)
 	struct cw_error err = {0};
 	diag_config_default(&cfg);
 	const char *text = "# thresholds\n"
-			   "\n"
-			   "syn_recv_warning = 250   # per port\n"
-			   "  close_wait_age=2m\n"
-			   "recv_q = 512K\r\n"
-			   "send_q = 8M\n"
-			   "orphans_pct = 100\n";
+	                   "\n"
+	                   "syn_recv_warning = 250   # per port\n"
+	                   "  close_wait_age=2m\n"
+	                   "recv_q = 512K\r\n"
+	                   "send_q = 8M\n"
+	                   "orphans_pct = 100\n";
 	assert_int_equal(read_text(&cfg, text, &err), 0);
 	assert_int_equal(cfg.syn_recv_warning, 250);
 	assert_int_equal(cfg.close_wait_age_s, 120);
@@ -50,16 +50,16 @@ static void bad_lines_name_file_and_line(void **state)
 		const char *text;
 		const char *msg;
 	} cases[] = {
-		{"syn_recv_warning = 100\nsyn_recv_warning = lots\n",
-		 "/etc/connwatch.conf:2: bad value 'lots' for syn_recv_warning"},
-		{"\n\nbogus = 1\n", "/etc/connwatch.conf:3: unknown threshold 'bogus'"},
-		{"syn_recv_warning 100\n", "/etc/connwatch.conf:1: expected NAME = VALUE"},
-		{"orphans_pct = 101\n", "/etc/connwatch.conf:1: bad value '101' for orphans_pct"},
-		{"close_wait_age = 5d\n", "/etc/connwatch.conf:1: bad value '5d'"},
-		{"syn_recv_warning = 99999999999\n", "/etc/connwatch.conf:1: bad value"},
-		{"syn_recv_warning = -1\n", "/etc/connwatch.conf:1: bad value '-1'"},
-		{"syn_recv_warning =\n", "/etc/connwatch.conf:1: bad value ''"},
-		{"recv_q = 5G\n", "/etc/connwatch.conf:1: bad value '5G'"},
+	    {"syn_recv_warning = 100\nsyn_recv_warning = lots\n",
+	     "/etc/connwatch.conf:2: bad value 'lots' for syn_recv_warning"},
+	    {"\n\nbogus = 1\n", "/etc/connwatch.conf:3: unknown threshold 'bogus'"},
+	    {"syn_recv_warning 100\n", "/etc/connwatch.conf:1: expected NAME = VALUE"},
+	    {"orphans_pct = 101\n", "/etc/connwatch.conf:1: bad value '101' for orphans_pct"},
+	    {"close_wait_age = 5d\n", "/etc/connwatch.conf:1: bad value '5d'"},
+	    {"syn_recv_warning = 99999999999\n", "/etc/connwatch.conf:1: bad value"},
+	    {"syn_recv_warning = -1\n", "/etc/connwatch.conf:1: bad value '-1'"},
+	    {"syn_recv_warning =\n", "/etc/connwatch.conf:1: bad value ''"},
+	    {"recv_q = 5G\n", "/etc/connwatch.conf:1: bad value '5G'"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct diag_config cfg;
@@ -162,7 +162,7 @@ static void completion_offers_every_key(void **state)
 	(void)state;
 	char path[512];
 	snprintf(path, sizeof(path), "%s/../../contrib/bash-completion/connwatch",
-		 getenv("FIXTURES"));
+	         getenv("FIXTURES"));
 	FILE *f = fopen(path, "r");
 	assert_non_null(f);
 	static char text[65536];
@@ -181,13 +181,13 @@ static void completion_offers_every_key(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(file_sets_values_with_units),
-		cmocka_unit_test(bad_lines_name_file_and_line),
-		cmocka_unit_test(nul_byte_is_an_error),
-		cmocka_unit_test(hostile_text_is_escaped_in_errors),
-		cmocka_unit_test(load_order_files_then_flags),
-		cmocka_unit_test(every_key_has_help_and_a_default),
-		cmocka_unit_test(completion_offers_every_key),
+	    cmocka_unit_test(file_sets_values_with_units),
+	    cmocka_unit_test(bad_lines_name_file_and_line),
+	    cmocka_unit_test(nul_byte_is_an_error),
+	    cmocka_unit_test(hostile_text_is_escaped_in_errors),
+	    cmocka_unit_test(load_order_files_then_flags),
+	    cmocka_unit_test(every_key_has_help_and_a_default),
+	    cmocka_unit_test(completion_offers_every_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -41,19 +41,19 @@ static void fx_free(struct fx *f)
 static int fx_run(struct fx *f, const struct diag_sample *prev, double now)
 {
 	struct diag_input in = {
-		.stats = &f->s, .counters = &f->kc, .prev = prev, .now_s = now, .config = &f->cfg};
+	    .stats = &f->s, .counters = &f->kc, .prev = prev, .now_s = now, .config = &f->cfg};
 	return diagnose_run(&in, &f->r);
 }
 
 static void add_n(struct fx *f, int n, const char *local, unsigned lport, const char *remote_fmt,
-		  unsigned rport, unsigned state, uint32_t idle_ms)
+                  unsigned rport, unsigned state, uint32_t idle_ms)
 {
 	char addr[64];
 	for (int i = 0; i < n; i++) {
 		snprintf(addr, sizeof(addr), remote_fmt, i % 200);
 		/* Port 0 stands for "an ephemeral port, a different one per row". */
 		struct conn c = fx_tcp(local, lport ? lport : (unsigned)(33000 + i), addr,
-				       rport ? rport : (unsigned)(33000 + i), state);
+		                       rport ? rport : (unsigned)(33000 + i), state);
 		c.idle_ms = idle_ms;
 		stats_add(&f->s, &c, NULL);
 	}
@@ -276,8 +276,8 @@ static void queues_fin_wait2_orphans_syn_sent(void **state)
 	struct fx f;
 	fx_init(&f);
 	for (int i = 0; i < 3; i++) {
-		struct conn c = fx_tcp("10.0.0.1", 5000, "10.0.0.9", (unsigned)(40000 + i),
-				       TCP_ST_ESTABLISHED);
+		struct conn c =
+		    fx_tcp("10.0.0.1", 5000, "10.0.0.9", (unsigned)(40000 + i), TCP_ST_ESTABLISHED);
 		c.recv_q = 2u << 20;
 		c.send_q = (unsigned)(5 + i) << 20;
 		stats_add(&f.s, &c, NULL);
@@ -301,9 +301,9 @@ static void queues_fin_wait2_orphans_syn_sent(void **state)
 static void rule_table_is_complete(void **state)
 {
 	(void)state;
-	static const char *const expected[] = {"syn_flood", "time_wait", "close_wait",
-					       "listen_overflow", "recv_q", "send_q",
-					       "fin_wait2", "orphans", "syn_sent"};
+	static const char *const expected[] = {"syn_flood",       "time_wait", "close_wait",
+	                                       "listen_overflow", "recv_q",    "send_q",
+	                                       "fin_wait2",       "orphans",   "syn_sent"};
 	assert_int_equal(diag_rule_count, sizeof(expected) / sizeof(expected[0]));
 	for (size_t i = 0; i < diag_rule_count; i++) {
 		const struct diag_rule *r = diag_rule_find(expected[i]);
@@ -319,15 +319,15 @@ static void rule_table_is_complete(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(ordinary_moment_is_quiet),
-		cmocka_unit_test(syn_flood_names_port_and_sources),
-		cmocka_unit_test(time_wait_client_and_port_exhaustion),
-		cmocka_unit_test(time_wait_server_side_by_total),
-		cmocka_unit_test(close_wait_by_age),
-		cmocka_unit_test(close_wait_without_ages),
-		cmocka_unit_test(listen_queue_and_overflow_rate),
-		cmocka_unit_test(queues_fin_wait2_orphans_syn_sent),
-		cmocka_unit_test(rule_table_is_complete),
+	    cmocka_unit_test(ordinary_moment_is_quiet),
+	    cmocka_unit_test(syn_flood_names_port_and_sources),
+	    cmocka_unit_test(time_wait_client_and_port_exhaustion),
+	    cmocka_unit_test(time_wait_server_side_by_total),
+	    cmocka_unit_test(close_wait_by_age),
+	    cmocka_unit_test(close_wait_without_ages),
+	    cmocka_unit_test(listen_queue_and_overflow_rate),
+	    cmocka_unit_test(queues_fin_wait2_orphans_syn_sent),
+	    cmocka_unit_test(rule_table_is_complete),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

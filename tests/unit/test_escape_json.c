@@ -62,15 +62,15 @@ static void json_writer_escapes_and_separates(void **state)
 	(void)state;
 	char *s = render(doc_nested);
 	assert_string_equal(s, "{\"a\":1,\"b\":[\"x\\\"y\\\\z\",\"\\u0001\\u000a\",null],"
-			       "\"bad\":\"\\ufffd\\u0085ok\",\"nan\":null,\"t\":true}");
+	                       "\"bad\":\"\\ufffd\\u0085ok\",\"nan\":null,\"t\":true}");
 	free(s);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(terminal_escape_neutralises_controls),
-		cmocka_unit_test(json_writer_escapes_and_separates),
+	    cmocka_unit_test(terminal_escape_neutralises_controls),
+	    cmocka_unit_test(json_writer_escapes_and_separates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,7 +11,7 @@
 #include <string.h>
 
 static struct conn make(int proto, int family, const char *l, uint16_t lp, const char *r,
-			uint16_t rp, int state)
+                        uint16_t rp, int state)
 {
 	struct conn c;
 	memset(&c, 0, sizeof(c));
@@ -31,9 +31,11 @@ static void defaults_are_netstat_ntu(void **state)
 	struct filter f;
 	filter_init(&f);
 	filter_finish(&f);
-	struct conn est = make(CONN_TCP, AF_INET, "127.0.0.1", 1, "127.0.0.1", 2, TCP_ST_ESTABLISHED);
+	struct conn est =
+	    make(CONN_TCP, AF_INET, "127.0.0.1", 1, "127.0.0.1", 2, TCP_ST_ESTABLISHED);
 	struct conn lis = make(CONN_TCP, AF_INET6, "::", 80, "::", 0, TCP_ST_LISTEN);
-	struct conn udpc = make(CONN_UDP, AF_INET, "10.0.0.1", 68, "10.0.0.2", 67, TCP_ST_ESTABLISHED);
+	struct conn udpc =
+	    make(CONN_UDP, AF_INET, "10.0.0.1", 68, "10.0.0.2", 67, TCP_ST_ESTABLISHED);
 	struct conn udpu = make(CONN_UDP, AF_INET, "0.0.0.0", 53, "0.0.0.0", 0, TCP_ST_CLOSE);
 	struct conn synr = make(CONN_TCP, AF_INET, "10.0.0.1", 80, "10.0.0.9", 5, TCP_ST_SYN_RECV);
 	assert_true(filter_match(&f, &est));
@@ -64,12 +66,14 @@ static void states_ports_and_prefixes(void **state)
 	assert_int_equal(filter_add_port(&f, "443", &err), 0);
 	assert_int_equal(filter_add_remote(&f, "10.0.0.0/8", &err), 0);
 	filter_finish(&f);
-	struct conn tw = make(CONN_TCP, AF_INET, "10.0.0.1", 443, "10.2.0.9", 5555, TCP_ST_TIME_WAIT);
-	struct conn tw_other = make(CONN_TCP, AF_INET, "10.0.0.1", 80, "10.2.0.9", 5555,
-				    TCP_ST_TIME_WAIT);
-	struct conn est = make(CONN_TCP, AF_INET, "10.0.0.1", 443, "10.2.0.9", 5555,
-			       TCP_ST_ESTABLISHED);
-	struct conn tw_far = make(CONN_TCP, AF_INET, "10.0.0.1", 443, "192.0.2.1", 5, TCP_ST_TIME_WAIT);
+	struct conn tw =
+	    make(CONN_TCP, AF_INET, "10.0.0.1", 443, "10.2.0.9", 5555, TCP_ST_TIME_WAIT);
+	struct conn tw_other =
+	    make(CONN_TCP, AF_INET, "10.0.0.1", 80, "10.2.0.9", 5555, TCP_ST_TIME_WAIT);
+	struct conn est =
+	    make(CONN_TCP, AF_INET, "10.0.0.1", 443, "10.2.0.9", 5555, TCP_ST_ESTABLISHED);
+	struct conn tw_far =
+	    make(CONN_TCP, AF_INET, "10.0.0.1", 443, "192.0.2.1", 5, TCP_ST_TIME_WAIT);
 	assert_true(filter_match(&f, &tw));
 	assert_false(filter_match(&f, &tw_other));
 	assert_false(filter_match(&f, &est));
@@ -123,11 +127,12 @@ static void families_and_mapped_addresses(void **state)
 {
 	(void)state;
 	struct cw_error err;
-	struct conn v4 = make(CONN_TCP, AF_INET, "10.0.0.1", 22, "10.9.9.9", 5000, TCP_ST_ESTABLISHED);
+	struct conn v4 =
+	    make(CONN_TCP, AF_INET, "10.0.0.1", 22, "10.9.9.9", 5000, TCP_ST_ESTABLISHED);
 	struct conn mapped = make(CONN_TCP, AF_INET6, "::ffff:10.0.0.1", 443, "::ffff:10.9.9.9",
-				  5001, TCP_ST_ESTABLISHED);
-	struct conn v6 = make(CONN_TCP, AF_INET6, "2001:db8::1", 443, "2001:db8::9", 5002,
-			      TCP_ST_ESTABLISHED);
+	                          5001, TCP_ST_ESTABLISHED);
+	struct conn v6 =
+	    make(CONN_TCP, AF_INET6, "2001:db8::1", 443, "2001:db8::9", 5002, TCP_ST_ESTABLISHED);
 	struct filter f;
 	filter_init(&f);
 	f.ipv4 = true;
@@ -172,11 +177,12 @@ static void ports(void **state)
 	assert_int_equal(filter_add_port(&f, "22", &err), 0);
 	assert_int_equal(filter_add_port(&f, "65535", &err), 0);
 	filter_finish(&f);
-	struct conn local = make(CONN_TCP, AF_INET, "10.0.0.1", 22, "10.0.0.2", 4000, TCP_ST_ESTABLISHED);
-	struct conn remote = make(CONN_TCP, AF_INET, "10.0.0.1", 4000, "10.0.0.2", 65535,
-				  TCP_ST_ESTABLISHED);
-	struct conn neither = make(CONN_TCP, AF_INET, "10.0.0.1", 4000, "10.0.0.2", 4001,
-				   TCP_ST_ESTABLISHED);
+	struct conn local =
+	    make(CONN_TCP, AF_INET, "10.0.0.1", 22, "10.0.0.2", 4000, TCP_ST_ESTABLISHED);
+	struct conn remote =
+	    make(CONN_TCP, AF_INET, "10.0.0.1", 4000, "10.0.0.2", 65535, TCP_ST_ESTABLISHED);
+	struct conn neither =
+	    make(CONN_TCP, AF_INET, "10.0.0.1", 4000, "10.0.0.2", 4001, TCP_ST_ESTABLISHED);
 	assert_true(filter_match(&f, &local));
 	assert_true(filter_match(&f, &remote));
 	assert_false(filter_match(&f, &neither));
@@ -206,18 +212,19 @@ static void states_for_tcp_and_udp(void **state)
 	filter_init(&f);
 	assert_int_equal(filter_add_states(&f, "syn-recv", &err), 0);
 	filter_finish(&f);
-	struct conn req = make(CONN_TCP, AF_INET, "10.0.0.1", 80, "10.0.0.2", 4000,
-			       TCP_ST_NEW_SYN_RECV);
-	struct conn synr = make(CONN_TCP, AF_INET, "10.0.0.1", 80, "10.0.0.2", 4001, TCP_ST_SYN_RECV);
-	struct conn est = make(CONN_TCP, AF_INET, "10.0.0.1", 80, "10.0.0.2", 4002,
-			       TCP_ST_ESTABLISHED);
+	struct conn req =
+	    make(CONN_TCP, AF_INET, "10.0.0.1", 80, "10.0.0.2", 4000, TCP_ST_NEW_SYN_RECV);
+	struct conn synr =
+	    make(CONN_TCP, AF_INET, "10.0.0.1", 80, "10.0.0.2", 4001, TCP_ST_SYN_RECV);
+	struct conn est =
+	    make(CONN_TCP, AF_INET, "10.0.0.1", 80, "10.0.0.2", 4002, TCP_ST_ESTABLISHED);
 	assert_true(filter_match(&f, &req));
 	assert_true(filter_match(&f, &synr));
 	assert_false(filter_match(&f, &est));
 	assert_int_equal(filter_tcp_states(&f), TCP_STATE_BIT(TCP_ST_SYN_RECV));
 
 	struct conn udp_conn =
-		make(CONN_UDP, AF_INET, "10.0.0.1", 68, "10.0.0.254", 67, TCP_ST_ESTABLISHED);
+	    make(CONN_UDP, AF_INET, "10.0.0.1", 68, "10.0.0.254", 67, TCP_ST_ESTABLISHED);
 	struct conn udp_unconn = make(CONN_UDP, AF_INET6, "::", 53, "::", 0, TCP_ST_CLOSE);
 	filter_init(&f);
 	assert_int_equal(filter_add_states(&f, "ESTABLISHED", &err), 0);
@@ -260,13 +267,13 @@ static void states_for_tcp_and_udp(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(defaults_are_netstat_ntu),
-		cmocka_unit_test(states_ports_and_prefixes),
-		cmocka_unit_test(bad_values_are_named),
-		cmocka_unit_test(apply_compacts_in_order),
-		cmocka_unit_test(families_and_mapped_addresses),
-		cmocka_unit_test(ports),
-		cmocka_unit_test(states_for_tcp_and_udp),
+	    cmocka_unit_test(defaults_are_netstat_ntu),
+	    cmocka_unit_test(states_ports_and_prefixes),
+	    cmocka_unit_test(bad_values_are_named),
+	    cmocka_unit_test(apply_compacts_in_order),
+	    cmocka_unit_test(families_and_mapped_addresses),
+	    cmocka_unit_test(ports),
+	    cmocka_unit_test(states_for_tcp_and_udp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -49,13 +49,13 @@ static void malformed_text_is_ignored(void **state)
 {
 	(void)state;
 	static const char *const texts[] = {
-		"TcpExt: ListenOverflows ListenDrops\nTcpExt: 5\n",          /* short value line */
-		"TcpExt: ListenOverflows\nIpExt: 9\n",                       /* sections differ */
-		"TcpExt: ListenOverflows\n",                                 /* no value line */
-		"TcpExt: ListenOverflows\nTcpExt: x\n",                      /* not a number */
-		"TcpExt: ListenOverflows\nTcpExt: 99999999999999999999999\n", /* overflow */
-		"",
-		"\n\n:\n:\n",
+	    "TcpExt: ListenOverflows ListenDrops\nTcpExt: 5\n",           /* short value line */
+	    "TcpExt: ListenOverflows\nIpExt: 9\n",                        /* sections differ */
+	    "TcpExt: ListenOverflows\n",                                  /* no value line */
+	    "TcpExt: ListenOverflows\nTcpExt: x\n",                       /* not a number */
+	    "TcpExt: ListenOverflows\nTcpExt: 99999999999999999999999\n", /* overflow */
+	    "",
+	    "\n\n:\n:\n",
 	};
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
 		struct kcounters kc;
@@ -97,10 +97,10 @@ static void deltas(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(reads_a_capture_directory),
-		cmocka_unit_test(missing_directory_is_all_unknown),
-		cmocka_unit_test(malformed_text_is_ignored),
-		cmocka_unit_test(deltas),
+	    cmocka_unit_test(reads_a_capture_directory),
+	    cmocka_unit_test(missing_directory_is_all_unknown),
+	    cmocka_unit_test(malformed_text_is_ignored),
+	    cmocka_unit_test(deltas),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

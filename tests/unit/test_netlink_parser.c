@@ -22,7 +22,7 @@ struct reply {
 };
 
 static void add_sock(struct reply *r, int family, const char *src, uint16_t sport, const char *dst,
-		     uint16_t dport, int state, uint32_t rq, uint32_t wq, uint16_t flags)
+                     uint16_t dport, int state, uint32_t rq, uint32_t wq, uint16_t flags)
 {
 	struct nlmsghdr *h = (struct nlmsghdr *)(r->buf + r->len);
 	memset(h, 0, NLMSG_SPACE(sizeof(struct inet_diag_msg)));
@@ -46,7 +46,7 @@ static void add_sock(struct reply *r, int family, const char *src, uint16_t spor
 /* Appends one attribute to the last message of r, as the kernel appends them after
  * inet_diag_msg; nla_len_override != 0 writes a lying length. */
 static void add_attr(struct reply *r, uint16_t type, const void *data, uint16_t len,
-		     uint16_t nla_len_override)
+                     uint16_t nla_len_override)
 {
 	struct nlmsghdr *h = NULL; /* the last message */
 	for (struct nlmsghdr *p = (struct nlmsghdr *)r->buf; (char *)p < r->buf + r->len;
@@ -79,12 +79,12 @@ static void parses_a_dump(void **state)
 	add_sock(&r, AF_INET, "127.0.0.1", 3306, "127.0.0.1", 47308, TCP_ST_ESTABLISHED, 1, 2, 0);
 	add_sock(&r, AF_INET6, "::", 80, "::", 0, TCP_ST_LISTEN, 3, 128, 0);
 	add_sock(&r, AF_INET6, "::ffff:10.0.0.1", 80, "::ffff:10.0.0.2", 4000, TCP_ST_SYN_RECV, 0,
-		 0, 0);
+	         0, 0);
 	struct snapshot s;
 	struct cw_error err;
 	snapshot_init(&s);
 	assert_int_equal(netlink_parse_messages(r.buf, r.len, CONN_TCP, &s, &err),
-			 NETLINK_PARSE_MORE);
+	                 NETLINK_PARSE_MORE);
 	assert_int_equal(s.count, 3);
 	assert_int_equal(s.conns[0].local_port, 3306);
 	assert_int_equal(s.conns[0].remote_port, 47308);
@@ -101,7 +101,7 @@ static void parses_a_dump(void **state)
 	struct reply d = {.len = 0};
 	add_done(&d);
 	assert_int_equal(netlink_parse_messages(d.buf, d.len, CONN_TCP, &s, &err),
-			 NETLINK_PARSE_DONE);
+	                 NETLINK_PARSE_DONE);
 	snapshot_free(&s);
 }
 
@@ -120,7 +120,7 @@ static void reports_truncation_error_and_interruption(void **state)
 
 	struct reply i = {.len = 0};
 	add_sock(&i, AF_INET, "127.0.0.1", 1, "127.0.0.1", 2, TCP_ST_ESTABLISHED, 0, 0,
-		 NLM_F_DUMP_INTR);
+	         NLM_F_DUMP_INTR);
 	assert_int_equal(netlink_parse_messages(i.buf, i.len, CONN_TCP, &s, &err), -EINTR);
 
 	struct reply e = {.len = 0};
@@ -146,7 +146,7 @@ static void reports_truncation_error_and_interruption(void **state)
 	h->nlmsg_type = SOCK_DIAG_BY_FAMILY;
 	sh.len = NLMSG_SPACE(8);
 	assert_int_equal(netlink_parse_messages(sh.buf, sh.len, CONN_TCP, &s, &err),
-			 NETLINK_PARSE_MORE);
+	                 NETLINK_PARSE_MORE);
 	assert_int_equal(s.skipped, 1);
 	assert_int_equal(s.count, 0);
 
@@ -157,7 +157,7 @@ static void reports_truncation_error_and_interruption(void **state)
 		add_sock(&hg, AF_INET, "127.0.0.1", 1, "127.0.0.1", 2, TCP_ST_ESTABLISHED, 0, 0, 0);
 		((struct nlmsghdr *)hg.buf)->nlmsg_len = huge[k];
 		assert_int_equal(netlink_parse_messages(hg.buf, hg.len, CONN_TCP, &s, &err),
-				 -EBADMSG);
+		                 -EBADMSG);
 	}
 	/* a length shorter than the header itself is truncation too, not an endless loop */
 	struct reply z = {.len = 0};
@@ -191,7 +191,7 @@ static void reads_tcp_info_among_attributes(void **state)
 	struct cw_error err;
 	snapshot_init(&s);
 	assert_int_equal(netlink_parse_messages(r.buf, r.len, CONN_TCP, &s, &err),
-			 NETLINK_PARSE_MORE);
+	                 NETLINK_PARSE_MORE);
 	assert_int_equal(s.count, 4);
 	assert_int_equal(s.conns[0].idle_ms, 1234);
 	assert_int_equal(s.conns[1].idle_ms, CONN_UNKNOWN_U32);

@@ -79,9 +79,9 @@ static void every_short_letter_is_unique_within_a_command(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(check_short_letters_before_or_after_the_command),
-		cmocka_unit_test(check_letters_do_not_apply_elsewhere),
-		cmocka_unit_test(every_short_letter_is_unique_within_a_command),
+	    cmocka_unit_test(check_short_letters_before_or_after_the_command),
+	    cmocka_unit_test(check_letters_do_not_apply_elsewhere),
+	    cmocka_unit_test(every_short_letter_is_unique_within_a_command),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

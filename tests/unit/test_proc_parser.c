@@ -16,13 +16,15 @@
 #include <unistd.h>
 
 #define TCP4_LISTEN                                                                                \
-	"   0: 0100007F:0CEA 00000000:0000 0A 00000000:00000003 00:00000000 00000000   106        " \
+	"   0: 0100007F:0CEA 00000000:0000 0A 00000000:00000003 00:00000000 00000000   106       " \
+	" "                                                                                        \
 	"0 21398 1 0000000000000000 100 0 0 10 0"
 #define TCP4_EST                                                                                   \
-	"   1: 3350A8C0:0016 A6463BC4:DF42 01 00000019:00000000 01:00000014 00000000     0        " \
+	"   1: 3350A8C0:0016 A6463BC4:DF42 01 00000019:00000000 01:00000014 00000000     0       " \
+	" "                                                                                        \
 	"0 991 4 0000000000000000 20 4 29 10 -1"
 #define TCP6_MAPPED                                                                                \
-	"   2: 0000000000000000FFFF00003350A8C0:01BB 0000000000000000FFFF0000107A7D72:A21A 06 "      \
+	"   2: 0000000000000000FFFF00003350A8C0:01BB 0000000000000000FFFF0000107A7D72:A21A 06 "    \
 	"00000000:00000000 03:00000BB8 00000000     0        0 0 3 0000000000000000"
 
 static void parses_real_lines(void **state)
@@ -65,34 +67,35 @@ static void rejects_malformed_lines(void **state)
 		const char *line;
 		const char *field;
 	} bad[] = {
-		{"", "slot"},
-		{"   0: 0100007G:0CEA 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1",
-		 "local address"},
-		{"   0: 0100007F:0CEA 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0",
-		 "inode"},
-		{"   0: 0100007F:0CEA 00000000:0000 FF 00000000:00000000 00:00000000 00000000 0 0 1",
-		 "state"},
-		{"   0: 0100007F:0CEA 00000000:0000 00 00000000:00000000 00:00000000 00000000 0 0 1",
-		 "state"},
-		{"   0: 0100007F:0CEA 00000000:00000 0A 00000000:00000000 00:00000000 00000000 0 0 1",
-		 "remote address"},
-		{"   0: 0100007F:0CEA 00000000:0000 0A 0000000:00000000 00:00000000 00000000 0 0 1",
-		 "queues"},
-		{"   0: 0100007F:0CEA 00000000:0000 0A 00000000:00000000 00:00000000 00000000 "
-		 "99999999999 0 1",
-		 "uid"},
-		{"   0: 0100007F:0CEA 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 12x",
-		 "inode"},
-		{"garbage \x1b[2J\x07", "slot"},
+	    {"", "slot"},
+	    {"   0: 0100007G:0CEA 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1",
+	     "local address"},
+	    {"   0: 0100007F:0CEA 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0",
+	     "inode"},
+	    {"   0: 0100007F:0CEA 00000000:0000 FF 00000000:00000000 00:00000000 00000000 0 0 1",
+	     "state"},
+	    {"   0: 0100007F:0CEA 00000000:0000 00 00000000:00000000 00:00000000 00000000 0 0 1",
+	     "state"},
+	    {"   0: 0100007F:0CEA 00000000:00000 0A 00000000:00000000 00:00000000 00000000 0 0 1",
+	     "remote address"},
+	    {"   0: 0100007F:0CEA 00000000:0000 0A 0000000:00000000 00:00000000 00000000 0 0 1",
+	     "queues"},
+	    {"   0: 0100007F:0CEA 00000000:0000 0A 00000000:00000000 00:00000000 00000000 "
+	     "99999999999 0 1",
+	     "uid"},
+	    {"   0: 0100007F:0CEA 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 12x",
+	     "inode"},
+	    {"garbage \x1b[2J\x07", "slot"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		const char *field =
-			proc_parse_line(bad[i].line, strlen(bad[i].line), AF_INET, CONN_TCP, 100, &c);
+		    proc_parse_line(bad[i].line, strlen(bad[i].line), AF_INET, CONN_TCP, 100, &c);
 		assert_non_null(field);
 		assert_string_equal(field, bad[i].field);
 	}
 	/* an IPv4 line in an IPv6 file */
-	assert_non_null(proc_parse_line(TCP4_LISTEN, strlen(TCP4_LISTEN), AF_INET6, CONN_TCP, 100, &c));
+	assert_non_null(
+	    proc_parse_line(TCP4_LISTEN, strlen(TCP4_LISTEN), AF_INET6, CONN_TCP, 100, &c));
 	/* every truncation before the inode field is refused, none reads past its end (ASan) */
 	size_t inode_at = (size_t)(strstr(TCP4_EST, " 991 ") - TCP4_EST) + 1;
 	for (size_t n = 0; n < inode_at; n++) {
@@ -114,13 +117,17 @@ static void proc_root_reports_bad_lines(void **state)
 	assert_int_equal(mkdir(path, 0755), 0);
 	snprintf(path, sizeof(path), "%s/net/tcp", dir);
 	FILE *f = fopen(path, "w");
-	fprintf(f, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   "
-		   "uid  timeout inode\n%s\n%s\n   9: junk\x1b[31m\n\x01\x02\n%s",
-		TCP4_LISTEN, TCP4_EST, TCP4_EST);
+	fprintf(f,
+	        "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   "
+	        "uid  timeout inode\n%s\n%s\n   9: junk\x1b[31m\n\x01\x02\n%s",
+	        TCP4_LISTEN, TCP4_EST, TCP4_EST);
 	fclose(f);
 
-	struct source_request req = {.tcp_states = TCP_STATES_ALL, .ipv4 = true, .ipv6 = true,
-				     .udp = true, .proc_root = dir};
+	struct source_request req = {.tcp_states = TCP_STATES_ALL,
+	                             .ipv4 = true,
+	                             .ipv6 = true,
+	                             .udp = true,
+	                             .proc_root = dir};
 	struct snapshot snap;
 	struct cw_error err;
 	snapshot_init(&snap);
@@ -145,7 +152,6 @@ static void proc_root_reports_bad_lines(void **state)
 	rmdir(path);
 	rmdir(dir);
 }
-
 
 /* Writes content to DIR/net/NAME (DIR made on first use) and reads the capture back. */
 struct capture {
@@ -174,8 +180,11 @@ static void capture_write(struct capture *cap, const char *name, const char *con
 
 static void capture_read(struct capture *cap)
 {
-	struct source_request req = {.tcp_states = TCP_STATES_ALL, .ipv4 = true, .ipv6 = true,
-				     .udp = true, .proc_root = cap->dir};
+	struct source_request req = {.tcp_states = TCP_STATES_ALL,
+	                             .ipv4 = true,
+	                             .ipv6 = true,
+	                             .udp = true,
+	                             .proc_root = cap->dir};
 	snapshot_init(&cap->snap);
 	cap->ret = source_proc.fill(&req, &cap->snap, &cap->err);
 }
@@ -205,7 +214,7 @@ static void capture_free(struct capture *cap)
 }
 
 #define HEADER                                                                                     \
-	"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "       \
+	"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "      \
 	"timeout inode\n"
 
 static bool note_has(const struct snapshot *s, const char *text)
@@ -345,7 +354,8 @@ static void field_limits(void **state)
 	struct conn c;
 	char buf[ADDR_ENDPOINT_MAX];
 #define LINE(addr, st, uid, inode)                                                                 \
-	"  12345: " addr " 00000000:0000 " st " 00000000:00000000 00:00000000 00000000 " uid " 0 " inode
+	"  12345: " addr " 00000000:0000 " st " 00000000:00000000 00:00000000 00000000 " uid       \
+	" 0 " inode
 	const char *ok = LINE("FFFFFFFF:FFFF", "0C", "4294967295", "4294967295");
 	assert_null(proc_parse_line(ok, strlen(ok), AF_INET, CONN_TCP, 100, &c));
 	addr_format_endpoint(buf, c.family, c.local_addr, c.local_port);
@@ -354,19 +364,20 @@ static void field_limits(void **state)
 	assert_int_equal(c.inode, UINT32_MAX);
 	assert_int_equal(c.state, TCP_ST_NEW_SYN_RECV);
 	/* lower-case hex and tabs between fields, as a hand-edited capture may have */
-	const char *lower = "\t0:\t0100007f:0cea\t00000000:0000\t0a\t00000000:00000000\t00:00000000\t"
-			    "00000000\t0\t0\t7";
+	const char *lower =
+	    "\t0:\t0100007f:0cea\t00000000:0000\t0a\t00000000:00000000\t00:00000000\t"
+	    "00000000\t0\t0\t7";
 	assert_null(proc_parse_line(lower, strlen(lower), AF_INET, CONN_TCP, 100, &c));
 	assert_int_equal(c.local_port, 3306);
 	assert_int_equal(c.inode, 7);
 	const char *bad[] = {
-		LINE("FFFFFFFF:FFFF", "0D", "0", "1"),           /* state 13: past the table */
-		LINE("FFFFFFFF:FFFF", "01", "4294967296", "1"),  /* uid past 32 bits */
-		LINE("FFFFFFFF:FFFF", "01", "0", "4294967296"),  /* inode past 32 bits */
-		LINE("FFFFFFFF:FFFF", "01", "-1", "1"),          /* signs are not numbers here */
-		LINE("FFFFFFFF:FFFFF", "01", "0", "1"),          /* five port digits */
-		LINE("FFFFFFFFF:FFFF", "01", "0", "1"),          /* nine address digits */
-		LINE("FFFFFFFF-FFFF", "01", "0", "1"),           /* wrong separator */
+	    LINE("FFFFFFFF:FFFF", "0D", "0", "1"),          /* state 13: past the table */
+	    LINE("FFFFFFFF:FFFF", "01", "4294967296", "1"), /* uid past 32 bits */
+	    LINE("FFFFFFFF:FFFF", "01", "0", "4294967296"), /* inode past 32 bits */
+	    LINE("FFFFFFFF:FFFF", "01", "-1", "1"),         /* signs are not numbers here */
+	    LINE("FFFFFFFF:FFFFF", "01", "0", "1"),         /* five port digits */
+	    LINE("FFFFFFFFF:FFFF", "01", "0", "1"),         /* nine address digits */
+	    LINE("FFFFFFFF-FFFF", "01", "0", "1"),          /* wrong separator */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (!proc_parse_line(bad[i], strlen(bad[i]), AF_INET, CONN_TCP, 100, &c))
@@ -374,7 +385,7 @@ static void field_limits(void **state)
 #undef LINE
 	/* UDP: state 07 is an unconnected socket, 01 a connected one */
 	const char *udp = "  1: 3350A8C0:0044 0150A8C0:0043 01 00000000:00000000 00:00000000 "
-			  "00000000 0 0 555 2 0000000000000000 0";
+	                  "00000000 0 0 555 2 0000000000000000 0";
 	assert_null(proc_parse_line(udp, strlen(udp), AF_INET, CONN_UDP, 100, &c));
 	assert_int_equal(c.proto, CONN_UDP);
 	assert_int_equal(c.state, TCP_ST_ESTABLISHED);
@@ -385,15 +396,15 @@ static void field_limits(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(parses_real_lines),
-		cmocka_unit_test(rejects_malformed_lines),
-		cmocka_unit_test(proc_root_reports_bad_lines),
-		cmocka_unit_test(missing_header_keeps_the_first_row),
-		cmocka_unit_test(last_line_without_newline),
-		cmocka_unit_test(long_lines_and_binary_junk),
-		cmocka_unit_test(family_mismatch_is_reported),
-		cmocka_unit_test(notes_are_capped),
-		cmocka_unit_test(field_limits),
+	    cmocka_unit_test(parses_real_lines),
+	    cmocka_unit_test(rejects_malformed_lines),
+	    cmocka_unit_test(proc_root_reports_bad_lines),
+	    cmocka_unit_test(missing_header_keeps_the_first_row),
+	    cmocka_unit_test(last_line_without_newline),
+	    cmocka_unit_test(long_lines_and_binary_junk),
+	    cmocka_unit_test(family_mismatch_is_reported),
+	    cmocka_unit_test(notes_are_capped),
+	    cmocka_unit_test(field_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

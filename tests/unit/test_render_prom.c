@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 static void add_v4(struct snapshot *snap, uint8_t state, uint16_t lport, uint32_t remote,
-		   uint16_t rport)
+                   uint16_t rport)
 {
 	struct conn c;
 	memset(&c, 0, sizeof(c));
@@ -78,13 +78,14 @@ static void counts_states_and_bounds_per_address_series(void **state)
 	add_v4(&snap, TCP_ST_NEW_SYN_RECV, 80, 0x7f000003u, 5555);
 	char *s = render(&snap, 5);
 	assert_non_null(strstr(
-		s, "\nconnwatch_connections{proto=\"tcp\",family=\"ipv4\",state=\"established\"} 50\n"));
+	    s,
+	    "\nconnwatch_connections{proto=\"tcp\",family=\"ipv4\",state=\"established\"} 50\n"));
 	assert_non_null(strstr(
-		s, "\nconnwatch_connections{proto=\"tcp\",family=\"ipv4\",state=\"time_wait\"} 7\n"));
+	    s, "\nconnwatch_connections{proto=\"tcp\",family=\"ipv4\",state=\"time_wait\"} 7\n"));
 	assert_non_null(strstr(
-		s, "\nconnwatch_connections{proto=\"tcp\",family=\"ipv4\",state=\"syn_recv\"} 1\n"));
+	    s, "\nconnwatch_connections{proto=\"tcp\",family=\"ipv4\",state=\"syn_recv\"} 1\n"));
 	assert_non_null(strstr(
-		s, "\nconnwatch_connections{proto=\"udp\",family=\"ipv6\",state=\"closed\"} 0\n"));
+	    s, "\nconnwatch_connections{proto=\"udp\",family=\"ipv6\",state=\"closed\"} 0\n"));
 	assert_null(strstr(s, "proto=\"udp\",family=\"ipv4\",state=\"time_wait\""));
 	/* 11 TCP states x 2 families + 2 UDP states x 2 families */
 	assert_int_equal(count_lines(s, "connwatch_connections{"), 26);
@@ -93,13 +94,14 @@ static void counts_states_and_bounds_per_address_series(void **state)
 	assert_null(strstr(s, "connwatch_warning{rule=\"syn_flood\",severity=\"warning\"} 1"));
 	/* top 5 of 51 remote addresses */
 	assert_int_equal(count_lines(s, "connwatch_remote_address_connections{"), 5);
-	assert_non_null(strstr(s, "\nconnwatch_time_wait_by_remote{endpoint=\"127.0.0.2:443\"} 7\n"));
+	assert_non_null(
+	    strstr(s, "\nconnwatch_time_wait_by_remote{endpoint=\"127.0.0.2:443\"} 7\n"));
 	assert_non_null(strstr(s, "\nconnwatch_syn_recv_by_port{port=\"80\"} 1\n"));
 	/* no previous sample: the rate has a family but no sample */
 	assert_non_null(strstr(s, "# TYPE connwatch_time_wait_new_per_second gauge\n"));
 	assert_int_equal(count_lines(s, "connwatch_time_wait_new_per_second "), 0);
 	assert_non_null(strstr(s, "\nconnwatch_build_info{version=\"" PACKAGE_VERSION
-				  "\",source=\"netlink\"} 1\n"));
+	                          "\",source=\"netlink\"} 1\n"));
 	assert_non_null(strstr(s, "\nconnwatch_scrape_duration_seconds 0.250000\n"));
 	/* every family has HELP then TYPE */
 	assert_int_equal(count_lines(s, "# HELP "), count_lines(s, "# TYPE "));
@@ -116,8 +118,10 @@ static void fires_syn_flood_series(void **state)
 	for (uint32_t i = 0; i < 1500; i++)
 		add_v4(&snap, TCP_ST_SYN_RECV, 443, 0x7f100000u + i, (uint16_t)(1024 + i));
 	char *s = render(&snap, 10);
-	assert_non_null(strstr(s, "\nconnwatch_warning{rule=\"syn_flood\",severity=\"critical\"} 1\n"));
-	assert_non_null(strstr(s, "\nconnwatch_warning{rule=\"syn_flood\",severity=\"warning\"} 0\n"));
+	assert_non_null(
+	    strstr(s, "\nconnwatch_warning{rule=\"syn_flood\",severity=\"critical\"} 1\n"));
+	assert_non_null(
+	    strstr(s, "\nconnwatch_warning{rule=\"syn_flood\",severity=\"warning\"} 0\n"));
 	assert_non_null(strstr(s, "\nconnwatch_syn_recv_by_port{port=\"443\"} 1500\n"));
 	assert_non_null(strstr(s, "\nconnwatch_syn_recv_sources_by_port{port=\"443\"} 1500\n"));
 	free(s);
@@ -148,9 +152,19 @@ static void endpoints_parse_strictly(void **state)
 	assert_int_equal(sa.ss_family, AF_INET6);
 	assert_true(endpoint_parse("[::]:1", &sa, &len));
 	assert_true(endpoint_parse("0.0.0.0:65535", &sa, &len));
-	const char *bad[] = {"", ":9877", "127.0.0.1", "127.0.0.1:", "127.0.0.1:0",
-			     "127.0.0.1:65536", "localhost:80", "::1:9877", "[::1]9877", "[::1]:",
-			     "[127.0.0.1]:80", "1.2.3.4:80x", "[::1:80"};
+	const char *bad[] = {"",
+	                     ":9877",
+	                     "127.0.0.1",
+	                     "127.0.0.1:",
+	                     "127.0.0.1:0",
+	                     "127.0.0.1:65536",
+	                     "localhost:80",
+	                     "::1:9877",
+	                     "[::1]9877",
+	                     "[::1]:",
+	                     "[127.0.0.1]:80",
+	                     "1.2.3.4:80x",
+	                     "[::1:80"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (endpoint_parse(bad[i], &sa, &len))
 			fail_msg("'%s' accepted", bad[i]);
@@ -182,11 +196,11 @@ static void atomic_write_replaces_or_keeps(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(counts_states_and_bounds_per_address_series),
-		cmocka_unit_test(fires_syn_flood_series),
-		cmocka_unit_test(label_values_are_escaped),
-		cmocka_unit_test(endpoints_parse_strictly),
-		cmocka_unit_test(atomic_write_replaces_or_keeps),
+	    cmocka_unit_test(counts_states_and_bounds_per_address_series),
+	    cmocka_unit_test(fires_syn_flood_series),
+	    cmocka_unit_test(label_values_are_escaped),
+	    cmocka_unit_test(endpoints_parse_strictly),
+	    cmocka_unit_test(atomic_write_replaces_or_keeps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

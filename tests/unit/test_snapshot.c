@@ -66,8 +66,8 @@ static void notes_are_bounded(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(appends_and_grows),
-		cmocka_unit_test(notes_are_bounded),
+	    cmocka_unit_test(appends_and_grows),
+	    cmocka_unit_test(notes_are_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

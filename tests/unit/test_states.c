@@ -66,12 +66,12 @@ static void every_kernel_number_is_named(void **state)
 		unsigned int n;
 		const char *netstat, *ss;
 	} table[] = {
-		{1, "ESTABLISHED", "estab"},     {2, "SYN_SENT", "syn-sent"},
-		{3, "SYN_RECV", "syn-recv"},     {4, "FIN_WAIT1", "fin-wait-1"},
-		{5, "FIN_WAIT2", "fin-wait-2"},  {6, "TIME_WAIT", "time-wait"},
-		{7, "CLOSED", "close"},          {8, "CLOSE_WAIT", "close-wait"},
-		{9, "LAST_ACK", "last-ack"},     {10, "LISTEN", "listen"},
-		{11, "CLOSING", "closing"},
+	    {1, "ESTABLISHED", "estab"},    {2, "SYN_SENT", "syn-sent"},
+	    {3, "SYN_RECV", "syn-recv"},    {4, "FIN_WAIT1", "fin-wait-1"},
+	    {5, "FIN_WAIT2", "fin-wait-2"}, {6, "TIME_WAIT", "time-wait"},
+	    {7, "CLOSED", "close"},         {8, "CLOSE_WAIT", "close-wait"},
+	    {9, "LAST_ACK", "last-ack"},    {10, "LISTEN", "listen"},
+	    {11, "CLOSING", "closing"},
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
 		const struct tcp_state_info *info = tcp_state_info(table[i].n);
@@ -103,11 +103,11 @@ static void every_kernel_number_is_named(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(every_kernel_number_is_named),
-		cmocka_unit_test(parse_accepts_both_spellings_any_case),
-		cmocka_unit_test(parse_rejects_unknown),
-		cmocka_unit_test(names_match_netstat),
-		cmocka_unit_test(every_documented_state_has_texts),
+	    cmocka_unit_test(every_kernel_number_is_named),
+	    cmocka_unit_test(parse_accepts_both_spellings_any_case),
+	    cmocka_unit_test(parse_rejects_unknown),
+	    cmocka_unit_test(names_match_netstat),
+	    cmocka_unit_test(every_documented_state_has_texts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

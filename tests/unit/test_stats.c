@@ -24,7 +24,8 @@ static void counts_per_state_and_protocol(void **state)
 	stats_add(&s, &c, NULL);
 	assert_int_equal(s.total, 4);
 	assert_int_equal(s.by_proto_state[STATS_TCP][TCP_ST_ESTABLISHED], 1);
-	assert_int_equal(s.by_proto_state[STATS_TCP6][TCP_ST_SYN_RECV], 1); /* NEW_SYN_RECV folded */
+	assert_int_equal(s.by_proto_state[STATS_TCP6][TCP_ST_SYN_RECV],
+	                 1); /* NEW_SYN_RECV folded */
 	assert_int_equal(s.by_proto_state[STATS_UDP][TCP_ST_ESTABLISHED], 1);
 	assert_int_equal(s.by_proto_state[STATS_UDP6][TCP_ST_CLOSE], 1);
 	assert_int_equal(s.by_state[TCP_ST_ESTABLISHED], 2);
@@ -51,34 +52,35 @@ static void user_example_busiest_remote(void **state)
 		unsigned rp;
 		unsigned st;
 	} rows[] = {
-		{CONN_TCP, "127.0.0.1", 3306, "127.0.0.1", 47308, TCP_ST_ESTABLISHED},
-		{CONN_TCP, "127.0.0.1", 57164, "127.0.0.1", 556, TCP_ST_ESTABLISHED},
-		{CONN_TCP, "127.0.0.1", 38366, "127.0.0.1", 3306, TCP_ST_ESTABLISHED},
-		{CONN_TCP, "127.0.0.1", 556, "127.0.0.1", 57164, TCP_ST_ESTABLISHED},
-		{CONN_TCP, "192.168.80.51", 22, "196.251.70.166", 57154, TCP_ST_ESTABLISHED},
-		{CONN_TCP, "192.168.80.51", 41344, "91.189.91.48", 80, TCP_ST_TIME_WAIT},
-		{CONN_TCP, "192.168.80.51", 2014, "222.124.78.211", 59143, TCP_ST_ESTABLISHED},
-		{CONN_TCP, "127.0.0.1", 47308, "127.0.0.1", 3306, TCP_ST_ESTABLISHED},
-		{CONN_TCP, "127.0.0.1", 3306, "127.0.0.1", 38366, TCP_ST_ESTABLISHED},
-		{CONN_TCP, "192.168.80.51", 22, "222.124.78.211", 59160, TCP_ST_ESTABLISHED},
-		{CONN_TCP, "::ffff:192.168.80.51", 443, "::ffff:114.125.120.16", 41242, TCP_ST_TIME_WAIT},
-		{CONN_TCP, "::ffff:192.168.80.51", 80, "::ffff:45.82.76.192", 41150, TCP_ST_SYN_RECV},
-		{CONN_TCP, "::ffff:192.168.80.51", 443, "::ffff:177.93.63.18", 45129, TCP_ST_CLOSING},
-		{CONN_UDP, "192.168.80.51", 68, "192.168.80.1", 67, TCP_ST_ESTABLISHED},
-		{CONN_UDP, "169.254.95.120", 68, "169.254.95.118", 67, TCP_ST_ESTABLISHED},
+	    {CONN_TCP, "127.0.0.1", 3306, "127.0.0.1", 47308, TCP_ST_ESTABLISHED},
+	    {CONN_TCP, "127.0.0.1", 57164, "127.0.0.1", 556, TCP_ST_ESTABLISHED},
+	    {CONN_TCP, "127.0.0.1", 38366, "127.0.0.1", 3306, TCP_ST_ESTABLISHED},
+	    {CONN_TCP, "127.0.0.1", 556, "127.0.0.1", 57164, TCP_ST_ESTABLISHED},
+	    {CONN_TCP, "192.168.80.51", 22, "196.251.70.166", 57154, TCP_ST_ESTABLISHED},
+	    {CONN_TCP, "192.168.80.51", 41344, "91.189.91.48", 80, TCP_ST_TIME_WAIT},
+	    {CONN_TCP, "192.168.80.51", 2014, "222.124.78.211", 59143, TCP_ST_ESTABLISHED},
+	    {CONN_TCP, "127.0.0.1", 47308, "127.0.0.1", 3306, TCP_ST_ESTABLISHED},
+	    {CONN_TCP, "127.0.0.1", 3306, "127.0.0.1", 38366, TCP_ST_ESTABLISHED},
+	    {CONN_TCP, "192.168.80.51", 22, "222.124.78.211", 59160, TCP_ST_ESTABLISHED},
+	    {CONN_TCP, "::ffff:192.168.80.51", 443, "::ffff:114.125.120.16", 41242,
+	     TCP_ST_TIME_WAIT},
+	    {CONN_TCP, "::ffff:192.168.80.51", 80, "::ffff:45.82.76.192", 41150, TCP_ST_SYN_RECV},
+	    {CONN_TCP, "::ffff:192.168.80.51", 443, "::ffff:177.93.63.18", 45129, TCP_ST_CLOSING},
+	    {CONN_UDP, "192.168.80.51", 68, "192.168.80.1", 67, TCP_ST_ESTABLISHED},
+	    {CONN_UDP, "169.254.95.120", 68, "169.254.95.118", 67, TCP_ST_ESTABLISHED},
 	};
 	struct stats s;
 	stats_init(&s, NULL);
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		struct conn c = fx_conn(rows[i].proto, rows[i].l, rows[i].lp, rows[i].r, rows[i].rp,
-					rows[i].st);
+		                        rows[i].st);
 		stats_add(&s, &c, NULL);
 	}
 	assert_int_equal(s.total, 15);
 	assert_int_equal(s.by_state[TCP_ST_ESTABLISHED], 11);
 	assert_int_equal(s.by_proto_state[STATS_TCP][TCP_ST_ESTABLISHED] +
-				 s.by_proto_state[STATS_TCP6][TCP_ST_ESTABLISHED],
-			 9);
+	                     s.by_proto_state[STATS_TCP6][TCP_ST_ESTABLISHED],
+	                 9);
 	assert_int_equal(s.by_proto_state[STATS_UDP][TCP_ST_ESTABLISHED], 2);
 	assert_int_equal(s.by_state[TCP_ST_TIME_WAIT], 2);
 	assert_int_equal(s.by_proto_state[STATS_TCP6][TCP_ST_TIME_WAIT], 1);
@@ -101,8 +103,8 @@ static void syn_recv_distinct_sources_per_port(void **state)
 	char addr[32];
 	for (int i = 0; i < 300; i++) {
 		snprintf(addr, sizeof(addr), "203.0.113.%d", i % 30);
-		struct conn c = fx_tcp("198.51.100.1", 80, addr, (unsigned)(10000 + i),
-				       TCP_ST_SYN_RECV);
+		struct conn c =
+		    fx_tcp("198.51.100.1", 80, addr, (unsigned)(10000 + i), TCP_ST_SYN_RECV);
 		stats_add(&s, &c, NULL);
 	}
 	struct conn c = fx_tcp("198.51.100.1", 443, "192.0.2.1", 5000, TCP_ST_SYN_RECV);
@@ -133,8 +135,8 @@ static void time_wait_side_and_close_wait_ages(void **state)
 	struct stats s;
 	stats_init(&s, NULL);
 	for (int i = 0; i < 50; i++) {
-		struct conn c = fx_tcp("10.0.0.1", (unsigned)(40000 + i), "10.0.0.2", 5432,
-				       TCP_ST_TIME_WAIT);
+		struct conn c =
+		    fx_tcp("10.0.0.1", (unsigned)(40000 + i), "10.0.0.2", 5432, TCP_ST_TIME_WAIT);
 		stats_add(&s, &c, NULL);
 	}
 	struct stats_entry tw[1];
@@ -165,9 +167,10 @@ static void time_wait_side_and_close_wait_ages(void **state)
 	const struct stats_entry *o = stats_find(&s, STATS_CLOSE_WAIT_OWNER, &owner);
 	assert_non_null(o);
 	assert_int_equal(o->count, 1);
-	stats_key_format(text, &(struct stats_key){.family = AF_INET6, .prefix = 64,
-						   .addr = {0x20, 0x01, 0x0d, 0xb8}},
-			 false);
+	stats_key_format(
+	    text,
+	    &(struct stats_key){.family = AF_INET6, .prefix = 64, .addr = {0x20, 0x01, 0x0d, 0xb8}},
+	    false);
 	assert_string_equal(text, "2001:db8::/64");
 	stats_free(&s);
 }
@@ -219,12 +222,12 @@ static void many_keys_and_reset(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(counts_per_state_and_protocol),
-		cmocka_unit_test(user_example_busiest_remote),
-		cmocka_unit_test(syn_recv_distinct_sources_per_port),
-		cmocka_unit_test(time_wait_side_and_close_wait_ages),
-		cmocka_unit_test(listeners_noted_without_counting),
-		cmocka_unit_test(many_keys_and_reset),
+	    cmocka_unit_test(counts_per_state_and_protocol),
+	    cmocka_unit_test(user_example_busiest_remote),
+	    cmocka_unit_test(syn_recv_distinct_sources_per_port),
+	    cmocka_unit_test(time_wait_side_and_close_wait_ages),
+	    cmocka_unit_test(listeners_noted_without_counting),
+	    cmocka_unit_test(many_keys_and_reset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -78,9 +78,23 @@ static void at_sign_alerts_inside(void **state)
 static void bad_ranges_are_rejected_with_a_reason(void **state)
 {
 	(void)state;
-	const char *bad[] = {"", "abc", "10:5", "@", ":", "1:2:3", "1e3", "0x10", "inf", "nan",
-			     "5 ", " 5", "~", "10:~", "@@1", "~5:10",
-			     "123456789012345678901234567890123456789012345678901234567890"};
+	const char *bad[] = {"",
+	                     "abc",
+	                     "10:5",
+	                     "@",
+	                     ":",
+	                     "1:2:3",
+	                     "1e3",
+	                     "0x10",
+	                     "inf",
+	                     "nan",
+	                     "5 ",
+	                     " 5",
+	                     "~",
+	                     "10:~",
+	                     "@@1",
+	                     "~5:10",
+	                     "123456789012345678901234567890123456789012345678901234567890"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct threshold_range r;
 		struct cw_error err = {0};
@@ -137,14 +151,14 @@ static void set_rejects_bad_input(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(plain_number_alerts_outside_zero_to_n),
-		cmocka_unit_test(open_end_alerts_below_start),
-		cmocka_unit_test(tilde_start_is_minus_infinity),
-		cmocka_unit_test(start_end_alerts_outside),
-		cmocka_unit_test(at_sign_alerts_inside),
-		cmocka_unit_test(bad_ranges_are_rejected_with_a_reason),
-		cmocka_unit_test(set_takes_either_spelling_and_total),
-		cmocka_unit_test(set_rejects_bad_input),
+	    cmocka_unit_test(plain_number_alerts_outside_zero_to_n),
+	    cmocka_unit_test(open_end_alerts_below_start),
+	    cmocka_unit_test(tilde_start_is_minus_infinity),
+	    cmocka_unit_test(start_end_alerts_outside),
+	    cmocka_unit_test(at_sign_alerts_inside),
+	    cmocka_unit_test(bad_ranges_are_rejected_with_a_reason),
+	    cmocka_unit_test(set_takes_either_spelling_and_total),
+	    cmocka_unit_test(set_rejects_bad_input),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
