@@ -125,8 +125,8 @@ static void write_evidence(FILE *out, const struct analysis *a, unsigned int top
 	write_top(out, st, STATS_CLOSE_WAIT_PORT, top, "connwatch_close_wait_by_port", "port",
 	          false);
 	family(out, "connwatch_close_wait_oldest_seconds", "gauge",
-	       "Age of the oldest CLOSE_WAIT socket (time since it last received data, from "
-	       "tcp_info); 0 without CLOSE_WAIT, absent when no age is known.");
+	       "Age of the oldest CLOSE_WAIT socket (time since the peer's FIN, from tcp_info's "
+	       "last ACK received); 0 without CLOSE_WAIT, absent when no age is known.");
 	uint64_t cw = st->by_proto_state[STATS_TCP][TCP_ST_CLOSE_WAIT] +
 	              st->by_proto_state[STATS_TCP6][TCP_ST_CLOSE_WAIT];
 	if (cw == 0 || st->close_wait_age_known > 0)
