@@ -1,17 +1,6 @@
 #include "source.h"
 
 #include <errno.h>
-#include <string.h>
-
-const struct source_ops *source_by_name(const char *name)
-{
-	static const struct source_ops *const all[] = {&source_netlink, &source_proc,
-	                                               &source_replay, &source_text};
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		if (!strcmp(all[i]->name, name))
-			return all[i];
-	return NULL;
-}
 
 bool source_error_is_refusal(int code)
 {

@@ -31,9 +31,6 @@ extern const struct source_ops source_proc;    /* /proc/net/{tcp,tcp6,udp,udp6} 
 extern const struct source_ops source_replay;  /* raw netlink replies saved by --record */
 extern const struct source_ops source_text;    /* saved netstat/ss text (import); "-" = stdin */
 
-/* The source for --source NAME, or NULL. */
-const struct source_ops *source_by_name(const char *name);
-
 /* Errors after which the netlink source may be replaced by /proc (netlink refused). */
 bool source_error_is_refusal(int code);
 

@@ -82,6 +82,15 @@ static void states_ports_and_prefixes(void **state)
 	assert_false(filter_tcp_states(&f) & TCP_STATE_BIT(TCP_ST_ESTABLISHED));
 }
 
+/* The valid-states text is written out by hand; it must name every state of the table. */
+static void valid_states_text_names_every_state(void **state)
+{
+	(void)state;
+	const char *text = filter_valid_states_text();
+	for (unsigned int i = 0; i < tcp_states_documented_count; i++)
+		assert_non_null(strstr(text, tcp_state_name(tcp_states_documented[i])));
+}
+
 static void bad_values_are_named(void **state)
 {
 	(void)state;
@@ -269,6 +278,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(defaults_are_netstat_ntu),
 	    cmocka_unit_test(states_ports_and_prefixes),
+	    cmocka_unit_test(valid_states_text_names_every_state),
 	    cmocka_unit_test(bad_values_are_named),
 	    cmocka_unit_test(apply_compacts_in_order),
 	    cmocka_unit_test(families_and_mapped_addresses),
