@@ -9,7 +9,11 @@
 #include "i18n.h"
 #include "render_check.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 int cmd_check_usage_error(const char *msg)
 {
@@ -20,6 +24,14 @@ int cmd_check_usage_error(const char *msg)
 
 int cmd_check(const struct cw_options *o)
 {
+	/* With stdout closed (`check >&-`) the status line has nowhere to go, and the next file
+	 * or socket opened would take descriptor 1 and receive it: say why, on stderr. */
+	if (fcntl(STDOUT_FILENO, F_GETFL) < 0) {
+		fprintf(stderr, "%s\n",
+		        _("connwatch: standard output is closed; the check cannot print its "
+		          "status line (UNKNOWN)"));
+		return CHECK_UNKNOWN;
+	}
 	struct cw_options opts = *o;
 	/* The check counts every TCP socket, listeners too, unless -l narrowed it. */
 	if (opts.filter.listening == FILTER_CONNECTED)
@@ -56,7 +68,10 @@ int cmd_check(const struct cw_options *o)
 	render_check(stdout, &res, counts, &opts.check_thresholds);
 	analysis_free(&a);
 	snapshot_free(&snap);
-	if (fflush(stdout) != 0)
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, _("connwatch: cannot write the status line: %s (UNKNOWN)\n"),
+		        strerror(errno));
 		return CHECK_UNKNOWN;
+	}
 	return (int)res.status;
 }
