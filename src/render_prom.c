@@ -217,5 +217,9 @@ int render_prom(FILE *out, const struct prom_model *m)
 	family(out, "connwatch_scrape_duration_seconds", "gauge",
 	       "Time connwatch took to read the sockets and analyse them for this scrape.");
 	fprintf(out, "connwatch_scrape_duration_seconds %.6f\n", m->scrape_seconds);
+	family(out, "connwatch_metrics_renders_total", "counter",
+	       "Times connwatch read the sockets and computed these metrics since it started; a "
+	       "scrape within a second of the last one is answered from that one.");
+	fprintf(out, "connwatch_metrics_renders_total %lu\n", m->renders);
 	return ferror(out) ? -EIO : 0;
 }

@@ -18,6 +18,7 @@ struct prom_model {
 	const struct analysis *analysis; /* counts, kernel counters, diagnosis */
 	unsigned int top;                /* per-address and per-port series: only the busiest N */
 	double scrape_seconds;           /* time taken to read and analyse the snapshot */
+	unsigned long renders;           /* serve: times the metrics were computed, this one too */
 };
 
 /* Writes the metrics. Every family has its HELP and TYPE lines even when it has no sample now,
