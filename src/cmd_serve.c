@@ -50,9 +50,12 @@ struct serve_ctx {
 	bool fallback_told;
 	struct diag_sample prev; /* the sample rates are measured from */
 	unsigned long renders;   /* times the metrics were computed */
-	char *cached;            /* the last render, served again within SERVE_CACHE_SECONDS */
+	char *cached;            /* what is served within SERVE_CACHE_SECONDS of cached_at */
 	size_t cached_len;
 	double cached_at;
+	char *good; /* the last successful render (cached, or under cached's stale copy) */
+	size_t good_len;
+	double good_at;
 };
 
 static double monotonic_seconds(void)
@@ -140,13 +143,42 @@ static bool metrics_current(struct serve_ctx *ctx)
 	size_t len = 0;
 	struct cw_error err = {0};
 	if (metrics_produce(ctx, &text, &len, &err) < 0) {
-		fprintf(stderr, _("connwatch: scrape failed: %s\n"), err.msg);
-		return false;
+		if (!ctx->good) {
+			fprintf(stderr, _("connwatch: scrape failed: %s\n"), err.msg);
+			return false;
+		}
+		/* A passing failure (ENOBUFS) does not fail the scrape: the last good metrics
+		 * are served again, marked stale in a comment, and the next scrape after the
+		 * cache second tries again. */
+		fprintf(stderr,
+		        _("connwatch: scrape failed: %s; serving the metrics of %.0f s ago, marked "
+		          "stale\n"),
+		        err.msg, now - ctx->good_at);
+		FILE *out = open_memstream(&text, &len);
+		if (!out)
+			return false;
+		fprintf(out,
+		        "# STALE: connwatch could not read the sockets (%s); these are the "
+		        "metrics of %.0f s ago\n",
+		        err.msg, now - ctx->good_at);
+		fwrite(ctx->good, 1, ctx->good_len, out);
+		if (fclose(out) != 0) {
+			free(text);
+			return false;
+		}
+		if (ctx->cached != ctx->good)
+			free(ctx->cached);
+		ctx->cached = text;
+		ctx->cached_len = len;
+		ctx->cached_at = now;
+		return true;
 	}
-	free(ctx->cached);
-	ctx->cached = text;
-	ctx->cached_len = len;
-	ctx->cached_at = now;
+	if (ctx->cached != ctx->good)
+		free(ctx->cached);
+	free(ctx->good);
+	ctx->cached = ctx->good = text;
+	ctx->cached_len = ctx->good_len = len;
+	ctx->cached_at = ctx->good_at = now;
 	return true;
 }
 
@@ -291,6 +323,8 @@ int cmd_serve(const struct cw_options *o)
 	if (ctx.opts.filter.listening == FILTER_CONNECTED)
 		ctx.opts.filter.listening = FILTER_ALL;
 	status = o->textfile ? write_textfile(&ctx) : serve_http(&ctx);
-	free(ctx.cached);
+	if (ctx.cached != ctx.good)
+		free(ctx.cached);
+	free(ctx.good);
 	return status;
 }

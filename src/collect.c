@@ -24,6 +24,12 @@ int collector_take(struct collector *col, struct snapshot *snap, struct cw_error
 {
 	snapshot_clear(snap);
 	int r = col->ops->fill(&col->req, snap, err);
+	/* A passing failure of the kernel's dump (ENOBUFS under memory pressure, a dump broken
+	 * off) is tried once more at once: list and summary then still succeed. */
+	if (r < 0 && col->ops == &source_netlink && source_error_is_transient(r)) {
+		snapshot_clear(snap);
+		r = col->ops->fill(&col->req, snap, err);
+	}
 	if (r < 0 && col->may_fall_back && source_error_is_refusal(r)) {
 		memcpy(col->fallback_reason, err->msg, sizeof(col->fallback_reason));
 		col->ops = &source_proc;

@@ -91,7 +91,11 @@ int render_live_plain(FILE *out, const struct live_frame *f)
 	char left[128], right[320];
 	live_header_left(left, sizeof(left), f->interval_s);
 	live_header_right(right, sizeof(right), f->hostname, f->wall);
-	fprintf(out, "%s    %s\n\n", left, right);
+	fprintf(out, "%s    %s\n", left, right);
+	if (f->stale)
+		fprintf(out, _("STALE: this refresh failed (%s); shown is the last good one\n"),
+		        f->stale);
+	fputc('\n', out);
 
 	size_t width = render_table_width(f->snap);
 	render_table_header(out, width);
@@ -189,6 +193,8 @@ int render_live_json(FILE *out, const struct live_frame *f)
 	jsonw_kv_string(&w, "time", when);
 	jsonw_kv_string(&w, "hostname", f->hostname);
 	jsonw_kv_double(&w, "interval_s", f->interval_s);
+	if (f->stale)
+		jsonw_kv_string(&w, "stale", f->stale);
 
 	const struct live_view *v = f->view;
 	jsonw_key(&w, "counts");

@@ -29,6 +29,7 @@ struct live_frame {
 	const struct stats *stats;        /* counts and top lists over the command line's filter */
 	const struct diag_report *report; /* the warnings of this refresh */
 	const struct procmap *owners;     /* -p: the owning processes; NULL without -p */
+	const char *stale; /* NULL, or why this refresh failed: the rest is the last good one */
 };
 
 /* One entry of the counts line: a state (or "udp") and how many rows are in it. */

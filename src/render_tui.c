@@ -255,6 +255,11 @@ static void draw_header(struct tui_state *s, const struct live_frame *f, int *y)
 		printw("  %s ", _("PAUSED"));
 		attroff(A_REVERSE | A_BOLD);
 	}
+	if (f->stale) { /* the refresh failed: the rows are the last good ones */
+		attron(A_REVERSE | A_BOLD);
+		printw("  %s ", _("STALE"));
+		attroff(A_REVERSE | A_BOLD);
+	}
 	int rlen = (int)strlen(right);
 	if (rlen < COLS - (int)strlen(left) - 12) {
 		move(*y, COLS - rlen);

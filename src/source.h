@@ -34,4 +34,7 @@ extern const struct source_ops source_text;    /* saved netstat/ss text (import)
 /* Errors after which the netlink source may be replaced by /proc (netlink refused). */
 bool source_error_is_refusal(int code);
 
+/* Errors of a read that may well succeed when tried again (ENOBUFS, EINTR, EAGAIN, EBUSY). */
+bool source_error_is_transient(int code);
+
 #endif

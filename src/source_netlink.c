@@ -32,8 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RECV_BUF_SIZE   32768
-#define DUMP_INTR_TRIES 3
+#define RECV_BUF_SIZE    32768
+#define RECV_EINTR_TRIES 64 /* EINTRs (or datagrams not from the kernel) before a read gives up */
 
 /* Keeps the partial tcp_info fields we read without depending on the header's full layout. */
 static void conn_from_diag(struct conn *c, const struct inet_diag_msg *m, int proto)
@@ -124,8 +124,24 @@ static int parse_socket_message(const struct nlmsghdr *nlh, int proto, struct sn
 	return 0;
 }
 
-int netlink_parse_messages(const void *buf, size_t len, int proto, struct snapshot *snap,
-                           struct cw_error *err)
+/* NLMSG_DONE carries an int: 0, or the negative errno that ended the dump early (as iproute2's
+ * rtnl_dump_done reads it). */
+static int dump_done(const struct nlmsghdr *nlh, struct cw_error *err)
+{
+	int code;
+	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(code)))
+		return cw_error_set(err, -EBADMSG, "%s",
+		                    _("truncated netlink reply from the kernel"));
+	memcpy(&code, NLMSG_DATA(nlh), sizeof(code));
+	if (code >= 0)
+		return NETLINK_PARSE_DONE;
+	code = code > -4096 ? code : -EPROTO;
+	return cw_error_set(err, code, _("the kernel ended the socket dump with an error: %s"),
+	                    strerror(-code));
+}
+
+int netlink_parse_dump(const void *buf, size_t len, int proto, struct netlink_dump *d,
+                       struct snapshot *snap, struct cw_error *err)
 {
 	const struct nlmsghdr *nlh = buf;
 	if (len > (size_t)INT32_MAX)
@@ -138,11 +154,23 @@ int netlink_parse_messages(const void *buf, size_t len, int proto, struct snapsh
 		if (!NLMSG_OK(nlh, remaining))
 			return cw_error_set(err, -EBADMSG, "%s",
 			                    _("truncated netlink reply from the kernel"));
-		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-			return cw_error_set(err, -EINTR, "%s",
-			                    _("socket dump interrupted by a concurrent change"));
+		if (d && d->ids_known &&
+		    (nlh->nlmsg_seq != d->seq || nlh->nlmsg_pid != d->portid)) {
+			d->foreign++; /* a late reply to an earlier request, or not for us */
+			nlh = NLMSG_NEXT(nlh, remaining);
+			continue;
+		}
+		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR) {
+			if (!d)
+				return cw_error_set(
+				    err, -EINTR, "%s",
+				    _("socket dump interrupted by a concurrent change"));
+			/* Read on to NLMSG_DONE: leaving the rest in the socket would mix it
+			 * into the replies to the repeated request. */
+			d->interrupted = true;
+		}
 		if (nlh->nlmsg_type == NLMSG_DONE)
-			return NETLINK_PARSE_DONE;
+			return dump_done(nlh, err);
 		if (nlh->nlmsg_type == NLMSG_ERROR) {
 			const struct nlmsgerr *e = NLMSG_DATA(nlh);
 			if (nlh->nlmsg_len - NLMSG_HDRLEN < sizeof(*e))
@@ -163,6 +191,19 @@ int netlink_parse_messages(const void *buf, size_t len, int proto, struct snapsh
 	return NETLINK_PARSE_MORE;
 }
 
+int netlink_parse_messages(const void *buf, size_t len, int proto, struct snapshot *snap,
+                           struct cw_error *err)
+{
+	return netlink_parse_dump(buf, len, proto, NULL, snap, err);
+}
+
+void netlink_note_inconsistent(struct snapshot *snap)
+{
+	snapshot_add_note(snap, "%s",
+	                  _("the kernel interrupted the socket dump three times while sockets "
+	                    "changed; the table may miss or repeat a few sockets"));
+}
+
 int netlink_record_write(FILE *out, int proto, const void *buf, size_t len)
 {
 	struct netlink_record_header h = {
@@ -175,43 +216,72 @@ int netlink_record_write(FILE *out, int proto, const void *buf, size_t len)
 struct dump_ctx {
 	struct mnl_socket *nl;
 	unsigned int portid;
+	uint32_t seq; /* of the last request: each dump has its own */
 	FILE *record;
 };
 
-/* Sends one dump request; fills snap from the reply. */
+/* Reads one datagram from the kernel. Returns its length, or a negative errno with err set.
+ * An EINTR is retried, but not forever (a signal storm, or a fault injected on every call). */
+static ssize_t recv_reply(struct dump_ctx *ctx, void *buf, size_t len, struct cw_error *err)
+{
+	for (unsigned int tries = 0;; tries++) {
+		struct sockaddr_nl from;
+		struct iovec iov = {.iov_base = buf, .iov_len = len};
+		struct msghdr msg = {.msg_name = &from,
+		                     .msg_namelen = sizeof(from),
+		                     .msg_iov = &iov,
+		                     .msg_iovlen = 1};
+		ssize_t n = recvmsg(mnl_socket_get_fd(ctx->nl), &msg, 0);
+		if (n < 0 && errno == EINTR && tries < RECV_EINTR_TRIES)
+			continue;
+		if (n > 0 && msg.msg_namelen == sizeof(from) && from.nl_pid != 0 &&
+		    tries >= RECV_EINTR_TRIES)
+			return cw_error_set(err, -EPROTO, "%s",
+			                    _("too many netlink messages not sent by the kernel"));
+		if (n < 0)
+			return cw_error_set(err, -errno, _("cannot read the socket dump: %s"),
+			                    strerror(errno));
+		if (msg.msg_flags & MSG_TRUNC)
+			return cw_error_set(err, -EBADMSG, "%s",
+			                    _("truncated netlink reply from the kernel"));
+		if (n == 0)
+			return cw_error_set(err, -EBADMSG, "%s",
+			                    _("the kernel closed the socket dump early"));
+		if (from.nl_pid != 0) /* not from the kernel: not a reply (counted as a try) */
+			continue;
+		return n;
+	}
+}
+
+/* Sends one dump request; fills snap from the reply. *interrupted tells whether the kernel
+ * flagged the dump interrupted (it was read to its end all the same). */
 static int dump_once(struct dump_ctx *ctx, const void *req, size_t req_len, uint16_t type,
-                     int proto, struct snapshot *snap, struct cw_error *err)
+                     int proto, struct snapshot *snap, bool *interrupted, struct cw_error *err)
 {
 	char buf[RECV_BUF_SIZE] __attribute__((aligned(8)));
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	uint32_t seq = (uint32_t)time(NULL);
-	nlh->nlmsg_seq = seq;
+	nlh->nlmsg_seq = ++ctx->seq;
 	memcpy(mnl_nlmsg_put_extra_header(nlh, req_len), req, req_len);
+	struct netlink_dump d = {.seq = ctx->seq, .portid = ctx->portid, .ids_known = true};
 
 	if (mnl_socket_sendto(ctx->nl, nlh, nlh->nlmsg_len) < 0)
 		return cw_error_set(err, -errno, _("cannot send the socket dump request: %s"),
 		                    strerror(errno));
 	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(ctx->nl, buf, sizeof(buf));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == ENOSPC)
-				return cw_error_set(err, -EBADMSG, "%s",
-				                    _("truncated netlink reply from the kernel"));
-			return cw_error_set(err, -errno, _("cannot read the socket dump: %s"),
-			                    strerror(errno));
-		}
-		if (n == 0)
-			return cw_error_set(err, -EBADMSG, "%s",
-			                    _("the kernel closed the socket dump early"));
+		ssize_t n = recv_reply(ctx, buf, sizeof(buf), err);
+		if (n < 0)
+			return (int)n;
 		if (ctx->record && netlink_record_write(ctx->record, proto, buf, (size_t)n) < 0)
 			return cw_error_set(err, -EIO, "%s", _("cannot write the recording"));
-		int r = netlink_parse_messages(buf, (size_t)n, proto, snap, err);
-		if (r != NETLINK_PARSE_MORE)
+		int r = netlink_parse_dump(buf, (size_t)n, proto, &d, snap, err);
+		if (r < 0)
 			return r;
+		if (r == NETLINK_PARSE_DONE) {
+			*interrupted = d.interrupted;
+			return 0;
+		}
 	}
 }
 
@@ -219,20 +289,16 @@ static int dump_with_retry(struct dump_ctx *ctx, const void *req, size_t req_len
                            int proto, struct snapshot *snap, struct cw_error *err)
 {
 	size_t start = snap->count;
-	int r = -EINTR;
-	for (int attempt = 0; attempt < DUMP_INTR_TRIES && r == -EINTR; attempt++) {
+	for (int attempt = 0; attempt < NETLINK_DUMP_INTR_TRIES; attempt++) {
+		bool interrupted = false;
 		snap->count = start;
-		r = dump_once(ctx, req, req_len, type, proto, snap, err);
+		int r = dump_once(ctx, req, req_len, type, proto, snap, &interrupted, err);
+		if (r < 0 || !interrupted)
+			return r;
 	}
-	if (r == -EINTR) {
-		/* The sockets changed under the dump every time: keep what came, and say so. */
-		snapshot_add_note(
-		    snap, "%s",
-		    _("the kernel interrupted the socket dump three times while sockets "
-		      "changed; the table may miss or repeat a few sockets"));
-		return 0;
-	}
-	return r;
+	/* The sockets changed under the dump every time: keep what came, and say so. */
+	netlink_note_inconsistent(snap);
+	return 0;
 }
 
 static int dump_v2(struct dump_ctx *ctx, int family, int protocol, tcp_state_set states,
@@ -295,6 +361,7 @@ static int netlink_fill(const struct source_request *r, struct snapshot *snap, s
 		goto out;
 	}
 	ctx.portid = mnl_socket_get_portid(ctx.nl);
+	ctx.seq = (uint32_t)time(NULL);
 	snap->source_name = "netlink";
 	if (r->tcp_states)
 		ret = dump_tcp(&ctx, r, snap, err);
