@@ -7,6 +7,7 @@
 
 #include "i18n.h"
 #include "util/escape.h"
+#include "util/lineread.h"
 #include "util/parse.h"
 
 #include <arpa/inet.h>
@@ -473,28 +474,6 @@ int text_parse_buffer(const char *name, const char *buf, size_t len,
 	return ret;
 }
 
-/* Reads one line into buf (at most TEXT_LINE_MAX bytes, NUL bytes kept). Returns its length,
- * -1 at the end of input, or -2 for a longer line, whose rest is read and dropped so that a
- * hostile file cannot make us hold it in memory. */
-static long read_line(FILE *in, char *buf)
-{
-	size_t n = 0;
-	int ch;
-	bool any = false, overlong = false;
-	while ((ch = getc_unlocked(in)) != EOF) {
-		any = true;
-		if (ch == '\n')
-			break;
-		if (n < TEXT_LINE_MAX)
-			buf[n++] = (char)ch;
-		else
-			overlong = true;
-	}
-	if (!any)
-		return -1;
-	return overlong ? -2 : (long)n;
-}
-
 static int text_fill(const struct source_request *req, struct snapshot *snap, struct cw_error *err)
 {
 	if (!req->input_path)
@@ -513,13 +492,22 @@ static int text_fill(const struct source_request *req, struct snapshot *snap, st
 		goto out;
 	}
 	text_reader_init(r, use_stdin ? "stdin" : req->input_path, req);
-	long n;
-	while ((n = read_line(in, line)) != -1) {
-		if (n == -2) {
+	size_t n;
+	enum line_read_result got;
+	/* A longer line is read and dropped, so a hostile file cannot make us hold it; one with
+	 * no end at all (/dev/zero) stops the read. */
+	while ((got = line_read(in, line, TEXT_LINE_MAX, &n)) != LINE_READ_EOF) {
+		if (got == LINE_READ_RUNAWAY) {
+			ret = cw_error_set(
+			    err, -EFBIG, _("%s:%lu: no line end within %u MiB: not a socket table"),
+			    r->name, r->lineno + 1, LINE_RUNAWAY_MAX >> 20);
+			goto out;
+		}
+		if (got == LINE_READ_LONG) {
 			text_reader_overlong(r, snap);
 			continue;
 		}
-		if (text_reader_line(r, line, (size_t)n, snap) < 0) {
+		if (text_reader_line(r, line, n, snap) < 0) {
 			ret = cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
 			goto out;
 		}
