@@ -25,8 +25,10 @@ int collector_take(struct collector *col, struct snapshot *snap, struct cw_error
 	snapshot_clear(snap);
 	int r = col->ops->fill(&col->req, snap, err);
 	/* A passing failure of the kernel's dump (ENOBUFS under memory pressure, a dump broken
-	 * off) is tried once more at once: list and summary then still succeed. */
-	if (r < 0 && col->ops == &source_netlink && source_error_is_transient(r)) {
+	 * off) is tried once more at once: list and summary then still succeed. Not when rows
+	 * were already handed to a sink (a counting consumer): they would be counted twice. */
+	if (r < 0 && col->ops == &source_netlink && source_error_is_transient(r) &&
+	    snap->delivered == 0) {
 		snapshot_clear(snap);
 		r = col->ops->fill(&col->req, snap, err);
 	}
@@ -38,6 +40,7 @@ int collector_take(struct collector *col, struct snapshot *snap, struct cw_error
 		snapshot_clear(snap);
 		r = col->ops->fill(&col->req, snap, err);
 	}
+	snapshot_flush(snap);
 	return r;
 }
 
@@ -59,5 +62,7 @@ int collector_take_close_wait_ages(struct collector *col, struct snapshot *snap,
 	only_cw.tcp_states = cw;
 	only_cw.udp = false;
 	only_cw.want_tcp_info = col->ops == &source_netlink;
-	return col->ops->fill(&only_cw, snap, err);
+	r = col->ops->fill(&only_cw, snap, err);
+	snapshot_flush(snap);
+	return r;
 }

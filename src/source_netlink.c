@@ -288,13 +288,22 @@ static int dump_once(struct dump_ctx *ctx, const void *req, size_t req_len, uint
 static int dump_with_retry(struct dump_ctx *ctx, const void *req, size_t req_len, uint16_t type,
                            int proto, struct snapshot *snap, struct cw_error *err)
 {
-	size_t start = snap->count;
+	size_t start = snap->count, delivered = snap->delivered;
 	for (int attempt = 0; attempt < NETLINK_DUMP_INTR_TRIES; attempt++) {
 		bool interrupted = false;
 		snap->count = start;
 		int r = dump_once(ctx, req, req_len, type, proto, snap, &interrupted, err);
 		if (r < 0 || !interrupted)
 			return r;
+		/* Rows already handed to a sink (a counting consumer) cannot be taken back: keep
+		 * them rather than count them twice. */
+		if (snap->delivered != delivered) {
+			snapshot_add_note(
+			    snap, "%s",
+			    _("the kernel interrupted the socket dump while sockets "
+			      "changed; the counts may miss or repeat a few sockets"));
+			return 0;
+		}
 	}
 	/* The sockets changed under the dump every time: keep what came, and say so. */
 	netlink_note_inconsistent(snap);

@@ -26,7 +26,7 @@ static int replay_fill(const struct source_request *r, struct snapshot *snap, st
 	void *buf = NULL;
 	bool in_dump = false; /* the last reply ended inside a dump: more records must follow */
 	struct netlink_dump dump = {0};
-	size_t dump_start = 0; /* snap->count when the current dump began */
+	size_t dump_start = 0, dump_delivered = 0; /* snap->count, ->delivered then */
 	int interrupted_in_a_row = 0;
 	bool ended = false; /* the end record was read */
 	unsigned long record = 1;
@@ -72,6 +72,7 @@ static int replay_fill(const struct source_request *r, struct snapshot *snap, st
 		if (!in_dump) {
 			memset(&dump, 0, sizeof(dump)); /* its ids come from its first reply */
 			dump_start = snap->count;
+			dump_delivered = snap->delivered;
 		}
 		struct cw_error perr;
 		int p = netlink_parse_dump(buf, h.length, (int)h.proto, &dump, snap, &perr);
@@ -85,10 +86,10 @@ static int replay_fill(const struct source_request *r, struct snapshot *snap, st
 		 * replay keeps what it kept, the first complete one or the last attempt. */
 		if (p == NETLINK_PARSE_DONE && !dump.interrupted) {
 			interrupted_in_a_row = 0;
-		} else if (p == NETLINK_PARSE_DONE &&
+		} else if (p == NETLINK_PARSE_DONE && snap->delivered == dump_delivered &&
 		           ++interrupted_in_a_row < NETLINK_DUMP_INTR_TRIES) {
 			snap->count = dump_start;
-		} else if (p == NETLINK_PARSE_DONE) {
+		} else if (p == NETLINK_PARSE_DONE) { /* (rows a sink has counted stay) */
 			netlink_note_inconsistent(snap);
 			interrupted_in_a_row = 0;
 		}

@@ -57,6 +57,12 @@ for cmd in list summary; do
   [ "$rss" -lt 262144 ] || fail "$cmd on /dev/zero peaked at $rss KiB"
 done
 
+# The text import reads through the same bounded reader.
+read -r rc rss < <(bounded "$CONNWATCH" import /dev/zero 2>"$tmp/err")
+[ "$rc" = 1 ] && grep -q "^connwatch: /dev/zero:1: no line end within 5 MiB" "$tmp/err" ||
+  fail "import /dev/zero: exit $rc: $(cat "$tmp/err")"
+[ "$rss" -lt 262144 ] || fail "import /dev/zero peaked at $rss KiB"
+
 # --- 5. no socket table at all, or an empty one -------------------------------------------------
 mkdir -p "$tmp/none/net"
 "$CONNWATCH" summary --proc-root "$tmp/none" >"$tmp/out" 2>"$tmp/err"; rc=$?
