@@ -443,12 +443,20 @@ void stats_add_keyed(struct stats *s, enum stats_tally_id id, const struct stats
 		e->aux += aux;
 }
 
-void stats_add_close_wait_age(struct stats *s, uint16_t local_port, uint32_t age_ms)
+void stats_add_close_wait_age(struct stats *s, uint16_t local_port, uint32_t age_ms,
+                              uint32_t owner_pid)
 {
 	struct stats_key k = {.port = local_port};
 	/* The port tally is unbounded, so its entries stay where they are. */
 	struct stats_entry *e = (struct stats_entry *)stats_find(s, STATS_CLOSE_WAIT_PORT, &k);
-	add_close_wait_age(s, e, age_ms);
+	bool hanging = add_close_wait_age(s, e, age_ms);
+	if (owner_pid && hanging) {
+		struct stats_key ok = {.id = owner_pid};
+		struct stats_entry *oe =
+		    (struct stats_entry *)stats_find(s, STATS_CLOSE_WAIT_OWNER, &ok);
+		if (oe)
+			oe->aux++;
+	}
 }
 
 void stats_add_listener(struct stats *s, const struct stats_listener *l, bool counted)

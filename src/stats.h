@@ -170,10 +170,12 @@ void stats_add_keyed(struct stats *s, enum stats_tally_id id, const struct stats
 void stats_add_syn_recv_source(struct stats *s, uint16_t local_port, int family,
                                const uint8_t addr[16], uint64_t count);
 
-/* One CLOSE_WAIT socket's age on a local port when the source knows it (ms): updates the
- * hanging count, the oldest age, and the port's entry as stats_add() would (the port's count
- * itself comes from stats_add_keyed(STATS_CLOSE_WAIT_PORT)). */
-void stats_add_close_wait_age(struct stats *s, uint16_t local_port, uint32_t age_ms);
+/* One CLOSE_WAIT socket's age on a local port when the source knows it (ms), for a socket
+ * already counted without it (stats_add() of a row with an unknown age, or stats_add_keyed()):
+ * updates the hanging count, the oldest age, and the port's entry as stats_add() would have.
+ * owner_pid (0 = unknown) also marks its process's entry hanging. */
+void stats_add_close_wait_age(struct stats *s, uint16_t local_port, uint32_t age_ms,
+                              uint32_t owner_pid);
 
 /* One TCP listener for listen_overflow and the listening-port set. counted: also count it in
  * the totals (as stats_add() of a LISTEN row would); false when stats_add_counts() counted it. */
