@@ -21,12 +21,7 @@ start_holder python3 "$HERE/diag_load.py" synnet 8080 5000 10.99 198.18.0.1
 
 # The kernel prunes unanswered requests of a long queue after their first timeout (1 s), so
 # the count then drifts down a little: the checks take the count each run reports.
-for _ in $(seq 50); do
-  n=$("$CONNWATCH" list --state syn-recv | tail -n +2 | wc -l)
-  [ "$n" -ge 4000 ] && break
-  sleep 0.1
-done
-[ "$n" -ge 4000 ] || fail "only $n SYN_RECV sockets after 5 s"
+wait_syn_recv 4000
 
 json=$("$CONNWATCH" summary --json) || fail "summary failed"
 python3 - "$json" <<'PY' || exit 1
