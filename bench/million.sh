@@ -16,7 +16,7 @@
 #   refresh), ss -tan, netstat -ntu, bare_dump -s 0xfff (one compat request, all states, no
 #   extensions, counting only)
 # and GNU time gives each one's peak RSS. The namespace's own sysctls are raised for the load
-# (tcp_max_tw_buckets, somaxconn, tcp_max_orphans); nothing outside the namespace changes.
+# (tcp_max_tw_buckets, somaxconn); nothing outside the namespace changes.
 # bench/million_summary.py DIR prints the Markdown table docs/benchmarks.md records.
 #
 # Run it under the machine's benchmark lock (one heavy benchmark at a time):
@@ -52,8 +52,8 @@ peak_rss_kib() {
 one_size() {
   local size=$1 tag="s$1"
   # Per-namespace limits only: this namespace exists for this run alone.
-  sysctl -qw net.ipv4.tcp_max_tw_buckets=2000000 net.core.somaxconn=8192 \
-    net.ipv4.tcp_max_orphans=2000000 || bench_die "cannot set the namespace's sysctls"
+  sysctl -qw net.ipv4.tcp_max_tw_buckets=2000000 net.core.somaxconn=8192 ||
+    bench_die "cannot set the namespace's sysctls"
   local empty_list_rss empty_summary_rss
   empty_list_rss=$(peak_rss_kib "$CONNWATCH" list)
   empty_summary_rss=$(peak_rss_kib "$CONNWATCH" summary)
