@@ -36,11 +36,6 @@ struct conn {
 	uint8_t reserved[3];
 };
 
-/* Kernel counters and sysctls read in the same pass (filled by sources that can). */
-struct kernel_counters {
-	bool valid;
-};
-
 /* A note about input that was skipped (malformed line, interrupted dump); printed by the caller. */
 #define SNAPSHOT_MAX_NOTES 32
 
@@ -54,7 +49,6 @@ struct snapshot {
 	size_t notes_dropped;    /* notes beyond SNAPSHOT_MAX_NOTES, counted only */
 	size_t skipped;          /* input records that could not be read */
 	const char *source_name; /* static string: "netlink", "proc", ... */
-	struct kernel_counters counters;
 };
 
 void snapshot_init(struct snapshot *snap);

@@ -256,9 +256,6 @@ static void add_listener(struct stats *s, const struct conn *c)
 {
 	s->tcp_listeners++;
 	s->listen_ports[c->local_port / 8] |= (uint8_t)(1u << (c->local_port % 8));
-	/* The kernel counts a full queue as queue > backlog (sk_acceptq_is_full); 90% is near. */
-	if (c->backlog && (uint64_t)c->recv_q * 10 >= (uint64_t)c->backlog * 9)
-		s->listeners_near_full++;
 	if (!c->recv_q)
 		return;
 	struct stats_listener l = {

@@ -393,6 +393,34 @@ static void field_limits(void **state)
 	assert_string_equal(buf, "192.168.80.1:67");
 }
 
+/* The timer field may have 16 hex digits: ticks * 1000 must not wrap to a small time. */
+static void huge_timer_saturates(void **state)
+{
+	(void)state;
+	struct conn c;
+	char line[256];
+	static const struct {
+		const char *ticks;
+		uint32_t ms;
+	} cases[] = {
+	    {"0000000000000BB8", 30000},
+	    /* 2^64 / 1000 + 1 ticks: times 1000 wraps to 384 */
+	    {"004189374BC6A7F0", UINT32_MAX},
+	    {"FFFFFFFFFFFFFFFF", UINT32_MAX},
+	    /* just below the largest whole number of milliseconds a conn keeps */
+	    {"0000000000666666", 67108860},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(
+		    line, sizeof(line),
+		    "   1: 3350A8C0:0016 A6463BC4:DF42 01 00000019:00000000 01:%s 00000000     "
+		    "0        0 991 4 0000000000000000 20 4 29 10 -1",
+		    cases[i].ticks);
+		assert_null(proc_parse_line(line, strlen(line), AF_INET, CONN_TCP, 100, &c));
+		assert_int_equal(c.timer_ms, cases[i].ms);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -405,6 +433,7 @@ int main(void)
 	    cmocka_unit_test(family_mismatch_is_reported),
 	    cmocka_unit_test(notes_are_capped),
 	    cmocka_unit_test(field_limits),
+	    cmocka_unit_test(huge_timer_saturates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
