@@ -19,8 +19,9 @@
 /* The TUI's screen state that signal handlers must reach: the only globals of the program. */
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t screen_active;
-static int saved_stderr = -1; /* the real stderr while it is held */
-static FILE *held_stderr;     /* what was written to stderr meanwhile */
+static volatile sig_atomic_t saved_stderr = -1; /* the real stderr while it is held */
+static FILE *held_stderr;                       /* what was written to stderr meanwhile */
+static int held_fd = -1; /* its descriptor, for the paths that may not use stdio */
 /* Signals after which the program dies (as it would have), terminal restored first. */
 static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT};
 #define CRASH_SIGNALS (sizeof(crash_signals) / sizeof(crash_signals[0]))
@@ -41,6 +42,48 @@ enum colour_pair {
 	PAIR_TITLE,
 };
 
+/* Set by the sanitizer runtime (ASan, UBSan, LSan) of a sanitizer build: it calls the callback
+ * after printing a report, just before the process dies. Weak, so that a build without
+ * sanitizers links and simply has no such function. */
+extern void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
+
+/* Leaves curses, puts the real stderr back and writes to it what was held meanwhile (a
+ * sanitizer's report among it). Reached from tui_close, a crash signal, the sanitizers' death
+ * callback and exit(): apart from endwin() only plain system calls, so it also serves inside a
+ * signal handler. Does nothing the second time. */
+static void give_back_terminal(void)
+{
+	if (screen_active) {
+		screen_active = 0;
+		endwin();
+	}
+	int real = saved_stderr;
+	if (real < 0)
+		return;
+	saved_stderr = -1;
+	dup2(real, STDERR_FILENO);
+	close(real);
+	char buf[4096];
+	ssize_t n;
+	off_t off = 0;
+	while (held_fd >= 0 && (n = pread(held_fd, buf, sizeof(buf), off)) > 0) {
+		off += n;
+		for (ssize_t done = 0, w; done < n; done += w)
+			if ((w = write(STDERR_FILENO, buf + done, (size_t)(n - done))) <= 0)
+				return;
+	}
+}
+
+static void on_sanitizer_death(void)
+{
+	give_back_terminal();
+}
+
+static void on_exit_with_screen(void)
+{
+	give_back_terminal();
+}
+
 static void on_stop(int sig)
 {
 	(void)sig;
@@ -51,12 +94,7 @@ static void on_stop(int sig)
  * report, a core dump). */
 static void on_crash(int sig)
 {
-	if (screen_active) {
-		screen_active = 0;
-		endwin();
-	}
-	if (saved_stderr >= 0)
-		dup2(saved_stderr, STDERR_FILENO);
+	give_back_terminal();
 	for (unsigned int i = 0; i < CRASH_SIGNALS; i++)
 		if (crash_signals[i] == sig)
 			sigaction(sig, &previous_crash[i], NULL);
@@ -74,32 +112,27 @@ static void hold_stderr(void)
 	held_stderr = tmpfile();
 	if (!held_stderr)
 		return; /* nothing to hold it in: messages then go to the screen, as before */
-	saved_stderr = dup(STDERR_FILENO);
-	if (saved_stderr < 0 || dup2(fileno(held_stderr), STDERR_FILENO) < 0) {
-		if (saved_stderr >= 0)
-			close(saved_stderr);
-		saved_stderr = -1;
+	int real = dup(STDERR_FILENO);
+	held_fd = fileno(held_stderr);
+	if (real < 0 || dup2(held_fd, STDERR_FILENO) < 0) {
+		if (real >= 0)
+			close(real);
 		fclose(held_stderr);
 		held_stderr = NULL;
+		held_fd = -1;
+		return;
 	}
+	saved_stderr = real;
 }
 
 static void replay_stderr(void)
 {
-	if (saved_stderr < 0)
-		return;
 	fflush(stderr);
-	dup2(saved_stderr, STDERR_FILENO);
-	close(saved_stderr);
-	saved_stderr = -1;
-	rewind(held_stderr);
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), held_stderr)) > 0)
-		if (fwrite(buf, 1, n, stderr) != n)
-			break;
-	fclose(held_stderr);
+	give_back_terminal();
+	if (held_stderr)
+		fclose(held_stderr);
 	held_stderr = NULL;
+	held_fd = -1;
 }
 
 int tui_open(struct tui_state *s, bool color, struct cw_error *err)
@@ -128,6 +161,13 @@ int tui_open(struct tui_state *s, bool color, struct cw_error *err)
 	set_term(scr);
 	screen_active = 1;
 	hold_stderr();
+	/* However the program ends while the screen is up, the terminal comes back with the
+	 * held messages: a sanitizer's death, exit() from anywhere, a crash signal (above). */
+	static bool exit_hooked;
+	if (!exit_hooked)
+		exit_hooked = atexit(on_exit_with_screen) == 0;
+	if (__sanitizer_set_death_callback)
+		__sanitizer_set_death_callback(on_sanitizer_death);
 	cbreak();
 	noecho();
 	nonl();
@@ -263,6 +303,14 @@ static void draw_header(struct tui_state *s, const struct live_frame *f, int *y)
 		attron(A_REVERSE | A_BOLD);
 		printw("  %s ", _("PAUSED"));
 		attroff(A_REVERSE | A_BOLD);
+	}
+	char behind[96];
+	live_header_behind(behind, sizeof(behind), f);
+	if (behind[0]) { /* the user should know the screen is older than the interval says */
+		int x = getcurx(stdscr);
+		attron(A_BOLD);
+		put_at(*y, x + 2, behind, COLS - x - 2);
+		attroff(A_BOLD);
 	}
 	int rlen = (int)utf8_columns(right, strlen(right));
 	if (rlen < COLS - (int)utf8_columns(left, strlen(left)) - 12) {
@@ -587,8 +635,8 @@ static void show_message(const char *msg)
 	getch();
 }
 
-static enum tui_event wait_key(struct tui_state *s, struct live_view *v,
-                               const struct live_frame *f, int timeout_ms)
+static enum tui_event wait_key(struct tui_state *s, struct live_view *v, const struct live_frame *f,
+                               int timeout_ms)
 {
 	if (stop_requested)
 		return TUI_QUIT;

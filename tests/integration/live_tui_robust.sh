@@ -6,6 +6,7 @@
 # the view with a report instead of the status 0 checked here.
 set -u
 . "$(dirname "$0")/lib.sh"
+CRASH_INJECT=${2:?usage: $0 CONNWATCH CRASH_INJECT_SO}
 need_tool tmux
 in_private_netns "$@"
 
@@ -21,6 +22,8 @@ cleanup() {
 trap cleanup EXIT
 
 screen() { $TM capture-pane -p -t cw; }
+# the screen with what scrolled off it
+history() { $TM capture-pane -p -S -1000 -t cw; }
 # wait_screen PATTERN [SECONDS]: until the screen shows PATTERN (grep -E)
 wait_screen() {
   local i
@@ -77,5 +80,57 @@ wait_screen "$ONE_PID/cw\\\\u202eab\\\\u200bz" || fail "hostile name not escaped
 screen | grep -q "$(printf '\342\200\256')" && fail "a raw U+202E reached the screen"
 screen | grep -q "$(printf '\342\200\213')" && fail "a raw U+200B reached the screen"
 quit_ok "hostile name"
+
+# 3. (11.9) Death while the screen is up and stderr held (a note about a corrupt capture line is
+#    held): the terminal comes back and what was held is written out, the report of the
+#    sanitizer that killed the process included. crash_inject.so makes the view fail on a key.
+mkdir -p "$tmp/cap/net"
+cp "$FIXTURES/proc-corrupt/net/"* "$tmp/cap/net/"
+asan_lib=$(ldd "$CONNWATCH" | awk '/libasan/ {print $3}')
+# ASan insists on coming first among the libraries: preload it ahead of the injector
+preload="${asan_lib:+$asan_lib }$CRASH_INJECT"
+# check_restored WHAT: the shell's screen is back, the held note and the injector's words shown
+check_restored() {
+  wait_screen 'LIVE-EXIT=' 10 || fail "$1: connwatch did not end: $(screen)"
+  [ "$($TM display -p -t cw '#{alternate_on}')" = 0 ] || fail "$1: alternate screen still on"
+  history | grep -q 'BEFORE-LIVE' || fail "$1: the shell's screen was not restored: $(history)"
+  history | grep -q "$tmp/cap/net/tcp:3: malformed line" || fail "$1: the held note was lost: $(history)"
+  history | grep -q "crash_inject: $2" || fail "$1: what it wrote to stderr was lost: $(history)"
+}
+start_live 160 40 "LD_PRELOAD='$preload'" -- -i 0.3 --proc-root "$tmp/cap"
+$TM send-keys -t cw '!'
+check_restored "a heap overflow" "reading past a heap block"
+history | grep -q 'LIVE-EXIT=0' && fail "a crash exited with status 0"
+if [ -n "$asan_lib" ]; then
+  history | grep -q 'ERROR: AddressSanitizer: heap-buffer-overflow' ||
+    fail "the sanitizer's report was not replayed: $(history)"
+  history | grep -q 'no sanitizer caught it' && fail "ASan did not catch the overflow"
+else
+  history | grep -q 'no sanitizer caught it; aborting' || fail "no abort message: $(history)"
+fi
+# exit() from deep down with the screen up: the exit status stays, the terminal comes back
+# (leak checking off: exit() leaves the view's memory allocated, which is no leak to report)
+start_live 160 40 "LD_PRELOAD='$preload'" "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1" -- \
+  -i 0.3 --proc-root "$tmp/cap"
+$TM send-keys -t cw '@'
+check_restored "exit()" "exit(7) with the screen up"
+history | grep -q 'LIVE-EXIT=7' || fail "exit(7) did not end with status 7: $(history)"
+
+# 4. (12.4) Refreshes slower than the interval (CONNWATCH_TEST_SLOW_REFRESH_MS stands for a
+#    million sockets): the header says so, keys still work between refreshes and q ends the
+#    view. Before, a refresh always overdue starved the keys and q was never read. What is
+#    asserted is that it happens, not how fast.
+start_live 160 30 CONNWATCH_TEST_SLOW_REFRESH_MS=400 -- -i 0.1
+wait_screen 'refresh takes 0\.[4-9]s, longer than the interval' ||
+  fail "the header does not say refreshes fall behind: $(screen)"
+$TM send-keys -t cw '?'
+wait_screen 'connwatch live: keys' || fail "? not answered during slow refreshes: $(screen)"
+$TM send-keys -t cw x
+quit_ok "slow refreshes"
+# -i below 0.1 is 0.1, as watch does, with a note; the screen says 0.1s
+start_live 160 30 -- -i 0
+wait_screen 'Every 0\.1s' || fail "-i 0 was not taken as 0.1: $(screen)"
+quit_ok "-i 0"
+history | grep -q 'interval 0 is below the minimum of 0.1 s' || fail "no note about -i 0: $(history)"
 
 echo "ok"
