@@ -4,7 +4,6 @@
  *   '!'  reads past a heap block: under ASan a real sanitizer report and death; in a build
  *        without sanitizers the read goes unnoticed, so it aborts (SIGABRT) instead
  *   '@'  calls exit(7), as a library deep down might */
-#define _GNU_SOURCE
 #include <curses.h>
 #include <dlfcn.h>
 #include <stdio.h>
