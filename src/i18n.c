@@ -108,6 +108,19 @@ static bool format_take(struct format_arg *args, unsigned int *next, int *number
 	return true;
 }
 
+/* A field width or precision: digits, or '*' (optionally '*N$'), which reads an int. */
+static bool format_width(const char **p, struct format_arg *args, unsigned int *next, int *numbered)
+{
+	if (**p != '*') {
+		unsigned int ignored;
+		parse_number(p, &ignored);
+		return true;
+	}
+	(*p)++;
+	const struct format_arg star = {.kind = 'i'};
+	return format_take(args, next, numbered, parse_position(p), star);
+}
+
 /* The arguments fmt makes printf read, in order; false when fmt is not a format connwatch could
  * safely pass to printf (an unknown conversion, %n, a dangling %, a gap among numbered ones). */
 static bool format_args(const char *fmt, struct format_arg args[FORMAT_ARGS_MAX])
@@ -115,7 +128,6 @@ static bool format_args(const char *fmt, struct format_arg args[FORMAT_ARGS_MAX]
 	memset(args, 0, sizeof(struct format_arg) * FORMAT_ARGS_MAX);
 	unsigned int next = 0;
 	int numbered = -1;
-	const struct format_arg star = {.kind = 'i'};
 	for (const char *p = fmt; (p = strchr(p, '%')) != NULL;) {
 		p++;
 		if (*p == '%') {
@@ -124,24 +136,12 @@ static bool format_args(const char *fmt, struct format_arg args[FORMAT_ARGS_MAX]
 		}
 		unsigned int pos = parse_position(&p);
 		p += strspn(p, "-+ #0'I");
-		if (*p == '*') {
-			p++;
-			if (!format_take(args, &next, &numbered, parse_position(&p), star))
-				return false;
-		} else {
-			unsigned int ignored;
-			parse_number(&p, &ignored);
-		}
+		if (!format_width(&p, args, &next, &numbered))
+			return false;
 		if (*p == '.') {
 			p++;
-			if (*p == '*') {
-				p++;
-				if (!format_take(args, &next, &numbered, parse_position(&p), star))
-					return false;
-			} else {
-				unsigned int ignored;
-				parse_number(&p, &ignored);
-			}
+			if (!format_width(&p, args, &next, &numbered))
+				return false;
 		}
 		struct format_arg t = {0};
 		size_t ln = 0;

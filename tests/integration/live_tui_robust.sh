@@ -21,18 +21,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-screen() { $TM capture-pane -p -t cw; }
 # the screen with what scrolled off it
 history() { $TM capture-pane -p -S -1000 -t cw; }
-# wait_screen PATTERN [SECONDS]: until the screen shows PATTERN (grep -E)
-wait_screen() {
-  local i
-  for i in $(seq $((${2:-5} * 10))); do
-    screen | grep -qE -- "$1" && return 0
-    sleep 0.1
-  done
-  return 1
-}
 # start_live COLUMNS LINES [ENV=VALUE...] -- [OPTIONS]: connwatch live in a fresh tmux server
 start_live() {
   local x=$1 y=$2 envs=()
@@ -132,5 +122,10 @@ start_live 160 30 -- -i 0
 wait_screen 'Every 0\.1s' || fail "-i 0 was not taken as 0.1: $(screen)"
 quit_ok "-i 0"
 history | grep -q 'interval 0 is below the minimum of 0.1 s' || fail "no note about -i 0: $(history)"
+# the streams too; a run bounded by --count may use 0 (benchmarks time refreshes so), silently
+timeout 20 "$CONNWATCH" live --plain -i 0 2>"$tmp/err" | head -1 >/dev/null
+grep -q 'interval 0 is below the minimum of 0.1 s' "$tmp/err" || fail "no note with --plain -i 0: $(cat "$tmp/err")"
+"$CONNWATCH" live --plain -i 0 -c 2 >/dev/null 2>"$tmp/err" || fail "-i 0 -c 2 failed: $(cat "$tmp/err")"
+[ -s "$tmp/err" ] && fail "-i 0 with --count gave a note: $(cat "$tmp/err")"
 
 echo "ok"
