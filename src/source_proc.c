@@ -39,22 +39,6 @@ static bool parse_address_port(const char **p, const char *end, int family, uint
 	return true;
 }
 
-/* Clock ticks to milliseconds, saturated: the field has up to 16 hex digits, so ticks * 1000
- * would wrap; whole seconds and the remainder are converted apart. */
-static uint32_t ticks_to_ms(uint64_t ticks, long ticks_per_sec)
-{
-	if (ticks_per_sec <= 0)
-		return 0;
-	uint64_t tps = (uint64_t)ticks_per_sec;
-	uint64_t secs = ticks / tps;
-	if (secs > UINT32_MAX / 1000)
-		return UINT32_MAX;
-	uint64_t rem = ticks % tps;
-	uint64_t ms =
-	    secs * 1000 + (tps <= UINT64_MAX / 1000 ? rem * 1000 / tps : rem / (tps / 1000));
-	return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
-}
-
 const char *proc_parse_line(const char *line, size_t len, int family, int proto, long ticks_per_sec,
                             struct conn *c)
 {
@@ -85,8 +69,8 @@ const char *proc_parse_line(const char *line, size_t len, int family, int proto,
 	if (!parse_blanks(&p, end) || !parse_hex(&p, end, 2, 2, &v) || !parse_char(&p, end, ':') ||
 	    !parse_hex(&p, end, 8, 16, &v2))
 		return N_("timer");
-	c->timer = (uint8_t)v;
-	c->timer_ms = ticks_to_ms(v2, ticks_per_sec);
+	c->timer = (uint8_t)(v > 15 ? 15 : v); /* the kernel writes 0..4 */
+	(void)ticks_per_sec; /* the time left on the timer (v2) is not kept: no view shows it */
 	if (!parse_blanks(&p, end) || !parse_hex(&p, end, 8, 8, &v))
 		return N_("retransmits");
 	c->retrans = v > UINT8_MAX ? UINT8_MAX : (uint8_t)v;
