@@ -1,5 +1,8 @@
 #include "snapshot.h"
 
+#include "util/addr.h"
+#include "util/names.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,6 +28,10 @@ void snapshot_free(struct snapshot *snap)
 {
 	free(snap->conns);
 	free_notes(snap);
+	if (snap->names) {
+		names_free(snap->names);
+		free(snap->names);
+	}
 	snapshot_init(snap);
 }
 
@@ -108,4 +115,43 @@ void snapshot_add_note(struct snapshot *snap, const char *fmt, ...)
 		return;
 	}
 	snap->notes[snap->note_count++] = s;
+}
+
+const char *conn_name(const uint8_t addr[16])
+{
+	const char *name;
+	memcpy(&name, addr, sizeof(name));
+	return name;
+}
+
+void conn_set_name(uint8_t addr[16], const char *name)
+{
+	memset(addr, 0, 16);
+	memcpy(addr, &name, sizeof(name));
+}
+
+size_t conn_format_endpoint(char *buf, const struct conn *c, bool remote)
+{
+	const uint8_t *addr = remote ? c->remote_addr : c->local_addr;
+	uint16_t port = remote ? c->remote_port : c->local_port;
+	if (!(c->flags & (remote ? CONN_REMOTE_NAMED : CONN_LOCAL_NAMED)))
+		return addr_format_endpoint(buf, c->family, addr, port);
+	const char *name = conn_name(addr);
+	int n;
+	if (strchr(name, ':')) /* "host:service" kept whole: the service is unknown here */
+		n = snprintf(buf, ADDR_ENDPOINT_MAX, "%s", name);
+	else if (port)
+		n = snprintf(buf, ADDR_ENDPOINT_MAX, "%s:%u", name, port);
+	else
+		n = snprintf(buf, ADDR_ENDPOINT_MAX, "%s:*", name);
+	return n < 0 ? 0 : (size_t)n;
+}
+
+size_t conn_format_address(char *buf, const struct conn *c, bool remote)
+{
+	const uint8_t *addr = remote ? c->remote_addr : c->local_addr;
+	if (!(c->flags & (remote ? CONN_REMOTE_NAMED : CONN_LOCAL_NAMED)))
+		return addr_format(buf, c->family, addr);
+	int n = snprintf(buf, ADDR_ENDPOINT_MAX, "%s", conn_name(addr));
+	return n < 0 ? 0 : (size_t)n;
 }

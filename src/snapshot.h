@@ -13,6 +13,8 @@ enum conn_proto {
 
 #define CONN_UNKNOWN_U32 UINT32_MAX
 
+struct names;
+
 /* One socket. Kept small and flat (72 bytes): 100,000 connections must cost little memory. */
 struct conn {
 	uint8_t local_addr[16]; /* network order; IPv4 uses the first 4 bytes */
@@ -33,8 +35,27 @@ struct conn {
 	uint32_t idle_ms;  /* time since data was last received (tcp_info), or CONN_UNKNOWN_U32;
 	                    * CLOSE_WAIT: since the last ACK, i.e. the peer's FIN (time in state) */
 	uint8_t retrans;
-	uint8_t reserved[3];
+	uint8_t flags; /* CONN_*_NAMED */
+	uint8_t reserved[2];
 };
+
+/* Imported text (netstat or ss without -n) may show a host name where an address would be: the
+ * address bytes then hold a pointer to the interned name (snapshot.names), and the flag says so.
+ * Read them with conn_name(); print endpoints with conn_format_endpoint(). */
+#define CONN_LOCAL_NAMED  0x01u
+#define CONN_REMOTE_NAMED 0x02u
+
+/* The name stored in addr (a CONN_*_NAMED side), NUL-terminated, shorter than ADDR_ENDPOINT_MAX:
+ * a host name, or "host:service" (port 0) when the service name is not known on this machine. */
+const char *conn_name(const uint8_t addr[16]);
+void conn_set_name(uint8_t addr[16], const char *name);
+
+/* "addr:port" as netstat shows it, or "name:port" for a named side. Returns the length; buf must
+ * hold ADDR_ENDPOINT_MAX. */
+size_t conn_format_endpoint(char *buf, const struct conn *c, bool remote);
+
+/* The address alone (or the name). buf must hold ADDR_ENDPOINT_MAX. */
+size_t conn_format_address(char *buf, const struct conn *c, bool remote);
 
 /* Kernel counters and sysctls read in the same pass (filled by sources that can). */
 struct kernel_counters {
@@ -54,6 +75,7 @@ struct snapshot {
 	size_t notes_dropped;    /* notes beyond SNAPSHOT_MAX_NOTES, counted only */
 	size_t skipped;          /* input records that could not be read */
 	const char *source_name; /* static string: "netlink", "proc", ... */
+	struct names *names;     /* owned, NULL until a source stores a name (imported text) */
 	struct kernel_counters counters;
 };
 
