@@ -9,6 +9,7 @@
 #include "util/names.h"
 #include "util/services.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static void services_file_is_parsed_like_getservent(void **state)
