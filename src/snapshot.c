@@ -135,41 +135,15 @@ void snapshot_add_note(struct snapshot *snap, const char *fmt, ...)
 	snap->notes[snap->note_count++] = s;
 }
 
-const char *conn_name(const uint8_t addr[16])
-{
-	const char *name;
-	memcpy(&name, addr, sizeof(name));
-	return name;
-}
-
-void conn_set_name(uint8_t addr[16], const char *name)
-{
-	memset(addr, 0, 16);
-	memcpy(addr, &name, sizeof(name));
-}
-
 size_t conn_format_endpoint(char *buf, const struct conn *c, bool remote)
 {
-	const uint8_t *addr = remote ? c->remote_addr : c->local_addr;
-	uint16_t port = remote ? c->remote_port : c->local_port;
-	if (!(c->flags & (remote ? CONN_REMOTE_NAMED : CONN_LOCAL_NAMED)))
-		return addr_format_endpoint(buf, c->family, addr, port);
-	const char *name = conn_name(addr);
-	int n;
-	if (strchr(name, ':')) /* "host:service" kept whole: the service is unknown here */
-		n = snprintf(buf, ADDR_ENDPOINT_MAX, "%s", name);
-	else if (port)
-		n = snprintf(buf, ADDR_ENDPOINT_MAX, "%s:%u", name, port);
-	else
-		n = snprintf(buf, ADDR_ENDPOINT_MAX, "%s:*", name);
-	return n < 0 ? 0 : (size_t)n;
+	return addr_format_endpoint(buf, conn_addr_family(c, remote),
+	                            remote ? c->remote_addr : c->local_addr,
+	                            remote ? c->remote_port : c->local_port);
 }
 
 size_t conn_format_address(char *buf, const struct conn *c, bool remote)
 {
-	const uint8_t *addr = remote ? c->remote_addr : c->local_addr;
-	if (!(c->flags & (remote ? CONN_REMOTE_NAMED : CONN_LOCAL_NAMED)))
-		return addr_format(buf, c->family, addr);
-	int n = snprintf(buf, ADDR_ENDPOINT_MAX, "%s", conn_name(addr));
-	return n < 0 ? 0 : (size_t)n;
+	return addr_format(buf, conn_addr_family(c, remote),
+	                   remote ? c->remote_addr : c->local_addr);
 }

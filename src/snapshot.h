@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/addr.h"
+
 enum conn_proto {
 	CONN_TCP = 0,
 	CONN_UDP = 1,
@@ -40,21 +42,23 @@ struct conn {
 };
 
 /* Imported text (netstat or ss without -n) may show a host name where an address would be: the
- * address bytes then hold a pointer to the interned name (snapshot.names), and the flag says so.
- * Read them with conn_name(); print endpoints with conn_format_endpoint(). */
+ * address bytes then hold a pointer to the interned name (snapshot.names; util/addr.h
+ * ADDR_FAMILY_NAME), and the flag says which side is named. */
 #define CONN_LOCAL_NAMED  0x01u
 #define CONN_REMOTE_NAMED 0x02u
 
-/* The name stored in addr (a CONN_*_NAMED side), NUL-terminated, shorter than ADDR_ENDPOINT_MAX:
- * a host name, or "host:service" (port 0) when the service name is not known on this machine. */
-const char *conn_name(const uint8_t addr[16]);
-void conn_set_name(uint8_t addr[16], const char *name);
+/* The family to format or key one side's address with: c->family, or ADDR_FAMILY_NAME. */
+static inline int conn_addr_family(const struct conn *c, bool remote)
+{
+	return (c->flags & (remote ? CONN_REMOTE_NAMED : CONN_LOCAL_NAMED)) ? ADDR_FAMILY_NAME
+	                                                                    : c->family;
+}
 
-/* "addr:port" as netstat shows it, or "name:port" for a named side. Returns the length; buf must
- * hold ADDR_ENDPOINT_MAX. */
+/* "addr:port" as netstat shows it (names too). Returns the length; buf must hold
+ * ADDR_ENDPOINT_MAX. */
 size_t conn_format_endpoint(char *buf, const struct conn *c, bool remote);
 
-/* The address alone (or the name). buf must hold ADDR_ENDPOINT_MAX. */
+/* The address alone (or the name). buf must hold ADDR_TEXT_MAX. */
 size_t conn_format_address(char *buf, const struct conn *c, bool remote);
 
 /* Kernel counters and sysctls read in the same pass (filled by sources that can). */

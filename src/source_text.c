@@ -259,7 +259,7 @@ static bool parse_endpoint(struct text_context *ctx, const struct token *t, int 
 	}
 	if (service) {
 		/* "host:service" stays one name (the host as printed, "*" for any). */
-		char whole[ADDR_ENDPOINT_MAX];
+		char whole[ADDR_TEXT_MAX]; /* cut to fit like any name */
 		int w =
 		    snprintf(whole, sizeof(whole), "%s:%.*s", host, (int)(end - service), service);
 		if (w < 0)
@@ -282,7 +282,7 @@ static bool store_endpoint(const struct endpoint *e, int family, struct conn *c,
 	*(remote ? &c->remote_port : &c->local_port) = e->port;
 	memset(addr, 0, 16);
 	if (e->name) {
-		conn_set_name(addr, e->name);
+		addr_set_name(addr, e->name);
 		c->flags |= remote ? CONN_REMOTE_NAMED : CONN_LOCAL_NAMED;
 		return true;
 	}

@@ -213,7 +213,8 @@ size_t stats_top(const struct stats *s, enum stats_tally_id id, int port_filter,
 
 /* ---- classification of one row ---- */
 
-/* Fills addr/family with the address, unmapping IPv4-mapped IPv6. */
+/* Fills addr/family with the address, unmapping IPv4-mapped IPv6. A name (imported text) keys
+ * as itself: interned, one pointer per distinct name. */
 static void key_set_addr(struct stats_key *k, int family, const uint8_t addr[16])
 {
 	if (family == AF_INET6 && addr_is_v4_mapped(family, addr)) {
@@ -223,6 +224,11 @@ static void key_set_addr(struct stats_key *k, int family, const uint8_t addr[16]
 		k->family = (uint8_t)family;
 		memcpy(k->addr, addr, family == AF_INET ? 4 : 16);
 	}
+}
+
+static void key_set_remote(struct stats_key *k, const struct conn *c)
+{
+	key_set_addr(k, conn_addr_family(c, true), c->remote_addr);
 }
 
 /* Turns an address key into its /24 or /64 network. */
@@ -281,8 +287,10 @@ static void add_listener(struct stats *s, const struct stats_listener *l)
 
 static void add_listener_row(struct stats *s, const struct conn *c)
 {
-	struct stats_listener l = {
-	    .family = c->family, .port = c->local_port, .queue = c->recv_q, .backlog = c->backlog};
+	struct stats_listener l = {.family = (uint8_t)conn_addr_family(c, false),
+	                           .port = c->local_port,
+	                           .queue = c->recv_q,
+	                           .backlog = c->backlog};
 	memcpy(l.addr, c->local_addr, sizeof(l.addr));
 	add_listener(s, &l);
 }
@@ -302,7 +310,8 @@ static void keep_worst_queue(struct stats_queued *arr, size_t *count, const stru
 		arr[n] = arr[n - 1];
 		n--;
 	}
-	struct stats_queued q = {.family = c->family,
+	/* The family of the remote side, the one the evidence shows (a name when imported so). */
+	struct stats_queued q = {.family = (uint8_t)conn_addr_family(c, true),
 	                         .local_port = c->local_port,
 	                         .remote_port = c->remote_port,
 	                         .bytes = bytes};
@@ -350,7 +359,7 @@ static void add_syn_recv(struct stats *s, const struct conn *c)
 {
 	struct stats_key k = {.port = c->local_port};
 	struct stats_entry *port = tally_count(s, STATS_SYN_RECV_PORT, &k);
-	key_set_addr(&k, c->family, c->remote_addr);
+	key_set_remote(&k, c);
 	bool is_new;
 	struct stats_entry *src = tally_get(s, STATS_SYN_RECV_SOURCE, &k, &is_new);
 	if (src) {
@@ -359,6 +368,8 @@ static void add_syn_recv(struct stats *s, const struct conn *c)
 		if (is_new && port)
 			port->aux++;
 	}
+	if (k.family == ADDR_FAMILY_NAME)
+		return; /* a name has no network */
 	key_to_net(&k);
 	tally_count(s, STATS_SYN_RECV_NET, &k);
 }
@@ -366,7 +377,7 @@ static void add_syn_recv(struct stats *s, const struct conn *c)
 static void add_time_wait(struct stats *s, const struct conn *c)
 {
 	struct stats_key k = {.port = c->remote_port};
-	key_set_addr(&k, c->family, c->remote_addr);
+	key_set_remote(&k, c);
 	struct stats_entry *e = tally_count(s, STATS_TIME_WAIT_REMOTE, &k);
 	/* This host was the client when it used an ephemeral port toward a fixed service port. */
 	if (e && is_ephemeral(s, c->local_port) && !is_ephemeral(s, c->remote_port))
@@ -403,16 +414,18 @@ void stats_add(struct stats *s, const struct conn *c, const struct stats_row_ext
 		return; /* unconnected UDP has no peer */
 
 	struct stats_key k = {0};
-	key_set_addr(&k, c->family, c->remote_addr);
+	key_set_remote(&k, c);
 	if (!addr_is_any(k.family, k.addr)) {
 		bool is_new;
 		struct stats_entry *ip = tally_get(s, STATS_REMOTE_IP, &k, &is_new);
 		if (ip)
 			ip->count++;
-		key_to_net(&k);
-		struct stats_entry *net = tally_count(s, STATS_REMOTE_NET, &k);
-		if (net && ip && is_new)
-			net->aux++;
+		if (k.family != ADDR_FAMILY_NAME) { /* a name has no network */
+			key_to_net(&k);
+			struct stats_entry *net = tally_count(s, STATS_REMOTE_NET, &k);
+			if (net && ip && is_new)
+				net->aux++;
+		}
 	}
 	struct stats_key pk = {.port = c->local_port};
 	tally_count(s, STATS_LOCAL_PORT, &pk);
@@ -439,13 +452,13 @@ void stats_add(struct stats *s, const struct conn *c, const struct stats_row_ext
 	}
 	case TCP_ST_SYN_SENT: {
 		struct stats_key rk = {.port = c->remote_port};
-		key_set_addr(&rk, c->family, c->remote_addr);
+		key_set_remote(&rk, c);
 		tally_count(s, STATS_SYN_SENT_REMOTE, &rk);
 		break;
 	}
 	case TCP_ST_FIN_WAIT2: {
 		struct stats_key rk = {0};
-		key_set_addr(&rk, c->family, c->remote_addr);
+		key_set_remote(&rk, c);
 		tally_count(s, STATS_FIN_WAIT2_REMOTE, &rk);
 		break;
 	}

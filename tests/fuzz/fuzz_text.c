@@ -60,7 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		}
 		/* Every skipped line has its note; up to three more say once that netstat cut
-		 * addresses, that names were read, and how many lines of other kinds were skipped. */
+		 * addresses, that names were read, and how many lines of other kinds were skipped.
+		 */
 		size_t notes = snap.note_count + snap.notes_dropped;
 		if (notes < snap.skipped || notes > snap.skipped + 3)
 			abort();

@@ -48,6 +48,13 @@ done
 [ "$(jq -c .local_ports "$tmp/netstat-tua.json")" = "$(jq -c .local_ports "$tmp/netstat-ntua.json")" ] ||
   fail "local ports differ between names and numbers"
 
+# Names are kept as printed and grouped by: the busiest remote "address" of netstat -tua is the
+# name localhost, holding what 127.0.0.1 holds in the -n output.
+named=$(jq -r '.remote_ips[] | select(.address == "localhost") | .count' "$tmp/netstat-tua.json")
+numeric=$(jq -r '.remote_ips[] | select(.address == "127.0.0.1") | .count' "$tmp/netstat-ntua.json")
+[ -n "$named" ] && [ "$named" = "$numeric" ] ||
+  fail "localhost counts '$named' as a name, 127.0.0.1 counts '$numeric': $(jq -c .remote_ips "$tmp/netstat-tua.json")"
+
 # No connection line at all: an error naming the input.
 printf 'hello\n' >"$tmp/hello"
 netstat -s >"$tmp/netstat-s" 2>/dev/null || printf 'Ip:\n    Forwarding: 1\n' >"$tmp/netstat-s"

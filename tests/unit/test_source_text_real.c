@@ -253,12 +253,12 @@ static void forms_of_other_servers(void **state)
 	    TEXT_ROW);
 	assert_int_equal(row.c.local_port, 3);
 	assert_int_equal(row.c.remote_port, 38134);
-	assert_string_equal(conn_name(row.c.remote_addr), "localhost");
-	const char *first = conn_name(row.c.remote_addr);
+	assert_string_equal(addr_name(row.c.remote_addr), "localhost");
+	const char *first = addr_name(row.c.remote_addr);
 	assert_int_equal(
 	    parse("tcp 0 0 localhost:smtp localhost:45000 ESTABLISHED", &row, &snap, &ctx),
 	    TEXT_ROW);
-	assert_ptr_equal(conn_name(row.c.local_addr), first); /* one name, one key */
+	assert_ptr_equal(addr_name(row.c.local_addr), first); /* one name, one key */
 	assert_int_equal(parse("tcp6       0      0 [::]:ssh                [::]:*                 "
 	                       " LISTEN",
 	                       &row, &snap, &ctx),
