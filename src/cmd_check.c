@@ -31,8 +31,9 @@ int cmd_check(const struct cw_options *o)
 	struct collector col;
 	struct snapshot snap;
 	collector_init(&col, &opts);
+	col.req.close_wait_ages = true;
 	snapshot_init(&snap);
-	if (collector_take_close_wait_ages(&col, &snap, &err) < 0) {
+	if (collector_take(&col, &snap, &err) < 0) {
 		char reason[sizeof(err.msg) + 64];
 		snprintf(reason, sizeof(reason), _("cannot read the sockets: %s"), err.msg);
 		snapshot_free(&snap);

@@ -58,8 +58,9 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 	struct collector col;
 	struct snapshot snap;
 	collector_init(&col, &ctx->opts);
+	col.req.close_wait_ages = true;
 	snapshot_init(&snap);
-	int r = collector_take_close_wait_ages(&col, &snap, err);
+	int r = collector_take(&col, &snap, err);
 	if (r < 0) {
 		snapshot_free(&snap);
 		return r;

@@ -47,8 +47,9 @@ int cmd_summary(const struct cw_options *o)
 	struct cw_error err = {0};
 	collector_init(&col, o);
 	summary_request(&o->filter, &col.req);
+	col.req.close_wait_ages = true;
 	snapshot_init(&snap);
-	if (collector_take_close_wait_ages(&col, &snap, &err) < 0) {
+	if (collector_take(&col, &snap, &err) < 0) {
 		cmd_report_notes(&col, &snap);
 		cmd_print_error(err.msg);
 		snapshot_free(&snap);

@@ -35,23 +35,7 @@ int collector_take(struct collector *col, struct snapshot *snap, struct cw_error
 	return r;
 }
 
-int collector_take_close_wait_ages(struct collector *col, struct snapshot *snap,
-                                   struct cw_error *err)
+bool collector_gives_close_wait_ages(const struct collector *col)
 {
-	const tcp_state_set cw = TCP_STATE_BIT(TCP_ST_CLOSE_WAIT);
-	struct source_request all = col->req;
-	if (col->ops != &source_netlink || !(all.tcp_states & cw) || all.want_tcp_info ||
-	    all.record_path)
-		return collector_take(col, snap, err);
-	col->req.tcp_states &= ~cw;
-	int r = collector_take(col, snap, err);
-	col->req = all;
-	if (r < 0)
-		return r;
-	/* After a fallback to /proc the second read is a /proc one without tcp_info. */
-	struct source_request only_cw = all;
-	only_cw.tcp_states = cw;
-	only_cw.udp = false;
-	only_cw.want_tcp_info = col->ops == &source_netlink;
-	return col->ops->fill(&only_cw, snap, err);
+	return (col->ops->gives & SOURCE_GIVES_CLOSE_WAIT_AGES) && col->req.close_wait_ages;
 }

@@ -25,11 +25,8 @@ void collector_init(struct collector *col, const struct cw_options *o);
  */
 int collector_take(struct collector *col, struct snapshot *snap, struct cw_error *err);
 
-/* As collector_take, but CLOSE_WAIT sockets come from a second, CLOSE_WAIT-only dump that asks
- * for tcp_info, so conn.idle_ms estimates how long each has been in CLOSE_WAIT. The kernel
- * serves a state-masked dump cheaply (a tenth of a full one), while tcp_info on every socket
- * costs a fifth more. Without netlink (or with --record) it is collector_take. */
-int collector_take_close_wait_ages(struct collector *col, struct snapshot *snap,
-                                   struct cw_error *err);
+/* Whether the source in use can say how long each CLOSE_WAIT socket has been in CLOSE_WAIT
+ * (when col->req.close_wait_ages asks for it). */
+bool collector_gives_close_wait_ages(const struct collector *col);
 
 #endif

@@ -103,21 +103,17 @@ int live_view_set_filter(struct live_view *v, const char *text, struct cw_error 
 	return 0;
 }
 
-/* Time in state for the rules: exact for rows that changed state while watched; a lower bound
- * for rows already there at the first refresh, where the kernel's idle time (when asked for)
- * may know better. */
-static uint32_t state_age_for_stats(const struct conn *c, const struct track_mark *m,
-                                    uint64_t now_ms)
+/* Time in state for the rules: exact for rows that changed state while watched or whose age the
+ * kernel told (track.c seeds it); unknown for rows already there at the first refresh when the
+ * kernel could not tell. */
+static uint32_t state_age_for_stats(const struct track_mark *m, uint64_t now_ms)
 {
 	uint64_t age = now_ms > m->state_since_ms ? now_ms - m->state_since_ms : 0;
 	if (age > UINT32_MAX - 1)
 		age = UINT32_MAX - 1;
-	if ((m->flags & TRACK_BASELINE) && !(m->flags & TRACK_CHANGED)) {
-		if (c->idle_ms != CONN_UNKNOWN_U32 && c->idle_ms > age)
-			return c->idle_ms;
-		if (age == 0)
-			return STATS_AGE_UNKNOWN;
-	}
+	if ((m->flags & TRACK_BASELINE) && !(m->flags & (TRACK_CHANGED | TRACK_KERNEL_AGE)) &&
+	    age == 0)
+		return STATS_AGE_UNKNOWN;
 	return (uint32_t)age;
 }
 
@@ -290,7 +286,7 @@ int live_view_update(struct live_view *v, const struct snapshot *snap,
 		if (st) {
 			if (filter_match(&v->base, c)) {
 				struct stats_row_extra x = {
-				    .state_age_ms = state_age_for_stats(c, &marks[i], now_ms)};
+				    .state_age_ms = state_age_for_stats(&marks[i], now_ms)};
 				if (owners && owners->pid_of)
 					x.owner_pid = owners->pid_of(owners->ctx, c);
 				stats_add(st, c, &x);

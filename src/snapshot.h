@@ -57,6 +57,15 @@ struct snapshot {
 	struct kernel_counters counters;
 };
 
+/* The kernel's TIME_WAIT length (TCP_TIMEWAIT_LEN, include/net/tcp.h): fixed at 60 s. */
+#define CONN_TIME_WAIT_MS 60000u
+
+/* How long c has been in its state, as far as the kernel's fields tell, or CONN_UNKNOWN_U32:
+ * CLOSE_WAIT from tcp_info (idle_ms, the time since the peer's FIN); TIME_WAIT and an orphaned
+ * FIN_WAIT2 from their timer (timer 3 runs for 60 s, or fin_timeout_ms for FIN_WAIT2, so the
+ * age is that length minus the time left). */
+uint32_t conn_kernel_state_age_ms(const struct conn *c, uint32_t fin_timeout_ms);
+
 void snapshot_init(struct snapshot *snap);
 
 /* Frees everything the snapshot owns and leaves it empty and reusable. */
