@@ -26,7 +26,11 @@ int cmd_check(const struct cw_options *o)
 		opts.filter.listening = FILTER_ALL;
 	struct cw_error err = {0};
 	struct diag_config cfg;
-	if (config_load(&cfg, o->config_path, o->thresholds, o->threshold_count, &err) < 0)
+	struct config_skipped skipped;
+	int loaded =
+	    config_load(&cfg, o->config_path, o->thresholds, o->threshold_count, &skipped, &err);
+	cmd_report_config_skipped(&skipped); /* stderr: the status line stays one line */
+	if (loaded < 0)
 		return cmd_check_usage_error(err.msg);
 	struct collector col;
 	struct snapshot snap;

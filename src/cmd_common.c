@@ -1,5 +1,6 @@
 #include "cmd_common.h"
 
+#include "cw_config.h"
 #include "exitcode.h"
 #include "i18n.h"
 #include "procmap.h"
@@ -56,4 +57,10 @@ int cmd_output_status(FILE *out)
 		return CW_EXIT_OK;
 	fprintf(stderr, _("connwatch: cannot write output: %s\n"), strerror(errno));
 	return CW_EXIT_RUNTIME;
+}
+
+void cmd_report_config_skipped(const struct config_skipped *skipped)
+{
+	for (unsigned int i = 0; i < skipped->count; i++)
+		fprintf(stderr, _("connwatch: warning: %s\n"), skipped->msg[i]);
 }

@@ -207,8 +207,9 @@ static int open_listener(const char *text, struct cw_error *err)
 		                    strerror(errno));
 	int one = 1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	int v6only = !endpoint_is_every_address(text);
 	if (sa.ss_family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
 	if (bind(fd, (struct sockaddr *)&sa, salen) < 0 || listen(fd, 64) < 0) {
 		int e = errno;
 		close(fd);
@@ -268,7 +269,7 @@ static int serve_http(struct serve_ctx *ctx)
 			status = CW_EXIT_RUNTIME;
 			goto out;
 		}
-		daemons[i] = start_daemon(ctx, fd, addrs[i][0] == '[');
+		daemons[i] = start_daemon(ctx, fd, addrs[i][0] == '[' || addrs[i][0] == ':');
 		if (!daemons[i]) {
 			close(fd);
 			fprintf(stderr, _("connwatch: cannot start the HTTP server on %s\n"),

@@ -20,13 +20,10 @@ struct collector {
 
 void collector_init(struct collector *col, const struct cw_options *o);
 
-/* Clears snap and fills it from the source. Returns 0 or a negative errno with err set. After
+/* Clears snap and fills it from the source; col->req.close_wait_ages reaches only a source that
+ * gives them (SOURCE_GIVES_CLOSE_WAIT_AGES). Returns 0 or a negative errno with err set. After
  * a fallback, col->fell_back is true and col->fallback_reason says why (the caller says it once).
  */
 int collector_take(struct collector *col, struct snapshot *snap, struct cw_error *err);
-
-/* Whether the source in use can say how long each CLOSE_WAIT socket has been in CLOSE_WAIT
- * (when col->req.close_wait_ages asks for it). */
-bool collector_gives_close_wait_ages(const struct collector *col);
 
 #endif

@@ -61,7 +61,8 @@ const struct cw_option_def cw_option_defs[] = {
     {"record", OPT_RECORD, "FILE", N_("also save the raw netlink replies to FILE (new file)"),
      CMD_LIST},
     {"listen", OPT_LISTEN, "ADDR:PORT",
-     N_("serve on this address (default 127.0.0.1:9877; IPv6 as [::1]:9877; repeatable)"),
+     N_("serve on this address (default 127.0.0.1:9877; IPv6 as [::1]:9877; :9877 for every "
+        "address; repeatable)"),
      CMD_SERVE},
     {"textfile", OPT_TEXTFILE, "FILE",
      N_("write the metrics once to FILE (atomically) for node_exporter's textfile collector, "
@@ -291,7 +292,8 @@ static int apply(struct cw_options *o, int id, const char *arg, struct cw_error 
 			return cw_error_set(
 			    err, -EINVAL,
 			    _("--listen: '%s' is not ADDR:PORT (for example "
-			      "127.0.0.1:9877 or [::1]:9877; names are not resolved)"),
+			      "127.0.0.1:9877, [::1]:9877 or :9877 for every address; names are "
+			      "not resolved)"),
 			    arg);
 		if (o->listen_count >= CW_MAX_LISTEN)
 			return cw_error_set(err, -EINVAL, _("--listen: at most %d addresses"),
@@ -351,7 +353,7 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 		int letter = options_short_letter(d);
 		/* each letter once, with the meaning it has for the command on the line */
 		if (letter && def_by_letter(letter, line_cmd->bit) == d &&
-		    s + 3 < sizeof(shortopts)) {
+		    (d->commands & line_cmd->bit) && s + 3 < sizeof(shortopts)) {
 			shortopts[s++] = (char)letter;
 			if (d->arg)
 				shortopts[s++] = ':';
@@ -376,17 +378,19 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 		else if (c != '?' && c != ':')
 			d = def_by_letter(c, line_cmd->bit);
 		if (c == '?') {
+			/* A letter of another command's option (`list -c`) is unknown here: the
+			 * message names only the options of the command on the line. */
 			const char *bad = argv[optind - 1];
 			char valid[1024];
-			describe_options(valid, sizeof(valid), CMD_ANY);
+			describe_options(valid, sizeof(valid), line_cmd->bit);
 			if (optopt && optopt < LONG_BASE)
 				r = cw_error_set(first_rc ? NULL : err, -EINVAL,
-				                 _("unknown option '-%c'; valid options: %s"),
-				                 optopt, valid);
+				                 _("unknown option '-%c'; options of '%s': %s"),
+				                 optopt, line_cmd->name, valid);
 			else
 				r = cw_error_set(first_rc ? NULL : err, -EINVAL,
-				                 _("unknown option '%s'; valid options: %s"), bad,
-				                 valid);
+				                 _("unknown option '%s'; options of '%s': %s"), bad,
+				                 line_cmd->name, valid);
 		} else if (c == ':') {
 			const struct cw_option_def *m = optopt >= LONG_BASE
 			                                    ? &cw_option_defs[optopt - LONG_BASE]

@@ -17,7 +17,7 @@ uint32_t conn_kernel_state_age_ms(const struct conn *c, uint32_t fin_timeout_ms)
 	if (c->state == TCP_ST_CLOSE_WAIT)
 		return c->idle_ms;
 	/* timer 3 is the TIME_WAIT timer (/proc "tr" and inet_diag's idiag_timer alike) */
-	uint32_t length = c->state == TCP_ST_TIME_WAIT    ? CONN_TIME_WAIT_MS
+	uint32_t length = c->state == TCP_ST_TIME_WAIT   ? CONN_TIME_WAIT_MS
 	                  : c->state == TCP_ST_FIN_WAIT2 ? fin_timeout_ms
 	                                                 : 0;
 	if (!length || c->timer != 3 || c->timer_ms > length)

@@ -15,7 +15,7 @@ struct source_request {
 	tcp_state_set tcp_states; /* TCP states wanted; 0 means no TCP */
 	bool udp;                 /* UDP sockets wanted (all of them; filters pick) */
 	bool ipv4, ipv6;
-	bool want_tcp_info;      /* ask the kernel for tcp_info on every socket (a fifth more) */
+	bool want_tcp_info; /* ask the kernel for tcp_info on every socket (a fifth more) */
 	/* Fill conn.idle_ms of CLOSE_WAIT rows (their time in CLOSE_WAIT) where the source can
 	 * (SOURCE_GIVES_CLOSE_WAIT_AGES); other rows keep theirs unknown. */
 	bool close_wait_ages;

@@ -173,9 +173,9 @@ static int proc_fill(const struct source_request *r, struct snapshot *snap, stru
 	snprintf(dir, sizeof(dir), "%s/net", root);
 	struct stat st;
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-		return cw_error_set(err, -ENOENT,
-		                    _("%s: no such directory (expected %s/net/tcp ...)"),
-		                    r->proc_root ? r->proc_root : dir, root);
+		/* name what is missing: DIR may well exist (--proc-root /tmp) */
+		return cw_error_set(err, -ENOENT, _("%s: no such directory (expected %s/tcp ...)"),
+		                    dir, dir);
 	snap->source_name = "proc";
 	long ticks = sysconf(_SC_CLK_TCK);
 	for (size_t i = 0; i < sizeof(proc_files) / sizeof(proc_files[0]); i++) {

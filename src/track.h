@@ -19,9 +19,9 @@
 #include <stdint.h>
 
 enum track_flag {
-	TRACK_NEW = 1u << 0,      /* not in the previous sample */
-	TRACK_CHANGED = 1u << 1,  /* in the previous sample with another state */
-	TRACK_BASELINE = 1u << 2, /* present in the first sample: its age is a lower bound */
+	TRACK_NEW = 1u << 0,        /* not in the previous sample */
+	TRACK_CHANGED = 1u << 1,    /* in the previous sample with another state */
+	TRACK_BASELINE = 1u << 2,   /* present in the first sample: its age is a lower bound */
 	TRACK_KERNEL_AGE = 1u << 3, /* its time in state came from the kernel (tcp_info, timers):
 	                             * not a lower bound, even for a baseline row */
 };
@@ -71,7 +71,8 @@ void track_free(struct track *t);
  * TRACK_BASELINE (not new). A row seen in a state for the first time takes the time it entered
  * it from the kernel where the kernel says (conn_kernel_state_age_ms: CLOSE_WAIT with tcp_info,
  * TIME_WAIT, orphaned FIN_WAIT2), so that a leak older than the watch shows its real age at
- * once; a row that was not in that state at the previous sample is not older than it. Returns 0 or -ENOMEM (the tracker is then reset, as if new). */
+ * once; a row that was not in that state at the previous sample is not older than it. Returns 0 or
+ * -ENOMEM (the tracker is then reset, as if new). */
 int track_update(struct track *t, const struct snapshot *snap, uint64_t now_ms,
                  struct track_summary *sum);
 

@@ -152,8 +152,16 @@ static void endpoints_parse_strictly(void **state)
 	assert_int_equal(sa.ss_family, AF_INET6);
 	assert_true(endpoint_parse("[::]:1", &sa, &len));
 	assert_true(endpoint_parse("0.0.0.0:65535", &sa, &len));
+	/* ":PORT" is every address, both families (issue 13, as node_exporter) */
+	assert_true(endpoint_parse(":9878", &sa, &len));
+	assert_int_equal(sa.ss_family, AF_INET6);
+	assert_int_equal(ntohs(((struct sockaddr_in6 *)&sa)->sin6_port), 9878);
+	assert_true(endpoint_is_every_address(":9878"));
+	assert_false(endpoint_is_every_address("[::]:9878"));
 	const char *bad[] = {"",
-	                     ":9877",
+	                     ":",
+	                     ":0",
+	                     "::9877",
 	                     "127.0.0.1",
 	                     "127.0.0.1:",
 	                     "127.0.0.1:0",
