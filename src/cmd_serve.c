@@ -12,6 +12,7 @@
 #include "util/endpoint.h"
 
 #include <errno.h>
+#include <math.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -42,6 +43,9 @@ struct serve_ctx {
 	pthread_mutex_t lock;      /* guards the fields below: scrapes run on several threads */
 	bool fallback_told;
 	struct diag_sample prev; /* the sample rates are measured from */
+	/* New TIME_WAIT sockets since serve started, summed over the intervals between samples
+	 * (each interval once, so it only grows): the counter behind the exporter's rate. */
+	double time_wait_new_total;
 };
 
 static double monotonic_seconds(void)
@@ -85,10 +89,18 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 	struct analysis_counters from = {!ctx->opts.replay_path, ctx->opts.proc_root};
 	r = analysis_run(&a, &snap, &from, &ctx->config, use_prev ? &prev : NULL, now, err);
 	if (r == 0) {
+		double tw_total = -1;
 		pthread_mutex_lock(&ctx->lock);
-		if (!ctx->prev.valid || now - ctx->prev.time_s >= SERVE_SAMPLE_KEEP_SECONDS)
+		if (!ctx->prev.valid || now - ctx->prev.time_s >= SERVE_SAMPLE_KEEP_SECONDS) {
+			/* the interval [prev, now] is counted once, when prev is replaced */
+			if (use_prev && ctx->prev.time_s == prev.time_s && a.time_wait_rate >= 0)
+				ctx->time_wait_new_total +=
+				    round(a.time_wait_rate * (now - prev.time_s));
 			diag_sample_take(&ctx->prev, &a.sum.stats,
 			                 a.sum.have_counters ? &a.sum.counters : NULL, now);
+		}
+		if (a.sum.have_counters && !ctx->opts.textfile)
+			tw_total = ctx->time_wait_new_total;
 		pthread_mutex_unlock(&ctx->lock);
 		FILE *out = open_memstream(text, len);
 		if (!out) {
@@ -99,6 +111,7 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 			    .analysis = &a,
 			    .top = ctx->opts.top_set ? ctx->opts.top : PROM_TOP_DEFAULT,
 			    .scrape_seconds = monotonic_seconds() - t0,
+			    .time_wait_new_total = tw_total,
 			};
 			r = render_prom(out, &m);
 			if (fclose(out) != 0 && r == 0)

@@ -18,6 +18,7 @@ struct prom_model {
 	const struct analysis *analysis; /* counts, kernel counters, diagnosis */
 	unsigned int top;                /* per-address and per-port series: only the busiest N */
 	double scrape_seconds;           /* time taken to read and analyse the snapshot */
+	double time_wait_new_total;      /* new TIME_WAIT counted since serve started; < 0: none */
 };
 
 /* Writes the metrics. Every family has its HELP and TYPE lines even when it has no sample now,

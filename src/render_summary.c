@@ -60,7 +60,9 @@ static void print_top(FILE *out, const struct stats *s, enum stats_tally_id id, 
                       bool as_port)
 {
 	struct stats_entry top[SUMMARY_TOP];
-	size_t n = stats_top(s, id, -1, top, SUMMARY_TOP);
+	/* ports: service ports only, a client's ephemeral ports say nothing about the host */
+	size_t n = stats_top(s, id, as_port ? STATS_TOP_SERVICE_PORTS : STATS_TOP_ANY_PORT, top,
+	                     SUMMARY_TOP);
 	if (!n)
 		return;
 	fprintf(out, "\n%s\n", title);

@@ -199,6 +199,9 @@ size_t stats_top(const struct stats *s, enum stats_tally_id id, int port_filter,
 		const struct stats_entry *e = &t->slots[i];
 		if (!e->count || (port_filter >= 0 && e->key.port != port_filter))
 			continue;
+		if (port_filter == STATS_TOP_SERVICE_PORTS &&
+		    !stats_is_service_port(s, id, e->key.port))
+			continue;
 		if (n == max && !ranks_before(e, &out[n - 1]))
 			continue;
 		size_t j = n < max ? n++ : max - 1;
@@ -245,6 +248,12 @@ static bool is_ephemeral(const struct stats *s, uint16_t port)
 bool stats_is_listen_port(const struct stats *s, uint16_t port)
 {
 	return s->listen_ports[port / 8] & (1u << (port % 8));
+}
+
+bool stats_is_service_port(const struct stats *s, enum stats_tally_id id, uint16_t port)
+{
+	bool remote = id == STATS_TIME_WAIT_REMOTE || id == STATS_SYN_SENT_REMOTE;
+	return !is_ephemeral(s, port) || (!remote && stats_is_listen_port(s, port));
 }
 
 static double fill_ratio(const struct stats_listener *l)

@@ -97,6 +97,15 @@ static void counts_states_and_bounds_per_address_series(void **state)
 	assert_non_null(
 	    strstr(s, "\nconnwatch_time_wait_by_remote{endpoint=\"127.0.0.2:443\"} 7\n"));
 	assert_non_null(strstr(s, "\nconnwatch_syn_recv_by_port{port=\"80\"} 1\n"));
+	/* issue 13: the 50 clients' ephemeral ports (40000-40049) and the 7 TIME_WAIT sockets'
+	 * local ports (45000-) name no series; the service ports 80 and 443 do */
+	assert_int_equal(count_lines(s, "connwatch_local_port_connections{"), 1);
+	assert_non_null(strstr(s, "\nconnwatch_local_port_connections{port=\"80\"} 51\n"));
+	assert_null(strstr(s, "port=\"4"));
+	assert_null(strstr(s, ":4000"));
+	/* the counter behind the rate, typed as a counter */
+	assert_non_null(strstr(s, "# TYPE connwatch_time_wait_new_total counter\n"));
+	assert_non_null(strstr(s, "\nconnwatch_time_wait_new_total 0\n"));
 	/* no previous sample: the rate has a family but no sample */
 	assert_non_null(strstr(s, "# TYPE connwatch_time_wait_new_per_second gauge\n"));
 	assert_int_equal(count_lines(s, "connwatch_time_wait_new_per_second "), 0);
