@@ -92,7 +92,8 @@ static void print_networks(FILE *out, const struct stats *s)
 		char text[STATS_KEY_TEXT_MAX];
 		stats_key_format(text, &top[i].key, false);
 		fprintf(out, "  %-40s %8" PRIu64 "  ", text, top[i].count);
-		fprintf(out, _("(%llu addresses)"), (unsigned long long)top[i].aux);
+		fprintf(out, P_("(%llu address)", "(%llu addresses)", top[i].aux),
+		        (unsigned long long)top[i].aux);
 		fputc('\n', out);
 	}
 }
@@ -175,7 +176,9 @@ static void print_list(FILE *out, const struct diag_list *l)
 
 void render_warning_text(FILE *out, const struct warning *w)
 {
-	fprintf(out, "  [%s] %s: %s\n", diag_severity_name(w->severity), w->id, w->message);
+	/* the severity in words of the reader's language; the rule id stays (docs, alerts) */
+	fprintf(out, "  [%s] %s: %s\n", w->severity == DIAG_CRITICAL ? _("critical") : _("warning"),
+	        w->id, w->message);
 	for (size_t i = 0; i < w->evidence_count; i++)
 		print_scalar(out, &w->evidence[i]);
 	for (size_t i = 0; i < w->list_count; i++)
