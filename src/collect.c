@@ -42,5 +42,6 @@ int collector_take(struct collector *col, struct snapshot *snap, struct cw_error
 		snapshot_clear(snap);
 		r = fill(col, snap, err);
 	}
+	snapshot_flush(snap);
 	return r;
 }

@@ -97,7 +97,8 @@ static void conn_add_tcp_info(struct conn *c, const unsigned char *attrs, size_t
 }
 
 /* One socket message. Returns 0 or -ENOMEM. */
-static int parse_socket_message(const struct nlmsghdr *nlh, int proto, struct snapshot *snap)
+static int parse_socket_message(const struct nlmsghdr *nlh, int proto,
+                                const struct inohash *close_wait_ages, struct snapshot *snap)
 {
 	const unsigned char *payload = NLMSG_DATA(nlh);
 	size_t payload_len = nlh->nlmsg_len - NLMSG_HDRLEN;
@@ -122,11 +123,23 @@ static int parse_socket_message(const struct nlmsghdr *nlh, int proto, struct sn
 	size_t attrs_at = NLMSG_ALIGN(sizeof(m));
 	if (proto == CONN_TCP && payload_len > attrs_at)
 		conn_add_tcp_info(c, payload + attrs_at, payload_len - attrs_at);
+	if (close_wait_ages && c->state == TCP_ST_CLOSE_WAIT && c->idle_ms == CONN_UNKNOWN_U32) {
+		const int32_t *ms = inohash_find(close_wait_ages, c->inode);
+		if (ms)
+			c->idle_ms = (uint32_t)*ms;
+	}
 	return 0;
 }
 
 int netlink_parse_messages(const void *buf, size_t len, int proto, struct snapshot *snap,
                            struct cw_error *err)
+{
+	return netlink_parse_messages_aged(buf, len, proto, NULL, snap, err);
+}
+
+int netlink_parse_messages_aged(const void *buf, size_t len, int proto,
+                                const struct inohash *close_wait_ages, struct snapshot *snap,
+                                struct cw_error *err)
 {
 	const struct nlmsghdr *nlh = buf;
 	if (len > (size_t)INT32_MAX)
@@ -156,7 +169,7 @@ int netlink_parse_messages(const void *buf, size_t len, int proto, struct snapsh
 			                    strerror(-code));
 		}
 		if (nlh->nlmsg_type == SOCK_DIAG_BY_FAMILY || nlh->nlmsg_type == TCPDIAG_GETSOCK) {
-			if (parse_socket_message(nlh, proto, snap) < 0)
+			if (parse_socket_message(nlh, proto, close_wait_ages, snap) < 0)
 				return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
 		}
 		nlh = NLMSG_NEXT(nlh, remaining);
@@ -177,6 +190,7 @@ struct dump_ctx {
 	struct mnl_socket *nl;
 	unsigned int portid;
 	FILE *record;
+	const struct inohash *close_wait_ages; /* inode -> ms in CLOSE_WAIT, or NULL */
 };
 
 /* Sends one dump request; fills snap from the reply. */
@@ -210,7 +224,8 @@ static int dump_once(struct dump_ctx *ctx, const void *req, size_t req_len, uint
 			                    _("the kernel closed the socket dump early"));
 		if (ctx->record && netlink_record_write(ctx->record, proto, buf, (size_t)n) < 0)
 			return cw_error_set(err, -EIO, "%s", _("cannot write the recording"));
-		int r = netlink_parse_messages(buf, (size_t)n, proto, snap, err);
+		int r = netlink_parse_messages_aged(buf, (size_t)n, proto, ctx->close_wait_ages,
+		                                    snap, err);
 		if (r != NETLINK_PARSE_MORE)
 			return r;
 	}
@@ -219,11 +234,21 @@ static int dump_once(struct dump_ctx *ctx, const void *req, size_t req_len, uint
 static int dump_with_retry(struct dump_ctx *ctx, const void *req, size_t req_len, uint16_t type,
                            int proto, struct snapshot *snap, struct cw_error *err)
 {
-	size_t start = snap->count;
+	size_t start = snap->count, delivered = snap->delivered;
 	int r = -EINTR;
 	for (int attempt = 0; attempt < DUMP_INTR_TRIES && r == -EINTR; attempt++) {
+		/* Rows already handed to a sink (a counting consumer) cannot be taken back: keep
+		 * them rather than count them twice. */
+		if (snap->delivered != delivered)
+			break;
 		snap->count = start;
 		r = dump_once(ctx, req, req_len, type, proto, snap, err);
+	}
+	if (r == -EINTR && snap->delivered != delivered) {
+		snapshot_add_note(snap, "%s",
+		                  _("the kernel interrupted the socket dump while sockets changed; "
+		                    "the counts may miss or repeat a few sockets"));
+		return 0;
 	}
 	if (r == -EINTR) {
 		/* The sockets changed under the dump every time: keep what came, and say so. */
@@ -270,50 +295,32 @@ static int dump_tcp(struct dump_ctx *ctx, const struct source_request *r, struct
 
 static const tcp_state_set close_wait_bit = TCP_STATE_BIT(TCP_ST_CLOSE_WAIT);
 
-/* The ages of the CLOSE_WAIT rows of snap (from index start) from a second, CLOSE_WAIT-only dump
- * that carries tcp_info: the kernel serves a state-masked dump cheaply (a tenth of a full one),
- * where tcp_info on every socket costs a fifth more. The rows all come from the first dump; the
- * second one only lends ages, matched by inode, so a socket that changes state between the two
- * is neither counted twice nor missed (it keeps an unknown age). Skipped when no row is in
- * CLOSE_WAIT. */
-static int add_close_wait_ages(struct dump_ctx *ctx, const struct source_request *r, size_t start,
-                               struct snapshot *snap, struct cw_error *err)
+/* CLOSE_WAIT ages without tcp_info on every socket: a CLOSE_WAIT-only dump that carries tcp_info
+ * comes first (the kernel serves a state-masked dump cheaply, a tenth of a full one, while
+ * tcp_info on every socket costs a fifth more), and lends each socket's age, by inode, to the row
+ * of the main dump as it is parsed. Every row comes from the main dump, so a socket that changes
+ * state between the two is neither counted twice nor missed (it keeps an unknown age); and rows
+ * can stream to a sink, as nothing is patched afterwards. */
+static int read_close_wait_ages(struct dump_ctx *ctx, const struct source_request *r,
+                                struct inohash *ages, struct cw_error *err)
 {
-	size_t waiting = 0;
-	for (size_t i = start; i < snap->count; i++)
-		waiting += snap->conns[i].proto == CONN_TCP &&
-		           snap->conns[i].state == TCP_ST_CLOSE_WAIT && snap->conns[i].inode;
-	if (!waiting)
-		return 0;
-	struct inohash rows;
-	if (inohash_init(&rows, waiting) < 0)
-		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
-	for (size_t i = start; i < snap->count; i++) {
-		const struct conn *c = &snap->conns[i];
-		if (c->proto == CONN_TCP && c->state == TCP_ST_CLOSE_WAIT && c->inode &&
-		    i <= INT32_MAX && inohash_put(&rows, c->inode, (int32_t)i) < 0) {
-			inohash_free(&rows);
-			return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
-		}
-	}
 	struct source_request only = *r;
 	only.tcp_states = close_wait_bit;
 	only.want_tcp_info = true;
 	struct snapshot aged;
 	snapshot_init(&aged);
 	int ret = dump_tcp(ctx, &only, &aged, err);
+	if (ret == 0 && inohash_init(ages, aged.count) < 0)
+		ret = cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
 	for (size_t i = 0; ret == 0 && i < aged.count; i++) {
 		const struct conn *a = &aged.conns[i];
-		int32_t *row = inohash_find(&rows, a->inode);
-		if (!row)
+		if (!a->inode || a->idle_ms == CONN_UNKNOWN_U32)
 			continue;
-		struct conn *c = &snap->conns[*row];
-		if (a->state == TCP_ST_CLOSE_WAIT && a->local_port == c->local_port &&
-		    a->remote_port == c->remote_port)
-			c->idle_ms = a->idle_ms;
+		int32_t ms = a->idle_ms > INT32_MAX ? INT32_MAX : (int32_t)a->idle_ms;
+		if (inohash_put(ages, a->inode, ms) < 0)
+			ret = cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
 	}
 	snapshot_free(&aged);
-	inohash_free(&rows);
 	return ret;
 }
 
@@ -354,11 +361,15 @@ static int netlink_fill(const struct source_request *r, struct snapshot *snap, s
 		tcp.want_tcp_info = true;
 		ages = false;
 	}
-	size_t start = snap->count;
-	if (tcp.tcp_states)
+	struct inohash close_wait_ages = {0};
+	if (ages) {
+		ret = read_close_wait_ages(&ctx, r, &close_wait_ages, err);
+		ctx.close_wait_ages = &close_wait_ages;
+	}
+	if (ret == 0 && tcp.tcp_states)
 		ret = dump_tcp(&ctx, &tcp, snap, err);
-	if (ret == 0 && ages)
-		ret = add_close_wait_ages(&ctx, r, start, snap, err);
+	ctx.close_wait_ages = NULL;
+	inohash_free(&close_wait_ages);
 	if (ret == 0 && r->udp && r->ipv4)
 		ret = dump_v2(&ctx, AF_INET, IPPROTO_UDP, TCP_STATES_ALL, 0, snap, err);
 	if (ret == 0 && r->udp && r->ipv6)
