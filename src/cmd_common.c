@@ -4,6 +4,7 @@
 #include "exitcode.h"
 #include "i18n.h"
 #include "procmap.h"
+#include "tally.h"
 
 #include <errno.h>
 #include <string.h>
@@ -71,4 +72,11 @@ void cmd_report_config_skipped(const struct config_skipped *skipped)
 {
 	for (unsigned int i = 0; i < skipped->count; i++)
 		fprintf(stderr, _("connwatch: warning: %s\n"), skipped->msg[i]);
+}
+
+int cmd_add_close_wait_ages(struct collector *col, struct tally *t, struct cw_error *err)
+{
+	if (!tally_needs_close_wait_ages(t))
+		return 0;
+	return collector_take_close_wait_ages(col, tally_age_sink(t), err);
 }

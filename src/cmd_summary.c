@@ -60,7 +60,6 @@ int cmd_summary(const struct cw_options *o)
 	struct snapshot snap;
 	collector_init(&col, o);
 	tally_request(&o->filter, &col.req);
-	col.req.close_wait_ages = true;
 	snapshot_init(&snap);
 	/* Counting keeps no rows, except with -p: owners are resolved from the whole table's
 	 * inodes before counting. */
@@ -87,6 +86,12 @@ int cmd_summary(const struct cw_options *o)
 		tally_rows(&t, &snap, NULL, 0);
 	} else {
 		tally_note_source(&t, &snap);
+	}
+	if (cmd_add_close_wait_ages(&col, &t, &err) < 0) {
+		cmd_report_notes(&col, &snap);
+		cmd_print_error(err.msg);
+		status = CW_EXIT_RUNTIME;
+		goto out;
 	}
 	status = cmd_report_notes(&col, &snap);
 	snapshot_free(&snap);

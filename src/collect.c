@@ -45,3 +45,23 @@ int collector_take(struct collector *col, struct snapshot *snap, struct cw_error
 	snapshot_flush(snap);
 	return r;
 }
+
+int collector_take_close_wait_ages(struct collector *col, const struct snapshot_sink *ages,
+                                   struct cw_error *err)
+{
+	const tcp_state_set cw = TCP_STATE_BIT(TCP_ST_CLOSE_WAIT);
+	if (!(col->ops->gives & SOURCE_GIVES_CLOSE_WAIT_AGES) || !(col->req.tcp_states & cw) ||
+	    col->req.record_path)
+		return 0;
+	struct source_request only_cw = col->req;
+	only_cw.tcp_states = cw;
+	only_cw.udp = false;
+	only_cw.want_tcp_info = true;
+	struct snapshot snap;
+	snapshot_init(&snap);
+	snapshot_set_sink(&snap, ages);
+	int r = col->ops->fill(&only_cw, &snap, err);
+	snapshot_flush(&snap);
+	snapshot_free(&snap);
+	return r;
+}

@@ -20,9 +20,9 @@ uint32_t conn_kernel_state_age_ms(const struct conn *c, uint32_t fin_timeout_ms)
 	uint32_t length = c->state == TCP_ST_TIME_WAIT   ? CONN_TIME_WAIT_MS
 	                  : c->state == TCP_ST_FIN_WAIT2 ? fin_timeout_ms
 	                                                 : 0;
-	if (!length || c->timer != 3 || c->timer_ms > length)
+	if (!length || c->timer != 3 || c->idle_ms > length)
 		return CONN_UNKNOWN_U32;
-	return length - c->timer_ms;
+	return length - c->idle_ms; /* idle_ms: the time left on the timer */
 }
 
 void snapshot_init(struct snapshot *snap)

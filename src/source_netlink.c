@@ -60,8 +60,10 @@ static void conn_from_diag(struct conn *c, const struct inet_diag_msg *m, int pr
 	}
 	c->uid = m->idiag_uid;
 	c->inode = m->idiag_inode;
-	c->timer_ms = m->idiag_expires;
 	c->idle_ms = CONN_UNKNOWN_U32;
+	if (m->idiag_timer ==
+	    3) /* TIME_WAIT timer: no tcp_info here, idle_ms holds the time left */
+		c->idle_ms = m->idiag_expires;
 }
 
 /* The kernel appends attributes to every socket message even when no extension was asked for

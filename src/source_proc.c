@@ -69,9 +69,14 @@ const char *proc_parse_line(const char *line, size_t len, int family, int proto,
 	if (!parse_blanks(&p, end) || !parse_hex(&p, end, 2, 2, &v) || !parse_char(&p, end, ':') ||
 	    !parse_hex(&p, end, 8, 16, &v2))
 		return N_("timer");
-	c->timer = (uint8_t)v;
-	uint64_t ms = ticks_per_sec > 0 ? v2 * 1000 / (uint64_t)ticks_per_sec : 0;
-	c->timer_ms = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+	c->timer = (uint8_t)(v > 15 ? 15 : v); /* the kernel writes 0..4 */
+	/* The time left is kept for the TIME_WAIT timer only (in idle_ms: such a socket has no
+	 * tcp_info), from which the live view dates it. */
+	if (c->timer == 3 && ticks_per_sec > 0) {
+		uint64_t left = v2 / (uint64_t)ticks_per_sec * 1000 +
+		                v2 % (uint64_t)ticks_per_sec * 1000 / (uint64_t)ticks_per_sec;
+		c->idle_ms = left > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)left;
+	}
 	if (!parse_blanks(&p, end) || !parse_hex(&p, end, 8, 8, &v))
 		return N_("retransmits");
 	c->retrans = v > UINT8_MAX ? UINT8_MAX : (uint8_t)v;

@@ -139,9 +139,9 @@ static void kernel_ages_seed_state_since(void **state)
 	};
 	a[0].idle_ms = 660000; /* eleven minutes */
 	a[1].timer = 3;
-	a[1].timer_ms = 45000; /* 15 s into its 60 s */
+	a[1].idle_ms = 45000; /* 15 s into its 60 s */
 	a[2].timer = 3;
-	a[2].timer_ms = 10000; /* 20 s into fin_timeout */
+	a[2].idle_ms = 10000; /* 20 s into fin_timeout */
 	struct track_summary sum;
 	const struct track_mark *m = sample(f, a, 5, 1000000, &sum);
 	assert_int_equal(m[0].state_since_ms, 1000000 - 660000);
@@ -177,7 +177,7 @@ static void kernel_ages_seed_state_since(void **state)
 	struct conn tw = make("10.0.0.9", 80, 5006, TCP_ST_TIME_WAIT, 0);
 	assert_int_equal(conn_kernel_state_age_ms(&tw, 60000), CONN_UNKNOWN_U32);
 	tw.timer = 3;
-	tw.timer_ms = 61000;
+	tw.idle_ms = 61000;
 	assert_int_equal(conn_kernel_state_age_ms(&tw, 60000), CONN_UNKNOWN_U32);
 }
 
