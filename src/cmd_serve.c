@@ -12,6 +12,7 @@
 #include "util/endpoint.h"
 
 #include <errno.h>
+#include <math.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -42,6 +43,9 @@ struct serve_ctx {
 	pthread_mutex_t lock;      /* guards the fields below: scrapes run on several threads */
 	bool fallback_told;
 	struct diag_sample prev; /* the sample rates are measured from */
+	/* New TIME_WAIT sockets since serve started, summed over the intervals between samples
+	 * (each interval once, so it only grows): the counter behind the exporter's rate. */
+	double time_wait_new_total;
 };
 
 static double monotonic_seconds(void)
@@ -98,10 +102,18 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 	if (r < 0)
 		cw_error_set(err, r, "%s", _("out of memory while counting sockets"));
 	if (r == 0) {
+		double tw_total = -1;
 		pthread_mutex_lock(&ctx->lock);
-		if (!ctx->prev.valid || now - ctx->prev.time_s >= SERVE_SAMPLE_KEEP_SECONDS)
+		if (!ctx->prev.valid || now - ctx->prev.time_s >= SERVE_SAMPLE_KEEP_SECONDS) {
+			/* the interval [prev, now] is counted once, when prev is replaced */
+			if (use_prev && ctx->prev.time_s == prev.time_s && t.time_wait_rate >= 0)
+				ctx->time_wait_new_total +=
+				    round(t.time_wait_rate * (now - prev.time_s));
 			diag_sample_take(&ctx->prev, &t.stats, t.have_counters ? &t.counters : NULL,
 			                 now);
+		}
+		if (t.have_counters && !ctx->opts.textfile)
+			tw_total = ctx->time_wait_new_total;
 		pthread_mutex_unlock(&ctx->lock);
 		FILE *out = open_memstream(text, len);
 		if (!out) {
@@ -111,6 +123,7 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 			    .tally = &t,
 			    .top = ctx->opts.top_set ? ctx->opts.top : PROM_TOP_DEFAULT,
 			    .scrape_seconds = monotonic_seconds() - t0,
+			    .time_wait_new_total = tw_total,
 			};
 			r = render_prom(out, &m);
 			if (fclose(out) != 0 && r == 0)
@@ -218,8 +231,9 @@ static int open_listener(const char *text, struct cw_error *err)
 		                    strerror(errno));
 	int one = 1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	int v6only = !endpoint_is_every_address(text);
 	if (sa.ss_family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
 	if (bind(fd, (struct sockaddr *)&sa, salen) < 0 || listen(fd, 64) < 0) {
 		int e = errno;
 		close(fd);
@@ -279,7 +293,7 @@ static int serve_http(struct serve_ctx *ctx)
 			status = CW_EXIT_RUNTIME;
 			goto out;
 		}
-		daemons[i] = start_daemon(ctx, fd, addrs[i][0] == '[');
+		daemons[i] = start_daemon(ctx, fd, addrs[i][0] == '[' || addrs[i][0] == ':');
 		if (!daemons[i]) {
 			close(fd);
 			fprintf(stderr, _("connwatch: cannot start the HTTP server on %s\n"),

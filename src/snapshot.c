@@ -1,5 +1,6 @@
 #include "snapshot.h"
 
+#include "states.h"
 #include "util/addr.h"
 #include "util/names.h"
 
@@ -10,6 +11,21 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+uint32_t conn_kernel_state_age_ms(const struct conn *c, uint32_t fin_timeout_ms)
+{
+	if (c->proto != CONN_TCP)
+		return CONN_UNKNOWN_U32;
+	if (c->state == TCP_ST_CLOSE_WAIT)
+		return c->idle_ms;
+	/* timer 3 is the TIME_WAIT timer (/proc "tr" and inet_diag's idiag_timer alike) */
+	uint32_t length = c->state == TCP_ST_TIME_WAIT   ? CONN_TIME_WAIT_MS
+	                  : c->state == TCP_ST_FIN_WAIT2 ? fin_timeout_ms
+	                                                 : 0;
+	if (!length || c->timer != 3 || c->idle_ms > length)
+		return CONN_UNKNOWN_U32;
+	return length - c->idle_ms; /* idle_ms: the time left on the timer */
+}
 
 void snapshot_init(struct snapshot *snap)
 {
@@ -41,7 +57,6 @@ void snapshot_clear(struct snapshot *snap)
 	snap->delivered = 0;
 	snap->skipped = 0;
 	free_notes(snap);
-	memset(&snap->counters, 0, sizeof(snap->counters));
 }
 
 /* Rows are written once each, front to back. Letting the first write of every 4 KiB page fault

@@ -38,7 +38,8 @@ struct conn {
 	uint32_t uid;
 	uint32_t inode;   /* 0 for request and TIME_WAIT sockets */
 	uint32_t idle_ms; /* time since data was last received (tcp_info), or CONN_UNKNOWN_U32;
-	                   * CLOSE_WAIT: since the last ACK, i.e. the peer's FIN (time in state) */
+	                   * CLOSE_WAIT: since the last ACK, i.e. the peer's FIN (time in state);
+	                   * timer 3 (TIME_WAIT, orphaned FIN_WAIT2: no tcp_info): the time left */
 };
 _Static_assert(sizeof(struct conn) == 64, "struct conn is one cache line");
 
@@ -61,11 +62,6 @@ size_t conn_format_endpoint(char *buf, const struct conn *c, bool remote);
 
 /* The address alone (or the name). buf must hold ADDR_TEXT_MAX. */
 size_t conn_format_address(char *buf, const struct conn *c, bool remote);
-
-/* Kernel counters and sysctls read in the same pass (filled by sources that can). */
-struct kernel_counters {
-	bool valid;
-};
 
 /* A note about input that was skipped (malformed line, interrupted dump); printed by the caller. */
 #define SNAPSHOT_MAX_NOTES 32
@@ -101,10 +97,18 @@ struct snapshot {
 	size_t skipped;          /* input records that could not be read */
 	const char *source_name; /* static string: "netlink", "proc", ... */
 	struct names *names;     /* owned, NULL until a source stores a name (imported text) */
-	struct kernel_counters counters;
 	const struct snapshot_sink *sink; /* borrowed; NULL: every row is kept in conns */
 	size_t delivered;                 /* rows already handed to the sink */
 };
+
+/* The kernel's TIME_WAIT length (TCP_TIMEWAIT_LEN, include/net/tcp.h): fixed at 60 s. */
+#define CONN_TIME_WAIT_MS 60000u
+
+/* How long c has been in its state, as far as the kernel's fields tell, or CONN_UNKNOWN_U32:
+ * CLOSE_WAIT from tcp_info (idle_ms, the time since the peer's FIN); TIME_WAIT and an orphaned
+ * FIN_WAIT2 from their timer (timer 3 runs for 60 s, or fin_timeout_ms for FIN_WAIT2, so the
+ * age is that length minus the time left). */
+uint32_t conn_kernel_state_age_ms(const struct conn *c, uint32_t fin_timeout_ms);
 
 void snapshot_init(struct snapshot *snap);
 

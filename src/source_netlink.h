@@ -18,6 +18,13 @@
 int netlink_parse_messages(const void *buf, size_t len, int proto, struct snapshot *snap,
                            struct cw_error *err);
 
+/* As netlink_parse_messages; a CLOSE_WAIT row without tcp_info takes its time in CLOSE_WAIT
+ * (conn.idle_ms) from close_wait_ages (inode -> ms; NULL: none) as it is parsed. */
+struct inohash;
+int netlink_parse_messages_aged(const void *buf, size_t len, int proto,
+                                const struct inohash *close_wait_ages, struct snapshot *snap,
+                                struct cw_error *err);
+
 /* A recording (--record) is a sequence of records: this header, then `length` bytes exactly as one
  * recv() returned them. The protocol is kept because sock_diag replies do not carry it. Native
  * byte order: a recording is replayed on the machine kind that made it. */

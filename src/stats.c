@@ -122,7 +122,16 @@ size_t stats_distinct(const struct stats *s, enum stats_tally_id id)
 size_t stats_top(const struct stats *s, enum stats_tally_id id, int port_filter,
                  struct stats_entry *out, size_t max)
 {
-	return stats_tally_top(&s->tally[id], port_filter, out, max);
+	if (port_filter != STATS_TOP_SERVICE_PORTS)
+		return stats_tally_top(&s->tally[id], port_filter, out, max);
+	/* Service ports only: from the busiest 256 keys, which hold them unless hundreds of
+	 * ephemeral ports are each busier than every service port. */
+	struct stats_entry busiest[256];
+	size_t got = stats_tally_top(&s->tally[id], STATS_TOP_ANY_PORT, busiest, 256), n = 0;
+	for (size_t i = 0; i < got && n < max; i++)
+		if (stats_is_service_port(s, id, busiest[i].key.port))
+			out[n++] = busiest[i];
+	return n;
 }
 
 /* ---- classification of one row ---- */
@@ -171,6 +180,12 @@ bool stats_is_listen_port(const struct stats *s, uint16_t port)
 	return s->listen_ports[port / 8] & (1u << (port % 8));
 }
 
+bool stats_is_service_port(const struct stats *s, enum stats_tally_id id, uint16_t port)
+{
+	bool remote = id == STATS_TIME_WAIT_REMOTE || id == STATS_SYN_SENT_REMOTE;
+	return !is_ephemeral(s, port) || (!remote && stats_is_listen_port(s, port));
+}
+
 static double fill_ratio(const struct stats_listener *l)
 {
 	return l->backlog ? (double)l->queue / l->backlog : 0.0;
@@ -180,9 +195,6 @@ static void add_listener(struct stats *s, const struct stats_listener *l)
 {
 	s->tcp_listeners++;
 	s->listen_ports[l->port / 8] |= (uint8_t)(1u << (l->port % 8));
-	/* The kernel counts a full queue as queue > backlog (sk_acceptq_is_full); 90% is near. */
-	if (l->backlog && (uint64_t)l->queue * 10 >= (uint64_t)l->backlog * 9)
-		s->listeners_near_full++;
 	if (!l->queue)
 		return;
 	size_t n = s->fullest_count;
