@@ -49,21 +49,27 @@ static bool has_note(const struct snapshot *snap, const char *part)
 	return false;
 }
 
+/* Reads a whole file through the text source, every socket kind wanted. Returns fill's result. */
+static int fill_path(const char *path, struct snapshot *snap, struct cw_error *err)
+{
+	struct source_request req = {.tcp_states = TCP_STATES_ALL,
+	                             .udp = true,
+	                             .ipv4 = true,
+	                             .ipv6 = true,
+	                             .input_path = path};
+	snapshot_init(snap);
+	return source_text.fill(&req, snap, err);
+}
+
 /* Loads tests/fixtures/text/real/NAME and keeps the rows that pass `keep`. */
 static void load_rows(const char *name, bool (*keep)(const struct conn *), struct rows *out)
 {
 	char path[4096];
 	const char *dir = getenv("FIXTURES");
 	snprintf(path, sizeof(path), "%s/text/real/%s", dir ? dir : "tests/fixtures", name);
-	struct source_request req = {.tcp_states = TCP_STATES_ALL,
-	                             .udp = true,
-	                             .ipv4 = true,
-	                             .ipv6 = true,
-	                             .input_path = path};
 	struct snapshot snap;
 	struct cw_error err = {0};
-	snapshot_init(&snap);
-	if (source_text.fill(&req, &snap, &err) < 0)
+	if (fill_path(path, &snap, &err) < 0)
 		fail_msg("%s: %s", name, err.msg);
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < snap.count && out->n < 256; i++) {
@@ -334,15 +340,9 @@ static void no_connection_line_is_an_error(void **state)
 		assert_int_equal(write(fd, inputs[i], strlen(inputs[i])),
 		                 (ssize_t)strlen(inputs[i]));
 		close(fd);
-		struct source_request req = {.tcp_states = TCP_STATES_ALL,
-		                             .udp = true,
-		                             .ipv4 = true,
-		                             .ipv6 = true,
-		                             .input_path = path};
 		struct snapshot snap;
 		struct cw_error err = {0};
-		snapshot_init(&snap);
-		assert_int_equal(source_text.fill(&req, &snap, &err), -ENODATA);
+		assert_int_equal(fill_path(path, &snap, &err), -ENODATA);
 		assert_non_null(strstr(err.msg, "no connection lines found in"));
 		assert_non_null(strstr(err.msg, path));
 		snapshot_free(&snap);
