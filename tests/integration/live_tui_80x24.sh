@@ -47,7 +47,7 @@ wait_gone() { # PATTERN
   return 1
 }
 start_live() { # LANG
-  $TM kill-server 2>/dev/null
+  fresh_tmux cw-80x24
   $TM new-session -d -s cw -x 80 -y 24 \
     "LC_ALL=C.UTF-8 TERM=xterm-256color $CONNWATCH --lang $1 live -p -i 0.5 --sort port --threshold close_wait_age=1 --threshold close_wait_count=3; sleep 300"
   wait_screen 'connwatch' 60 || fail "no screen: $(screen)"
