@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   build-essential meson ninja-build pkg-config gettext
   libmnl-dev libncurses-dev libcmocka-dev
-  iproute2 net-tools nftables procps strace jq tmux curl python3 locales systemd
+  iproute2 net-tools netbase nftables procps strace jq tmux curl python3 locales systemd
   hyperfine prometheus hping3 clang libclang-rt-14-dev
 )
 

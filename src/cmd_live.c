@@ -65,6 +65,7 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 	/* Listeners are read always (a few rows): the rules need them, and the screen toggles
 	 * them without asking the kernel again. The view hides them unless asked. */
 	tally_request(&o->filter, &r->col.req);
+	r->col.req.close_wait_ages = true; /* the first refresh knows how old each CLOSE_WAIT is */
 	struct kcounters kc;
 	kcounters_init(&kc);
 	struct cw_error err = {0};
@@ -84,6 +85,9 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 	snapshot_init(&r->snap);
 	snapshot_init(&r->next);
 	track_init(&r->track);
+	int64_t fin = kc.v[KC_SYSCTL_FIN_TIMEOUT];
+	if (fin != KC_UNKNOWN && fin > 0 && fin <= UINT32_MAX / 1000)
+		r->track.fin_timeout_ms = (uint32_t)fin * 1000u;
 	live_view_init(&r->view, &o->filter, sort);
 	if (gethostname(r->hostname, sizeof(r->hostname) - 1) < 0)
 		strcpy(r->hostname, "?");

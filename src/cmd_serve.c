@@ -14,6 +14,7 @@
 #include "util/endpoint.h"
 
 #include <errno.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -56,6 +57,9 @@ struct serve_ctx {
 	char *good; /* the last successful render (cached, or under cached's stale copy) */
 	size_t good_len;
 	double good_at;
+	/* New TIME_WAIT sockets since serve started, summed over the intervals between samples
+	 * (each interval once, so it only grows): the counter behind the exporter's rate. */
+	double time_wait_new_total;
 };
 
 static double monotonic_seconds(void)
@@ -109,9 +113,17 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 	if (r < 0)
 		cw_error_set(err, r, "%s", _("out of memory while counting sockets"));
 	if (r == 0) {
-		if (!ctx->prev.valid || now - ctx->prev.time_s >= SERVE_SAMPLE_KEEP_SECONDS)
+		double tw_total = -1;
+		if (!ctx->prev.valid || now - ctx->prev.time_s >= SERVE_SAMPLE_KEEP_SECONDS) {
+			/* the interval [prev, now] is counted once, when prev is replaced */
+			if (use_prev && ctx->prev.time_s == prev.time_s && t.time_wait_rate >= 0)
+				ctx->time_wait_new_total +=
+				    round(t.time_wait_rate * (now - prev.time_s));
 			diag_sample_take(&ctx->prev, &t.stats, t.have_counters ? &t.counters : NULL,
 			                 now);
+		}
+		if (t.have_counters && !ctx->opts.textfile)
+			tw_total = ctx->time_wait_new_total;
 		ctx->renders++;
 		FILE *out = open_memstream(text, len);
 		if (!out) {
@@ -122,6 +134,7 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 			    .top = ctx->opts.top_set ? ctx->opts.top : PROM_TOP_DEFAULT,
 			    .scrape_seconds = monotonic_seconds() - t0,
 			    .renders = ctx->renders,
+			    .time_wait_new_total = tw_total,
 			};
 			r = render_prom(out, &m);
 			if (fclose(out) != 0 && r == 0)
@@ -223,8 +236,9 @@ static int open_listener(const char *text, struct cw_error *err)
 		                    strerror(errno));
 	int one = 1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	int v6only = !endpoint_is_every_address(text);
 	if (sa.ss_family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
 	if (bind(fd, (struct sockaddr *)&sa, salen) < 0 || listen(fd, 128) < 0) {
 		int e = errno;
 		close(fd);

@@ -15,6 +15,7 @@
 #include "sock_diag_req.h"
 
 #include "i18n.h"
+#include "util/inohash.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -60,6 +61,9 @@ static void conn_from_diag(struct conn *c, const struct inet_diag_msg *m, int pr
 	c->uid = m->idiag_uid;
 	c->inode = m->idiag_inode;
 	c->idle_ms = CONN_UNKNOWN_U32;
+	if (m->idiag_timer ==
+	    3) /* TIME_WAIT timer: no tcp_info here, idle_ms holds the time left */
+		c->idle_ms = m->idiag_expires;
 }
 
 /* The kernel appends attributes to every socket message even when no extension was asked for
@@ -95,7 +99,8 @@ static void conn_add_tcp_info(struct conn *c, const unsigned char *attrs, size_t
 }
 
 /* One socket message. Returns 0 or -ENOMEM. */
-static int parse_socket_message(const struct nlmsghdr *nlh, int proto, struct snapshot *snap)
+static int parse_socket_message(const struct nlmsghdr *nlh, int proto,
+                                const struct inohash *close_wait_ages, struct snapshot *snap)
 {
 	const unsigned char *payload = NLMSG_DATA(nlh);
 	size_t payload_len = nlh->nlmsg_len - NLMSG_HDRLEN;
@@ -120,6 +125,11 @@ static int parse_socket_message(const struct nlmsghdr *nlh, int proto, struct sn
 	size_t attrs_at = NLMSG_ALIGN(sizeof(m));
 	if (proto == CONN_TCP && payload_len > attrs_at)
 		conn_add_tcp_info(c, payload + attrs_at, payload_len - attrs_at);
+	if (close_wait_ages && c->state == TCP_ST_CLOSE_WAIT && c->idle_ms == CONN_UNKNOWN_U32) {
+		const int32_t *ms = inohash_find(close_wait_ages, c->inode);
+		if (ms)
+			c->idle_ms = (uint32_t)*ms;
+	}
 	return 0;
 }
 
@@ -142,6 +152,7 @@ static int dump_done(const struct nlmsghdr *nlh, struct cw_error *err)
 int netlink_parse_dump(const void *buf, size_t len, int proto, struct netlink_dump *d,
                        struct snapshot *snap, struct cw_error *err)
 {
+	const struct inohash *close_wait_ages = d ? d->close_wait_ages : NULL;
 	const struct nlmsghdr *nlh = buf;
 	if (len > (size_t)INT32_MAX)
 		return cw_error_set(err, -EOVERFLOW, "%s", _("netlink reply too large"));
@@ -182,7 +193,7 @@ int netlink_parse_dump(const void *buf, size_t len, int proto, struct netlink_du
 			                    strerror(-code));
 		}
 		if (nlh->nlmsg_type == SOCK_DIAG_BY_FAMILY || nlh->nlmsg_type == TCPDIAG_GETSOCK) {
-			if (parse_socket_message(nlh, proto, snap) < 0)
+			if (parse_socket_message(nlh, proto, close_wait_ages, snap) < 0)
 				return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
 		}
 		nlh = NLMSG_NEXT(nlh, remaining);
@@ -217,6 +228,7 @@ struct dump_ctx {
 	unsigned int portid;
 	uint32_t seq; /* of the last request: each dump has its own */
 	FILE *record;
+	const struct inohash *close_wait_ages; /* inode -> ms in CLOSE_WAIT, or NULL */
 };
 
 /* Reads one datagram from the kernel. Returns its length, or a negative errno with err set.
@@ -263,7 +275,10 @@ static int dump_once(struct dump_ctx *ctx, const void *req, size_t req_len, uint
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nlh->nlmsg_seq = ++ctx->seq;
 	memcpy(mnl_nlmsg_put_extra_header(nlh, req_len), req, req_len);
-	struct netlink_dump d = {.seq = ctx->seq, .portid = ctx->portid, .ids_known = true};
+	struct netlink_dump d = {.seq = ctx->seq,
+	                         .portid = ctx->portid,
+	                         .ids_known = true,
+	                         .close_wait_ages = ctx->close_wait_ages};
 
 	if (mnl_socket_sendto(ctx->nl, nlh, nlh->nlmsg_len) < 0)
 		return cw_error_set(err, -errno, _("cannot send the socket dump request: %s"),
@@ -341,6 +356,37 @@ static int dump_tcp(struct dump_ctx *ctx, const struct source_request *r, struct
 	return ret;
 }
 
+static const tcp_state_set close_wait_bit = TCP_STATE_BIT(TCP_ST_CLOSE_WAIT);
+
+/* CLOSE_WAIT ages without tcp_info on every socket: a CLOSE_WAIT-only dump that carries tcp_info
+ * comes first (the kernel serves a state-masked dump cheaply, a tenth of a full one, while
+ * tcp_info on every socket costs a fifth more), and lends each socket's age, by inode, to the row
+ * of the main dump as it is parsed. Every row comes from the main dump, so a socket that changes
+ * state between the two is neither counted twice nor missed (it keeps an unknown age); and rows
+ * can stream to a sink, as nothing is patched afterwards. */
+static int read_close_wait_ages(struct dump_ctx *ctx, const struct source_request *r,
+                                struct inohash *ages, struct cw_error *err)
+{
+	struct source_request only = *r;
+	only.tcp_states = close_wait_bit;
+	only.want_tcp_info = true;
+	struct snapshot aged;
+	snapshot_init(&aged);
+	int ret = dump_tcp(ctx, &only, &aged, err);
+	if (ret == 0 && inohash_init(ages, aged.count) < 0)
+		ret = cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
+	for (size_t i = 0; ret == 0 && i < aged.count; i++) {
+		const struct conn *a = &aged.conns[i];
+		if (!a->inode || a->idle_ms == CONN_UNKNOWN_U32)
+			continue;
+		int32_t ms = a->idle_ms > INT32_MAX ? INT32_MAX : (int32_t)a->idle_ms;
+		if (inohash_put(ages, a->inode, ms) < 0)
+			ret = cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
+	}
+	snapshot_free(&aged);
+	return ret;
+}
+
 static int netlink_fill(const struct source_request *r, struct snapshot *snap, struct cw_error *err)
 {
 	struct dump_ctx ctx = {0};
@@ -371,8 +417,23 @@ static int netlink_fill(const struct source_request *r, struct snapshot *snap, s
 	ctx.portid = mnl_socket_get_portid(ctx.nl);
 	ctx.seq = (uint32_t)time(NULL);
 	snap->source_name = "netlink";
-	if (r->tcp_states)
-		ret = dump_tcp(&ctx, r, snap, err);
+	struct source_request tcp = *r;
+	bool ages = r->close_wait_ages && (r->tcp_states & close_wait_bit) && !r->want_tcp_info;
+	if (ages && (ctx.record || !(r->tcp_states & ~close_wait_bit))) {
+		/* One dump with tcp_info: a recording then replays with the ages, and a
+		 * CLOSE_WAIT-only request needs no second dump. */
+		tcp.want_tcp_info = true;
+		ages = false;
+	}
+	struct inohash close_wait_ages = {0};
+	if (ages) {
+		ret = read_close_wait_ages(&ctx, r, &close_wait_ages, err);
+		ctx.close_wait_ages = &close_wait_ages;
+	}
+	if (ret == 0 && tcp.tcp_states)
+		ret = dump_tcp(&ctx, &tcp, snap, err);
+	ctx.close_wait_ages = NULL;
+	inohash_free(&close_wait_ages);
 	if (ret == 0 && r->udp && r->ipv4)
 		ret = dump_v2(&ctx, AF_INET, IPPROTO_UDP, TCP_STATES_ALL, 0, snap, err);
 	if (ret == 0 && r->udp && r->ipv6)
@@ -390,5 +451,6 @@ out:
 
 const struct source_ops source_netlink = {
     .name = "netlink",
+    .gives = SOURCE_GIVES_CLOSE_WAIT_AGES,
     .fill = netlink_fill,
 };

@@ -17,6 +17,8 @@
  * changed while it walked its tables); after the last, what came is kept with a note. */
 #define NETLINK_DUMP_INTR_TRIES 3
 
+struct inohash;
+
 /* One dump as its replies arrive. Zero it before the dump's first reply. */
 struct netlink_dump {
 	uint32_t seq;          /* the request's sequence number ... */
@@ -24,6 +26,9 @@ struct netlink_dump {
 	bool ids_known;        /* false: not checked (a replay: a recording has no requests) */
 	bool interrupted;      /* NLM_F_DUMP_INTR seen: read on to NLMSG_DONE, then repeat */
 	unsigned long foreign; /* replies skipped because their ids were not ours */
+	/* inode -> ms in CLOSE_WAIT, or NULL: a CLOSE_WAIT row without tcp_info takes its time
+	 * in CLOSE_WAIT (conn.idle_ms) from here as it is parsed */
+	const struct inohash *close_wait_ages;
 };
 
 /* Parses the netlink messages in buf (one recv's worth) of dump d and appends their sockets to

@@ -71,8 +71,14 @@ const char *proc_parse_line(const char *line, size_t len, int family, int proto,
 	if (!parse_blanks(&p, end) || !parse_hex(&p, end, 2, 2, &v) || !parse_char(&p, end, ':') ||
 	    !parse_hex(&p, end, 8, 16, &v2))
 		return N_("timer");
-	c->timer = (uint8_t)(v > 15 ? 15 : v); /* the kernel writes 0..4 */
-	(void)ticks_per_sec; /* the time left on the timer (v2) is not kept: no view shows it */
+	c->timer = (uint8_t)(v > 7 ? 7 : v); /* the kernel writes 0..4; the field holds 3 bits */
+	/* The time left is kept for the TIME_WAIT timer only (in idle_ms: such a socket has no
+	 * tcp_info), from which the live view dates it. */
+	if (c->timer == 3 && ticks_per_sec > 0) {
+		uint64_t left = v2 / (uint64_t)ticks_per_sec * 1000 +
+		                v2 % (uint64_t)ticks_per_sec * 1000 / (uint64_t)ticks_per_sec;
+		c->idle_ms = left > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)left;
+	}
 	if (!parse_blanks(&p, end) || !parse_hex(&p, end, 8, 8, &v))
 		return N_("retransmits");
 	c->retrans = v > UINT8_MAX ? UINT8_MAX : (uint8_t)v;
@@ -187,9 +193,9 @@ static int proc_fill(const struct source_request *r, struct snapshot *snap, stru
 	snprintf(dir, sizeof(dir), "%s/net", root);
 	struct stat st;
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-		return cw_error_set(err, -ENOENT,
-		                    _("%s: no such directory (expected %s/net/tcp ...)"),
-		                    r->proc_root ? r->proc_root : dir, root);
+		/* name what is missing: DIR may well exist (--proc-root /tmp) */
+		return cw_error_set(err, -ENOENT, _("%s: no such directory (expected %s/tcp ...)"),
+		                    dir, dir);
 	snap->source_name = "proc";
 	long ticks = sysconf(_SC_CLK_TCK);
 	bool any_table = false;

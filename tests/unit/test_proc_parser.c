@@ -412,10 +412,11 @@ static void huge_timer_parses(void **state)
 	static const char *const ticks[] = {"0000000000000BB8", "004189374BC6A7F0",
 	                                    "FFFFFFFFFFFFFFFF"};
 	for (size_t i = 0; i < sizeof(ticks) / sizeof(ticks[0]); i++) {
-		snprintf(line, sizeof(line),
-		         "   1: 3350A8C0:0016 A6463BC4:DF42 01 00000019:00000000 01:%s 00000000     "
-		         "0        0 991 4 0000000000000000 20 4 29 10 -1",
-		         ticks[i]);
+		snprintf(
+		    line, sizeof(line),
+		    "   1: 3350A8C0:0016 A6463BC4:DF42 01 00000019:00000000 01:%s 00000000     "
+		    "0        0 991 4 0000000000000000 20 4 29 10 -1",
+		    ticks[i]);
 		assert_null(proc_parse_line(line, strlen(line), AF_INET, CONN_TCP, 100, &c));
 		assert_int_equal(c.timer, 1);
 		assert_int_equal(c.inode, 991);
