@@ -7,6 +7,7 @@
 
 #include "i18n.h"
 #include "util/escape.h"
+#include "util/grow.h"
 #include "util/addr.h"
 #include "util/lineread.h"
 #include "util/names.h"
@@ -598,8 +599,7 @@ int text_reader_init(struct text_reader *r, const char *name, const struct sourc
 	r->req = req;
 	r->table_proto = TABLE_PROTO_UNKNOWN;
 	text_context_init(&r->ctx, snap);
-	r->held = malloc(TEXT_HELD_ROWS_MAX * sizeof(*r->held));
-	return r->held ? 0 : -ENOMEM;
+	return 0;
 }
 
 void text_reader_free(struct text_reader *r)
@@ -607,6 +607,7 @@ void text_reader_free(struct text_reader *r)
 	text_context_free(&r->ctx);
 	free(r->held);
 	r->held = NULL;
+	r->held_cap = 0;
 }
 
 static void note_bad(struct text_reader *r, struct snapshot *snap, unsigned long lineno,
@@ -686,6 +687,15 @@ static int add_row(struct text_reader *r, struct snapshot *snap, const struct te
 		r->table_proto = CONN_TCP;
 		int ret = release_held(r, snap, CONN_TCP);
 		return ret ? ret : add_row(r, snap, row);
+	}
+	/* Held rows grow with the table, so a capture without such a table (most) holds none. */
+	if (r->held_count == r->held_cap) {
+		size_t cap = grow_capacity(r->held_cap, r->held_count + 1, 64);
+		if (cap > TEXT_HELD_ROWS_MAX)
+			cap = TEXT_HELD_ROWS_MAX;
+		if (grow_array(&r->held, cap, sizeof(*r->held)) < 0)
+			return -ENOMEM;
+		r->held_cap = cap;
 	}
 	r->held[r->held_count++] = *row;
 	return 0;

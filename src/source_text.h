@@ -94,11 +94,13 @@ struct text_reader {
 	unsigned long other_kinds; /* lines of other socket kinds skipped quietly */
 	unsigned long connections; /* rows read (before the request's filter) */
 	uint8_t table_proto;       /* ss without Netid: CONN_TCP/CONN_UDP once told, else 0xff */
-	struct text_row *held;     /* ESTAB rows waiting for table_proto (owned) */
+	struct text_row *held;     /* ESTAB rows waiting for table_proto (owned; grows on demand) */
 	size_t held_count;
+	size_t held_cap;
 };
 
-/* Returns 0 or -ENOMEM. Free with text_reader_free(). */
+/* Returns 0 (allocates nothing: held rows grow when a table needs them). Free with
+ * text_reader_free(). */
 int text_reader_init(struct text_reader *r, const char *name, const struct source_request *req,
                      struct snapshot *snap);
 void text_reader_free(struct text_reader *r);

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static bool is_blank(char ch)
@@ -94,31 +95,41 @@ int services_parse(struct services *sv, const char *text, size_t len)
 	return 0;
 }
 
+/* The buffer starts at the file's size (Debian's /etc/services is 13 KB) and grows only for a
+ * file that reads longer than stat said (or has no size, as a pipe): the first service name of an
+ * import then costs a read of the file, not a 4 MiB allocation. */
 int services_load(struct services *sv, const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	char *buf = malloc(SERVICES_FILE_MAX);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
+	struct stat st;
+	size_t cap = fstat(fd, &st) == 0 && st.st_size > 0 ? (size_t)st.st_size + 1 : 16384;
+	if (cap > SERVICES_FILE_MAX)
+		cap = SERVICES_FILE_MAX;
+	char *buf = NULL;
 	size_t len = 0;
-	ssize_t n;
-	while (len < SERVICES_FILE_MAX && (n = read(fd, buf + len, SERVICES_FILE_MAX - len)) != 0) {
+	int r = grow_array(&buf, cap, 1);
+	while (r == 0 && len < SERVICES_FILE_MAX) {
+		if (len == cap) {
+			size_t more = grow_capacity(cap, cap + 1, cap);
+			cap = more > SERVICES_FILE_MAX ? SERVICES_FILE_MAX : more;
+			if ((r = grow_array(&buf, cap, 1)) < 0)
+				break;
+		}
+		ssize_t n = read(fd, buf + len, cap - len);
+		if (n == 0)
+			break;
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			int e = -errno;
-			free(buf);
-			close(fd);
-			return e;
+			if (errno != EINTR)
+				r = -errno;
+			continue;
 		}
 		len += (size_t)n;
 	}
 	close(fd);
-	int r = services_parse(sv, buf, len);
+	if (r == 0)
+		r = services_parse(sv, buf, len);
 	free(buf);
 	return r;
 }

@@ -408,6 +408,50 @@ static void single_lines_classify(void **state)
 	assert_string_equal(why.field, "Recv-Q");
 }
 
+/* An ss table without Netid holds its ESTAB rows until a row tells TCP from UDP. The held rows
+ * grow on demand (kept in order across growth); past TEXT_HELD_ROWS_MAX the table is taken as
+ * TCP, as `ss -tn` prints one. */
+static char *netid_less_table(size_t estab_rows, size_t *len)
+{
+	size_t cap = 128 + estab_rows * 48;
+	char *buf = malloc(cap);
+	assert_non_null(buf);
+	size_t n = (size_t)snprintf(buf, cap,
+	                            "State Recv-Q Send-Q Local Address:Port Peer Address:Port\n");
+	for (size_t i = 0; i < estab_rows; i++)
+		n += (size_t)snprintf(buf + n, cap - n, "ESTAB 0 0 10.0.0.1:68 10.0.0.2:%zu\n",
+		                      i + 1);
+	n += (size_t)snprintf(buf + n, cap - n, "UNCONN 0 0 0.0.0.0:68 0.0.0.0:*\n");
+	*len = n;
+	return buf;
+}
+
+static void held_rows_grow_and_cap(void **state)
+{
+	(void)state;
+	struct snapshot snap;
+	size_t len;
+	char *text = netid_less_table(300, &len);
+	parse_text("x", text, len, &snap);
+	assert_int_equal(snap.skipped, 0);
+	assert_int_equal(snap.count, 301);
+	assert_int_equal(count(&snap, CONN_UDP, -1, -1), 301);
+	for (size_t i = 0; i < 300; i++)
+		assert_int_equal(snap.conns[i].remote_port, i + 1);
+	snapshot_free(&snap);
+	free(text);
+
+	text = netid_less_table(TEXT_HELD_ROWS_MAX + 10, &len);
+	parse_text("x", text, len, &snap);
+	assert_int_equal(snap.skipped, 0);
+	assert_int_equal(count(&snap, CONN_TCP, -1, TCP_ST_ESTABLISHED), TEXT_HELD_ROWS_MAX + 10);
+	assert_int_equal(count(&snap, CONN_UDP, -1, -1), 1);
+	for (size_t i = 0; i < TEXT_HELD_ROWS_MAX + 10; i++)
+		assert_int_equal(snap.conns[i].remote_port, i + 1);
+	snapshot_free(&snap);
+	free(text);
+}
+
 int main(void)
 {
 	i18n_init("en");
@@ -426,6 +470,7 @@ int main(void)
 	    cmocka_unit_test(missing_file_is_an_error_naming_it),
 	    cmocka_unit_test(netstat_width_ipv6_gets_one_warning_not_a_skip),
 	    cmocka_unit_test(single_lines_classify),
+	    cmocka_unit_test(held_rows_grow_and_cap),
 	};
 	int r = cmocka_run_group_tests(tests, NULL, NULL);
 	i18n_cleanup();
