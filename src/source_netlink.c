@@ -8,6 +8,10 @@
  * - The requested state set is sent as idiag_states so the kernel skips the rest.
  * - tcp_info is asked for only when a view needs it: it costs about a fifth more per socket.
  * - A 32 KiB receive buffer: the kernel caps a dump message near that size.
+ * - The filter's ports and addresses go along as inet_diag bytecode (diag_bytecode.c): the kernel
+ *   still walks every socket but fills and copies only the matching ones, which is most of the
+ *   cost. Should a kernel refuse the program (its audit answers EINVAL), the dump is repeated
+ *   without it and the user-space filter, which always runs, does the work.
  */
 #include "source.h"
 #include "source_netlink.h"
@@ -176,6 +180,7 @@ struct dump_ctx {
 	struct mnl_socket *nl;
 	unsigned int portid;
 	FILE *record;
+	const struct diag_bytecode *bytecode; /* sent with every dump; NULL: none */
 };
 
 /* Sends one dump request; fills snap from the reply. */
@@ -189,6 +194,8 @@ static int dump_once(struct dump_ctx *ctx, const void *req, size_t req_len, uint
 	uint32_t seq = (uint32_t)time(NULL);
 	nlh->nlmsg_seq = seq;
 	memcpy(mnl_nlmsg_put_extra_header(nlh, req_len), req, req_len);
+	if (ctx->bytecode)
+		mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE, ctx->bytecode->len, ctx->bytecode->code);
 
 	if (mnl_socket_sendto(ctx->nl, nlh, nlh->nlmsg_len) < 0)
 		return cw_error_set(err, -errno, _("cannot send the socket dump request: %s"),
@@ -243,12 +250,12 @@ static int dump_v2(struct dump_ctx *ctx, int family, int protocol, tcp_state_set
 	                       protocol == IPPROTO_TCP ? CONN_TCP : CONN_UDP, snap, err);
 }
 
-static int dump_tcp(struct dump_ctx *ctx, const struct source_request *r, struct snapshot *snap,
-                    struct cw_error *err)
+static int dump_tcp_states(struct dump_ctx *ctx, const struct source_request *r,
+                           tcp_state_set states, struct snapshot *snap, struct cw_error *err)
 {
 	unsigned char ext = r->want_tcp_info ? (1 << (INET_DIAG_INFO - 1)) : 0;
 	if (r->ipv4 && r->ipv6) {
-		struct inet_diag_req req = sock_diag_req_tcp_both(r->tcp_states, ext);
+		struct inet_diag_req req = sock_diag_req_tcp_both(states, ext);
 		size_t start = snap->count;
 		int ret =
 		    dump_with_retry(ctx, &req, sizeof(req), TCPDIAG_GETSOCK, CONN_TCP, snap, err);
@@ -261,10 +268,48 @@ static int dump_tcp(struct dump_ctx *ctx, const struct source_request *r, struct
 	}
 	int ret = 0;
 	if (r->ipv4)
-		ret = dump_v2(ctx, AF_INET, IPPROTO_TCP, r->tcp_states, ext, snap, err);
+		ret = dump_v2(ctx, AF_INET, IPPROTO_TCP, states, ext, snap, err);
 	if (ret == 0 && r->ipv6)
-		ret = dump_v2(ctx, AF_INET6, IPPROTO_TCP, r->tcp_states, ext, snap, err);
+		ret = dump_v2(ctx, AF_INET6, IPPROTO_TCP, states, ext, snap, err);
 	return ret;
+}
+
+static int dump_tcp(struct dump_ctx *ctx, const struct source_request *r, struct snapshot *snap,
+                    struct cw_error *err)
+{
+	tcp_state_set exempt = ctx->bytecode ? r->tcp_states & r->bytecode_exempt : 0;
+	int ret = 0;
+	if (r->tcp_states & ~exempt)
+		ret = dump_tcp_states(ctx, r, r->tcp_states & ~exempt, snap, err);
+	if (ret == 0 && exempt) {
+		const struct diag_bytecode *bc = ctx->bytecode;
+		ctx->bytecode = NULL;
+		ret = dump_tcp_states(ctx, r, exempt, snap, err);
+		ctx->bytecode = bc;
+	}
+	return ret;
+}
+
+static int dump_all(struct dump_ctx *ctx, const struct source_request *r, struct snapshot *snap,
+                    struct cw_error *err)
+{
+	int ret = 0;
+	if (r->tcp_states)
+		ret = dump_tcp(ctx, r, snap, err);
+	if (ret == 0 && r->udp && r->ipv4)
+		ret = dump_v2(ctx, AF_INET, IPPROTO_UDP, TCP_STATES_ALL, 0, snap, err);
+	if (ret == 0 && r->udp && r->ipv6)
+		ret = dump_v2(ctx, AF_INET6, IPPROTO_UDP, TCP_STATES_ALL, 0, snap, err);
+	return ret;
+}
+
+/* Drops what a refused attempt wrote to the recording, so that it holds one clean dump. */
+static int record_rewind(FILE *record, long at)
+{
+	if (fflush(record) != 0 || ftruncate(fileno(record), at) != 0 ||
+	    fseek(record, at, SEEK_SET) != 0)
+		return -EIO;
+	return 0;
 }
 
 static int netlink_fill(const struct source_request *r, struct snapshot *snap, struct cw_error *err)
@@ -296,12 +341,19 @@ static int netlink_fill(const struct source_request *r, struct snapshot *snap, s
 	}
 	ctx.portid = mnl_socket_get_portid(ctx.nl);
 	snap->source_name = "netlink";
-	if (r->tcp_states)
-		ret = dump_tcp(&ctx, r, snap, err);
-	if (ret == 0 && r->udp && r->ipv4)
-		ret = dump_v2(&ctx, AF_INET, IPPROTO_UDP, TCP_STATES_ALL, 0, snap, err);
-	if (ret == 0 && r->udp && r->ipv6)
-		ret = dump_v2(&ctx, AF_INET6, IPPROTO_UDP, TCP_STATES_ALL, 0, snap, err);
+	ctx.bytecode = r->bytecode.len ? &r->bytecode : NULL;
+	size_t start = snap->count;
+	long record_at = ctx.record ? ftell(ctx.record) : 0;
+	ret = dump_all(&ctx, r, snap, err);
+	if (ret == -EINVAL && ctx.bytecode) {
+		/* The kernel's audit refused the filter program: ask for everything instead. */
+		ctx.bytecode = NULL;
+		snap->count = start;
+		if (ctx.record && record_rewind(ctx.record, record_at) < 0)
+			ret = cw_error_set(err, -EIO, "%s", _("cannot write the recording"));
+		else
+			ret = dump_all(&ctx, r, snap, err);
+	}
 	if (ret == 0 && ctx.record &&
 	    netlink_record_write(ctx.record, (int)NETLINK_RECORD_END, "", 0) < 0)
 		ret = cw_error_set(err, -EIO, "%s", _("cannot write the recording"));

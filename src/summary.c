@@ -28,8 +28,11 @@ void summary_free(struct summary *sum)
 void summary_request(const struct filter *f, struct source_request *req)
 {
 	filter_to_request(f, req);
-	if (f->tcp)
+	if (f->tcp) {
+		/* Every listener is noted, matching or not: they bypass the kernel's filter. */
 		req->tcp_states |= TCP_STATE_BIT(TCP_ST_LISTEN);
+		req->bytecode_exempt = TCP_STATE_BIT(TCP_ST_LISTEN);
+	}
 }
 
 void summary_count(struct summary *sum, const struct snapshot *snap, const struct filter *f)
