@@ -171,6 +171,14 @@ static struct conn tcp(int family, const char *l, uint16_t lp, const char *r, ui
 	return c;
 }
 
+/* Runs the program on a TCP connection made of these endpoints. */
+static bool passes(const struct diag_bytecode *bc, int family, const char *l, uint16_t lp,
+                   const char *r, uint16_t rp)
+{
+	struct conn c = tcp(family, l, lp, r, rp);
+	return run(bc, &c);
+}
+
 static void build_ok(const struct filter *f, struct diag_bytecode *bc)
 {
 	diag_bytecode_build(f, bc);
@@ -269,11 +277,11 @@ static void local_ipv4_prefix(void **state)
 	assert_int_equal(bc.len, 16);
 	assert_op(&bc, 0, INET_DIAG_BC_S_COND, 16, 20);
 	assert_cond(&bc, 0, AF_INET, 16, -1, "10.1.0.0");
-	assert_true(run(&bc, &(struct conn[]){tcp(AF_INET, "10.1.2.3", 1, "10.9.9.9", 2)}[0]));
-	assert_false(run(&bc, &(struct conn[]){tcp(AF_INET, "10.2.2.3", 1, "10.1.9.9", 2)}[0]));
+	assert_true(passes(&bc, AF_INET, "10.1.2.3", 1, "10.9.9.9", 2));
+	assert_false(passes(&bc, AF_INET, "10.2.2.3", 1, "10.1.9.9", 2));
 	/* an IPv4 network also matches IPv4-mapped addresses of IPv6 sockets, nothing else */
-	assert_true(run(&bc, &(struct conn[]){tcp(AF_INET6, "::ffff:10.1.7.7", 1, "::1", 2)}[0]));
-	assert_false(run(&bc, &(struct conn[]){tcp(AF_INET6, "::10.1.7.7", 1, "::1", 2)}[0]));
+	assert_true(passes(&bc, AF_INET6, "::ffff:10.1.7.7", 1, "::1", 2));
+	assert_false(passes(&bc, AF_INET6, "::10.1.7.7", 1, "::1", 2));
 }
 
 static void remote_ipv6_and_mapped_addresses(void **state)
@@ -291,11 +299,11 @@ static void remote_ipv6_and_mapped_addresses(void **state)
 	assert_op(&bc, 28, INET_DIAG_BC_JMP, 4, 32);
 	assert_op(&bc, 32, INET_DIAG_BC_D_COND, 28, 32);
 	assert_cond(&bc, 32, AF_INET6, 128, -1, "::ffff:127.0.0.1");
-	assert_true(run(&bc, &(struct conn[]){tcp(AF_INET6, "::1", 1, "2001:db8:5::1", 2)}[0]));
-	assert_true(run(&bc, &(struct conn[]){tcp(AF_INET6, "::1", 1, "::ffff:127.0.0.1", 2)}[0]));
+	assert_true(passes(&bc, AF_INET6, "::1", 1, "2001:db8:5::1", 2));
+	assert_true(passes(&bc, AF_INET6, "::1", 1, "::ffff:127.0.0.1", 2));
 	/* an IPv6 spelling of an IPv4 address matches only IPv6 sockets */
-	assert_false(run(&bc, &(struct conn[]){tcp(AF_INET, "127.0.0.1", 1, "127.0.0.1", 2)}[0]));
-	assert_false(run(&bc, &(struct conn[]){tcp(AF_INET6, "::1", 1, "2001:db9::1", 2)}[0]));
+	assert_false(passes(&bc, AF_INET, "127.0.0.1", 1, "127.0.0.1", 2));
+	assert_false(passes(&bc, AF_INET6, "::1", 1, "2001:db9::1", 2));
 }
 
 static void groups_are_and_ed(void **state)
@@ -318,11 +326,11 @@ static void groups_are_and_ed(void **state)
 	assert_cond(&bc, 48, AF_INET6, 10, -1, "fe80::");
 	assert_op(&bc, 76, INET_DIAG_BC_D_COND, 16, 20);
 	assert_cond(&bc, 76, AF_INET, 0, -1, "0.0.0.0");
-	assert_true(run(&bc, &(struct conn[]){tcp(AF_INET, "192.168.0.5", 22, "8.8.8.8", 9)}[0]));
-	assert_false(run(&bc, &(struct conn[]){tcp(AF_INET, "192.168.1.5", 22, "8.8.8.8", 9)}[0]));
-	assert_false(run(&bc, &(struct conn[]){tcp(AF_INET, "192.168.0.5", 23, "8.8.8.8", 9)}[0]));
+	assert_true(passes(&bc, AF_INET, "192.168.0.5", 22, "8.8.8.8", 9));
+	assert_false(passes(&bc, AF_INET, "192.168.1.5", 22, "8.8.8.8", 9));
+	assert_false(passes(&bc, AF_INET, "192.168.0.5", 23, "8.8.8.8", 9));
 	/* the remote /0 is an IPv4 network: an IPv6 peer does not match it */
-	assert_false(run(&bc, &(struct conn[]){tcp(AF_INET6, "fe80::1", 22, "fe80::2", 9)}[0]));
+	assert_false(passes(&bc, AF_INET6, "fe80::1", 22, "fe80::2", 9));
 }
 
 static void the_largest_filter_fits_and_passes_the_audit(void **state)
