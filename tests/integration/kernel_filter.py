@@ -18,14 +18,17 @@ P = "( sport = :{0} or dport = :{0} )"
 
 # connwatch options (after list), the ss filter (None: ss cannot say it the same way), the least
 # number of rows the case must show (so that a case cannot pass by showing nothing).
+# The TIME_WAIT socket lives 60 s from READY, less than a slow (sanitizer) run of all cases: the
+# cases that need it come first, and the others' least counts leave it out.
 CASES = [
-    (["-a", "--port", "7001"], P.format(7001), 6),
+    (["--state", "time-wait", "--local", "127.0.0.2"], None, 1),
+    (["-a", "--port", "7001"], P.format(7001), 5),
     (["-a", "--port", "7003", "--port", "7005"],
      P.format(7003) + " or " + P.format(7005), 8),
     (["-a", "--port", "7006"], P.format(7006), 4),
-    (["--port", "7001"], None, 5),
+    (["--port", "7001"], None, 4),
     (["-a", "--local", "127.0.0.1"], "src 127.0.0.1", 6),
-    (["-a", "--local", "127.0.0.0/8"], "src 127.0.0.0/8", 14),
+    (["-a", "--local", "127.0.0.0/8"], "src 127.0.0.0/8", 13),
     (["-a", "--local", "127.0.0.0/30"], "src 127.0.0.0/30", 10),
     (["-a", "--remote", "127.0.0.2/32"], "dst 127.0.0.2/32", 2),
     (["-a", "--remote", "::ffff:127.0.0.4"], "dst [::ffff:127.0.0.4]", 1),
@@ -33,7 +36,7 @@ CASES = [
     (["-a", "--local", "::1"], "src [::1]", 5),
     (["-a", "--local", "2001:db8::/32"], "src 2001:db8::/32", 3),
     (["-a", "--remote", "2001:db8:1::/48"], "dst 2001:db8:1::/48", 1),
-    (["-a", "--local", "0.0.0.0/0"], None, 14),
+    (["-a", "--local", "0.0.0.0/0"], None, 13),
     (["-a", "--local", "::/0"], None, 10),
     (["-a", "--remote", "0.0.0.0"], "dst 0.0.0.0", 3),
     (["-a", "--port", "7004", "--local", "2001:db8::1", "--remote", "2001:db8:1::2"],
@@ -45,7 +48,6 @@ CASES = [
     (["-a", "-t", "--remote", "127.0.0.0/8"], "dst 127.0.0.0/8", 8),
     (["-a", "-u", "--port", "7006"], P.format(7006), 4),
     (["--state", "established", "--port", "7001"], None, 4),
-    (["--state", "time-wait", "--local", "127.0.0.2"], None, 1),
     (["-l", "--local", "::/0"], None, 4),
     (["--state", "listen", "--port", "7005"], None, 1),
     (["-a", "--port", "7009"], P.format(7009), 0),
