@@ -24,6 +24,23 @@ python3 "$HERE/kernel_filter.py" "$CONNWATCH" || fail "the kernel filter and the
 diff -u "$tmp/live" "$tmp/replayed" || fail "the recording holds sockets the filter leaves out"
 [ "$(wc -l <"$tmp/replayed")" -ge 6 ] || fail "too few rows recorded: $(cat "$tmp/replayed")"
 
+# The one-walk legacy request (TCPDIAG_GETSOCK, AF_UNSPEC) accepts the program: three requests
+# (TCP of both families, UDP per family), none refused or repeated, the TCP one longer than
+# without a filter by the program (strace decodes the program of the UDP ones only).
+traced() {
+  ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+    strace -f -qq -o "$tmp/strace" -e trace=sendto "$CONNWATCH" list -a "$@" >"$tmp/out" ||
+    fail "list $* under strace failed"
+  [ "$(grep -c 'sendto(' "$tmp/strace")" -eq 3 ] || fail "not three requests: $(cat "$tmp/strace")"
+  head -n 1 "$tmp/strace" | sed -n 's/.*nlmsg_len=\([0-9]*\), nlmsg_type=TCPDIAG_GETSOCK.*/\1/p'
+}
+plain_len=$(traced)
+filtered_len=$(traced --port 7001)
+diff -u "$tmp/live" "$tmp/out" || fail "rows differ under strace"
+[ -n "$plain_len" ] && [ "$filtered_len" -gt "$plain_len" ] ||
+  fail "the legacy TCP request carries no program: $plain_len vs $filtered_len bytes"
+[ "$(grep -c 'INET_DIAG_REQ_BYTECODE' "$tmp/strace")" -eq 2 ] || fail "a UDP request without program"
+
 # A refused program (simulated: the kernel's audit answers EINVAL, here the first two sends of a
 # dump with bytecode fail with EINVAL) is dropped: the same rows, read without it, recording too.
 refused() {
