@@ -225,11 +225,21 @@ static int dump_once(struct dump_ctx *ctx, const void *req, size_t req_len, uint
 static int dump_with_retry(struct dump_ctx *ctx, const void *req, size_t req_len, uint16_t type,
                            int proto, struct snapshot *snap, struct cw_error *err)
 {
-	size_t start = snap->count;
+	size_t start = snap->count, delivered = snap->delivered;
 	int r = -EINTR;
 	for (int attempt = 0; attempt < DUMP_INTR_TRIES && r == -EINTR; attempt++) {
+		/* Rows already handed to a sink (a counting consumer) cannot be taken back: keep
+		 * them rather than count them twice. */
+		if (snap->delivered != delivered)
+			break;
 		snap->count = start;
 		r = dump_once(ctx, req, req_len, type, proto, snap, err);
+	}
+	if (r == -EINTR && snap->delivered != delivered) {
+		snapshot_add_note(snap, "%s",
+		                  _("the kernel interrupted the socket dump while sockets changed; "
+		                    "the counts may miss or repeat a few sockets"));
+		return 0;
 	}
 	if (r == -EINTR) {
 		/* The sockets changed under the dump every time: keep what came, and say so. */
@@ -342,11 +352,12 @@ static int netlink_fill(const struct source_request *r, struct snapshot *snap, s
 	ctx.portid = mnl_socket_get_portid(ctx.nl);
 	snap->source_name = "netlink";
 	ctx.bytecode = r->bytecode.len ? &r->bytecode : NULL;
-	size_t start = snap->count;
+	size_t start = snap->count, delivered = snap->delivered;
 	long record_at = ctx.record ? ftell(ctx.record) : 0;
 	ret = dump_all(&ctx, r, snap, err);
-	if (ret == -EINVAL && ctx.bytecode) {
-		/* The kernel's audit refused the filter program: ask for everything instead. */
+	if (ret == -EINVAL && ctx.bytecode && snap->delivered == delivered) {
+		/* The kernel's audit refused the filter program: ask for everything instead. (The
+		 * audit answers before any row, so no row has gone to a counting sink.) */
 		ctx.bytecode = NULL;
 		snap->count = start;
 		if (ctx.record && record_rewind(ctx.record, record_at) < 0)
