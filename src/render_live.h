@@ -30,6 +30,7 @@ struct live_frame {
 	const struct diag_report *report; /* the warnings of this refresh */
 	const struct procmap *owners;     /* -p: the owning processes; NULL without -p */
 	uint64_t refresh_ms;              /* how long this refresh took to read and compute */
+	const char *stale; /* NULL, or why this refresh failed: the rest is the last good one */
 };
 
 /* One entry of the counts line: a state (or "udp") and how many rows are in it. */
