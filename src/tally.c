@@ -59,8 +59,11 @@ int tally_read_counters(struct tally *t, const char *proc_root, struct cw_error 
 void tally_request(const struct filter *f, struct source_request *req)
 {
 	filter_to_request(f, req);
-	if (f->tcp)
+	if (f->tcp) {
+		/* Every listener is noted, matching or not: they bypass the kernel's filter. */
 		req->tcp_states |= TCP_STATE_BIT(TCP_ST_LISTEN);
+		req->bytecode_exempt = TCP_STATE_BIT(TCP_ST_LISTEN);
+	}
 }
 
 void tally_row(struct tally *t, const struct conn *c, uint32_t state_age_ms)
