@@ -29,6 +29,7 @@ void procmap_init(struct procmap *pm, const char *proc_root)
 {
 	memset(pm, 0, sizeof(*pm));
 	pm->proc_root = proc_root ? proc_root : "/proc";
+	container_names_init(&pm->names, NULL);
 }
 
 static void free_owners(struct procmap *pm)
@@ -44,6 +45,7 @@ void procmap_free(struct procmap *pm)
 	free(pm->owners);
 	free(pm->dirbuf);
 	inohash_free(&pm->inodes);
+	container_names_free(&pm->names);
 	memset(pm, 0, sizeof(*pm));
 }
 
@@ -163,6 +165,8 @@ static int add_owner(struct procmap *pm, int procfd, const char *pid_text, int32
 	o->cmdline = read_cmdline(procfd, pid_text);
 	if (!o->cmdline)
 		return -ENOMEM;
+	/* Under owners_lock: the name cache is shared by the walkers. */
+	container_names_read(&pm->names, procfd, pid_text, &o->cgroup);
 	return (int)pm->owner_count++;
 }
 
@@ -470,6 +474,8 @@ static void check_owners(struct procmap *pm, bool *valid)
 				memcpy(o->name, name, sizeof(o->name));
 				free(o->cmdline);
 				o->cmdline = cmdline;
+				/* An exec may come with a move (systemd-run, a runtime's exec). */
+				container_names_read(&pm->names, procfd, pid_text, &o->cgroup);
 			}
 		}
 	}

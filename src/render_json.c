@@ -52,6 +52,36 @@ void render_json_conn_owner(struct jsonw *w, const struct conn *c, const struct 
 		jsonw_string(w, o->name);
 	else
 		jsonw_null(w);
+	render_json_cgroup(w, o ? &o->cgroup : NULL);
+	jsonw_object_end(w);
+}
+
+static void string_or_null(struct jsonw *w, const char *key, const char *s)
+{
+	jsonw_key(w, key);
+	if (s && s[0])
+		jsonw_string(w, s);
+	else
+		jsonw_null(w);
+}
+
+void render_json_cgroup(struct jsonw *w, const struct cgroup_owner *cg)
+{
+	string_or_null(w, "unit", cg ? cg->unit : NULL);
+	jsonw_key(w, "container");
+	const char *runtime = cg ? cgroup_runtime_name(cg->runtime) : NULL;
+	if (!runtime) {
+		jsonw_null(w);
+		return;
+	}
+	char short_id[CGROUP_SHORT_ID_LEN + 1];
+	cgroup_owner_short_id(cg, short_id);
+	jsonw_object_begin(w);
+	jsonw_kv_string(w, "runtime", runtime);
+	jsonw_kv_string(w, "id", cg->id);
+	jsonw_kv_string(w, "short_id", short_id);
+	string_or_null(w, "name", cg->name);
+	string_or_null(w, "pod_uid", cg->pod);
 	jsonw_object_end(w);
 }
 
