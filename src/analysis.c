@@ -25,6 +25,8 @@ int analysis_run(struct analysis *a, const struct snapshot *snap,
 	    .prev = prev,
 	    .now_s = now_s,
 	    .config = &a->sum.config,
+	    .owner_names = summary_owner_names,
+	    .owner_ctx = &a->sum,
 	};
 	a->time_wait_rate = diagnose_time_wait_rate(&in);
 	if (diagnose_run(&in, &a->sum.report) < 0)

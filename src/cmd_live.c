@@ -129,6 +129,8 @@ static int run_sample(struct live_run *r, struct cw_error *err)
 	    .prev = r->prev.valid ? &r->prev : NULL,
 	    .now_s = now_s,
 	    .config = &r->sum.config,
+	    .owner_names = summary_owner_names,
+	    .owner_ctx = &r->sum,
 	};
 	if (diagnose_run(&in, &r->sum.report) < 0)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));

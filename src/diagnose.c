@@ -404,6 +404,13 @@ static int64_t prev_close_wait(const struct diag_sample *prev, uint16_t port)
 	return prev->close_wait_ports < DIAG_SAMPLE_PORTS ? 0 : -1;
 }
 
+/* The unit and container beside a listed pid, when the caller can tell them. */
+static void name_owner(const struct diag_input *in, struct diag_item *it)
+{
+	if (in->owner_names)
+		in->owner_names(in->owner_ctx, (uint32_t)it->extra[0], it->unit, it->container);
+}
+
 static void check_close_wait(const struct diag_rule *rule, const struct diag_input *in,
                              struct diag_report *out)
 {
@@ -466,6 +473,7 @@ static void check_close_wait(const struct diag_rule *rule, const struct diag_inp
 			if (it) {
 				it->extra[0] = owners[k].key.id;
 				it->extra[1] = (int64_t)owners[k].aux;
+				name_owner(in, it);
 			}
 		}
 	}
@@ -657,6 +665,18 @@ static void check_syn_sent(const struct diag_rule *rule, const struct diag_input
 	           N_("AttemptFails per second"));
 	list_from_tally(ev_list(w, "top_destinations", N_("top destinations"), "count", NULL, NULL),
 	                s, STATS_SYN_SENT_REMOTE, -1, true);
+	/* Who is connecting: the owners with SYN_SENT sockets (known only with -p). */
+	struct diag_list *lo =
+	    ev_list(w, "processes", N_("processes waiting in SYN_SENT"), "count", "pid", NULL);
+	struct stats_entry owners[DIAG_LIST_ITEMS];
+	size_t no = stats_top(s, STATS_OWNER_STATE, TCP_ST_SYN_SENT, owners, DIAG_LIST_ITEMS);
+	for (size_t k = 0; k < no; k++) {
+		struct diag_item *it = list_add(lo, NULL, -1, owners[k].count);
+		if (it) {
+			it->extra[0] = owners[k].key.id;
+			name_owner(in, it);
+		}
+	}
 }
 
 const struct diag_rule diag_rules[] = {

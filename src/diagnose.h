@@ -87,6 +87,9 @@ struct diag_item {
 	int32_t port;                /* -1: no port */
 	uint64_t count;
 	int64_t extra[2];
+	/* Lists of processes: the unit and container of the pid in extra[0] ("" unknown). */
+	char unit[DIAG_TEXT_MAX];
+	char container[DIAG_TEXT_MAX];
 };
 
 struct diag_list {
@@ -147,6 +150,11 @@ struct diag_input {
 	const struct diag_sample *prev;   /* NULL in one shot */
 	double now_s;                     /* same clock as prev->time_s */
 	const struct diag_config *config;
+	/* Optional (NULL): the systemd unit and the container label of a pid, each written
+	 * NUL-terminated into DIAG_TEXT_MAX bytes ("" unknown), for the processes named as
+	 * evidence. */
+	void (*owner_names)(void *ctx, uint32_t pid, char *unit, char *container);
+	void *owner_ctx;
 };
 
 /* Runs every rule; appends warnings to out (cleared first). Returns the number of warnings, or

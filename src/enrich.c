@@ -36,10 +36,20 @@ static const char *cmdline_of(void *ctx, uint32_t pid)
 	return o ? o->cmdline : NULL;
 }
 
+static const struct cgroup_owner *cgroup_of(void *ctx, uint32_t pid)
+{
+	const struct procmap_owner *o = procmap_owner_by_pid(ctx, (int32_t)pid);
+	return o ? &o->cgroup : NULL;
+}
+
 void enrich_summary_owners(struct summary_owner_hook *hook, const struct procmap *pm)
 {
 	/* The hook's context is not const because other providers may cache; procmap's
 	 * lookups only read. */
 	*hook = (struct summary_owner_hook){
-	    .pid_of = pid_of, .name_of = name_of, .cmdline_of = cmdline_of, .ctx = (void *)pm};
+	    .pid_of = pid_of,
+	    .name_of = name_of,
+	    .cmdline_of = cmdline_of,
+	    .cgroup_of = cgroup_of,
+	    .ctx = (void *)pm};
 }

@@ -149,6 +149,19 @@ static void print_scalar(FILE *out, const struct diag_scalar *e)
 	fputc('\n', out);
 }
 
+/* " nginx.service docker:web" after a pid: escaped, they came from the process. */
+static void print_owner_names(FILE *out, const struct diag_item *it)
+{
+	const char *names[] = {it->unit, it->container};
+	for (int k = 0; k < 2; k++) {
+		char safe[4 * DIAG_TEXT_MAX];
+		if (!names[k][0])
+			continue;
+		escape_terminal(names[k], strlen(names[k]), safe, sizeof(safe));
+		fprintf(out, " %s", safe);
+	}
+}
+
 static void print_list(FILE *out, const struct diag_list *l)
 {
 	if (!l->count)
@@ -166,6 +179,7 @@ static void print_list(FILE *out, const struct diag_list *l)
 			fprintf(out, "%d", it->port);
 		else if (l->extra_key[0])
 			fprintf(out, "%s %" PRId64, l->extra_key[0], it->extra[0]);
+		print_owner_names(out, it);
 		fprintf(out, " (%" PRIu64 ")", it->count);
 	}
 	fputc('\n', out);

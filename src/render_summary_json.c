@@ -45,6 +45,18 @@ static void write_list(struct jsonw *w, const struct diag_list *l)
 		for (int k = 0; k < 2; k++)
 			if (l->extra_key[k])
 				jsonw_kv_int(w, l->extra_key[k], it->extra[k]);
+		if (l->extra_key[0] && !strcmp(l->extra_key[0], "pid")) {
+			/* Processes: their unit and container, null when unknown. */
+			const char *names[] = {it->unit, it->container};
+			const char *keys[] = {"unit", "container"};
+			for (int k = 0; k < 2; k++) {
+				jsonw_key(w, keys[k]);
+				if (names[k][0])
+					jsonw_string(w, names[k]);
+				else
+					jsonw_null(w);
+			}
+		}
 		jsonw_object_end(w);
 	}
 	jsonw_array_end(w);

@@ -49,12 +49,32 @@ void summary_count(struct summary *sum, const struct snapshot *snap, const struc
 	}
 }
 
+void summary_owner_names(void *ctx, uint32_t pid, char *unit, char *container)
+{
+	const struct summary *sum = ctx;
+	const struct cgroup_owner *cg =
+	    sum->owners.cgroup_of ? sum->owners.cgroup_of(sum->owners.ctx, pid) : NULL;
+	unit[0] = container[0] = '\0';
+	if (!cg)
+		return;
+	if (cg->id[0])
+		cgroup_owner_label(cg, container, DIAG_TEXT_MAX);
+	/* A container's own scope ("docker-ID.scope") says nothing the container does not. */
+	if (!cg->id[0] || !strstr(cg->unit, cg->id)) {
+		size_t n = strnlen(cg->unit, DIAG_TEXT_MAX - 1);
+		memcpy(unit, cg->unit, n);
+		unit[n] = '\0';
+	}
+}
+
 int summary_diagnose(struct summary *sum)
 {
 	struct diag_input in = {
 	    .stats = &sum->stats,
 	    .counters = sum->have_counters ? &sum->counters : NULL,
 	    .config = &sum->config,
+	    .owner_names = summary_owner_names,
+	    .owner_ctx = sum,
 	};
 	return diagnose_run(&in, &sum->report) < 0 ? -ENOMEM : 0;
 }

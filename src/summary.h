@@ -4,6 +4,7 @@
 #ifndef CW_SUMMARY_H
 #define CW_SUMMARY_H
 
+#include "cgroup_owner.h"
 #include "diagnose.h"
 #include "filter.h"
 #include "kcounters.h"
@@ -19,6 +20,7 @@ struct summary_owner_hook {
 	uint32_t (*pid_of)(void *ctx, const struct conn *c);
 	const char *(*name_of)(void *ctx, uint32_t pid);
 	const char *(*cmdline_of)(void *ctx, uint32_t pid); /* NULL = unknown; untrusted text */
+	const struct cgroup_owner *(*cgroup_of)(void *ctx, uint32_t pid); /* unit, container */
 	void *ctx;
 };
 
@@ -44,6 +46,10 @@ void summary_request(const struct filter *f, struct source_request *req);
 /* Counts the rows of snap that pass f (NULL = all); listeners that do not pass are still noted
  * for the rules. */
 void summary_count(struct summary *sum, const struct snapshot *snap, const struct filter *f);
+
+/* For diag_input.owner_names: the unit and container of a pid through sum->owners (ctx is the
+ * summary). */
+void summary_owner_names(void *ctx, uint32_t pid, char *unit, char *container);
 
 /* Runs the rules (one shot: no previous sample). Returns 0 or -ENOMEM. */
 int summary_diagnose(struct summary *sum);
