@@ -36,6 +36,7 @@ int cmd_check(const struct cw_options *o)
 		char reason[sizeof(err.msg) + 64];
 		snprintf(reason, sizeof(reason), _("cannot read the sockets: %s"), err.msg);
 		snapshot_free(&snap);
+		collector_free(&col);
 		return cmd_check_usage_error(reason);
 	}
 	filter_apply(&opts.filter, &snap);
@@ -44,6 +45,7 @@ int cmd_check(const struct cw_options *o)
 	if (analysis_run(&a, &snap, &from, &cfg, NULL, 0, &err) < 0) {
 		analysis_free(&a);
 		snapshot_free(&snap);
+		collector_free(&col);
 		return cmd_check_usage_error(err.msg);
 	}
 
@@ -56,6 +58,7 @@ int cmd_check(const struct cw_options *o)
 	render_check(stdout, &res, counts, &opts.check_thresholds);
 	analysis_free(&a);
 	snapshot_free(&snap);
+	collector_free(&col);
 	if (fflush(stdout) != 0)
 		return CHECK_UNKNOWN;
 	return (int)res.status;

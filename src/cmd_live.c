@@ -89,6 +89,7 @@ static void run_free(struct live_run *r)
 	procmap_free(&r->owners);
 	track_free(&r->track);
 	snapshot_free(&r->snap);
+	collector_free(&r->col);
 }
 
 /* One refresh: read, track, recompute the view. Returns 0 or a negative errno with err set. */

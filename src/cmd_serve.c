@@ -62,6 +62,7 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 	int r = collector_take_close_wait_ages(&col, &snap, err);
 	if (r < 0) {
 		snapshot_free(&snap);
+		collector_free(&col);
 		return r;
 	}
 	filter_apply(&ctx->opts.filter, &snap);
@@ -111,6 +112,7 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 	}
 	analysis_free(&a);
 	snapshot_free(&snap);
+	collector_free(&col);
 	return r;
 }
 

@@ -52,6 +52,7 @@ int cmd_summary(const struct cw_options *o)
 		cmd_report_notes(&col, &snap);
 		cmd_print_error(err.msg);
 		snapshot_free(&snap);
+		collector_free(&col);
 		return CW_EXIT_RUNTIME;
 	}
 	/* Counters describe this machine: not with a capture (--proc-root reads its own, if it
@@ -69,6 +70,7 @@ int cmd_summary(const struct cw_options *o)
 			cmd_print_error(err.msg);
 			procmap_free(&owners);
 			snapshot_free(&snap);
+			collector_free(&col);
 			return CW_EXIT_RUNTIME;
 		}
 		cmd_report_owners(&info, &said);
@@ -81,6 +83,7 @@ int cmd_summary(const struct cw_options *o)
 		enrich_summary_owners(&sum.owners, &owners);
 	summary_count(&sum, &snap, &o->filter);
 	snapshot_free(&snap);
+	collector_free(&col);
 	int out = cmd_render_summary(o, &sum);
 	summary_free(&sum);
 	procmap_free(&owners);

@@ -9,6 +9,7 @@ void collector_init(struct collector *col, const struct cw_options *o)
 	filter_to_request(&o->filter, &col->req);
 	col->req.proc_root = o->proc_root;
 	col->req.record_path = o->record_path;
+	col->netns_spec = o->netns;
 	if (o->replay_path) {
 		col->ops = &source_replay;
 		col->req.input_path = o->replay_path;
@@ -16,21 +17,56 @@ void collector_init(struct collector *col, const struct cw_options *o)
 		col->ops = &source_proc;
 	} else {
 		col->ops = &source_netlink;
-		col->may_fall_back = !o->source;
+		col->may_fall_back = !o->source && !o->netns;
 	}
+}
+
+void collector_free(struct collector *col)
+{
+	if (col->netns_open)
+		netns_set_free(&col->netns);
+	col->netns_open = false;
+}
+
+/* Fills snap from every namespace asked for, each row tagged with its namespace's index. */
+static int fill(struct collector *col, const struct source_request *req, struct snapshot *snap,
+                struct cw_error *err)
+{
+	if (!col->netns_spec)
+		return col->ops->fill(req, snap, err);
+	/* "all" is listed again on every take: containers come and go under a live view. */
+	if (col->netns_open && col->netns.all && snap->count == 0)
+		collector_free(col);
+	if (!col->netns_open) {
+		int r = netns_set_open(&col->netns, col->netns_spec, NULL, NULL, err);
+		if (r < 0)
+			return r;
+		col->netns_open = true;
+	}
+	snap->netns = &col->netns;
+	for (size_t i = 0; i < col->netns.count; i++) {
+		struct source_request one = *req;
+		one.netns = &col->netns.items[i];
+		one.netns_index = (uint16_t)i;
+		int r = col->ops->fill(&one, snap, err);
+		/* With all, a namespace that went away since the listing is skipped. */
+		if (r < 0 && (!col->netns.all || r == -EPERM))
+			return r;
+	}
+	return 0;
 }
 
 int collector_take(struct collector *col, struct snapshot *snap, struct cw_error *err)
 {
 	snapshot_clear(snap);
-	int r = col->ops->fill(&col->req, snap, err);
+	int r = fill(col, &col->req, snap, err);
 	if (r < 0 && col->may_fall_back && source_error_is_refusal(r)) {
 		memcpy(col->fallback_reason, err->msg, sizeof(col->fallback_reason));
 		col->ops = &source_proc;
 		col->may_fall_back = false;
 		col->fell_back = true;
 		snapshot_clear(snap);
-		r = col->ops->fill(&col->req, snap, err);
+		r = fill(col, &col->req, snap, err);
 	}
 	return r;
 }
@@ -53,5 +89,5 @@ int collector_take_close_wait_ages(struct collector *col, struct snapshot *snap,
 	only_cw.tcp_states = cw;
 	only_cw.udp = false;
 	only_cw.want_tcp_info = col->ops == &source_netlink;
-	return col->ops->fill(&only_cw, snap, err);
+	return fill(col, &only_cw, snap, err);
 }

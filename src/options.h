@@ -65,6 +65,7 @@ enum cw_option_id {
 	OPT_TOP,
 	OPT_THRESHOLD,
 	OPT_CONFIG,
+	OPT_NETNS,
 };
 
 #define OPT_SHARED_SHORT 0x10000
@@ -116,6 +117,7 @@ struct cw_options {
 	const char *thresholds[CW_MAX_THRESHOLDS]; /* --threshold NAME=VALUE, in order */
 	unsigned int threshold_count;
 	const char *config_path; /* --config FILE: read it instead of the default files */
+	const char *netns;       /* --netns NAME|PATH|PID|all, checked by netns.c; NULL = ours */
 };
 
 /* Parses argv. Returns 0, or -EINVAL with err naming the problem (unknown option, option that

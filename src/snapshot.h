@@ -33,7 +33,8 @@ struct conn {
 	uint32_t idle_ms;  /* time since data was last received (tcp_info), or CONN_UNKNOWN_U32;
 	                    * CLOSE_WAIT: since the last ACK, i.e. the peer's FIN (time in state) */
 	uint8_t retrans;
-	uint8_t reserved[3];
+	uint8_t reserved;
+	uint16_t netns; /* index into snapshot.netns (0: the first namespace read) */
 };
 
 /* Kernel counters and sysctls read in the same pass (filled by sources that can). */
@@ -43,6 +44,8 @@ struct kernel_counters {
 
 /* A note about input that was skipped (malformed line, interrupted dump); printed by the caller. */
 #define SNAPSHOT_MAX_NOTES 32
+
+struct netns_set;
 
 struct snapshot {
 	struct conn *conns; /* owned; freed by snapshot_free() */
@@ -54,6 +57,8 @@ struct snapshot {
 	size_t notes_dropped;    /* notes beyond SNAPSHOT_MAX_NOTES, counted only */
 	size_t skipped;          /* input records that could not be read */
 	const char *source_name; /* static string: "netlink", "proc", ... */
+	const struct netns_set *netns; /* borrowed: the namespaces conn.netns indexes (--netns),
+	                                * NULL when only our own was read */
 	struct kernel_counters counters;
 };
 

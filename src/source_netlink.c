@@ -283,7 +283,23 @@ static int netlink_fill(const struct source_request *r, struct snapshot *snap, s
 			return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
 		}
 	}
-	ctx.nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+	if (r->netns) {
+		int fd = netns_socket(r->netns, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+		                      NETLINK_SOCK_DIAG, err);
+		if (fd < 0) {
+			ret = fd;
+			goto out;
+		}
+		ctx.nl = mnl_socket_fdopen(fd);
+		if (!ctx.nl) {
+			close(fd);
+			ret = cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
+			goto out;
+		}
+	} else {
+		ctx.nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+	}
+	size_t first = snap->count;
 	if (!ctx.nl) {
 		ret = cw_error_set(err, -errno, _("cannot open a netlink socket: %s"),
 		                   strerror(errno));
@@ -302,6 +318,8 @@ static int netlink_fill(const struct source_request *r, struct snapshot *snap, s
 		ret = dump_v2(&ctx, AF_INET, IPPROTO_UDP, TCP_STATES_ALL, 0, snap, err);
 	if (ret == 0 && r->udp && r->ipv6)
 		ret = dump_v2(&ctx, AF_INET6, IPPROTO_UDP, TCP_STATES_ALL, 0, snap, err);
+	for (size_t i = first; i < snap->count; i++)
+		snap->conns[i].netns = r->netns_index;
 	if (ret == 0 && ctx.record &&
 	    netlink_record_write(ctx.record, (int)NETLINK_RECORD_END, "", 0) < 0)
 		ret = cw_error_set(err, -EIO, "%s", _("cannot write the recording"));
