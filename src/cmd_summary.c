@@ -82,6 +82,10 @@ int cmd_summary(const struct cw_options *o)
 	if (o->processes)
 		enrich_summary_owners(&sum.owners, &owners);
 	summary_count(&sum, &snap, &o->filter);
+	if (summary_diagnose_netns(&sum, &snap, &o->filter) < 0) {
+		cmd_print_error(_("out of memory"));
+		status = CW_EXIT_RUNTIME;
+	}
 	snapshot_free(&snap);
 	collector_free(&col);
 	int out = cmd_render_summary(o, &sum);

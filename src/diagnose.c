@@ -101,8 +101,7 @@ static struct warning *emit(const struct diag_rule *rule, struct diag_report *ou
                             enum diag_severity sev, int32_t port, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-static struct warning *emit(const struct diag_rule *rule, struct diag_report *out,
-                            enum diag_severity sev, int32_t port, const char *fmt, ...)
+struct warning *diag_report_add(struct diag_report *out)
 {
 	if (out->count == out->capacity) {
 		size_t cap = out->capacity ? out->capacity * 2 : 8;
@@ -116,6 +115,15 @@ static struct warning *emit(const struct diag_rule *rule, struct diag_report *ou
 	}
 	struct warning *w = &out->items[out->count++];
 	memset(w, 0, sizeof(*w));
+	return w;
+}
+
+static struct warning *emit(const struct diag_rule *rule, struct diag_report *out,
+                            enum diag_severity sev, int32_t port, const char *fmt, ...)
+{
+	struct warning *w = diag_report_add(out);
+	if (!w)
+		return NULL;
 	w->id = rule->id;
 	w->severity = sev;
 	w->remedy = rule->remedy;

@@ -111,6 +111,7 @@ struct warning {
 	size_t evidence_count;
 	struct diag_list lists[DIAG_MAX_LISTS];
 	size_t list_count;
+	char netns[128]; /* the network namespace it is about (--netns), "" = ours */
 };
 
 struct diag_report {
@@ -123,6 +124,9 @@ void diag_report_init(struct diag_report *r);
 void diag_report_clear(struct diag_report *r); /* keeps the memory */
 void diag_report_free(struct diag_report *r);
 enum diag_severity diag_report_worst(const struct diag_report *r);
+/* Appends a zeroed warning (for reports merged from several runs); NULL when out of memory
+ * (r->out_of_memory set). */
+struct warning *diag_report_add(struct diag_report *r);
 
 /* ---- samples for rates and growth ---- */
 

@@ -187,7 +187,15 @@ static void print_list(FILE *out, const struct diag_list *l)
 
 void render_warning_text(FILE *out, const struct warning *w)
 {
-	fprintf(out, "  [%s] %s: %s\n", diag_severity_name(w->severity), w->id, w->message);
+	if (w->netns[0]) {
+		char safe[4 * sizeof(w->netns)];
+		escape_terminal(w->netns, strlen(w->netns), safe, sizeof(safe));
+		fprintf(out, "  [%s] %s (%s %s): %s\n", diag_severity_name(w->severity), w->id,
+		        _("netns"), safe, w->message);
+	} else {
+		fprintf(out, "  [%s] %s: %s\n", diag_severity_name(w->severity), w->id,
+		        w->message);
+	}
 	for (size_t i = 0; i < w->evidence_count; i++)
 		print_scalar(out, &w->evidence[i]);
 	for (size_t i = 0; i < w->list_count; i++)

@@ -68,6 +68,8 @@ void render_warning_json(struct jsonw *w, const struct warning *warn)
 	jsonw_kv_string(w, "id", warn->id);
 	jsonw_kv_string(w, "severity", diag_severity_name(warn->severity));
 	jsonw_kv_string(w, "message", warn->message);
+	if (warn->netns[0])
+		jsonw_kv_string(w, "netns", warn->netns);
 	jsonw_key(w, "evidence");
 	jsonw_object_begin(w);
 	for (size_t i = 0; i < warn->evidence_count; i++)

@@ -1,6 +1,9 @@
 #include "summary.h"
 
+#include "netns.h"
+
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 void summary_init(struct summary *sum, const struct diag_config *cfg, const struct kcounters *kc)
@@ -32,12 +35,14 @@ void summary_request(const struct filter *f, struct source_request *req)
 		req->tcp_states |= TCP_STATE_BIT(TCP_ST_LISTEN);
 }
 
-void summary_count(struct summary *sum, const struct snapshot *snap, const struct filter *f)
+/* Counts the rows of snap that pass f and, when ns >= 0, belong to namespace ns. */
+static void count_rows(struct summary *sum, const struct snapshot *snap, const struct filter *f,
+                       int ns)
 {
-	sum->source_name = snap->source_name;
-	sum->skipped += snap->skipped;
 	for (size_t i = 0; i < snap->count; i++) {
 		const struct conn *c = &snap->conns[i];
+		if (ns >= 0 && c->netns != ns)
+			continue;
 		if (f && !filter_match(f, c)) {
 			stats_note_listener(&sum->stats, c);
 			continue;
@@ -47,6 +52,43 @@ void summary_count(struct summary *sum, const struct snapshot *snap, const struc
 			x.owner_pid = sum->owners.pid_of(sum->owners.ctx, c);
 		stats_add(&sum->stats, c, &x);
 	}
+}
+
+void summary_count(struct summary *sum, const struct snapshot *snap, const struct filter *f)
+{
+	sum->source_name = snap->source_name;
+	sum->skipped += snap->skipped;
+	count_rows(sum, snap, f, -1);
+}
+
+int summary_diagnose_netns(struct summary *sum, const struct snapshot *snap, const struct filter *f)
+{
+	if (!snap->netns)
+		return 0;
+	sum->diagnosed = true;
+	diag_report_clear(&sum->report);
+	for (size_t i = 0; i < snap->netns->count; i++) {
+		const struct netns_entry *e = &snap->netns->items[i];
+		struct summary one;
+		bool ours = e->fd < 0;
+		summary_init(&one, &sum->config, ours && sum->have_counters ? &sum->counters : NULL);
+		one.owners = sum->owners;
+		count_rows(&one, snap, f, (int)i);
+		int r = summary_diagnose(&one);
+		for (size_t k = 0; r == 0 && k < one.report.count; k++) {
+			struct warning *w = diag_report_add(&sum->report);
+			if (!w) {
+				r = -ENOMEM;
+				break;
+			}
+			*w = one.report.items[k];
+			snprintf(w->netns, sizeof(w->netns), "%s", e->label);
+		}
+		summary_free(&one);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 void summary_owner_names(void *ctx, uint32_t pid, char *unit, char *container)
@@ -69,6 +111,8 @@ void summary_owner_names(void *ctx, uint32_t pid, char *unit, char *container)
 
 int summary_diagnose(struct summary *sum)
 {
+	if (sum->diagnosed)
+		return 0;
 	struct diag_input in = {
 	    .stats = &sum->stats,
 	    .counters = sum->have_counters ? &sum->counters : NULL,

@@ -33,6 +33,7 @@ struct summary {
 	struct summary_owner_hook owners; /* zeroed: no owners */
 	const char *source_name;          /* "netlink", "proc", "text", ... */
 	size_t skipped;                   /* input records skipped by the source */
+	bool diagnosed;                   /* summary_diagnose_netns already ran the rules */
 };
 
 /* kc may be NULL (no kernel counters: imported text). Free with summary_free(). */
@@ -50,6 +51,13 @@ void summary_count(struct summary *sum, const struct snapshot *snap, const struc
 /* For diag_input.owner_names: the unit and container of a pid through sum->owners (ctx is the
  * summary). */
 void summary_owner_names(void *ctx, uint32_t pid, char *unit, char *container);
+
+/* With rows read from other network namespaces (snap->netns set), runs the rules once per
+ * namespace over its own rows, so that a SYN flood in one container is reported for it and not
+ * averaged into the host's counts; each warning names its namespace. Kernel counters are ours:
+ * they feed only our own namespace's run. Call before the snapshot is freed; summary_diagnose
+ * then does nothing. Without snap->netns it does nothing. Returns 0 or -ENOMEM. */
+int summary_diagnose_netns(struct summary *sum, const struct snapshot *snap, const struct filter *f);
 
 /* Runs the rules (one shot: no previous sample). Returns 0 or -ENOMEM. */
 int summary_diagnose(struct summary *sum);
