@@ -244,6 +244,12 @@ int netns_set_open(struct netns_set *set, const char *spec, const char *proc_roo
 	}
 	e->fd = fd;
 	e->inode = ino;
+	size_t rl = strlen(run_netns);
+	if (kind == 2 && !strncmp(spec, run_netns, rl) && spec[rl] == '/' &&
+	    netns_spec_kind(spec + rl + 1) == 1) {
+		spec += rl + 1; /* /run/netns/NAME is the name NAME */
+		kind = 1;
+	}
 	if (kind == 1)
 		snprintf(e->name, sizeof(e->name), "%s", spec);
 	if (kind == 3)

@@ -25,7 +25,7 @@ python3 "$HERE/owners_compare.py" "$CONNWATCH" "$out" || fail "pids differ from 
 
 # The table: netstat's header, pid/name cells, and not one raw control byte.
 table=$("$CONNWATCH" list -t -a -p) || fail "list -p failed"
-echo "$table" | head -1 | grep -q 'State *PID/Program name$' || fail "no PID/Program name header"
+echo "$table" | head -1 | grep -q 'State *PID/Program name *Unit/Container$' || fail "no PID/Program name header"
 main_pid=$(awk '$1 == "HOLD" { print $2; exit }' "$out")
 main_port=$(awk '$1 == "HOLD" { print $3; exit }' "$out")
 echo "$table" | grep -q "127.0.0.1:$main_port .*LISTEN *$main_pid/" ||
