@@ -92,14 +92,14 @@ static bool docker_name(const struct container_names *cn, const char *id, char *
 	return ok;
 }
 
-static bool containerd_name(const struct container_names *cn, const char *id, char *out,
-                            size_t n)
+static bool containerd_name(const struct container_names *cn, const char *id, char *out, size_t n)
 {
 	static const char *const namespaces[] = {"k8s.io", "default", "moby"};
 	for (size_t i = 0; i < sizeof(namespaces) / sizeof(namespaces[0]); i++) {
 		char rel[200];
 		size_t len;
-		snprintf(rel, sizeof(rel), "run/containerd/io.containerd.runtime.v2.task/%s/%s/config.json",
+		snprintf(rel, sizeof(rel),
+		         "run/containerd/io.containerd.runtime.v2.task/%s/%s/config.json",
 		         namespaces[i], id);
 		char *text = read_config(cn, rel, &len);
 		if (!text)
@@ -118,8 +118,8 @@ static bool crio_name(const struct container_names *cn, const char *id, char *ou
 {
 	char rel[200];
 	size_t len;
-	snprintf(rel, sizeof(rel), "run/containers/storage/overlay-containers/%s/userdata/config.json",
-	         id);
+	snprintf(rel, sizeof(rel),
+	         "run/containers/storage/overlay-containers/%s/userdata/config.json", id);
 	char *text = read_config(cn, rel, &len);
 	bool ok = text && pod_and_container(text, len, "io.kubernetes.pod.name",
 	                                    "io.kubernetes.container.name", out, n);

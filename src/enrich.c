@@ -46,10 +46,9 @@ void enrich_summary_owners(struct summary_owner_hook *hook, const struct procmap
 {
 	/* The hook's context is not const because other providers may cache; procmap's
 	 * lookups only read. */
-	*hook = (struct summary_owner_hook){
-	    .pid_of = pid_of,
-	    .name_of = name_of,
-	    .cmdline_of = cmdline_of,
-	    .cgroup_of = cgroup_of,
-	    .ctx = (void *)pm};
+	*hook = (struct summary_owner_hook){.pid_of = pid_of,
+	                                    .name_of = name_of,
+	                                    .cmdline_of = cmdline_of,
+	                                    .cgroup_of = cgroup_of,
+	                                    .ctx = (void *)pm};
 }

@@ -31,7 +31,8 @@ int netns_spec_kind(const char *spec)
 	if (parse_dec_str(spec, 1, INT32_MAX, &pid))
 		return 3;
 	/* `ip netns add` makes a file of that name under /run/netns: no '/', not "." or "..". */
-	if (!strcmp(spec, ".") || !strcmp(spec, "..") || n >= sizeof(((struct netns_entry *)0)->name))
+	if (!strcmp(spec, ".") || !strcmp(spec, "..") ||
+	    n >= sizeof(((struct netns_entry *)0)->name))
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)spec[i] < 0x21 || spec[i] == 0x7f)

@@ -23,12 +23,12 @@
 #define NETNS_LABEL_MAX 128
 
 struct netns_entry {
-	int fd;            /* open namespace file, owned; -1 for our own namespace */
-	uint64_t inode;    /* the namespace's inode (lsns's NS column) */
-	char name[64];     /* /run/netns name, or "" */
-	int32_t pid;       /* a process in it (0 unknown): its unit/container labels it */
+	int fd;                      /* open namespace file, owned; -1 for our own namespace */
+	uint64_t inode;              /* the namespace's inode (lsns's NS column) */
+	char name[64];               /* /run/netns name, or "" */
+	int32_t pid;                 /* a process in it (0 unknown): its unit/container labels it */
 	char label[NETNS_LABEL_MAX]; /* "NAME", "net:[INODE] docker:web", "host" ... */
-	char link[32];     /* "net:[INODE]", as /proc/PID/ns/net reads */
+	char link[32];               /* "net:[INODE]", as /proc/PID/ns/net reads */
 };
 
 struct netns_set {

@@ -288,10 +288,11 @@ static int apply(struct cw_options *o, int id, const char *arg, struct cw_error 
 		return 0;
 	case OPT_NETNS:
 		if (netns_spec_kind(arg) < 0)
-			return cw_error_set(err, -EINVAL,
-			                    _("invalid --netns '%s': give a name under /run/netns, a "
-			                      "path, a pid or all"),
-			                    arg);
+			return cw_error_set(
+			    err, -EINVAL,
+			    _("invalid --netns '%s': give a name under /run/netns, a "
+			      "path, a pid or all"),
+			    arg);
 		o->netns = arg;
 		return 0;
 	case OPT_REPLAY:
@@ -470,9 +471,10 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 		    _("--record saves netlink replies: it needs the netlink source"));
 	if (o->netns && (o->proc_root || o->replay_path || o->record_path ||
 	                 (o->source && strcmp(o->source, "netlink"))))
-		return cw_error_set(err, -EINVAL, "%s",
-		                    _("--netns reads other namespaces through netlink: it cannot go "
-		                      "with --source proc, --proc-root, --replay or --record"));
+		return cw_error_set(
+		    err, -EINVAL, "%s",
+		    _("--netns reads other namespaces through netlink: it cannot go "
+		      "with --source proc, --proc-root, --replay or --record"));
 	if (o->textfile && o->listen_count)
 		return cw_error_set(err, -EINVAL, "%s",
 		                    _("--textfile writes a file instead of serving: it cannot go "

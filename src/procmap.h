@@ -73,8 +73,8 @@ struct procmap {
 	struct inohash inodes;        /* inode -> owner index, or PROCMAP_PENDING / _NOT_FOUND */
 	struct procmap_owner *owners; /* owned array; indices are stable until the next resolve */
 	size_t owner_count, owner_capacity;
-	unsigned char *dirbuf; /* getdents64 buffer, allocated once */
-	size_t pending;        /* wanted inodes not yet found in this resolve */
+	unsigned char *dirbuf;        /* getdents64 buffer, allocated once */
+	size_t pending;               /* wanted inodes not yet found in this resolve */
 	struct container_names names; /* container names by id; names.root is where the
 	                               * runtimes' files are ("" = /; tests point it elsewhere) */
 };

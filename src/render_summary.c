@@ -193,8 +193,7 @@ void render_warning_text(FILE *out, const struct warning *w)
 		fprintf(out, "  [%s] %s (%s %s): %s\n", diag_severity_name(w->severity), w->id,
 		        _("netns"), safe, w->message);
 	} else {
-		fprintf(out, "  [%s] %s: %s\n", diag_severity_name(w->severity), w->id,
-		        w->message);
+		fprintf(out, "  [%s] %s: %s\n", diag_severity_name(w->severity), w->id, w->message);
 	}
 	for (size_t i = 0; i < w->evidence_count; i++)
 		print_scalar(out, &w->evidence[i]);

@@ -165,8 +165,8 @@ int render_table_owners(FILE *out, const struct snapshot *snap, bool header,
 		        (int)width, _("Local Address"), (int)width, _("Foreign Address"),
 		        NETSTAT_STATE_WIDTH, _("State"));
 		if (owners)
-			fprintf(out, " %-*s %-*s", OWNER_WIDTH, _("PID/Program name"), UNIT_WIDTH,
-			        _("Unit/Container"));
+			fprintf(out, " %-*s %-*s", OWNER_WIDTH, _("PID/Program name"),
+			        ns ? UNIT_WIDTH : 0, _("Unit/Container"));
 		if (ns)
 			fprintf(out, " %s", _("Netns"));
 		fputc('\n', out);

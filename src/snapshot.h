@@ -54,9 +54,9 @@ struct snapshot {
 	size_t populated; /* bytes of conns already mapped ahead of use (see snapshot.c) */
 	char *notes[SNAPSHOT_MAX_NOTES]; /* owned strings */
 	size_t note_count;
-	size_t notes_dropped;    /* notes beyond SNAPSHOT_MAX_NOTES, counted only */
-	size_t skipped;          /* input records that could not be read */
-	const char *source_name; /* static string: "netlink", "proc", ... */
+	size_t notes_dropped;          /* notes beyond SNAPSHOT_MAX_NOTES, counted only */
+	size_t skipped;                /* input records that could not be read */
+	const char *source_name;       /* static string: "netlink", "proc", ... */
 	const struct netns_set *netns; /* borrowed: the namespaces conn.netns indexes (--netns),
 	                                * NULL when only our own was read */
 	struct kernel_counters counters;

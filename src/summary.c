@@ -71,7 +71,8 @@ int summary_diagnose_netns(struct summary *sum, const struct snapshot *snap, con
 		const struct netns_entry *e = &snap->netns->items[i];
 		struct summary one;
 		bool ours = e->fd < 0;
-		summary_init(&one, &sum->config, ours && sum->have_counters ? &sum->counters : NULL);
+		summary_init(&one, &sum->config,
+		             ours && sum->have_counters ? &sum->counters : NULL);
 		one.owners = sum->owners;
 		count_rows(&one, snap, f, (int)i);
 		int r = summary_diagnose(&one);

@@ -57,7 +57,8 @@ void summary_owner_names(void *ctx, uint32_t pid, char *unit, char *container);
  * averaged into the host's counts; each warning names its namespace. Kernel counters are ours:
  * they feed only our own namespace's run. Call before the snapshot is freed; summary_diagnose
  * then does nothing. Without snap->netns it does nothing. Returns 0 or -ENOMEM. */
-int summary_diagnose_netns(struct summary *sum, const struct snapshot *snap, const struct filter *f);
+int summary_diagnose_netns(struct summary *sum, const struct snapshot *snap,
+                           const struct filter *f);
 
 /* Runs the rules (one shot: no previous sample). Returns 0 or -ENOMEM. */
 int summary_diagnose(struct summary *sum);

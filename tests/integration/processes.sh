@@ -71,7 +71,7 @@ msg=$(cat "$err"); rm -f "$err"
 [ $rc -eq 0 ] || fail "list -p as nobody exited $rc: $msg"
 [ "$(echo "$msg" | grep -c 'not all processes could be identified')" -eq 1 ] ||
   fail "no single note about unseen processes: '$msg'"
-echo "$user_out" | grep -q "127.0.0.1:$main_port .*LISTEN *-\$" ||
+echo "$user_out" | grep -q "127.0.0.1:$main_port .*LISTEN *- *-\$" ||
   fail "as nobody, root's listener should show '-': $user_out"
 
 # With hidepid other users' processes are not even listed (nothing is denied): still said.
