@@ -34,9 +34,6 @@ static int fill(struct collector *col, const struct source_request *req, struct 
 {
 	if (!col->netns_spec)
 		return col->ops->fill(req, snap, err);
-	/* "all" is listed again on every take: containers come and go under a live view. */
-	if (col->netns_open && col->netns.all && snap->count == 0)
-		collector_free(col);
 	if (!col->netns_open) {
 		int r = netns_set_open(&col->netns, col->netns_spec, NULL, NULL, err);
 		if (r < 0)
@@ -47,17 +44,23 @@ static int fill(struct collector *col, const struct source_request *req, struct 
 	for (size_t i = 0; i < col->netns.count; i++) {
 		struct source_request one = *req;
 		one.netns = &col->netns.items[i];
-		one.netns_index = (uint16_t)i;
+		snap->fill_netns = (uint16_t)i;
 		int r = col->ops->fill(&one, snap, err);
 		/* With all, a namespace that went away since the listing is skipped. */
-		if (r < 0 && (!col->netns.all || r == -EPERM))
+		if (r < 0 && (!col->netns.all || r == -EPERM)) {
+			snap->fill_netns = 0;
 			return r;
+		}
 	}
+	snap->fill_netns = 0;
 	return 0;
 }
 
 int collector_take(struct collector *col, struct snapshot *snap, struct cw_error *err)
 {
+	/* "all" is listed again on every take: containers come and go under a live view. */
+	if (col->netns_open && col->netns.all)
+		collector_free(col);
 	snapshot_clear(snap);
 	int r = fill(col, &col->req, snap, err);
 	if (r < 0 && col->may_fall_back && source_error_is_refusal(r)) {
@@ -68,6 +71,7 @@ int collector_take(struct collector *col, struct snapshot *snap, struct cw_error
 		snapshot_clear(snap);
 		r = fill(col, &col->req, snap, err);
 	}
+	snapshot_flush(snap);
 	return r;
 }
 
@@ -89,5 +93,7 @@ int collector_take_close_wait_ages(struct collector *col, struct snapshot *snap,
 	only_cw.tcp_states = cw;
 	only_cw.udp = false;
 	only_cw.want_tcp_info = col->ops == &source_netlink;
-	return fill(col, &only_cw, snap, err);
+	r = fill(col, &only_cw, snap, err);
+	snapshot_flush(snap);
+	return r;
 }

@@ -368,6 +368,10 @@ static int plan_walk(struct procmap *pm, int procfd, int32_t **order_out, size_t
 	free(hot);
 	char own_ns[64], ns[64];
 	size_t own_len = r == 0 ? netns_of(procfd, "self", own_ns, sizeof(own_ns)) : 0;
+	if (r == 0 && pm->prefer_netns) { /* the sockets listed are in that namespace */
+		own_len = strnlen(pm->prefer_netns, sizeof(own_ns));
+		memcpy(own_ns, pm->prefer_netns, own_len);
+	}
 	int32_t *others = own_len ? malloc((count - hot_count + 1) * sizeof(*others)) : NULL;
 	if (own_len && !others)
 		r = -ENOMEM;

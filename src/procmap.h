@@ -75,6 +75,8 @@ struct procmap {
 	size_t owner_count, owner_capacity;
 	unsigned char *dirbuf;        /* getdents64 buffer, allocated once */
 	size_t pending;               /* wanted inodes not yet found in this resolve */
+	const char *prefer_netns;     /* borrowed "net:[INODE]": visit that namespace's processes
+	                               * first (--netns); NULL = our own namespace's */
 	struct container_names names; /* container names by id; names.root is where the
 	                               * runtimes' files are ("" = /; tests point it elsewhere) */
 };

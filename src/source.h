@@ -20,8 +20,8 @@ struct source_request {
 	const char *proc_root;   /* proc source: directory holding net/tcp ...; NULL = /proc */
 	const char *input_path;  /* replay and text sources: the file; "-" = stdin */
 	const char *record_path; /* netlink source: also save the raw replies here; NULL = no */
-	const struct netns_entry *netns; /* netlink: read this namespace (NULL = ours) */
-	uint16_t netns_index;            /* written into conn.netns of the rows read */
+	const struct netns_entry *netns; /* netlink: read this namespace (NULL = ours); the rows
+	                                  * get snapshot.fill_netns */
 };
 
 struct source_ops {

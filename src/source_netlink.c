@@ -118,6 +118,7 @@ static int parse_socket_message(const struct nlmsghdr *nlh, int proto, struct sn
 	if (!c)
 		return -ENOMEM;
 	conn_from_diag(c, &m, proto);
+	c->netns = snap->fill_netns;
 	size_t attrs_at = NLMSG_ALIGN(sizeof(m));
 	if (proto == CONN_TCP && payload_len > attrs_at)
 		conn_add_tcp_info(c, payload + attrs_at, payload_len - attrs_at);
@@ -218,11 +219,21 @@ static int dump_once(struct dump_ctx *ctx, const void *req, size_t req_len, uint
 static int dump_with_retry(struct dump_ctx *ctx, const void *req, size_t req_len, uint16_t type,
                            int proto, struct snapshot *snap, struct cw_error *err)
 {
-	size_t start = snap->count;
+	size_t start = snap->count, delivered = snap->delivered;
 	int r = -EINTR;
 	for (int attempt = 0; attempt < DUMP_INTR_TRIES && r == -EINTR; attempt++) {
+		/* Rows already handed to a sink (a counting consumer) cannot be taken back: keep
+		 * them rather than count them twice. */
+		if (snap->delivered != delivered)
+			break;
 		snap->count = start;
 		r = dump_once(ctx, req, req_len, type, proto, snap, err);
+	}
+	if (r == -EINTR && snap->delivered != delivered) {
+		snapshot_add_note(snap, "%s",
+		                  _("the kernel interrupted the socket dump while sockets changed; "
+		                    "the counts may miss or repeat a few sockets"));
+		return 0;
 	}
 	if (r == -EINTR) {
 		/* The sockets changed under the dump every time: keep what came, and say so. */
@@ -299,7 +310,6 @@ static int netlink_fill(const struct source_request *r, struct snapshot *snap, s
 	} else {
 		ctx.nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
 	}
-	size_t first = snap->count;
 	if (!ctx.nl) {
 		ret = cw_error_set(err, -errno, _("cannot open a netlink socket: %s"),
 		                   strerror(errno));
@@ -318,8 +328,6 @@ static int netlink_fill(const struct source_request *r, struct snapshot *snap, s
 		ret = dump_v2(&ctx, AF_INET, IPPROTO_UDP, TCP_STATES_ALL, 0, snap, err);
 	if (ret == 0 && r->udp && r->ipv6)
 		ret = dump_v2(&ctx, AF_INET6, IPPROTO_UDP, TCP_STATES_ALL, 0, snap, err);
-	for (size_t i = first; i < snap->count; i++)
-		snap->conns[i].netns = r->netns_index;
 	if (ret == 0 && ctx.record &&
 	    netlink_record_write(ctx.record, (int)NETLINK_RECORD_END, "", 0) < 0)
 		ret = cw_error_set(err, -EIO, "%s", _("cannot write the recording"));
