@@ -73,6 +73,7 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 	snapshot_init(&r->snap);
 	track_init(&r->track);
 	live_view_init(&r->view, &o->filter, sort);
+	r->view.owners = r->processes ? &r->tally.owners : NULL;
 	if (gethostname(r->hostname, sizeof(r->hostname) - 1) < 0)
 		strcpy(r->hostname, "?");
 	r->frame.hostname = r->hostname;

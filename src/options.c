@@ -49,7 +49,8 @@ const struct cw_option_def cw_option_defs[] = {
     {"count", OPT_COUNT, "N", N_("stop after N refreshes"), CMD_LIVE},
     {"plain", OPT_PLAIN, NULL, N_("print a text block per refresh even on a terminal"), CMD_LIVE},
     {"sort", OPT_SORT, "KEY",
-     N_("order rows by state, remote, port, queues, age or none (default: state on a "
+     N_("order rows by state, remote, port, queues, age, unit (grouped by container or "
+        "unit, with -p), netns (grouped by namespace) or none (default: state on a "
         "terminal, none otherwise)"),
      CMD_LIVE},
     {"no-header", OPT_NO_HEADER, NULL, N_("leave out the column header line"), CMD_LIST},

@@ -31,10 +31,11 @@ int owner_groups_build(struct owner_groups *g, enum owner_group_kind kind,
 		const struct cgroup_owner *cg = lookup(ctx, pids[i].key.id);
 		if (!cg || !(kind == OWNER_GROUP_UNIT ? cg->unit[0] : cg->id[0]))
 			continue;
-		all[used++] = (struct owner_group){.cg = cg,
-		                                   .key = kind == OWNER_GROUP_UNIT ? cg->unit : cg->id,
-		                                   .count = pids[i].count,
-		                                   .processes = 1};
+		all[used++] =
+		    (struct owner_group){.cg = cg,
+		                         .key = kind == OWNER_GROUP_UNIT ? cg->unit : cg->id,
+		                         .count = pids[i].count,
+		                         .processes = 1};
 	}
 	/* Same key next to each other, then folded into the first of the run. */
 	qsort(all, used, sizeof(*all), by_key);

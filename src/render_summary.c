@@ -126,6 +126,40 @@ static void print_processes(FILE *out, const struct tally *sum)
 	}
 }
 
+/* "Busiest units" / "Busiest containers" (summary -p): connections per unit or container. */
+static void print_groups(FILE *out, const struct tally *sum, enum owner_group_kind kind)
+{
+	struct owner_groups g;
+	if (tally_owner_groups(sum, kind, SUMMARY_TOP, &g) < 0 || !g.count) {
+		owner_groups_free(&g);
+		return;
+	}
+	fprintf(out, "\n%s\n",
+	        kind == OWNER_GROUP_UNIT ? _("Busiest units") : _("Busiest containers"));
+	for (size_t i = 0; i < g.count; i++) {
+		char label[CGROUP_UNIT_MAX + 32], safe[4 * sizeof(label)];
+		if (kind == OWNER_GROUP_UNIT)
+			snprintf(label, sizeof(label), "%s", g.items[i].cg->unit);
+		else
+			cgroup_owner_label(g.items[i].cg, label, sizeof(label));
+		escape_terminal(label, strlen(label), safe, sizeof(safe));
+		fprintf(out, "  %-40s %8" PRIu64 "  ", safe, g.items[i].count);
+		fprintf(out, _("(processes: %u)"), g.items[i].processes);
+		fputc('\n', out);
+	}
+	if (g.other_groups) {
+		char other[64];
+		snprintf(other, sizeof(other),
+		         kind == OWNER_GROUP_UNIT ? _("other units: %zu")
+		                                  : _("other containers: %zu"),
+		         g.other_groups);
+		fprintf(out, "  %-40s %8" PRIu64 "  ", other, g.other_count);
+		fprintf(out, _("(processes: %u)"), g.other_processes);
+		fputc('\n', out);
+	}
+	owner_groups_free(&g);
+}
+
 static void print_scalar(FILE *out, const struct diag_scalar *e)
 {
 	fprintf(out, "      %s: ", _(e->label));
@@ -220,6 +254,8 @@ int render_summary_text(FILE *out, const struct tally *sum)
 	print_networks(out, s);
 	print_top(out, s, STATS_LOCAL_PORT, _("Busiest local ports"), true);
 	print_processes(out, sum);
+	print_groups(out, sum, OWNER_GROUP_UNIT);
+	print_groups(out, sum, OWNER_GROUP_CONTAINER);
 
 	fprintf(out, "\n%s\n", _("Diagnosis"));
 	if (!sum->report.count)

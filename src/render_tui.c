@@ -1,5 +1,7 @@
 #include "render_tui.h"
 
+#include "netns.h"
+
 #include "i18n.h"
 #include "procmap.h"
 #include "render_table.h"
@@ -322,7 +324,7 @@ static void draw_table(struct tui_state *s, const struct live_frame *f, int y, i
 	int n = snprintf(line, sizeof(line), "  %-5s %6s %6s %-*s %-*s %-11s %-9s %s", _("Proto"),
 	                 _("Recv-Q"), _("Send-Q"), (int)width, _("Local Address"), (int)width,
 	                 _("Foreign Address"), _("State"), _("In state"),
-	                 f->owners ? _("PID/Program name") : "");
+	                 f->owners ? _("PID/Program name, Unit/Container") : "");
 	move(y, 0);
 	attron(colour(s, PAIR_TITLE, A_REVERSE));
 	put(COLS, line);
@@ -359,9 +361,23 @@ static void draw_table(struct tui_state *s, const struct live_frame *f, int y, i
 		/* the state column is padded so the ages line up; unconnected UDP has no state */
 		size_t state_len = strlen(conn_state_text(c));
 		size_t prefix = rl - state_len;
-		char owner[OWNER_TEXT_MAX] = "";
-		if (f->owners) /* escaped: a process names itself */
-			owner_text(procmap_owner_of(f->owners, c->inode), owner, sizeof(owner));
+		char owner[OWNER_TEXT_MAX + UNIT_TEXT_MAX + 4 * 128 + 8] = "";
+		if (f->owners) { /* escaped: a process names itself */
+			const struct procmap_owner *o = procmap_owner_of(f->owners, c->inode);
+			size_t on = owner_text(o, owner, OWNER_TEXT_MAX);
+			while (on < 24)
+				owner[on++] = ' ';
+			owner[on++] = ' ';
+			on += unit_text(o, owner + on, UNIT_TEXT_MAX);
+			owner[on] = '\0';
+		}
+		if (f->snap->netns) {
+			const char *ns = netns_label(f->snap->netns, c->netns);
+			size_t on = strlen(owner);
+			if (on)
+				owner[on++] = ' ';
+			escape_terminal(ns, strlen(ns), owner + on, 4 * 128);
+		}
 		snprintf(line, sizeof(line), "%s %.*s%-11s %-9s %s", mark, (int)prefix, row,
 		         conn_state_text(c), age, owner);
 		if (!state_len)

@@ -110,6 +110,14 @@ echo "$st" | grep -q "close_wait (netns $nsa): 6 connections on local port 8080"
   fail "text warning: $st"
 echo "$st" | grep -q "pid $pa $unit (6)" || fail "unit not beside the pid: $st"
 
+# summary -p: connections per unit and per container (the holder in the unit has 6 CLOSE_WAIT
+# and 2 established; the one in the container 2 established).
+echo "$s" | jq -e --arg u "$unit" --arg id "$id" '
+  ([.units[] | select(.unit == $u)][0] | .count == 8 and .processes == 1) and
+  ([.containers[] | select(.id == $id)][0] | .count == 2 and .runtime == "docker" and
+   .label == ("docker:" + $id[0:12]))' >/dev/null || fail "units/containers in summary: $s"
+echo "$st" | grep -qE "^  $unit +8  \(processes: 1\)\$" || fail "Busiest units text: $st"
+
 # Without CAP_SYS_ADMIN: a clear error, exit 1.
 err=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
   "$CONNWATCH" list --netns "$nsa" 2>&1 >/dev/null)

@@ -22,7 +22,12 @@ static void spec_kinds(void **state)
 	assert_int_equal(netns_spec_kind("/proc/1/ns/net"), 2);
 	assert_int_equal(netns_spec_kind("./x"), 2);
 	assert_int_equal(netns_spec_kind("1234"), 3);
-	const char *bad[] = {"", ".", "..", "a b", "tab\there", "\x7f",
+	const char *bad[] = {"",
+	                     ".",
+	                     "..",
+	                     "a b",
+	                     "tab\there",
+	                     "\x7f",
 	                     "0123456789012345678901234567890123456789012345678901234567890123"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (netns_spec_kind(bad[i]) != -1)

@@ -45,8 +45,8 @@ static void fold(void **state)
 {
 	(void)state;
 	setup_cgs();
-	struct stats_entry pids[] = {pid_count(1, 10), pid_count(2, 5), pid_count(3, 1),
-	                             pid_count(4, 40), pid_count(5, 7), pid_count(6, 8),
+	struct stats_entry pids[] = {pid_count(1, 10), pid_count(2, 5),   pid_count(3, 1),
+	                             pid_count(4, 40), pid_count(5, 7),   pid_count(6, 8),
 	                             pid_count(7, 2),  pid_count(8, 100), pid_count(9, 50)};
 	struct owner_groups g;
 	assert_int_equal(owner_groups_build(&g, OWNER_GROUP_UNIT, pids, 9, lookup, NULL, 10), 0);
