@@ -320,7 +320,7 @@ static void draw_table(struct tui_state *s, const struct live_frame *f, int y, i
 {
 	const struct live_view *v = f->view;
 	size_t width = render_table_width(f->snap);
-	char line[RENDER_TABLE_LINE_MAX + OWNER_TEXT_MAX + 64];
+	char line[RENDER_TABLE_LINE_MAX + OWNER_TEXT_MAX + UNIT_TEXT_MAX + 4 * 128 + 96];
 	int n = snprintf(line, sizeof(line), "  %-5s %6s %6s %-*s %-*s %-11s %-9s %s", _("Proto"),
 	                 _("Recv-Q"), _("Send-Q"), (int)width, _("Local Address"), (int)width,
 	                 _("Foreign Address"), _("State"), _("In state"),
