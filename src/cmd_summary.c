@@ -15,7 +15,10 @@
 int cmd_load_config(const struct cw_options *o, struct diag_config *cfg)
 {
 	struct cw_error err = {0};
-	if (config_load(cfg, o->config_path, o->thresholds, o->threshold_count, &err) < 0) {
+	struct config_skipped skipped;
+	int r = config_load(cfg, o->config_path, o->thresholds, o->threshold_count, &skipped, &err);
+	cmd_report_config_skipped(&skipped);
+	if (r < 0) {
 		cmd_print_error(err.msg);
 		return CW_EXIT_USAGE;
 	}
@@ -65,7 +68,7 @@ int cmd_summary(const struct cw_options *o)
 		snapshot_set_sink(&snap, tally_sink(&t));
 	struct procmap owners;
 	procmap_init(&owners, NULL);
-	if (collector_take_close_wait_ages(&col, &snap, &err) < 0) {
+	if (collector_take(&col, &snap, &err) < 0) {
 		cmd_report_notes(&col, &snap);
 		cmd_print_error(err.msg);
 		status = CW_EXIT_RUNTIME;
@@ -84,6 +87,12 @@ int cmd_summary(const struct cw_options *o)
 		tally_rows(&t, &snap, NULL, 0);
 	} else {
 		tally_note_source(&t, &snap);
+	}
+	if (cmd_add_close_wait_ages(&col, &t, &err) < 0) {
+		cmd_report_notes(&col, &snap);
+		cmd_print_error(err.msg);
+		status = CW_EXIT_RUNTIME;
+		goto out;
 	}
 	status = cmd_report_notes(&col, &snap);
 	snapshot_free(&snap);

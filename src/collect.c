@@ -17,7 +17,10 @@ void collector_init(struct collector *col, const struct cw_options *o)
 		col->ops = &source_proc;
 	} else {
 		col->ops = &source_netlink;
-		col->may_fall_back = !o->source && !o->netns;
+		/* --record saves netlink replies: /proc is no substitute, and a recording that
+		 * cannot be created is that file's fault, not netlink's. Another namespace's
+		 * sockets cannot be read from our /proc either. */
+		col->may_fall_back = !o->source && !o->record_path && !o->netns;
 	}
 }
 
@@ -29,9 +32,13 @@ void collector_free(struct collector *col)
 }
 
 /* Fills snap from every namespace asked for, each row tagged with its namespace's index. */
-static int fill(struct collector *col, const struct source_request *req, struct snapshot *snap,
+static int fill(struct collector *col, const struct source_request *asked, struct snapshot *snap,
                 struct cw_error *err)
 {
+	struct source_request req_ages = *asked;
+	const struct source_request *req = &req_ages;
+	req_ages.close_wait_ages =
+	    asked->close_wait_ages && (col->ops->gives & SOURCE_GIVES_CLOSE_WAIT_AGES);
 	if (!col->netns_spec)
 		return col->ops->fill(req, snap, err);
 	if (!col->netns_open) {
@@ -63,6 +70,14 @@ int collector_take(struct collector *col, struct snapshot *snap, struct cw_error
 		collector_free(col);
 	snapshot_clear(snap);
 	int r = fill(col, &col->req, snap, err);
+	/* A passing failure of the kernel's dump (ENOBUFS under memory pressure, a dump broken
+	 * off) is tried once more at once: list and summary then still succeed. Not when rows
+	 * were already handed to a sink (a counting consumer): they would be counted twice. */
+	if (r < 0 && col->ops == &source_netlink && source_error_is_transient(r) &&
+	    snap->delivered == 0) {
+		snapshot_clear(snap);
+		r = fill(col, &col->req, snap, err);
+	}
 	if (r < 0 && col->may_fall_back && source_error_is_refusal(r)) {
 		memcpy(col->fallback_reason, err->msg, sizeof(col->fallback_reason));
 		col->ops = &source_proc;
@@ -75,25 +90,22 @@ int collector_take(struct collector *col, struct snapshot *snap, struct cw_error
 	return r;
 }
 
-int collector_take_close_wait_ages(struct collector *col, struct snapshot *snap,
+int collector_take_close_wait_ages(struct collector *col, const struct snapshot_sink *ages,
                                    struct cw_error *err)
 {
 	const tcp_state_set cw = TCP_STATE_BIT(TCP_ST_CLOSE_WAIT);
-	struct source_request all = col->req;
-	if (col->ops != &source_netlink || !(all.tcp_states & cw) || all.want_tcp_info ||
-	    all.record_path)
-		return collector_take(col, snap, err);
-	col->req.tcp_states &= ~cw;
-	int r = collector_take(col, snap, err);
-	col->req = all;
-	if (r < 0)
-		return r;
-	/* After a fallback to /proc the second read is a /proc one without tcp_info. */
-	struct source_request only_cw = all;
+	if (!(col->ops->gives & SOURCE_GIVES_CLOSE_WAIT_AGES) || !(col->req.tcp_states & cw) ||
+	    col->req.record_path)
+		return 0;
+	struct source_request only_cw = col->req;
 	only_cw.tcp_states = cw;
 	only_cw.udp = false;
-	only_cw.want_tcp_info = col->ops == &source_netlink;
-	r = fill(col, &only_cw, snap, err);
-	snapshot_flush(snap);
+	only_cw.want_tcp_info = true;
+	struct snapshot snap;
+	snapshot_init(&snap);
+	snapshot_set_sink(&snap, ages);
+	int r = fill(col, &only_cw, &snap, err);
+	snapshot_flush(&snap);
+	snapshot_free(&snap);
 	return r;
 }

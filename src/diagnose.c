@@ -266,6 +266,42 @@ static void list_from_tally(struct diag_list *l, const struct stats *s, enum sta
 	}
 }
 
+/* A bounded tally that had to replace keys (Space-Saving, stats_tally.h) gives counts that may
+ * be too high: the evidence says by how much at most. Exact tallies add nothing. */
+static void ev_tally_bound(struct warning *w, const struct stats *s, enum stats_tally_id id)
+{
+	const struct stats_tally *t = &s->tally[id];
+	if (!t->evictions)
+		return;
+	for (size_t i = 0; i < w->evidence_count; i++)
+		if (!strcmp(w->evidence[i].key, "count_error_max")) {
+			if (t->error_max > w->evidence[i].v.u)
+				w->evidence[i].v.u = t->error_max;
+			return;
+		}
+	ev_uint(w, "count_error_max",
+	        N_("busiest lists kept in bounded memory: counts may be too high by at most"),
+	        t->error_max);
+}
+
+/* The networks of a SYN flood: the smallest prefixes covering most sources (stats_cover.c). */
+static void list_syn_networks(struct warning *w, const struct stats *s, uint16_t port)
+{
+	struct stats_cover_item items[DIAG_LIST_ITEMS];
+	uint64_t covered = 0;
+	size_t n = stats_syn_recv_cover(s, port, items, DIAG_LIST_ITEMS, &covered);
+	struct diag_list *l =
+	    ev_list(w, "top_networks", N_("top source networks"), "count", NULL, NULL);
+	for (size_t i = 0; i < n; i++) {
+		char text[STATS_KEY_TEXT_MAX];
+		stats_key_format(text, &items[i].key, false);
+		list_add(l, text, -1, items[i].count);
+	}
+	ev_uint(w, "networks_count", N_("SYN_RECV from those networks"), covered);
+	ev_tally_bound(w, s, STATS_SYN_RECV_SOURCE);
+	ev_tally_bound(w, s, STATS_SYN_RECV_PREFIX);
+}
+
 /* ---- the rules ---- */
 
 static void check_syn_flood(const struct diag_rule *rule, const struct diag_input *in,
@@ -286,8 +322,11 @@ static void check_syn_flood(const struct diag_rule *rule, const struct diag_inpu
 		                             : DIAG_WARNING;
 		struct warning *w =
 		    emit(rule, out, sev, p->key.port,
-		         _("%llu half-open connections (SYN_RECV) on port %u from %llu sources: "
-		           "the mark of a SYN flood"),
+		         P_("%llu half-open connection (SYN_RECV) on port %u from %llu source: the "
+		            "mark of a SYN flood",
+		            "%llu half-open connections (SYN_RECV) on port %u from %llu sources: "
+		            "the mark of a SYN flood",
+		            p->count),
 		         (unsigned long long)p->count, p->key.port, (unsigned long long)p->aux);
 		if (!w)
 			return;
@@ -312,9 +351,7 @@ static void check_syn_flood(const struct diag_rule *rule, const struct diag_inpu
 		           "req_q_full_drop_per_s", N_("TCPReqQFullDrop per second"));
 		list_from_tally(ev_list(w, "top_sources", N_("top sources"), "count", NULL, NULL),
 		                s, STATS_SYN_RECV_SOURCE, p->key.port, false);
-		list_from_tally(
-		    ev_list(w, "top_networks", N_("top source networks"), "count", NULL, NULL), s,
-		    STATS_SYN_RECV_NET, p->key.port, false);
+		list_syn_networks(w, s, p->key.port);
 	}
 }
 
@@ -354,17 +391,25 @@ static void check_time_wait(const struct diag_rule *rule, const struct diag_inpu
 	struct warning *w;
 	if (per_remote && client)
 		w = emit(rule, out, sev, top.key.port,
-		         _("%llu TIME_WAIT sockets toward %s: this host is the client, opening and "
-		           "closing a connection per request"),
+		         P_("%llu TIME_WAIT socket toward %s: this host is the client, opening "
+		            "and closing a connection per request",
+		            "%llu TIME_WAIT sockets toward %s: this host is the client, opening "
+		            "and closing a connection per request",
+		            top.count),
 		         (unsigned long long)top.count, endpoint);
 	else if (per_remote)
 		w = emit(rule, out, sev, top.key.port,
-		         _("%llu TIME_WAIT sockets toward %s (this host is the server)"),
+		         P_("%llu TIME_WAIT socket toward %s (this host is the server)",
+		            "%llu TIME_WAIT sockets toward %s (this host is the server)",
+		            top.count),
 		         (unsigned long long)top.count, endpoint);
 	else
 		w = emit(rule, out, sev, -1,
-		         _("%llu TIME_WAIT sockets in all: connections are opened and closed at a "
-		           "high rate instead of reused"),
+		         P_("%llu TIME_WAIT socket in all: connections are opened and closed at a "
+		            "high rate instead of reused",
+		            "%llu TIME_WAIT sockets in all: connections are opened and closed at a "
+		            "high rate instead of reused",
+		            total),
 		         (unsigned long long)total);
 	if (!w)
 		return;
@@ -393,6 +438,7 @@ static void check_time_wait(const struct diag_rule *rule, const struct diag_inpu
 	list_from_tally(
 	    ev_list(w, "top_remotes", N_("top remote endpoints"), "count", "as_client", NULL), s,
 	    STATS_TIME_WAIT_REMOTE, -1, true);
+	ev_tally_bound(w, s, STATS_TIME_WAIT_REMOTE);
 	struct diag_list *lp =
 	    ev_list(w, "top_local_ports", N_("top local ports"), "count", NULL, NULL);
 	struct stats_entry ports[5];
@@ -442,14 +488,20 @@ static void check_close_wait(const struct diag_rule *rule, const struct diag_inp
 		struct warning *w;
 		if (aged)
 			w = emit(rule, out, sev, p->key.port,
-			         _("%llu connections on local port %u have been in CLOSE_WAIT for "
-			           "%u s or more: the program does not close its sockets"),
+			         P_("%llu connection on local port %u has been in CLOSE_WAIT for "
+			            "%u s or more: the program does not close its sockets",
+			            "%llu connections on local port %u have been in CLOSE_WAIT for "
+			            "%u s or more: the program does not close its sockets",
+			            hanging),
 			         (unsigned long long)hanging, p->key.port, cfg->close_wait_age_s);
 		else
 			w = emit(
 			    rule, out, sev, p->key.port,
-			    _("%llu connections on local port %u are in CLOSE_WAIT (their age is "
-			      "unknown): the program does not close its sockets"),
+			    P_("%llu connection on local port %u is in CLOSE_WAIT (its age is "
+			       "unknown): the program does not close its sockets",
+			       "%llu connections on local port %u are in CLOSE_WAIT (their age is "
+			       "unknown): the program does not close its sockets",
+			       hanging),
 			    (unsigned long long)hanging, p->key.port);
 		if (!w)
 			return;
@@ -499,7 +551,8 @@ static void check_listen_overflow(const struct diag_rule *rule, const struct dia
 		if (l->backlog &&
 		    (uint64_t)l->queue * 100 >= (uint64_t)l->backlog * cfg->listen_queue_pct) {
 			near++;
-			full |= l->queue >= l->backlog;
+			/* full as the kernel counts it: sk_acceptq_is_full() is queue > backlog */
+			full |= l->queue > l->backlog;
 		}
 	}
 	double overflows = kernel_rate(in, KC_LISTEN_OVERFLOWS);
@@ -598,8 +651,11 @@ static void check_fin_wait2(const struct diag_rule *rule, const struct diag_inpu
 	if (!in->config->fin_wait2_count || count < in->config->fin_wait2_count)
 		return;
 	struct warning *w = emit(rule, out, DIAG_WARNING, -1,
-	                         _("%llu connections in FIN_WAIT2: peers acknowledge the close "
-	                           "but never close their side"),
+	                         P_("%llu connection in FIN_WAIT2: the peer acknowledges the "
+	                            "close but never closes its side",
+	                            "%llu connections in FIN_WAIT2: peers acknowledge the close "
+	                            "but never close their side",
+	                            count),
 	                         (unsigned long long)count);
 	if (!w)
 		return;
@@ -608,6 +664,7 @@ static void check_fin_wait2(const struct diag_rule *rule, const struct diag_inpu
 	ev_kernel(w, in, KC_SOCK_ORPHAN, N_("orphaned sockets"));
 	list_from_tally(ev_list(w, "top_remotes", N_("top remote addresses"), "count", NULL, NULL),
 	                s, STATS_FIN_WAIT2_REMOTE, -1, false);
+	ev_tally_bound(w, s, STATS_FIN_WAIT2_REMOTE);
 }
 
 static void check_orphans(const struct diag_rule *rule, const struct diag_input *in,
@@ -655,12 +712,16 @@ static void check_syn_sent(const struct diag_rule *rule, const struct diag_input
 	struct warning *w;
 	if (per_remote)
 		w = emit(rule, out, DIAG_WARNING, top.key.port,
-		         _("%llu outgoing connections to %s wait for an answer (SYN_SENT): the "
-		           "destination is down, unreachable or filtered"),
+		         P_("%llu outgoing connection to %s waits for an answer (SYN_SENT): the "
+		            "destination is down, unreachable or filtered",
+		            "%llu outgoing connections to %s wait for an answer (SYN_SENT): the "
+		            "destination is down, unreachable or filtered",
+		            top.count),
 		         (unsigned long long)top.count, endpoint);
 	else
 		w = emit(rule, out, DIAG_WARNING, -1,
-		         _("%llu outgoing connections wait for an answer (SYN_SENT)"),
+		         P_("%llu outgoing connection waits for an answer (SYN_SENT)",
+		            "%llu outgoing connections wait for an answer (SYN_SENT)", total),
 		         (unsigned long long)total);
 	if (!w)
 		return;
@@ -673,6 +734,7 @@ static void check_syn_sent(const struct diag_rule *rule, const struct diag_input
 	           N_("AttemptFails per second"));
 	list_from_tally(ev_list(w, "top_destinations", N_("top destinations"), "count", NULL, NULL),
 	                s, STATS_SYN_SENT_REMOTE, -1, true);
+	ev_tally_bound(w, s, STATS_SYN_SENT_REMOTE);
 	/* Who is connecting: the owners with SYN_SENT sockets (known only with -p). */
 	struct diag_list *lo =
 	    ev_list(w, "processes", N_("processes waiting in SYN_SENT"), "count", "pid", NULL);

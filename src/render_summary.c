@@ -60,7 +60,9 @@ static void print_top(FILE *out, const struct stats *s, enum stats_tally_id id, 
                       bool as_port)
 {
 	struct stats_entry top[SUMMARY_TOP];
-	size_t n = stats_top(s, id, -1, top, SUMMARY_TOP);
+	/* ports: service ports only, a client's ephemeral ports say nothing about the host */
+	size_t n = stats_top(s, id, as_port ? STATS_TOP_SERVICE_PORTS : STATS_TOP_ANY_PORT, top,
+	                     SUMMARY_TOP);
 	if (!n)
 		return;
 	fprintf(out, "\n%s\n", title);
@@ -90,7 +92,8 @@ static void print_networks(FILE *out, const struct stats *s)
 		char text[STATS_KEY_TEXT_MAX];
 		stats_key_format(text, &top[i].key, false);
 		fprintf(out, "  %-40s %8" PRIu64 "  ", text, top[i].count);
-		fprintf(out, _("(%llu addresses)"), (unsigned long long)top[i].aux);
+		fprintf(out, P_("(%llu address)", "(%llu addresses)", top[i].aux),
+		        (unsigned long long)top[i].aux);
 		fputc('\n', out);
 	}
 }
@@ -109,7 +112,10 @@ static void print_processes(FILE *out, const struct tally *sum)
 		char safe[128] = "?";
 		if (name)
 			escape_terminal(name, strlen(name), safe, sizeof(safe));
-		fprintf(out, "  %-8u %-31s %8" PRIu64, top[i].key.id, safe, top[i].count);
+		/* padded by display columns, not bytes: a UTF-8 name keeps the counts aligned */
+		size_t cols = utf8_columns(safe, strlen(safe));
+		fprintf(out, "  %-8u %s%*s %8" PRIu64, top[i].key.id, safe,
+		        cols < 31 ? (int)(31 - cols) : 0, "", top[i].count);
 		/* Its sockets per state, listeners too: "(ESTABLISHED 118, CLOSE_WAIT 2)". */
 		const char *sep = "  (";
 		for (unsigned int st = 0; st <= STATS_OWNER_UNCONN; st++) {
@@ -221,13 +227,15 @@ static void print_list(FILE *out, const struct diag_list *l)
 
 void render_warning_text(FILE *out, const struct warning *w)
 {
+	/* the severity in words of the reader's language; the rule id stays (docs, alerts) */
+	const char *severity = w->severity == DIAG_CRITICAL ? _("critical") : _("warning");
 	if (w->netns[0]) {
 		char safe[4 * sizeof(w->netns)];
 		escape_terminal(w->netns, strlen(w->netns), safe, sizeof(safe));
-		fprintf(out, "  [%s] %s (%s %s): %s\n", diag_severity_name(w->severity), w->id,
-		        _("netns"), safe, w->message);
+		fprintf(out, "  [%s] %s (%s %s): %s\n", severity, w->id, _("netns"), safe,
+		        w->message);
 	} else {
-		fprintf(out, "  [%s] %s: %s\n", diag_severity_name(w->severity), w->id, w->message);
+		fprintf(out, "  [%s] %s: %s\n", severity, w->id, w->message);
 	}
 	for (size_t i = 0; i < w->evidence_count; i++)
 		print_scalar(out, &w->evidence[i]);

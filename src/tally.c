@@ -189,6 +189,44 @@ static int diagnose_per_netns(struct tally *t, const struct diag_sample *prev, d
 	return 0;
 }
 
+bool tally_needs_close_wait_ages(const struct tally *t)
+{
+	if (!t->stats.by_state[TCP_ST_CLOSE_WAIT])
+		return false;
+	if (t->always_close_wait_ages)
+		return true;
+	uint64_t need = t->config.close_wait_count;
+	if (!need || (t->config.close_wait_unaged && t->config.close_wait_unaged < need))
+		need = t->config.close_wait_unaged;
+	struct stats_entry top;
+	return need && stats_top(&t->stats, STATS_CLOSE_WAIT_PORT, -1, &top, 1) == 1 &&
+	       top.count >= need;
+}
+
+static void add_ages(void *ctx, const struct conn *rows, size_t n)
+{
+	struct tally *t = ctx;
+	for (size_t i = 0; i < n; i++) {
+		const struct conn *c = &rows[i];
+		if (t->split_netns) { /* each namespace's rules see their own ages */
+			struct tally *one = netns_tally(t, c->netns);
+			if (one)
+				add_ages(one, c, 1);
+		}
+		if (c->proto != CONN_TCP || c->state != TCP_ST_CLOSE_WAIT ||
+		    c->idle_ms == CONN_UNKNOWN_U32 || (t->filter && !filter_match(t->filter, c)))
+			continue;
+		uint32_t owner = t->owners.pid_of ? t->owners.pid_of(t->owners.ctx, c) : 0;
+		stats_add_close_wait_age(&t->stats, c->local_port, c->idle_ms, owner);
+	}
+}
+
+const struct snapshot_sink *tally_age_sink(struct tally *t)
+{
+	t->age_sink = (struct snapshot_sink){.rows = add_ages, .ctx = t};
+	return &t->age_sink;
+}
+
 int tally_diagnose(struct tally *t, const struct diag_sample *prev, double now_s)
 {
 	if (t->stats.out_of_memory)
@@ -226,14 +264,15 @@ int tally_owner_groups(const struct tally *t, enum owner_group_kind kind, size_t
 
 uint32_t tally_state_age(const struct conn *c, const struct track_mark *m, uint64_t now_ms)
 {
+	/* The tracker seeded the time in state from the kernel where it knew (track.c); a row
+	 * there from the first refresh that the kernel could not date has no age yet. The row
+	 * itself is not read again: its kernel age was taken when it entered the state. */
+	(void)c;
 	uint64_t age = now_ms > m->state_since_ms ? now_ms - m->state_since_ms : 0;
 	if (age > UINT32_MAX - 1)
 		age = UINT32_MAX - 1;
-	if ((m->flags & TRACK_BASELINE) && !(m->flags & TRACK_CHANGED)) {
-		if (c->idle_ms != CONN_UNKNOWN_U32 && c->idle_ms > age)
-			return c->idle_ms;
-		if (age == 0)
-			return STATS_AGE_UNKNOWN;
-	}
+	if ((m->flags & TRACK_BASELINE) && !(m->flags & (TRACK_CHANGED | TRACK_KERNEL_AGE)) &&
+	    age == 0)
+		return STATS_AGE_UNKNOWN;
 	return (uint32_t)age;
 }
