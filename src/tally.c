@@ -70,8 +70,11 @@ int tally_read_counters(struct tally *t, const char *proc_root, struct cw_error 
 void tally_request(const struct filter *f, struct source_request *req)
 {
 	filter_to_request(f, req);
-	if (f->tcp)
+	if (f->tcp) {
+		/* Every listener is noted, matching or not: they bypass the kernel's filter. */
 		req->tcp_states |= TCP_STATE_BIT(TCP_ST_LISTEN);
+		req->bytecode_exempt = TCP_STATE_BIT(TCP_ST_LISTEN);
+	}
 }
 
 /* The tally of namespace index ns, made on first use with t's thresholds, filter and owners
