@@ -32,7 +32,9 @@ int cmd_check(const struct cw_options *o)
 	struct snapshot snap;
 	collector_init(&col, &opts);
 	snapshot_init(&snap);
-	if (collector_take_close_wait_ages(&col, &snap, &err) < 0) {
+	int taken = collector_take_close_wait_ages(&col, &snap, &err);
+	collector_free(&col); /* a recording is closed again: one refresh is all check needs */
+	if (taken < 0) {
 		char reason[sizeof(err.msg) + 64];
 		snprintf(reason, sizeof(reason), _("cannot read the sockets: %s"), err.msg);
 		snapshot_free(&snap);

@@ -30,7 +30,9 @@ static int count_state(const struct cw_options *o, enum tcp_state state,
 	collector_init(&col, &q);
 	snapshot_init(&snap);
 	int status;
-	if (collector_take(&col, &snap, &err) < 0) {
+	int taken = collector_take(&col, &snap, &err);
+	collector_free(&col); /* a recording is closed again: one refresh is all explain needs */
+	if (taken < 0) {
 		cmd_report_notes(&col, &snap);
 		cmd_print_error(err.msg);
 		count->known = false;

@@ -7,6 +7,7 @@
 #include "render_json.h"
 #include "render_table.h"
 
+#include <errno.h>
 #include <stdio.h>
 
 int cmd_list(const struct cw_options *o)
@@ -22,6 +23,8 @@ int cmd_list(const struct cw_options *o)
 	if (collector_take(&col, &snap, &err) < 0) {
 		cmd_report_notes(&col, &snap);
 		cmd_print_error(err.msg);
+		if (err.code == -EINVAL || err.code == -ERANGE) /* --at TIME */
+			status = CW_EXIT_USAGE;
 		goto out;
 	}
 	filter_apply(&o->filter, &snap);
@@ -44,6 +47,7 @@ int cmd_list(const struct cw_options *o)
 	if (out != CW_EXIT_OK)
 		status = out;
 out:
+	collector_free(&col);
 	procmap_free(&owners);
 	snapshot_free(&snap);
 	return status;

@@ -1,6 +1,7 @@
 /* `connwatch live` (the default command): source -> filter -> track -> view, every interval,
  * drawn by the ncurses screen on a terminal, else printed as text blocks or NDJSON. */
 #include "cmd_common.h"
+#include "cmd_record.h"
 #include "collect.h"
 #include "commands.h"
 #include "enrich.h"
@@ -12,6 +13,7 @@
 #include "render_tui.h"
 #include "summary.h"
 #include "track.h"
+#include "trend.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -34,9 +36,20 @@ struct live_run {
 	bool read_counters; /* false for a recording from elsewhere */
 	const char *proc_root;
 	char hostname[256];
-	bool noted; /* skipped input was already reported once */
-	int status; /* CW_EXIT_PARTIAL once input was skipped */
+	bool noted;               /* skipped input was already reported once */
+	int status;               /* CW_EXIT_PARTIAL once input was skipped */
+	struct trend trend;       /* the header's sparklines */
+	struct live_recorder rec; /* --record, `connwatch record` */
+	bool quiet;               /* `connwatch record`: no output, only the recording */
+	sigset_t stop_signals;    /* `connwatch record`: blocked, waited for between refreshes */
 };
+
+static int64_t wall_ms_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static uint64_t monotonic_ms(void)
 {
@@ -80,10 +93,15 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 	r->frame.view = &r->view;
 	r->frame.stats = &r->sum.stats;
 	r->frame.report = &r->sum.report;
+	trend_init(&r->trend);
+	r->frame.trend = &r->trend;
+	r->frame.utf8 = trend_locale_utf8();
 }
 
 static void run_free(struct live_run *r)
 {
+	live_recorder_close(&r->rec);
+	collector_free(&r->col);
 	live_view_free(&r->view);
 	summary_free(&r->sum);
 	procmap_free(&r->owners);
@@ -94,9 +112,14 @@ static void run_free(struct live_run *r)
 /* One refresh: read, track, recompute the view. Returns 0 or a negative errno with err set. */
 static int run_sample(struct live_run *r, struct cw_error *err)
 {
-	int rc = collector_take(&r->col, &r->snap, err);
+	/* A recording keeps CLOSE_WAIT ages (the leak rule's evidence) at the cost of a small
+	 * second dump. */
+	int rc = r->rec.open ? collector_take_close_wait_ages(&r->col, &r->snap, err)
+	                     : collector_take(&r->col, &r->snap, err);
 	if (rc < 0)
 		return rc;
+	/* Played back: the recorded time and counters, not this machine's. */
+	const struct rec_meta *recorded = collector_recorded(&r->col);
 	if (r->snap.skipped)
 		r->status = CW_EXIT_PARTIAL;
 	if (!r->noted && (r->snap.note_count || r->col.fell_back)) {
@@ -110,8 +133,11 @@ static int run_sample(struct live_run *r, struct cw_error *err)
 			return rc;
 		cmd_report_owners(&info, &r->owners_said);
 	}
-	r->frame.now_ms = monotonic_ms();
-	r->frame.wall = time(NULL);
+	int64_t wall_ms = recorded ? recorded->wall_ms : wall_ms_now();
+	r->frame.now_ms = recorded ? (uint64_t)recorded->wall_ms : monotonic_ms();
+	r->frame.wall = (time_t)(wall_ms / 1000);
+	if (recorded && recorded->interval_ms)
+		r->frame.interval_s = recorded->interval_ms / 1000.0;
 	r->frame.refresh++;
 	if (track_update(&r->track, &r->snap, r->frame.now_ms, &r->changes) < 0 ||
 	    live_view_update(&r->view, &r->snap, track_marks(&r->track), r->frame.now_ms,
@@ -122,6 +148,10 @@ static int run_sample(struct live_run *r, struct cw_error *err)
 	struct cw_error kerr = {0};
 	if (r->read_counters) /* unreadable counters leave them unknown: rules then skip them */
 		r->sum.have_counters = kcounters_read(&r->sum.counters, r->proc_root, &kerr) == 0;
+	if (recorded) {
+		r->sum.counters = recorded->counters;
+		r->sum.have_counters = recorded->counters.valid;
+	}
 	double now_s = (double)r->frame.now_ms / 1000.0;
 	struct diag_input in = {
 	    .stats = &r->sum.stats,
@@ -133,6 +163,14 @@ static int run_sample(struct live_run *r, struct cw_error *err)
 	if (diagnose_run(&in, &r->sum.report) < 0)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
 	diag_sample_take(&r->prev, &r->sum.stats, in.counters, now_s);
+	uint64_t tcp[TCP_ST_MAX];
+	for (unsigned st = 0; st < TCP_ST_MAX; st++)
+		tcp[st] = r->sum.stats.by_proto_state[STATS_TCP][st] +
+		          r->sum.stats.by_proto_state[STATS_TCP6][st];
+	trend_push(&r->trend, wall_ms, tcp);
+	if (r->rec.open && live_recorder_add(&r->rec, &r->snap, in.counters, &r->sum.report,
+	                                     wall_ms) != CW_EXIT_OK)
+		return cw_error_set(err, -EIO, "%s", _("the recording stopped"));
 	return 0;
 }
 
@@ -154,11 +192,17 @@ static int run_stream(struct live_run *r, const struct cw_options *o)
 	struct cw_error err = {0};
 	for (;;) {
 		uint64_t started = monotonic_ms();
-		if (run_sample(r, &err) < 0) {
-			cmd_print_error(err.msg);
+		int rc = run_sample(r, &err);
+		if (rc == -ENODATA && r->col.recording) /* played to the end */
+			return r->status;
+		if (rc < 0) {
+			if (rc != -EIO || !r->rec.open) /* the recorder said why already */
+				cmd_print_error(err.msg);
 			return CW_EXIT_RUNTIME;
 		}
-		if (o->json)
+		if (r->quiet)
+			; /* `connwatch record`: the recording is the output */
+		else if (o->json)
 			render_live_json(stdout, &r->frame);
 		else
 			render_live_plain(stdout, &r->frame);
@@ -167,7 +211,12 @@ static int run_stream(struct live_run *r, const struct cw_options *o)
 			return out;
 		if (o->count && r->frame.refresh >= o->count)
 			return r->status;
-		sleep_until_ms(started + interval_ms(o));
+		if (r->quiet) {
+			if (record_wait_until(&r->stop_signals, started + interval_ms(o)))
+				return r->status;
+		} else if (!r->col.recording) { /* a recording plays as fast as it prints */
+			sleep_until_ms(started + interval_ms(o));
+		}
 	}
 }
 
@@ -221,9 +270,10 @@ failed:
 	return CW_EXIT_RUNTIME;
 }
 
-int cmd_live(const struct cw_options *o)
+static int live_main(const struct cw_options *o, bool quiet)
 {
-	bool screen = !o->plain && !o->json && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
+	bool screen =
+	    !quiet && !o->plain && !o->json && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
 	enum live_sort sort = screen ? LIVE_SORT_STATE : LIVE_SORT_NONE;
 	if (o->sort) {
 		sort = live_sort_parse(o->sort);
@@ -244,8 +294,25 @@ int cmd_live(const struct cw_options *o)
 		return CW_EXIT_RUNTIME;
 	}
 	run_init(r, o, sort, &cfg);
-	int status = screen ? run_screen(r, o) : run_stream(r, o);
+	r->quiet = quiet;
+	if (quiet)
+		record_block_stop_signals(&r->stop_signals);
+	int status = CW_EXIT_OK;
+	if (o->record_path)
+		status = live_recorder_open(&r->rec, o->record_path, o->max_size, o->interval_s);
+	if (status == CW_EXIT_OK)
+		status = screen ? run_screen(r, o) : run_stream(r, o);
 	run_free(r);
 	free(r);
 	return status;
+}
+
+int cmd_live(const struct cw_options *o)
+{
+	return live_main(o, false);
+}
+
+int cmd_live_record(const struct cw_options *o)
+{
+	return live_main(o, true);
 }

@@ -60,6 +60,7 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 	collector_init(&col, &ctx->opts);
 	snapshot_init(&snap);
 	int r = collector_take_close_wait_ages(&col, &snap, err);
+	collector_free(&col); /* a recording is opened again at every scrape */
 	if (r < 0) {
 		snapshot_free(&snap);
 		return r;

@@ -10,6 +10,7 @@
 #include "render_summary.h"
 #include "summary.h"
 
+#include <errno.h>
 #include <stdio.h>
 
 int cmd_load_config(const struct cw_options *o, struct diag_config *cfg)
@@ -41,6 +42,8 @@ int cmd_summary(const struct cw_options *o)
 	int status = cmd_load_config(o, &cfg);
 	if (status != CW_EXIT_OK)
 		return status;
+	if (o->from)
+		return cmd_summary_span(o);
 
 	struct collector col;
 	struct snapshot snap;
@@ -52,7 +55,8 @@ int cmd_summary(const struct cw_options *o)
 		cmd_report_notes(&col, &snap);
 		cmd_print_error(err.msg);
 		snapshot_free(&snap);
-		return CW_EXIT_RUNTIME;
+		collector_free(&col);
+		return err.code == -EINVAL || err.code == -ERANGE ? CW_EXIT_USAGE : CW_EXIT_RUNTIME;
 	}
 	/* Counters describe this machine: not with a capture (--proc-root reads its own, if it
 	 * holds them) or a recording from elsewhere. */
@@ -60,6 +64,8 @@ int cmd_summary(const struct cw_options *o)
 	kcounters_init(&kc);
 	if (!o->replay_path && kcounters_read(&kc, o->proc_root, &err) < 0)
 		cmd_print_error(err.msg); /* the summary still stands without them */
+	if (collector_recorded(&col))     /* a recording: the counters recorded with the refresh */
+		kc = collector_recorded(&col)->counters;
 	struct procmap owners;
 	procmap_init(&owners, NULL);
 	if (o->processes) {
@@ -69,6 +75,7 @@ int cmd_summary(const struct cw_options *o)
 			cmd_print_error(err.msg);
 			procmap_free(&owners);
 			snapshot_free(&snap);
+			collector_free(&col);
 			return CW_EXIT_RUNTIME;
 		}
 		cmd_report_owners(&info, &said);
@@ -81,6 +88,7 @@ int cmd_summary(const struct cw_options *o)
 		enrich_summary_owners(&sum.owners, &owners);
 	summary_count(&sum, &snap, &o->filter);
 	snapshot_free(&snap);
+	collector_free(&col);
 	int out = cmd_render_summary(o, &sum);
 	summary_free(&sum);
 	procmap_free(&owners);

@@ -1,6 +1,9 @@
 #include "collect.h"
 
+#include "i18n.h"
+
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 void collector_init(struct collector *col, const struct cw_options *o)
@@ -8,8 +11,14 @@ void collector_init(struct collector *col, const struct cw_options *o)
 	memset(col, 0, sizeof(*col));
 	filter_to_request(&o->filter, &col->req);
 	col->req.proc_root = o->proc_root;
-	col->req.record_path = o->record_path;
-	if (o->replay_path) {
+	/* Only list saves raw netlink replies; live --record writes a recording (recording.h). */
+	if (o->command == CMD_LIST)
+		col->req.record_path = o->record_path;
+	if (o->replay_path && rec_file_is_recording(o->replay_path)) {
+		col->recording = o->replay_path;
+		col->at = o->at;
+		col->play = o->command == CMD_LIVE;
+	} else if (o->replay_path) {
 		col->ops = &source_replay;
 		col->req.input_path = o->replay_path;
 	} else if (o->proc_root || (o->source && !strcmp(o->source, "proc"))) {
@@ -20,9 +29,78 @@ void collector_init(struct collector *col, const struct cw_options *o)
 	}
 }
 
+void collector_free(struct collector *col)
+{
+	if (col->history) {
+		history_close(col->history);
+		free(col->history);
+		col->history = NULL;
+	}
+}
+
+static int history_start(struct collector *col, struct cw_error *err)
+{
+	col->history = malloc(sizeof(*col->history));
+	if (!col->history)
+		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
+	if (history_open(col->history, col->recording, err) < 0) {
+		collector_free(col);
+		return err->code;
+	}
+	size_t n = history_count(col->history);
+	col->next = col->play ? 0 : n - 1;
+	if (col->at && history_find(col->history, col->at, "--at", &col->next, err) < 0) {
+		collector_free(col);
+		return err->code;
+	}
+	return 0;
+}
+
+static int take_recorded(struct collector *col, struct snapshot *snap, struct cw_error *err)
+{
+	if (!col->history && history_start(col, err) < 0)
+		return err->code;
+	for (;;) {
+		size_t n = history_count(col->history);
+		if (col->next >= n) {
+			if (col->play || n == 0)
+				return cw_error_set(err, -ENODATA, _("%s: end of the recording"),
+				                    col->recording);
+			col->next =
+			    n - 1; /* damage found at the refresh asked for: the one before */
+		}
+		int rc = history_load(col->history, col->next, snap, err);
+		if (rc == -EBADMSG)
+			continue; /* history_count() dropped: the damage is noted below */
+		if (rc < 0)
+			return rc;
+		break;
+	}
+	col->next++;
+	const char *damage = history_damage(col->history);
+	if (damage) {
+		snapshot_add_note(snap, "%s", damage);
+		snap->skipped++;
+	}
+	return 0;
+}
+
+const struct rec_meta *collector_recorded(const struct collector *col)
+{
+	return col->history && col->history->loaded != REC_NO_FRAME ? history_meta(col->history)
+	                                                            : NULL;
+}
+
+void collector_seek(struct collector *col, size_t refresh)
+{
+	col->next = refresh;
+}
+
 int collector_take(struct collector *col, struct snapshot *snap, struct cw_error *err)
 {
 	snapshot_clear(snap);
+	if (col->recording)
+		return take_recorded(col, snap, err);
 	int r = col->ops->fill(&col->req, snap, err);
 	if (r < 0 && col->may_fall_back && source_error_is_refusal(r)) {
 		memcpy(col->fallback_reason, err->msg, sizeof(col->fallback_reason));

@@ -75,9 +75,13 @@ int rec_meta_fill(struct rec_meta *m, int64_t wall_ms, uint32_t interval_ms,
 	m->wall_ms = wall_ms;
 	m->interval_ms = interval_ms;
 	memset(m->by_state, 0, sizeof(m->by_state));
-	for (size_t i = 0; i < snap->count; i++)
-		if (snap->conns[i].proto == CONN_TCP && snap->conns[i].state < TCP_ST_MAX)
-			m->by_state[snap->conns[i].state]++;
+	for (size_t i = 0; i < snap->count; i++) {
+		const struct conn *c = &snap->conns[i];
+		/* request sockets are SYN_RECV to the user, as in stats.c */
+		unsigned s = c->state == TCP_ST_NEW_SYN_RECV ? TCP_ST_SYN_RECV : c->state;
+		if (c->proto == CONN_TCP && s < TCP_ST_MAX)
+			m->by_state[s]++;
+	}
 	if (kc)
 		m->counters = *kc;
 	else

@@ -254,7 +254,8 @@ static int writer_check_existing(struct rec_writer *w, char *note, size_t note_l
 	if (rc == -EBADMSG) {
 		char why[sizeof(err->msg)];
 		memcpy(why, err->msg, sizeof(why));
-		cw_error_set(err, rc, _("%s exists and is not a recording connwatch can append to: %s"),
+		cw_error_set(err, rc,
+		             _("%s exists and is not a recording connwatch can append to: %s"),
 		             w->path, why);
 	}
 	if (rc == 0 && r.damaged && !r.torn)

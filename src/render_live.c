@@ -1,5 +1,7 @@
 #include "render_live.h"
 
+#include "render_trend.h"
+
 #include "i18n.h"
 #include "render_json.h"
 #include "render_table.h"
@@ -92,6 +94,10 @@ int render_live_plain(FILE *out, const struct live_frame *f)
 	live_header_left(left, sizeof(left), f->interval_s);
 	live_header_right(right, sizeof(right), f->hostname, f->wall);
 	fprintf(out, "%s    %s\n\n", left, right);
+	if (f->trend) {
+		render_trend_text(out, f->trend, f->utf8);
+		fputc('\n', out);
+	}
 
 	size_t width = render_table_width(f->snap);
 	render_table_header(out, width);
@@ -189,6 +195,8 @@ int render_live_json(FILE *out, const struct live_frame *f)
 	jsonw_kv_string(&w, "time", when);
 	jsonw_kv_string(&w, "hostname", f->hostname);
 	jsonw_kv_double(&w, "interval_s", f->interval_s);
+	if (f->trend)
+		render_trend_json(&w, f->trend, f->interval_s);
 
 	const struct live_view *v = f->view;
 	jsonw_key(&w, "counts");

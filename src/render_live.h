@@ -10,6 +10,7 @@
 #include "stats.h"
 #include "snapshot.h"
 #include "track.h"
+#include "trend.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -29,6 +30,8 @@ struct live_frame {
 	const struct stats *stats;        /* counts and top lists over the command line's filter */
 	const struct diag_report *report; /* the warnings of this refresh */
 	const struct procmap *owners;     /* -p: the owning processes; NULL without -p */
+	const struct trend *trend;        /* the header's sparklines; NULL: none */
+	bool utf8;                        /* the terminal takes Unicode blocks */
 };
 
 /* One entry of the counts line: a state (or "udp") and how many rows are in it. */
