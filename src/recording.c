@@ -106,9 +106,10 @@ void rec_rows_free(struct rec_rows *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* Always leaves an array, even for no rows: qsort and memcpy take no NULL. */
 static int rows_reserve(struct rec_rows *r, size_t n)
 {
-	if (n <= r->cap)
+	if (n <= r->cap && r->rows)
 		return 0;
 	size_t cap = r->cap ? r->cap : 256;
 	while (cap < n)
