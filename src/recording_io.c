@@ -87,6 +87,10 @@ static int reader_index(struct rec_reader *r, struct cw_error *err)
 		    .raw_len = (uint32_t)bytes_load_le(h + 12, 4),
 		    .wall_ms = (int64_t)bytes_load_le(h + 16, 8),
 		};
+		if (bytes_crc32(0, h, 24) != bytes_load_le(h + 24, 4)) {
+			reader_damage(r, offset, false, _("checksum mismatch in a refresh's header"));
+			return 0;
+		}
 		if (bytes_load_le(h, 4) != REC_FRAME_MAGIC ||
 		    (f.kind != REC_FRAME_FULL && f.kind != REC_FRAME_DELTA) || h[5] || h[6] ||
 		    h[7] || f.payload_len > REC_MAX_PAYLOAD || f.raw_len > REC_MAX_RAW) {
@@ -104,9 +108,7 @@ static int reader_index(struct rec_reader *r, struct cw_error *err)
 			                "stopped); skipped"));
 			return 0;
 		}
-		uint32_t crc = bytes_crc32(0, h, 24);
-		crc = bytes_crc32(crc, r->comp.data, f.payload_len);
-		if (crc != bytes_load_le(h + 24, 4)) {
+		if (bytes_crc32(0, r->comp.data, f.payload_len) != bytes_load_le(h + 28, 4)) {
 			reader_damage(r, offset, false, _("checksum mismatch"));
 			return 0;
 		}
@@ -338,8 +340,8 @@ static int writer_frame(struct rec_writer *w, enum rec_frame_kind kind, int64_t 
 	bytes_store_le(h + 8, n, 4);
 	bytes_store_le(h + 12, w->raw.len, 4);
 	bytes_store_le(h + 16, (uint64_t)wall_ms, 8);
-	uint32_t crc = bytes_crc32(0, h, 24);
-	bytes_store_le(h + 24, bytes_crc32(crc, h + REC_FRAME_HEADER_SIZE, n), 4);
+	bytes_store_le(h + 24, bytes_crc32(0, h, 24), 4);
+	bytes_store_le(h + 28, bytes_crc32(0, h + REC_FRAME_HEADER_SIZE, n), 4);
 	w->frame.len = REC_FRAME_HEADER_SIZE + n;
 	return 0;
 }

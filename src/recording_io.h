@@ -4,9 +4,10 @@
  * frame cut short (a torn tail) or damaged stops the index there, and everything before it
  * still reads.
  *
- * Frame header, 28 bytes, little-endian: u32 magic "CWF2", u8 kind, 3 zero bytes, u32 length
- * of the compressed payload, u32 length uncompressed, i64 wall time in ms, u32 CRC-32 of the
- * header's first 24 bytes and the payload. */
+ * Frame header, 32 bytes, little-endian: u32 magic "CWF2", u8 kind, 3 zero bytes, u32 length
+ * of the compressed payload, u32 length uncompressed, i64 wall time in ms, u32 CRC-32 of these
+ * 24 bytes, u32 CRC-32 of the payload. The header's own checksum tells a damaged length (the
+ * middle of a file) from a frame cut short (its end). */
 #ifndef CW_RECORDING_IO_H
 #define CW_RECORDING_IO_H
 
@@ -17,7 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define REC_FRAME_HEADER_SIZE 28
+#define REC_FRAME_HEADER_SIZE 32
 #define REC_FRAME_MAGIC       0x32465743u /* "CWF2" */
 /* Bounds checked before anything is allocated from a length read in a file. */
 #define REC_MAX_PAYLOAD (256u << 20)

@@ -304,6 +304,33 @@ static void corrupt_middle(void **state)
 	free(path);
 }
 
+/* A flipped bit in a middle refresh's length: damage (the header's checksum), not a torn tail. */
+static void corrupt_length(void **state)
+{
+	(void)state;
+	char *path = temp_path();
+	write_frames(path, 6, REC_DEFAULT_MAX_SIZE);
+	struct rec_reader r;
+	struct cw_error err = {0};
+	assert_int_equal(rec_reader_open(&r, path, &err), 0);
+	uint64_t frame2 = r.frames[2].offset;
+	rec_reader_close(&r);
+	FILE *f = fopen(path, "r+b");
+	assert_non_null(f);
+	fseek(f, (long)frame2 + 10, SEEK_SET); /* the payload length's third byte */
+	fputc(0x7f, f);
+	fclose(f);
+	assert_int_equal(rec_reader_open(&r, path, &err), 0);
+	assert_int_equal(r.count, 2);
+	assert_true(r.damaged);
+	assert_false(r.torn);
+	assert_int_equal(r.damage_offset, frame2);
+	assert_non_null(strstr(r.damage, "checksum mismatch"));
+	rec_reader_close(&r);
+	unlink(path);
+	free(path);
+}
+
 static void not_a_recording(void **state)
 {
 	(void)state;
@@ -367,9 +394,10 @@ static void rotation(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(round_trip),      cmocka_unit_test(warnings_and_counters),
-	    cmocka_unit_test(torn_tail),       cmocka_unit_test(corrupt_middle),
-	    cmocka_unit_test(not_a_recording), cmocka_unit_test(rotation),
+	    cmocka_unit_test(round_trip),     cmocka_unit_test(warnings_and_counters),
+	    cmocka_unit_test(torn_tail),      cmocka_unit_test(corrupt_middle),
+	    cmocka_unit_test(corrupt_length), cmocka_unit_test(not_a_recording),
+	    cmocka_unit_test(rotation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
