@@ -138,6 +138,10 @@ static int run_sample(struct live_run *r, struct cw_error *err)
 	r->frame.wall = (time_t)(wall_ms / 1000);
 	if (recorded && recorded->interval_ms)
 		r->frame.interval_s = recorded->interval_ms / 1000.0;
+	if (recorded) {
+		r->frame.replay_index = r->col.next; /* the refresh just taken, from 1 */
+		r->frame.replay_total = history_count(r->col.history);
+	}
 	r->frame.refresh++;
 	if (track_update(&r->track, &r->snap, r->frame.now_ms, &r->changes) < 0 ||
 	    live_view_update(&r->view, &r->snap, track_marks(&r->track), r->frame.now_ms,
@@ -220,6 +224,41 @@ static int run_stream(struct live_run *r, const struct cw_options *o)
 	}
 }
 
+/* A recording on the screen: the refresh a replay key asks for, or REC_NO_FRAME (with a
+ * message) when there is none. */
+static size_t replay_target(struct live_run *r, struct tui_state *ui, enum tui_event ev)
+{
+	struct history *h = r->col.history;
+	size_t cur = r->col.next - 1, n = history_count(h), to = REC_NO_FRAME;
+	struct cw_error err = {0};
+	switch (ev) {
+	case TUI_STEP_BACK:
+		to = cur > 0 ? cur - 1 : REC_NO_FRAME;
+		break;
+	case TUI_STEP_FORWARD:
+		to = cur + 1 < n ? cur + 1 : REC_NO_FRAME;
+		break;
+	case TUI_PREV_WARNING:
+	case TUI_NEXT_WARNING:
+		to = history_find_warning(h, cur, ev == TUI_PREV_WARNING ? -1 : 1, &err);
+		if (to == REC_NO_FRAME)
+			tui_message(err.msg[0] ? err.msg
+			            : ev == TUI_PREV_WARNING
+			                ? _("no refresh with a warning before this one")
+			                : _("no refresh with a warning after this one"));
+		break;
+	case TUI_GOTO:
+		if (history_find(h, ui->goto_text, "g", &to, &err) < 0) {
+			tui_message(err.msg);
+			to = REC_NO_FRAME;
+		}
+		break;
+	default:
+		break;
+	}
+	return to;
+}
+
 static int run_screen(struct live_run *r, const struct cw_options *o)
 {
 	struct tui_state ui;
@@ -233,12 +272,19 @@ static int run_screen(struct live_run *r, const struct cw_options *o)
 	uint64_t started = monotonic_ms();
 	if (run_sample(r, &err) < 0)
 		goto failed;
+	ui.replay = r->col.history != NULL;
 	tui_draw(&ui, &r->frame);
 	for (;;) {
 		if (tui_stop_requested())
 			break;
 		uint64_t now = monotonic_ms();
 		uint64_t due = started + interval_ms(o);
+		if (!ui.paused && now >= due && ui.replay &&
+		    r->col.next >= history_count(r->col.history)) {
+			ui.paused = true; /* played to the end: stay on the last refresh */
+			tui_draw(&ui, &r->frame);
+			continue;
+		}
 		if (!ui.paused && now >= due) {
 			if (o->count && r->frame.refresh >= o->count)
 				break;
@@ -253,6 +299,17 @@ static int run_screen(struct live_run *r, const struct cw_options *o)
 		enum tui_event ev = tui_wait(&ui, &r->view, &r->frame, (int)wait);
 		if (ev == TUI_QUIT)
 			break;
+		if (ev >= TUI_STEP_BACK) { /* a replay key: show that refresh, paused */
+			size_t to = replay_target(r, &ui, ev);
+			if (to != REC_NO_FRAME) {
+				ui.paused = true;
+				collector_seek(&r->col, to);
+				if (run_sample(r, &err) < 0)
+					goto failed;
+			}
+			tui_draw(&ui, &r->frame);
+			continue;
+		}
 		/* the counts stay those of the refresh: a typed filter only changes the rows */
 		if (ev == TUI_VIEW_CHANGED && live_view_update(&r->view, &r->snap, r->frame.marks,
 		                                               r->frame.now_ms, NULL, NULL) < 0) {

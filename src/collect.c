@@ -19,6 +19,7 @@ void collector_init(struct collector *col, const struct cw_options *o)
 		col->at = o->at;
 		col->play = o->command == CMD_LIVE;
 	} else if (o->replay_path) {
+		col->at = o->at;
 		col->ops = &source_replay;
 		col->req.input_path = o->replay_path;
 	} else if (o->proc_root || (o->source && !strcmp(o->source, "proc"))) {
@@ -101,6 +102,11 @@ int collector_take(struct collector *col, struct snapshot *snap, struct cw_error
 	snapshot_clear(snap);
 	if (col->recording)
 		return take_recorded(col, snap, err);
+	if (col->at) /* --at on anything but a recording of refreshes */
+		return cw_error_set(err, -EINVAL,
+		                    _("--at needs a recording of refreshes (connwatch record, live "
+		                      "--record); %s is a one-snapshot netlink recording"),
+		                    col->req.input_path);
 	int r = col->ops->fill(&col->req, snap, err);
 	if (r < 0 && col->may_fall_back && source_error_is_refusal(r)) {
 		memcpy(col->fallback_reason, err->msg, sizeof(col->fallback_reason));

@@ -214,6 +214,20 @@ int history_load_meta(struct history *h, size_t i, struct cw_error *err)
 	return rc;
 }
 
+size_t history_find_warning(struct history *h, size_t from, int dir, struct cw_error *err)
+{
+	size_t i = from;
+	for (;;) {
+		if (dir < 0 ? i == 0 : i + 1 >= history_count(h))
+			return REC_NO_FRAME;
+		i = dir < 0 ? i - 1 : i + 1;
+		if (history_load_meta(h, i, err) < 0)
+			return REC_NO_FRAME;
+		if (history_meta(h)->warning_count)
+			return i;
+	}
+}
+
 const struct rec_meta *history_meta(const struct history *h)
 {
 	return &h->rd.dec.meta;

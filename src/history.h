@@ -47,6 +47,10 @@ int history_load(struct history *h, size_t i, struct snapshot *snap, struct cw_e
 /* As history_load, without the rows (the counts, counters and warnings only). */
 int history_load_meta(struct history *h, size_t i, struct cw_error *err);
 
+/* The nearest refresh before (dir < 0) or after (dir > 0) refresh `from` that recorded a
+ * warning, or REC_NO_FRAME (also when a refresh on the way is damaged). */
+size_t history_find_warning(struct history *h, size_t from, int dir, struct cw_error *err);
+
 /* What was recorded with the refresh last loaded. */
 const struct rec_meta *history_meta(const struct history *h);
 

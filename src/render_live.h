@@ -32,6 +32,8 @@ struct live_frame {
 	const struct procmap *owners;     /* -p: the owning processes; NULL without -p */
 	const struct trend *trend;        /* the header's sparklines; NULL: none */
 	bool utf8;                        /* the terminal takes Unicode blocks */
+	uint64_t replay_index;            /* a recording played back: refresh i of total (from 1) */
+	uint64_t replay_total;            /* 0: live */
 };
 
 /* One entry of the counts line: a state (or "udp") and how many rows are in it. */

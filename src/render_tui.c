@@ -1,5 +1,7 @@
 #include "render_tui.h"
 
+#include "render_trend.h"
+
 #include "i18n.h"
 #include "procmap.h"
 #include "render_table.h"
@@ -243,6 +245,24 @@ static void draw_warnings(struct tui_state *s, const struct live_frame *f, int *
 	}
 }
 
+/* The sparklines, two series a line. */
+static void draw_trend(const struct live_frame *f, int *y)
+{
+	if (!f->trend || COLS < 40)
+		return;
+	size_t cells = (size_t)(COLS / 2 - 34 > 4 ? COLS / 2 - 34 : 4);
+	for (unsigned s = 0; s < TREND_COUNT; s += 2) {
+		char a[TREND_CELLS * 3 + 96], b[TREND_CELLS * 3 + 96];
+		render_trend_line(a, sizeof(a), f->trend, (enum trend_series)s, cells, f->utf8);
+		render_trend_line(b, sizeof(b), f->trend, (enum trend_series)(s + 1), cells, f->utf8);
+		move(*y, 0);
+		int room = put(COLS, a);
+		move(*y, COLS / 2);
+		put(room > COLS / 2 ? COLS / 2 : room, b);
+		(*y)++;
+	}
+}
+
 static void draw_header(struct tui_state *s, const struct live_frame *f, int *y)
 {
 	char left[128], right[320];
@@ -250,6 +270,12 @@ static void draw_header(struct tui_state *s, const struct live_frame *f, int *y)
 	live_header_right(right, sizeof(right), f->hostname, f->wall);
 	move(*y, 0);
 	put(COLS, left);
+	if (f->replay_total) { /* the header's time is the recorded one */
+		attron(A_REVERSE | A_BOLD);
+		printw(_("  REPLAY %llu/%llu "), (unsigned long long)f->replay_index,
+		       (unsigned long long)f->replay_total);
+		attroff(A_REVERSE | A_BOLD);
+	}
 	if (s->paused) {
 		attron(A_REVERSE | A_BOLD);
 		printw("  %s ", _("PAUSED"));
@@ -280,6 +306,7 @@ static void draw_header(struct tui_state *s, const struct live_frame *f, int *y)
 		room = put(room, num);
 	}
 	(*y)++;
+	draw_trend(f, y);
 	move(*y, 0);
 	char changes[160];
 	snprintf(changes, sizeof(changes),
@@ -474,6 +501,7 @@ static void draw_help(void)
 	    N_("l            show or hide listening sockets"),
 	    N_("e or Enter   explain the selected connection's state"),
 	    N_("Space or p   pause / resume refreshing"),
+	    N_("replay: Left/Right step, [ / ] previous / next warning, g go to a time"),
 	    N_("+ in the first column: new since the last refresh; * changed state"),
 	    N_("In state: time in the current state; '+' means at least (seen at start)"),
 	    N_("q            quit"),
@@ -498,7 +526,9 @@ void tui_draw(struct tui_state *s, const struct live_frame *f)
 	y++;
 	move(LINES - 1, 0);
 	attron(A_DIM);
-	put(COLS, _("q quit  ? help  s sort  f filter  l listeners  e explain  space pause"));
+	put(COLS, s->replay ? _("q quit  ? help  space pause  Left/Right step  [ ] warnings  g go to "
+	                        "a time  f filter")
+	                    : _("q quit  ? help  s sort  f filter  l listeners  e explain  space pause"));
 	attroff(A_DIM);
 	if (y < LINES - 2)
 		draw_table(s, f, y, LINES - 2);
@@ -564,6 +594,11 @@ static void show_message(const char *msg)
 	getch();
 }
 
+void tui_message(const char *msg)
+{
+	show_message(msg);
+}
+
 enum tui_event tui_wait(struct tui_state *s, struct live_view *v, const struct live_frame *f,
                         int timeout_ms)
 {
@@ -602,8 +637,25 @@ enum tui_event tui_wait(struct tui_state *s, struct live_view *v, const struct l
 	case KEY_NPAGE:
 		s->selected += page;
 		return TUI_REDRAW;
-	case KEY_HOME:
+	case KEY_LEFT:
+		return s->replay ? TUI_STEP_BACK : TUI_TIMEOUT;
+	case KEY_RIGHT:
+		return s->replay ? TUI_STEP_FORWARD : TUI_TIMEOUT;
+	case '[':
+		return s->replay ? TUI_PREV_WARNING : TUI_TIMEOUT;
+	case ']':
+		return s->replay ? TUI_NEXT_WARNING : TUI_TIMEOUT;
 	case 'g':
+		if (s->replay) {
+			s->goto_text[0] = '\0';
+			if (!prompt(_("Go to (2026-11-30 03:12, 03:12, -10m, +30s): "), s->goto_text,
+			            sizeof(s->goto_text)))
+				return stop_requested ? TUI_QUIT : TUI_REDRAW;
+			return TUI_GOTO;
+		}
+		s->selected = 0;
+		return TUI_REDRAW;
+	case KEY_HOME:
 		s->selected = 0;
 		return TUI_REDRAW;
 	case KEY_END:

@@ -16,6 +16,12 @@ enum tui_event {
 	TUI_VIEW_CHANGED, /* sort or filter changed: recompute the view, then draw */
 	TUI_REDRAW,       /* scroll, resize, help or pause: draw again */
 	TUI_QUIT,         /* q, SIGINT or SIGTERM */
+	/* playing a recording back (tui_state.replay): */
+	TUI_STEP_BACK,    /* Left: the refresh before */
+	TUI_STEP_FORWARD, /* Right: the refresh after */
+	TUI_PREV_WARNING, /* [: the last refresh before this one with a warning */
+	TUI_NEXT_WARNING, /* ]: the next refresh with a warning */
+	TUI_GOTO,         /* g: the refresh at the time typed (tui_state.goto_text) */
 };
 
 struct tui_state {
@@ -26,6 +32,8 @@ struct tui_state {
 	bool explain;
 	bool color;
 	int rows_per_page; /* table rows that fit, from the last draw */
+	bool replay;        /* a recording: the keys step through time */
+	char goto_text[64]; /* TUI_GOTO: what was typed */
 };
 
 /* Takes over the terminal. color: use colours when the terminal has them (false for NO_COLOR).
@@ -41,6 +49,9 @@ void tui_draw(struct tui_state *s, const struct live_frame *f);
 /* Waits up to timeout_ms for a key and acts on it (keys may change v). */
 enum tui_event tui_wait(struct tui_state *s, struct live_view *v, const struct live_frame *f,
                         int timeout_ms);
+
+/* Shows a one-line message at the bottom until a key or 3 s pass (a replay's "no warning"). */
+void tui_message(const char *msg);
 
 /* True once SIGINT or SIGTERM arrived. */
 bool tui_stop_requested(void);
