@@ -166,6 +166,10 @@ static int run_sample(struct live_run *r, struct cw_error *err)
 	};
 	if (diagnose_run(&in, &r->sum.report) < 0)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
+	/* Played back: the warnings as the recorder gave them, which [ and ] jump between (the
+	 * rows are diagnosed again by `summary --replay --at`, with evidence). */
+	if (recorded && history_report(recorded, &r->sum.report) < 0)
+		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
 	diag_sample_take(&r->prev, &r->sum.stats, in.counters, now_s);
 	uint64_t tcp[TCP_ST_MAX];
 	for (unsigned st = 0; st < TCP_ST_MAX; st++)
@@ -259,6 +263,35 @@ static size_t replay_target(struct live_run *r, struct tui_state *ui, enum tui_e
 	return to;
 }
 
+/* Shows refresh `to` of a recording as if played up to it: the sparklines hold the recorded
+ * refreshes before it, and new/changed/closed and the rules' rates compare with the refresh
+ * recorded just before (not with the one shown before the jump). One step forward is simply
+ * the next refresh. */
+static int replay_jump(struct live_run *r, size_t to, bool next, struct cw_error *err)
+{
+	if (!next) {
+		struct history *h = r->col.history;
+		size_t from = to >= TREND_CELLS ? to - TREND_CELLS + 1 : 0;
+		trend_init(&r->trend);
+		for (size_t i = from; i + 1 < to; i++) {
+			if (history_load_meta(h, i, err) < 0)
+				return err->code;
+			trend_push(&r->trend, history_meta(h)->wall_ms, history_meta(h)->by_state);
+		}
+		track_free(&r->track);
+		track_init(&r->track);
+		r->prev.valid = false;
+		if (to > 0) {
+			collector_seek(&r->col, to - 1);
+			int rc = run_sample(r, err);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	collector_seek(&r->col, to);
+	return run_sample(r, err);
+}
+
 static int run_screen(struct live_run *r, const struct cw_options *o)
 {
 	struct tui_state ui;
@@ -303,8 +336,7 @@ static int run_screen(struct live_run *r, const struct cw_options *o)
 			size_t to = replay_target(r, &ui, ev);
 			if (to != REC_NO_FRAME) {
 				ui.paused = true;
-				collector_seek(&r->col, to);
-				if (run_sample(r, &err) < 0)
+				if (replay_jump(r, to, ev == TUI_STEP_FORWARD, &err) < 0)
 					goto failed;
 			}
 			tui_draw(&ui, &r->frame);

@@ -4,6 +4,7 @@
 #include "util/parse.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -226,6 +227,37 @@ size_t history_find_warning(struct history *h, size_t from, int dir, struct cw_e
 		if (history_meta(h)->warning_count)
 			return i;
 	}
+}
+
+int history_report(const struct rec_meta *m, struct diag_report *out)
+{
+	diag_report_clear(out);
+	for (size_t i = 0; i < m->warning_count; i++) {
+		const struct rec_warning *w = &m->warnings[i];
+		/* ids must be static strings: the rule table's, when this connwatch knows the rule
+		 */
+		const struct diag_rule *rule = diag_rule_find(w->id);
+		if (!rule)
+			continue;
+		if (out->count == out->capacity) {
+			size_t cap = out->capacity ? out->capacity * 2 : 8;
+			struct warning *grown = realloc(out->items, cap * sizeof(*grown));
+			if (!grown) {
+				out->out_of_memory = true;
+				return -ENOMEM;
+			}
+			out->items = grown;
+			out->capacity = cap;
+		}
+		struct warning *o = &out->items[out->count++];
+		memset(o, 0, sizeof(*o));
+		o->id = rule->id;
+		o->severity = (enum diag_severity)w->severity;
+		o->port = w->port;
+		o->remedy = rule->remedy;
+		snprintf(o->message, sizeof(o->message), "%s", w->message);
+	}
+	return 0;
 }
 
 const struct rec_meta *history_meta(const struct history *h)

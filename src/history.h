@@ -51,6 +51,11 @@ int history_load_meta(struct history *h, size_t i, struct cw_error *err);
  * warning, or REC_NO_FRAME (also when a refresh on the way is damaged). */
 size_t history_find_warning(struct history *h, size_t from, int dir, struct cw_error *err);
 
+/* The warnings recorded with a refresh, as a report: id, severity, port and message as the
+ * recorder said them, the rule's remedy; no evidence (a recording does not keep it). Returns 0
+ * or -ENOMEM. */
+int history_report(const struct rec_meta *m, struct diag_report *out);
+
 /* What was recorded with the refresh last loaded. */
 const struct rec_meta *history_meta(const struct history *h);
 

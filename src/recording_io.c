@@ -88,7 +88,8 @@ static int reader_index(struct rec_reader *r, struct cw_error *err)
 		    .wall_ms = (int64_t)bytes_load_le(h + 16, 8),
 		};
 		if (bytes_crc32(0, h, 24) != bytes_load_le(h + 24, 4)) {
-			reader_damage(r, offset, false, _("checksum mismatch in a refresh's header"));
+			reader_damage(r, offset, false,
+			              _("checksum mismatch in a refresh's header"));
 			return 0;
 		}
 		if (bytes_load_le(h, 4) != REC_FRAME_MAGIC ||

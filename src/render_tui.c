@@ -254,7 +254,8 @@ static void draw_trend(const struct live_frame *f, int *y)
 	for (unsigned s = 0; s < TREND_COUNT; s += 2) {
 		char a[TREND_CELLS * 3 + 96], b[TREND_CELLS * 3 + 96];
 		render_trend_line(a, sizeof(a), f->trend, (enum trend_series)s, cells, f->utf8);
-		render_trend_line(b, sizeof(b), f->trend, (enum trend_series)(s + 1), cells, f->utf8);
+		render_trend_line(b, sizeof(b), f->trend, (enum trend_series)(s + 1), cells,
+		                  f->utf8);
 		move(*y, 0);
 		int room = put(COLS, a);
 		move(*y, COLS / 2);
@@ -526,9 +527,10 @@ void tui_draw(struct tui_state *s, const struct live_frame *f)
 	y++;
 	move(LINES - 1, 0);
 	attron(A_DIM);
-	put(COLS, s->replay ? _("q quit  ? help  space pause  Left/Right step  [ ] warnings  g go to "
-	                        "a time  f filter")
-	                    : _("q quit  ? help  s sort  f filter  l listeners  e explain  space pause"));
+	put(COLS, s->replay
+	              ? _("q quit  ? help  space pause  Left/Right step  [ ] warnings  g go to "
+	                  "a time  f filter")
+	              : _("q quit  ? help  s sort  f filter  l listeners  e explain  space pause"));
 	attroff(A_DIM);
 	if (y < LINES - 2)
 		draw_table(s, f, y, LINES - 2);
@@ -648,8 +650,8 @@ enum tui_event tui_wait(struct tui_state *s, struct live_view *v, const struct l
 	case 'g':
 		if (s->replay) {
 			s->goto_text[0] = '\0';
-			if (!prompt(_("Go to (2026-11-30 03:12, 03:12, -10m, +30s): "), s->goto_text,
-			            sizeof(s->goto_text)))
+			if (!prompt(_("Go to (2026-11-30 03:12, 03:12, -10m, +30s): "),
+			            s->goto_text, sizeof(s->goto_text)))
 				return stop_requested ? TUI_QUIT : TUI_REDRAW;
 			return TUI_GOTO;
 		}

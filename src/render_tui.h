@@ -31,7 +31,7 @@ struct tui_state {
 	bool help;
 	bool explain;
 	bool color;
-	int rows_per_page; /* table rows that fit, from the last draw */
+	int rows_per_page;  /* table rows that fit, from the last draw */
 	bool replay;        /* a recording: the keys step through time */
 	char goto_text[64]; /* TUI_GOTO: what was typed */
 };

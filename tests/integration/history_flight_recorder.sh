@@ -123,6 +123,8 @@ assert int(flood) <= t <= ready + 3, (flood, ready, t, series)
 # each document carries the series up to its own refresh
 assert docs[rise]["trend"]["syn_recv"]["values"][-1] == series[rise], docs[rise]["trend"]
 assert docs[-1]["trend"]["syn_recv"]["per_minute"] is not None
+# the replayed view shows the warnings as they were recorded
+assert any(w["id"] == "syn_flood" for w in docs[-1]["warnings"]), docs[-1]["warnings"]
 PY
 "$CONNWATCH" live --replay "$rec" --plain | grep -q "^SYN_RECV " || fail "no trend in --plain"
 
