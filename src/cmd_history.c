@@ -9,6 +9,7 @@
 #include "options.h"
 #include "render_json.h"
 #include "util/escape.h"
+#include "util/grow.h"
 #include "util/jsonw.h"
 
 #include <errno.h>
@@ -46,12 +47,10 @@ static int span_add(struct span *s, const struct rec_warning *w, int64_t t)
 			return 0;
 		}
 	}
-	if (s->count == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		struct fired *grown = realloc(s->items, cap * sizeof(*grown));
-		if (!grown)
+	size_t cap = grow_capacity(s->cap, s->count + 1, 16);
+	if (cap != s->cap) {
+		if (grow_array(&s->items, cap, sizeof(*s->items)) < 0)
 			return -ENOMEM;
-		s->items = grown;
 		s->cap = cap;
 	}
 	struct fired *f = &s->items[s->count++];

@@ -2,6 +2,7 @@
 
 #include "i18n.h"
 #include "util/parse.h"
+#include "util/grow.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -239,14 +240,12 @@ int history_report(const struct rec_meta *m, struct diag_report *out)
 		const struct diag_rule *rule = diag_rule_find(w->id);
 		if (!rule)
 			continue;
-		if (out->count == out->capacity) {
-			size_t cap = out->capacity ? out->capacity * 2 : 8;
-			struct warning *grown = realloc(out->items, cap * sizeof(*grown));
-			if (!grown) {
+		size_t cap = grow_capacity(out->capacity, out->count + 1, 8);
+		if (cap != out->capacity) {
+			if (grow_array(&out->items, cap, sizeof(*out->items)) < 0) {
 				out->out_of_memory = true;
 				return -ENOMEM;
 			}
-			out->items = grown;
 			out->capacity = cap;
 		}
 		struct warning *o = &out->items[out->count++];

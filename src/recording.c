@@ -1,6 +1,7 @@
 #include "recording.h"
 
 #include "i18n.h"
+#include "util/grow.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -55,12 +56,10 @@ void rec_meta_free(struct rec_meta *m)
 
 static struct rec_warning *meta_add_warning(struct rec_meta *m)
 {
-	if (m->warning_count == m->warning_cap) {
-		size_t cap = m->warning_cap ? m->warning_cap * 2 : 8;
-		struct rec_warning *grown = realloc(m->warnings, cap * sizeof(*grown));
-		if (!grown)
+	size_t cap = grow_capacity(m->warning_cap, m->warning_count + 1, 8);
+	if (cap != m->warning_cap) {
+		if (grow_array(&m->warnings, cap, sizeof(*m->warnings)) < 0)
 			return NULL;
-		m->warnings = grown;
 		m->warning_cap = cap;
 	}
 	struct rec_warning *w = &m->warnings[m->warning_count++];
@@ -111,13 +110,9 @@ static int rows_reserve(struct rec_rows *r, size_t n)
 {
 	if (n <= r->cap && r->rows)
 		return 0;
-	size_t cap = r->cap ? r->cap : 256;
-	while (cap < n)
-		cap *= 2;
-	struct rec_row *grown = realloc(r->rows, cap * sizeof(*grown));
-	if (!grown)
+	size_t cap = grow_capacity(r->cap, n ? n : 1, 256);
+	if (grow_array(&r->rows, cap, sizeof(*r->rows)) < 0)
 		return -ENOMEM;
-	r->rows = grown;
 	r->cap = cap;
 	return 0;
 }

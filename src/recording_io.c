@@ -1,6 +1,7 @@
 #include "recording_io.h"
 
 #include "i18n.h"
+#include "util/grow.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -113,12 +114,10 @@ static int reader_index(struct rec_reader *r, struct cw_error *err)
 			reader_damage(r, offset, false, _("checksum mismatch"));
 			return 0;
 		}
-		if (r->count == r->cap) {
-			size_t cap = r->cap ? r->cap * 2 : 256;
-			struct rec_frame_ref *grown = realloc(r->frames, cap * sizeof(*grown));
-			if (!grown)
+		size_t cap = grow_capacity(r->cap, r->count + 1, 256);
+		if (cap != r->cap) {
+			if (grow_array(&r->frames, cap, sizeof(*r->frames)) < 0)
 				return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
-			r->frames = grown;
 			r->cap = cap;
 		}
 		r->frames[r->count++] = f;
