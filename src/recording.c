@@ -105,7 +105,7 @@ void rec_rows_free(struct rec_rows *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Always leaves an array, even for no rows: qsort and memcpy take no NULL. */
+/* Always leaves an array, even for no rows: memcpy takes no NULL. */
 static int rows_reserve(struct rec_rows *r, size_t n)
 {
 	if (n <= r->cap && r->rows)
@@ -319,7 +319,7 @@ void rec_encoder_free(struct rec_encoder *e)
 {
 	rec_rows_free(&e->state);
 	rec_rows_free(&e->next);
-	rec_rows_free(&e->sorted);
+	rec_rows_free(&e->cur);
 }
 
 /* Whether a matched row changed in a way worth a record. Timers and idle times move every
@@ -339,6 +339,27 @@ static bool row_changed(const struct conn *old, const struct conn *cur)
 	return dr >= REC_QUEUE_STEP || ds >= REC_QUEUE_STEP;
 }
 
+/* Rows are matched by identity through a hash of it: no sort, so a refresh of 26,000 rows costs
+ * a copy and a pass, not two sorts (issue 15's budget is half a percent of a core). */
+#define IDENTITY_BYTES offsetof(struct conn, state)
+_Static_assert(offsetof(struct conn, local_addr) == 0 &&
+                   offsetof(struct conn, family) + 1 == IDENTITY_BYTES,
+               "the identity fields lead struct conn, in one run of bytes");
+
+static uint32_t identity_hash(const struct conn *c)
+{
+	uint64_t w[4];
+	memcpy(w, c, sizeof(w)); /* both addresses */
+	uint64_t x = w[0] * 0x9e3779b97f4a7c15ull ^ w[1] * 0xc2b2ae3d27d4eb4full ^
+	             w[2] * 0x165667b19e3779f9ull ^ w[3] * 0x27d4eb2f165667c5ull ^
+	             ((uint64_t)c->local_port | (uint64_t)c->remote_port << 16 |
+	              (uint64_t)c->proto << 32 | (uint64_t)c->family << 40) *
+	                 0xff51afd7ed558ccdull;
+	x ^= x >> 31;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	return (uint32_t)(x ^ x >> 32);
+}
+
 static void put_indexes(struct bytebuf *out, const size_t *idx, size_t n)
 {
 	bytebuf_put_varint(out, n);
@@ -346,84 +367,116 @@ static void put_indexes(struct bytebuf *out, const size_t *idx, size_t n)
 		bytebuf_put_varint(out, i ? idx[i] - idx[i - 1] - 1 : idx[i]);
 }
 
+#define NO_MATCH UINT32_MAX
+
+/* For each row of the old state, the row of cur with the same identity (NO_MATCH: closed);
+ * rows of one identity (listeners of a reused port) pair up in order. fresh gets the rows of cur
+ * that matched none. Returns 0 or -ENOMEM. */
+static int match_rows(struct rec_encoder *e, uint32_t *match, size_t *fresh, size_t *nfresh)
+{
+	size_t old_n = e->state.count, new_n = e->cur.count;
+	size_t cap = 64;
+	while (cap < 2 * old_n)
+		cap *= 2;
+	uint32_t *slot = calloc(cap, sizeof(uint32_t)); /* old index + 1; 0 = empty */
+	if (!slot)
+		return -ENOMEM;
+	for (size_t i = 0; i < old_n; i++) {
+		size_t h = identity_hash(&e->state.rows[i].c) & (cap - 1);
+		while (slot[h])
+			h = (h + 1) & (cap - 1);
+		slot[h] = (uint32_t)i + 1;
+		match[i] = NO_MATCH;
+	}
+	*nfresh = 0;
+	for (size_t j = 0; j < new_n; j++) {
+		const struct conn *c = &e->cur.rows[j].c;
+		size_t h = identity_hash(c) & (cap - 1);
+		bool found = false;
+		for (; slot[h]; h = (h + 1) & (cap - 1)) {
+			size_t i = slot[h] - 1;
+			if (match[i] == NO_MATCH &&
+			    !memcmp(&e->state.rows[i].c, c, IDENTITY_BYTES)) {
+				match[i] = (uint32_t)j;
+				found = true;
+				break;
+			}
+		}
+		if (!found)
+			fresh[(*nfresh)++] = j;
+	}
+	free(slot);
+	return 0;
+}
+
 int rec_encode(struct rec_encoder *e, const struct snapshot *snap, const struct rec_meta *meta,
                bool full, struct bytebuf *out, enum rec_frame_kind *kind)
 {
 	bytebuf_reset(out);
-	if (rows_reserve(&e->sorted, snap->count) < 0 ||
+	if (snap->count >= NO_MATCH || rows_reserve(&e->cur, snap->count) < 0 ||
 	    rows_reserve(&e->next, snap->count + e->state.count) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < snap->count; i++) {
-		struct rec_row *r = &e->sorted.rows[i];
+		struct rec_row *r = &e->cur.rows[i];
 		r->c = snap->conns[i];
 		memset(r->c.reserved, 0, sizeof(r->c.reserved));
 		r->at_ms = meta->wall_ms;
 	}
-	e->sorted.count = snap->count;
-	qsort(e->sorted.rows, e->sorted.count, sizeof(struct rec_row), recording_row_cmp);
+	e->cur.count = snap->count;
 	put_meta(out, meta);
 
 	if (full || !e->have_state) {
 		*kind = REC_FRAME_FULL;
-		memcpy(e->next.rows, e->sorted.rows, e->sorted.count * sizeof(struct rec_row));
-		e->next.count = e->sorted.count;
+		memcpy(e->next.rows, e->cur.rows, e->cur.count * sizeof(struct rec_row));
+		e->next.count = e->cur.count;
 		bytebuf_put_varint(out, e->next.count);
 		put_columns(out, e->next.rows, NULL, e->next.count, identity_fields, N_IDENTITY);
 		put_columns(out, e->next.rows, NULL, e->next.count, mutable_fields, N_MUTABLE);
 		return out->failed ? -ENOMEM : 0;
 	}
 
-	/* Merge the old state with the sorted snapshot by identity; rows of one identity (several
-	 * listeners of a reused port) pair up in order. Index lists reuse size_t scratch. */
+	/* The next state, in the order the reader rebuilds it: the old rows that stay, in their
+	 * order (changed ones updated in place), then the new rows. */
 	*kind = REC_FRAME_DELTA;
-	size_t old_n = e->state.count, new_n = e->sorted.count;
+	size_t old_n = e->state.count, new_n = e->cur.count;
+	uint32_t *match = malloc((old_n + 1) * sizeof(uint32_t));
 	size_t *closed = malloc((old_n + 1) * sizeof(size_t));
 	size_t *changed = malloc((old_n + 1) * sizeof(size_t));
 	size_t *changed_src = malloc((old_n + 1) * sizeof(size_t));
 	size_t *fresh = malloc((new_n + 1) * sizeof(size_t));
-	if (!closed || !changed || !changed_src || !fresh) {
-		free(closed);
-		free(changed);
-		free(changed_src);
-		free(fresh);
-		return -ENOMEM;
-	}
 	size_t nc = 0, nch = 0, nf = 0, nn = 0;
-	size_t i = 0, j = 0;
-	while (i < old_n || j < new_n) {
-		int d = i == old_n   ? 1
-		        : j == new_n ? -1
-		                     : identity_cmp(&e->state.rows[i].c, &e->sorted.rows[j].c);
-		if (d < 0) {
-			closed[nc++] = i++;
-		} else if (d > 0) {
-			fresh[nf++] = j;
-			e->next.rows[nn++] = e->sorted.rows[j++];
+	int rc = -ENOMEM;
+	if (!match || !closed || !changed || !changed_src || !fresh ||
+	    match_rows(e, match, fresh, &nf) < 0)
+		goto out;
+	for (size_t i = 0; i < old_n; i++) {
+		if (match[i] == NO_MATCH) {
+			closed[nc++] = i;
+		} else if (row_changed(&e->state.rows[i].c, &e->cur.rows[match[i]].c)) {
+			changed[nch] = i;
+			changed_src[nch++] = match[i];
+			e->next.rows[nn++] = e->cur.rows[match[i]];
 		} else {
-			if (row_changed(&e->state.rows[i].c, &e->sorted.rows[j].c)) {
-				changed[nch] = i;
-				changed_src[nch++] = j;
-				e->next.rows[nn++] = e->sorted.rows[j];
-			} else {
-				e->next.rows[nn++] = e->state.rows[i];
-			}
-			i++;
-			j++;
+			e->next.rows[nn++] = e->state.rows[i];
 		}
 	}
+	for (size_t k = 0; k < nf; k++)
+		e->next.rows[nn++] = e->cur.rows[fresh[k]];
 	e->next.count = nn;
-	qsort(e->next.rows, e->next.count, sizeof(struct rec_row), recording_row_cmp);
 	put_indexes(out, closed, nc);
 	put_indexes(out, changed, nch);
-	put_columns(out, e->sorted.rows, changed_src, nch, mutable_fields, N_MUTABLE);
+	put_columns(out, e->cur.rows, changed_src, nch, mutable_fields, N_MUTABLE);
 	bytebuf_put_varint(out, nf);
-	put_columns(out, e->sorted.rows, fresh, nf, identity_fields, N_IDENTITY);
-	put_columns(out, e->sorted.rows, fresh, nf, mutable_fields, N_MUTABLE);
+	put_columns(out, e->cur.rows, fresh, nf, identity_fields, N_IDENTITY);
+	put_columns(out, e->cur.rows, fresh, nf, mutable_fields, N_MUTABLE);
+	rc = out->failed ? -ENOMEM : 0;
+out:
+	free(match);
 	free(closed);
 	free(changed);
 	free(changed_src);
 	free(fresh);
-	return out->failed ? -ENOMEM : 0;
+	return rc;
 }
 
 void rec_encoder_commit(struct rec_encoder *e)
@@ -541,39 +594,41 @@ int rec_decode(struct rec_decoder *d, enum rec_frame_kind kind, int64_t wall_ms,
 		     get_indexes(&cur, idx, (size_t)nchanged, old_n);
 		for (size_t i = 0; ok && i < nchanged; i++)
 			ok = !gone[idx[i]];
-		if (!ok) {
+		if (!ok || rows_reserve(out, old_n) < 0) {
 			free(gone);
+			if (ok)
+				goto oom;
 			r = bad(err, _("the list of changed rows is damaged"));
 			goto out;
 		}
-		if (rows_reserve(out, old_n) < 0) {
+		/* The rows that stay, in their order; a changed one keeps its identity and takes
+		 * the new other fields, read into a scratch run (get_columns fills consecutive
+		 * rows). */
+		struct rec_row *changed = malloc(((size_t)nchanged + 1) * sizeof(*changed));
+		if (!changed) {
 			free(gone);
 			goto oom;
 		}
-		/* changed rows: copy the old row (identity), then read the new mutable fields over
-		 * it */
-		struct rec_row *tmp = out->rows;
-		for (size_t i = 0; i < nchanged; i++) {
-			tmp[i] = d->state.rows[idx[i]];
-			tmp[i].at_ms = wall_ms;
+		size_t k = 0;
+		for (size_t i = 0, c = 0; i < old_n; i++) {
+			if (gone[i])
+				continue;
+			if (c < nchanged && idx[c] == i) {
+				changed[c] = d->state.rows[i];
+				changed[c].at_ms = wall_ms;
+				idx[c++] = k; /* now: where it goes */
+			}
+			out->rows[k++] = d->state.rows[i];
 		}
-		/* get_columns writes only the columns it reads: the identity stays */
-		if (!get_columns(&cur, tmp, (size_t)nchanged, mutable_fields, N_MUTABLE)) {
-			free(gone);
+		free(gone);
+		if (!get_columns(&cur, changed, (size_t)nchanged, mutable_fields, N_MUTABLE)) {
+			free(changed);
 			r = bad(err, _("the changed rows are cut short"));
 			goto out;
 		}
-		/* the kept rows follow, unchanged */
-		size_t k = (size_t)nchanged;
-		for (size_t i = 0, c = 0; i < old_n; i++) {
-			if (c < nchanged && idx[c] == i) {
-				c++;
-				continue;
-			}
-			if (!gone[i])
-				tmp[k++] = d->state.rows[i];
-		}
-		free(gone);
+		for (size_t c = 0; c < nchanged; c++)
+			out->rows[idx[c]] = changed[c];
+		free(changed);
 		if (!bytecur_get_varint(&cur, &nfresh) || nfresh > REC_MAX_ROWS ||
 		    nfresh > bytecur_left(&cur) / ROW_BYTES) {
 			r = bad(err, _("the count of new rows is damaged"));
@@ -605,7 +660,6 @@ int rec_decode(struct rec_decoder *d, enum rec_frame_kind kind, int64_t wall_ms,
 			goto out;
 		}
 	}
-	qsort(out->rows, out->count, sizeof(struct rec_row), recording_row_cmp);
 	struct rec_rows t = d->state;
 	d->state = d->scratch;
 	d->scratch = t;

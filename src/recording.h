@@ -5,10 +5,11 @@
  * before (rows that are new, closed, or changed in a way the views show: state, owner, inode,
  * a listener's queue, or another queue by REC_QUEUE_STEP bytes or more).
  *
- * Writer and reader keep the same "state": the rows as the recording knows them, in one total
- * order (recording_row_cmp), so a closed or changed row is named by its index in the previous
- * state. Rows are stored column by column (all local addresses, then all remote ones, ...):
- * the same values sit together and zstd squeezes them well. */
+ * Writer and reader keep the same "state": the rows as the recording knows them, in the order
+ * both rebuild the same way (a full frame's rows as written; after a delta, the rows that stay in
+ * their order, then the new ones), so a closed or changed row is named by its index in the
+ * previous state. Rows are stored column by column (all local addresses, then all remote ones,
+ * ...): the same values sit together and zstd squeezes them well. */
 #ifndef CW_RECORDING_H
 #define CW_RECORDING_H
 
@@ -81,16 +82,16 @@ struct rec_rows {
 
 void rec_rows_free(struct rec_rows *r);
 
-/* The total order of rows: identity (protocol, family, addresses, ports), then inode, then every
- * other field. */
+/* A total order of rows (identity: protocol, family, addresses, ports; then inode, then every
+ * other field), for comparing two tables whatever their order (tests). */
 int recording_row_cmp(const void *a, const void *b);
 
 /* ---- writer side ---- */
 
 struct rec_encoder {
-	struct rec_rows state;  /* what the reader will have after the last committed frame */
-	struct rec_rows next;   /* the state after the frame being encoded */
-	struct rec_rows sorted; /* scratch: the snapshot, sorted */
+	struct rec_rows state; /* what the reader will have after the last committed frame */
+	struct rec_rows next;  /* the state after the frame being encoded */
+	struct rec_rows cur;   /* scratch: the snapshot, its reserved bytes zeroed */
 	bool have_state;
 };
 
