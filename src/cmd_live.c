@@ -112,10 +112,9 @@ static void run_free(struct live_run *r)
 /* One refresh: read, track, recompute the view. Returns 0 or a negative errno with err set. */
 static int run_sample(struct live_run *r, struct cw_error *err)
 {
-	/* A recording keeps CLOSE_WAIT ages (the leak rule's evidence) at the cost of a small
-	 * second dump. */
-	int rc = r->rec.open ? collector_take_close_wait_ages(&r->col, &r->snap, err)
-	                     : collector_take(&r->col, &r->snap, err);
+	/* No second, CLOSE_WAIT-only dump for their ages, even when recording: the rules take
+	 * the time in state from the tracker, and a replay from the recording's own times. */
+	int rc = collector_take(&r->col, &r->snap, err);
 	if (rc < 0)
 		return rc;
 	/* Played back: the recorded time and counters, not this machine's. */

@@ -327,7 +327,7 @@ void rec_encoder_free(struct rec_encoder *e)
 static bool row_changed(const struct conn *old, const struct conn *cur)
 {
 	if (old->state != cur->state || old->inode != cur->inode || old->uid != cur->uid ||
-	    old->backlog != cur->backlog || old->timer != cur->timer ||
+	    old->backlog != cur->backlog ||
 	    (old->idle_ms == CONN_UNKNOWN_U32) != (cur->idle_ms == CONN_UNKNOWN_U32))
 		return true;
 	if (cur->state == TCP_ST_LISTEN && cur->proto == CONN_TCP)
@@ -565,8 +565,10 @@ int rec_decode(struct rec_decoder *d, enum rec_frame_kind kind, int64_t wall_ms,
 			r = bad(err, _("the rows are cut short"));
 			goto out;
 		}
-		for (size_t i = 0; i < n; i++)
-			out->rows[i].at_ms = wall_ms;
+		for (size_t i = 0; i < n; i++) {
+			out->rows[i].at_ms = out->rows[i].state_ms = wall_ms;
+			out->rows[i].baseline = true;
+		}
 		out->count = (size_t)n;
 	} else if (kind == REC_FRAME_DELTA) {
 		if (!d->have_state) {
@@ -626,8 +628,15 @@ int rec_decode(struct rec_decoder *d, enum rec_frame_kind kind, int64_t wall_ms,
 			r = bad(err, _("the changed rows are cut short"));
 			goto out;
 		}
-		for (size_t c = 0; c < nchanged; c++)
-			out->rows[idx[c]] = changed[c];
+		for (size_t c = 0; c < nchanged; c++) {
+			struct rec_row *row = &out->rows[idx[c]];
+			if (row->c.state !=
+			    changed[c].c.state) { /* the state is new: so is its age */
+				changed[c].state_ms = wall_ms;
+				changed[c].baseline = false;
+			}
+			*row = changed[c];
+		}
 		free(changed);
 		if (!bytecur_get_varint(&cur, &nfresh) || nfresh > REC_MAX_ROWS ||
 		    nfresh > bytecur_left(&cur) / ROW_BYTES) {
@@ -644,7 +653,7 @@ int rec_decode(struct rec_decoder *d, enum rec_frame_kind kind, int64_t wall_ms,
 			goto out;
 		}
 		for (size_t i = 0; i < nfresh; i++)
-			fresh[i].at_ms = wall_ms;
+			fresh[i].at_ms = fresh[i].state_ms = wall_ms; /* not baseline (memset) */
 		out->count = k + (size_t)nfresh;
 	} else {
 		r = bad(err, _("unknown kind of refresh"));
@@ -688,7 +697,16 @@ int rec_decoder_snapshot(const struct rec_decoder *d, struct snapshot *snap)
 		*c = r->c;
 		int64_t aged = d->meta.wall_ms - r->at_ms;
 		uint64_t since = aged > 0 ? (uint64_t)aged : 0;
-		if (c->idle_ms != CONN_UNKNOWN_U32)
+		/* A CLOSE_WAIT row the recording saw arrive (new, or changed into it) has been in
+		 * CLOSE_WAIT since it was written: the age the rules need, without tcp_info, as the
+		 * live view's tracker gives it. One that came with a full frame: unknown. */
+		int64_t in_state = d->meta.wall_ms - r->state_ms;
+		if (c->state == TCP_ST_CLOSE_WAIT && c->idle_ms == CONN_UNKNOWN_U32 && !r->baseline)
+			c->idle_ms = (uint32_t)(in_state <= 0 ? 0
+			                        : in_state >= (int64_t)CONN_UNKNOWN_U32
+			                            ? CONN_UNKNOWN_U32 - 1
+			                            : in_state);
+		else if (c->idle_ms != CONN_UNKNOWN_U32)
 			c->idle_ms =
 			    (uint32_t)(c->idle_ms + since >= CONN_UNKNOWN_U32 ? CONN_UNKNOWN_U32 - 1
 			                                                      : c->idle_ms + since);

@@ -73,6 +73,8 @@ int rec_meta_fill(struct rec_meta *m, int64_t wall_ms, uint32_t interval_ms,
 struct rec_row {
 	struct conn c;
 	int64_t at_ms;
+	int64_t state_ms; /* reader: when the recording saw it enter its state */
+	bool baseline;    /* reader: came with a full frame (was there before; its age unknown) */
 };
 
 struct rec_rows {

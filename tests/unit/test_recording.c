@@ -168,6 +168,52 @@ static void round_trip(void **state)
 	free(path);
 }
 
+/* CLOSE_WAIT without tcp_info: the replay gives the time since the recording saw the row enter
+ * CLOSE_WAIT; a row that came with the full frame has no known age. */
+static void close_wait_age_from_the_recording(void **state)
+{
+	(void)state;
+	char *path = temp_path();
+	struct rec_writer w;
+	struct cw_error err = {0};
+	assert_int_equal(rec_writer_open(&w, path, REC_DEFAULT_MAX_SIZE, NULL, 0, &err), 0);
+	struct snapshot s;
+	snapshot_init(&s);
+	struct rec_meta m;
+	rec_meta_init(&m);
+	for (int k = 0; k < 4; k++) {
+		snapshot_clear(&s);
+		struct conn a = make(1, k == 0 ? TCP_ST_ESTABLISHED : TCP_ST_CLOSE_WAIT);
+		struct conn b = make(2, TCP_ST_CLOSE_WAIT); /* there from the start */
+		a.recv_q = k == 3 ? 100 : 0;                /* a small move: not a change */
+		assert_int_equal(snapshot_add_conn(&s, &a), 0);
+		assert_int_equal(snapshot_add_conn(&s, &b), 0);
+		assert_int_equal(rec_meta_fill(&m, 10000 + k * 2000, 2000, &s, NULL, NULL), 0);
+		assert_int_equal(rec_writer_append(&w, &s, &m, &err), 0);
+	}
+	rec_writer_close(&w);
+	struct rec_reader r;
+	assert_int_equal(rec_reader_open(&r, path, &err), 0);
+	assert_int_equal(rec_reader_seek(&r, 3, &err), 0);
+	struct snapshot got;
+	snapshot_init(&got);
+	assert_int_equal(rec_decoder_snapshot(&r.dec, &got), 0);
+	assert_int_equal(got.count, 2);
+	for (size_t i = 0; i < got.count; i++) {
+		if (got.conns[i].inode == 1001)
+			assert_int_equal(got.conns[i].idle_ms,
+			                 4000); /* in CLOSE_WAIT since refresh 1 */
+		else
+			assert_int_equal(got.conns[i].idle_ms, CONN_UNKNOWN_U32);
+	}
+	snapshot_free(&got);
+	rec_reader_close(&r);
+	rec_meta_free(&m);
+	snapshot_free(&s);
+	unlink(path);
+	free(path);
+}
+
 static void warnings_and_counters(void **state)
 {
 	(void)state;
@@ -394,9 +440,13 @@ static void rotation(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(round_trip),     cmocka_unit_test(warnings_and_counters),
-	    cmocka_unit_test(torn_tail),      cmocka_unit_test(corrupt_middle),
-	    cmocka_unit_test(corrupt_length), cmocka_unit_test(not_a_recording),
+	    cmocka_unit_test(round_trip),
+	    cmocka_unit_test(warnings_and_counters),
+	    cmocka_unit_test(close_wait_age_from_the_recording),
+	    cmocka_unit_test(torn_tail),
+	    cmocka_unit_test(corrupt_middle),
+	    cmocka_unit_test(corrupt_length),
+	    cmocka_unit_test(not_a_recording),
 	    cmocka_unit_test(rotation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
