@@ -37,8 +37,9 @@ size() { stat -c %s "$1"; }
 if [ -n "$INNER" ]; then
   bench_in_netns -I -d "$DURATION" -o "$OUT"
   pids=()
-  trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; bench_stop_populator' EXIT
   bench_populate -n 10000 -t $((DURATION + 120))
+  # after bench_populate, whose own EXIT trap this one replaces (and calls)
+  trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; bench_stop_populator' EXIT
   python3 "$HERE/churn.py" 100 $((DURATION + 60)) >"$OUT/churn.out" 2>&1 &
   pids+=($!)
   for _ in $(seq 300); do grep -q READY "$OUT/churn.out" && break; sleep 0.1; done
