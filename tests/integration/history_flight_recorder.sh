@@ -13,11 +13,14 @@ set -u
 . "$(dirname "$0")/lib.sh"
 need_tool nft
 need_tool python3
+need_tool tmux
 in_private_netns "$@"
 
 tmp=$(mktemp -d)
 pids=()
+TM="tmux -L cw-hist-$$"
 cleanup() {
+  $TM kill-server 2>/dev/null
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
   rm -rf "$tmp"
 }
@@ -127,6 +130,40 @@ assert docs[-1]["trend"]["syn_recv"]["per_minute"] is not None
 assert any(w["id"] == "syn_flood" for w in docs[-1]["warnings"]), docs[-1]["warnings"]
 PY
 "$CONNWATCH" live --replay "$rec" --plain | grep -q "^SYN_RECV " || fail "no trend in --plain"
+
+# The replay on the screen (tmux): g goes to a time, ] to the first refresh with a warning (the
+# one the JSON stream says), Left steps back one, [ finds none before; the header says REPLAY
+# i/N and shows the recorded time.
+total=$(wc -l <"$tmp/live.ndjson")
+first_warn=$(python3 -c '
+import json, sys
+docs = [json.loads(l) for l in open(sys.argv[1])]
+print(next(i + 1 for i, d in enumerate(docs) if d["warnings"]))' "$tmp/live.ndjson")
+screen() { $TM capture-pane -p -t cw; }
+wait_screen() { # PATTERN: until the screen shows it (grep -E), 10 s at most
+  for _ in $(seq 100); do screen | grep -qE -- "$1" && return 0; sleep 0.1; done
+  return 1
+}
+$TM new-session -d -s cw -x 160 -y 50 \
+  "LC_ALL=C.UTF-8 TERM=xterm-256color $CONNWATCH live --replay $rec -i 0.2; echo LIVE-EXIT=\$?; sleep 60"
+wait_screen "REPLAY [0-9]+/$total" || fail "no REPLAY header: $(screen)"
+$TM send-keys -t cw g
+wait_screen "Go to" || fail "g does not ask for a time: $(screen)"
+$TM send-keys -t cw "+5s" Enter
+wait_screen "REPLAY [0-9]+/$total +PAUSED" || fail "g did not pause on a refresh: $(screen)"
+screen | head -2 | grep -q SYN_RECV && fail "SYN_RECV at second 5 on the screen: $(screen)"
+when=$(date -d "@$(python3 -c 'import sys; print(int(float(sys.argv[1])))' "$started")" +%H:%M)
+screen | head -1 | grep -q "$when" || fail "the header does not show the recorded time ($when): $(screen | head -1)"
+$TM send-keys -t cw "]"
+wait_screen "REPLAY $first_warn/$total" || fail "] did not go to refresh $first_warn: $(screen)"
+wait_screen "syn_flood" || fail "the warning is not on the screen: $(screen)"
+$TM send-keys -t cw Left
+wait_screen "REPLAY $((first_warn - 1))/$total" || fail "Left did not step back: $(screen)"
+$TM send-keys -t cw "["
+wait_screen "no refresh with a warning before this one" || fail "[ with none before: $(screen)"
+$TM send-keys -t cw q
+wait_screen "LIVE-EXIT=0" || fail "q did not end the replay with 0: $(screen)"
+$TM kill-server 2>/dev/null
 
 # A torn tail (the recorder killed mid-write): every whole refresh replays, the damage is
 # named with the file and the byte, exit 3.
