@@ -152,8 +152,9 @@ wait_screen "Go to" || fail "g does not ask for a time: $(screen)"
 $TM send-keys -t cw "+5s" Enter
 wait_screen "REPLAY [0-9]+/$total +PAUSED" || fail "g did not pause on a refresh: $(screen)"
 screen | head -2 | grep -q SYN_RECV && fail "SYN_RECV at second 5 on the screen: $(screen)"
-when=$(date -d "@$(python3 -c 'import sys; print(int(float(sys.argv[1])))' "$started")" +%H:%M)
-screen | head -1 | grep -q "$when" || fail "the header does not show the recorded time ($when): $(screen | head -1)"
+k=$(screen | head -1 | sed -n 's/.*REPLAY \([0-9]*\)\/.*/\1/p')
+when=$(date -d "$(sed -n "${k}p" "$tmp/live.ndjson" | python3 -c 'import json,sys; print(json.load(sys.stdin)["time"])')" +%H:%M:%S)
+screen | head -1 | grep -q "$when" || fail "the header does not show refresh $k's recorded time ($when): $(screen | head -1)"
 $TM send-keys -t cw "]"
 wait_screen "REPLAY $first_warn/$total" || fail "] did not go to refresh $first_warn: $(screen)"
 wait_screen "syn_flood" || fail "the warning is not on the screen: $(screen)"
