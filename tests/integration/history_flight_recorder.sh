@@ -162,6 +162,9 @@ $TM send-keys -t cw Left
 wait_screen "REPLAY $((first_warn - 1))/$total" || fail "Left did not step back: $(screen)"
 $TM send-keys -t cw "["
 wait_screen "no refresh with a warning before this one" || fail "[ with none before: $(screen)"
+sleep 0.5
+$TM send-keys -t cw q # the first key may only close the message
+sleep 0.5
 $TM send-keys -t cw q
 wait_screen "LIVE-EXIT=0" || fail "q did not end the replay with 0: $(screen)"
 $TM kill-server 2>/dev/null
