@@ -7,11 +7,12 @@
 #include "filter.h"
 #include "i18n.h"
 #include "render_explain.h"
+#include "tally.h"
 
 #include <stdio.h>
 
-/* Takes one snapshot of the TCP sockets in `state` through the usual sources (so --source,
- * --proc-root and --replay work here too) and counts them. */
+/* Counts the TCP sockets in `state` through the usual sources (so --source, --proc-root and
+ * --replay work here too) and the counting stage, keeping no rows. */
 static int count_state(const struct cw_options *o, enum tcp_state state,
                        struct explain_count *count)
 {
@@ -25,10 +26,17 @@ static int count_state(const struct cw_options *o, enum tcp_state state,
 	}
 	filter_finish(&q.filter);
 
+	struct diag_config cfg;
+	diag_config_default(&cfg);
+	struct tally t;
+	tally_init(&t, &cfg, NULL);
+	t.filter = &q.filter;
+	t.note_hidden_listeners = false;
 	struct collector col;
 	struct snapshot snap;
 	collector_init(&col, &q);
 	snapshot_init(&snap);
+	snapshot_set_sink(&snap, tally_sink(&t));
 	int status;
 	int taken = collector_take(&col, &snap, &err);
 	collector_free(&col); /* a recording is closed again: one refresh is all explain needs */
@@ -38,11 +46,11 @@ static int count_state(const struct cw_options *o, enum tcp_state state,
 		count->known = false;
 		status = CW_EXIT_RUNTIME;
 	} else {
-		filter_apply(&q.filter, &snap);
 		status = cmd_report_notes(&col, &snap);
-		explain_count_fill(count, &snap, state);
+		explain_count_fill(count, &t.stats, state);
 	}
 	snapshot_free(&snap);
+	tally_free(&t);
 	return status;
 }
 

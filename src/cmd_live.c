@@ -11,7 +11,7 @@
 #include "live_view.h"
 #include "render_live.h"
 #include "render_tui.h"
-#include "summary.h"
+#include "tally.h"
 #include "track.h"
 #include "trend.h"
 
@@ -28,7 +28,7 @@ struct live_run {
 	struct track_summary changes;
 	struct live_view view;
 	struct live_frame frame;
-	struct summary sum; /* stats, kernel counters, thresholds and this refresh's warnings */
+	struct tally tally; /* stats, kernel counters, thresholds and this refresh's warnings */
 	struct diag_sample prev; /* the previous refresh, for the rules' rates and growth */
 	struct procmap owners;   /* -p: kept across refreshes, so only new sockets cost a walk */
 	bool processes;
@@ -65,7 +65,7 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 	collector_init(&r->col, o);
 	/* Listeners are read always (a few rows): the rules need them, and the screen toggles
 	 * them without asking the kernel again. The view hides them unless asked. */
-	summary_request(&o->filter, &r->col.req);
+	tally_request(&o->filter, &r->col.req);
 	struct kcounters kc;
 	kcounters_init(&kc);
 	struct cw_error err = {0};
@@ -74,11 +74,12 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 	r->proc_root = o->proc_root;
 	if (r->read_counters && kcounters_read(&kc, o->proc_root, &err) < 0)
 		cmd_print_error(err.msg); /* the view still stands without them */
-	summary_init(&r->sum, cfg, &kc);
+	tally_init(&r->tally, cfg, &kc);
+	r->tally.filter = &r->view.base; /* what the command line shows, whatever is typed */
 	procmap_init(&r->owners, NULL);
 	r->processes = o->processes;
 	if (r->processes) {
-		enrich_summary_owners(&r->sum.owners, &r->owners);
+		enrich_tally_owners(&r->tally.owners, &r->owners);
 		r->frame.owners = &r->owners;
 	}
 	snapshot_init(&r->snap);
@@ -91,8 +92,8 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 	r->frame.snap = &r->snap;
 	r->frame.changes = &r->changes;
 	r->frame.view = &r->view;
-	r->frame.stats = &r->sum.stats;
-	r->frame.report = &r->sum.report;
+	r->frame.stats = &r->tally.stats;
+	r->frame.report = &r->tally.report;
 	trend_init(&r->trend);
 	r->frame.trend = &r->trend;
 	r->frame.utf8 = trend_locale_utf8();
@@ -103,7 +104,7 @@ static void run_free(struct live_run *r)
 	live_recorder_close(&r->rec);
 	collector_free(&r->col);
 	live_view_free(&r->view);
-	summary_free(&r->sum);
+	tally_free(&r->tally);
 	procmap_free(&r->owners);
 	track_free(&r->track);
 	snapshot_free(&r->snap);
@@ -143,40 +144,35 @@ static int run_sample(struct live_run *r, struct cw_error *err)
 	}
 	r->frame.refresh++;
 	if (track_update(&r->track, &r->snap, r->frame.now_ms, &r->changes) < 0 ||
-	    live_view_update(&r->view, &r->snap, track_marks(&r->track), r->frame.now_ms,
-	                     &r->sum.stats, r->processes ? &r->sum.owners : NULL) < 0)
+	    live_view_update(&r->view, &r->snap, track_marks(&r->track)) < 0)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
 	r->frame.marks = track_marks(&r->track);
 
+	tally_reset(&r->tally);
+	tally_rows(&r->tally, &r->snap, r->frame.marks, r->frame.now_ms);
 	struct cw_error kerr = {0};
 	if (r->read_counters) /* unreadable counters leave them unknown: rules then skip them */
-		r->sum.have_counters = kcounters_read(&r->sum.counters, r->proc_root, &kerr) == 0;
+		tally_read_counters(&r->tally, r->proc_root, &kerr);
 	if (recorded) {
-		r->sum.counters = recorded->counters;
-		r->sum.have_counters = recorded->counters.valid;
+		r->tally.counters = recorded->counters;
+		r->tally.have_counters = recorded->counters.valid;
 	}
 	double now_s = (double)r->frame.now_ms / 1000.0;
-	struct diag_input in = {
-	    .stats = &r->sum.stats,
-	    .counters = r->sum.have_counters ? &r->sum.counters : NULL,
-	    .prev = r->prev.valid ? &r->prev : NULL,
-	    .now_s = now_s,
-	    .config = &r->sum.config,
-	};
-	if (diagnose_run(&in, &r->sum.report) < 0)
+	if (tally_diagnose(&r->tally, r->prev.valid ? &r->prev : NULL, now_s) < 0)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
 	/* Played back: the warnings as the recorder gave them, which [ and ] jump between (the
 	 * rows are diagnosed again by `summary --replay --at`, with evidence). */
-	if (recorded && history_report(recorded, &r->sum.report) < 0)
+	if (recorded && history_report(recorded, &r->tally.report) < 0)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
-	diag_sample_take(&r->prev, &r->sum.stats, in.counters, now_s);
+	const struct kcounters *counters = r->tally.have_counters ? &r->tally.counters : NULL;
+	diag_sample_take(&r->prev, &r->tally.stats, counters, now_s);
 	uint64_t tcp[TCP_ST_MAX];
 	for (unsigned st = 0; st < TCP_ST_MAX; st++)
-		tcp[st] = r->sum.stats.by_proto_state[STATS_TCP][st] +
-		          r->sum.stats.by_proto_state[STATS_TCP6][st];
+		tcp[st] = r->tally.stats.by_proto_state[STATS_TCP][st] +
+		          r->tally.stats.by_proto_state[STATS_TCP6][st];
 	trend_push(&r->trend, wall_ms, tcp);
-	if (r->rec.open && live_recorder_add(&r->rec, &r->snap, in.counters, &r->sum.report,
-	                                     wall_ms) != CW_EXIT_OK)
+	if (r->rec.open &&
+	    live_recorder_add(&r->rec, &r->snap, counters, &r->tally.report, wall_ms) != CW_EXIT_OK)
 		return cw_error_set(err, -EIO, "%s", _("the recording stopped"));
 	return 0;
 }
@@ -342,8 +338,8 @@ static int run_screen(struct live_run *r, const struct cw_options *o)
 			continue;
 		}
 		/* the counts stay those of the refresh: a typed filter only changes the rows */
-		if (ev == TUI_VIEW_CHANGED && live_view_update(&r->view, &r->snap, r->frame.marks,
-		                                               r->frame.now_ms, NULL, NULL) < 0) {
+		if (ev == TUI_VIEW_CHANGED &&
+		    live_view_update(&r->view, &r->snap, r->frame.marks) < 0) {
 			cw_error_set(&err, -ENOMEM, "%s", _("out of memory"));
 			goto failed;
 		}

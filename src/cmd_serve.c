@@ -1,6 +1,5 @@
 /* `connwatch serve`: Prometheus metrics over HTTP (libmicrohttpd), or once into a file for
  * node_exporter's textfile collector. Each scrape takes a fresh snapshot. */
-#include "analysis.h"
 #include "cmd_common.h"
 #include "collect.h"
 #include "commands.h"
@@ -8,6 +7,7 @@
 #include "exitcode.h"
 #include "i18n.h"
 #include "render_prom.h"
+#include "tally.h"
 #include "util/atomic_file.h"
 #include "util/endpoint.h"
 
@@ -51,21 +51,31 @@ static double monotonic_seconds(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* One scrape: snapshot, analysis, text. On success *text is malloc'ed (caller frees). */
+/* One scrape: counts (no row is kept), diagnosis, text. On success *text is malloc'ed (caller
+ * frees). */
 static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, struct cw_error *err)
 {
 	double t0 = monotonic_seconds();
+	struct tally t;
+	tally_init(&t, &ctx->config, NULL);
+	struct cw_error ignored;
+	if (!ctx->opts.replay_path) /* unreadable counters leave them unknown */
+		tally_read_counters(&t, ctx->opts.proc_root, &ignored);
+	t.filter = &ctx->opts.filter;
+	t.note_hidden_listeners = false;
 	struct collector col;
 	struct snapshot snap;
 	collector_init(&col, &ctx->opts);
 	snapshot_init(&snap);
+	snapshot_set_sink(&snap, tally_sink(&t));
 	int r = collector_take_close_wait_ages(&col, &snap, err);
 	collector_free(&col); /* a recording is opened again at every scrape */
+	tally_note_source(&t, &snap);
+	snapshot_free(&snap);
 	if (r < 0) {
-		snapshot_free(&snap);
+		tally_free(&t);
 		return r;
 	}
-	filter_apply(&ctx->opts.filter, &snap);
 
 	double now = monotonic_seconds();
 	struct diag_sample prev;
@@ -81,22 +91,21 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 	pthread_mutex_unlock(&ctx->lock);
 	bool use_prev = prev.valid && now - prev.time_s >= SERVE_RATE_MIN_SECONDS;
 
-	struct analysis a;
-	struct analysis_counters from = {!ctx->opts.replay_path, ctx->opts.proc_root};
-	r = analysis_run(&a, &snap, &from, &ctx->config, use_prev ? &prev : NULL, now, err);
+	r = tally_diagnose(&t, use_prev ? &prev : NULL, now);
+	if (r < 0)
+		cw_error_set(err, r, "%s", _("out of memory while counting sockets"));
 	if (r == 0) {
 		pthread_mutex_lock(&ctx->lock);
 		if (!ctx->prev.valid || now - ctx->prev.time_s >= SERVE_SAMPLE_KEEP_SECONDS)
-			diag_sample_take(&ctx->prev, &a.sum.stats,
-			                 a.sum.have_counters ? &a.sum.counters : NULL, now);
+			diag_sample_take(&ctx->prev, &t.stats, t.have_counters ? &t.counters : NULL,
+			                 now);
 		pthread_mutex_unlock(&ctx->lock);
 		FILE *out = open_memstream(text, len);
 		if (!out) {
 			r = cw_error_set(err, -ENOMEM, "%s", strerror(ENOMEM));
 		} else {
 			struct prom_model m = {
-			    .snap = &snap,
-			    .analysis = &a,
+			    .tally = &t,
 			    .top = ctx->opts.top_set ? ctx->opts.top : PROM_TOP_DEFAULT,
 			    .scrape_seconds = monotonic_seconds() - t0,
 			};
@@ -110,8 +119,7 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 			}
 		}
 	}
-	analysis_free(&a);
-	snapshot_free(&snap);
+	tally_free(&t);
 	return r;
 }
 

@@ -83,6 +83,7 @@ static int take_recorded(struct collector *col, struct snapshot *snap, struct cw
 		snapshot_add_note(snap, "%s", damage);
 		snap->skipped++;
 	}
+	snapshot_flush(snap); /* a counting consumer (summary) takes the last rows now */
 	return 0;
 }
 
@@ -116,6 +117,7 @@ int collector_take(struct collector *col, struct snapshot *snap, struct cw_error
 		snapshot_clear(snap);
 		r = col->ops->fill(&col->req, snap, err);
 	}
+	snapshot_flush(snap);
 	return r;
 }
 
@@ -137,5 +139,7 @@ int collector_take_close_wait_ages(struct collector *col, struct snapshot *snap,
 	only_cw.tcp_states = cw;
 	only_cw.udp = false;
 	only_cw.want_tcp_info = col->ops == &source_netlink;
-	return col->ops->fill(&only_cw, snap, err);
+	r = col->ops->fill(&only_cw, snap, err);
+	snapshot_flush(snap);
+	return r;
 }

@@ -29,7 +29,8 @@ struct collector {
 void collector_init(struct collector *col, const struct cw_options *o);
 void collector_free(struct collector *col);
 
-/* Clears snap and fills it from the source. Returns 0 or a negative errno with err set. After
+/* Clears snap and fills it from the source; with a sink on snap (snapshot_set_sink) every row
+ * has reached the sink when it returns. Returns 0 or a negative errno with err set. After
  * a fallback, col->fell_back is true and col->fallback_reason says why (the caller says it once).
  */
 int collector_take(struct collector *col, struct snapshot *snap, struct cw_error *err);

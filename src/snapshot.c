@@ -31,6 +31,7 @@ void snapshot_free(struct snapshot *snap)
 void snapshot_clear(struct snapshot *snap)
 {
 	snap->count = 0;
+	snap->delivered = 0;
 	snap->skipped = 0;
 	free_notes(snap);
 	memset(&snap->counters, 0, sizeof(snap->counters));
@@ -63,8 +64,25 @@ static void populate_ahead(struct snapshot *snap)
 	snap->populated = want;
 }
 
+void snapshot_set_sink(struct snapshot *snap, const struct snapshot_sink *sink)
+{
+	snapshot_flush(snap);
+	snap->sink = sink;
+}
+
+void snapshot_flush(struct snapshot *snap)
+{
+	if (!snap->sink || !snap->count)
+		return;
+	snap->sink->rows(snap->sink->ctx, snap->conns, snap->count);
+	snap->delivered += snap->count;
+	snap->count = 0;
+}
+
 struct conn *snapshot_append(struct snapshot *snap)
 {
+	if (snap->sink && snap->count == SNAPSHOT_BATCH)
+		snapshot_flush(snap); /* the same batch memory is refilled: it stays mapped */
 	if (snap->count == snap->capacity) {
 		/* Grow by half, not double: at 235,000 sockets doubling can leave 2x slack. */
 		size_t cap = snap->capacity < 1024 ? 1024 : snap->capacity + snap->capacity / 2;

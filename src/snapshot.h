@@ -44,6 +44,26 @@ struct kernel_counters {
 /* A note about input that was skipped (malformed line, interrupted dump); printed by the caller. */
 #define SNAPSHOT_MAX_NOTES 32
 
+struct stats;
+
+/* Where rows go when the consumer does not keep them (summary, check, serve, explain count; a
+ * million sockets must not cost a million rows of memory). With a sink set, the snapshot holds
+ * at most SNAPSHOT_BATCH rows: the sources append as usual (snapshot_append, snapshot_add_conn)
+ * and every full batch is handed to `rows` and forgotten; snapshot_flush() hands over the rest.
+ * Rows arrive in the source's order, each exactly once.
+ *
+ * `counts`, when not NULL, is where a source that counts by itself (a BPF iterator, no rows at
+ * all) adds its counts instead (stats_add_counts() and friends in stats.h). The consumer sets
+ * it only when it accepts counts that were not filtered row by row (no --port/--local/--remote;
+ * the request's states and families still apply); a counting source that is given NULL must
+ * produce rows. */
+#define SNAPSHOT_BATCH 4096
+struct snapshot_sink {
+	void (*rows)(void *ctx, const struct conn *rows, size_t n);
+	void *ctx;
+	struct stats *counts;
+};
+
 struct snapshot {
 	struct conn *conns; /* owned; freed by snapshot_free() */
 	size_t count;
@@ -55,6 +75,8 @@ struct snapshot {
 	size_t skipped;          /* input records that could not be read */
 	const char *source_name; /* static string: "netlink", "proc", ... */
 	struct kernel_counters counters;
+	const struct snapshot_sink *sink; /* borrowed; NULL: every row is kept in conns */
+	size_t delivered;                 /* rows already handed to the sink */
 };
 
 void snapshot_init(struct snapshot *snap);
@@ -62,8 +84,23 @@ void snapshot_init(struct snapshot *snap);
 /* Frees everything the snapshot owns and leaves it empty and reusable. */
 void snapshot_free(struct snapshot *snap);
 
-/* Empties the snapshot but keeps its array for the next fill (the live view reuses it). */
+/* Empties the snapshot but keeps its array (and its sink) for the next fill (the live view
+ * reuses it). */
 void snapshot_clear(struct snapshot *snap);
+
+/* Streams the rows into sink from now on instead of keeping them (NULL: keep them again).
+ * Borrowed: the sink must outlive the snapshot's fills. */
+void snapshot_set_sink(struct snapshot *snap, const struct snapshot_sink *sink);
+
+/* Hands the rows still held to the sink (nothing without one). Call after every fill; the
+ * collector and the import command do. */
+void snapshot_flush(struct snapshot *snap);
+
+/* Rows the sources produced since the last clear: delivered to a sink or kept. */
+static inline size_t snapshot_rows_seen(const struct snapshot *snap)
+{
+	return snap->delivered + snap->count;
+}
 
 /* Appends a copy of c. Returns 0 or -ENOMEM. */
 int snapshot_add_conn(struct snapshot *snap, const struct conn *c);
