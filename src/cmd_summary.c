@@ -67,7 +67,7 @@ int cmd_summary(const struct cw_options *o)
 		snapshot_set_sink(&snap, tally_sink(&t));
 	struct procmap owners;
 	procmap_init(&owners, NULL);
-	if (collector_take_close_wait_ages(&col, &snap, &err) < 0) {
+	if (collector_take(&col, &snap, &err) < 0) {
 		cmd_report_notes(&col, &snap);
 		cmd_print_error(err.msg);
 		/* --at TIME that is not one, or before the recording */
@@ -93,6 +93,12 @@ int cmd_summary(const struct cw_options *o)
 		tally_rows(&t, &snap, NULL, 0);
 	} else {
 		tally_note_source(&t, &snap);
+	}
+	if (cmd_add_close_wait_ages(&col, &t, &err) < 0) {
+		cmd_report_notes(&col, &snap);
+		cmd_print_error(err.msg);
+		status = CW_EXIT_RUNTIME;
+		goto out;
 	}
 	status = cmd_report_notes(&col, &snap);
 	snapshot_free(&snap);

@@ -121,25 +121,21 @@ int collector_take(struct collector *col, struct snapshot *snap, struct cw_error
 	return r;
 }
 
-int collector_take_close_wait_ages(struct collector *col, struct snapshot *snap,
+int collector_take_close_wait_ages(struct collector *col, const struct snapshot_sink *ages,
                                    struct cw_error *err)
 {
 	const tcp_state_set cw = TCP_STATE_BIT(TCP_ST_CLOSE_WAIT);
-	struct source_request all = col->req;
-	if (col->ops != &source_netlink || !(all.tcp_states & cw) || all.want_tcp_info ||
-	    all.record_path)
-		return collector_take(col, snap, err);
-	col->req.tcp_states &= ~cw;
-	int r = collector_take(col, snap, err);
-	col->req = all;
-	if (r < 0)
-		return r;
-	/* After a fallback to /proc the second read is a /proc one without tcp_info. */
-	struct source_request only_cw = all;
+	if (col->ops != &source_netlink || !(col->req.tcp_states & cw) || col->req.record_path)
+		return 0;
+	struct source_request only_cw = col->req;
 	only_cw.tcp_states = cw;
 	only_cw.udp = false;
-	only_cw.want_tcp_info = col->ops == &source_netlink;
-	r = col->ops->fill(&only_cw, snap, err);
-	snapshot_flush(snap);
+	only_cw.want_tcp_info = true;
+	struct snapshot snap;
+	snapshot_init(&snap);
+	snapshot_set_sink(&snap, ages);
+	int r = col->ops->fill(&only_cw, &snap, err);
+	snapshot_flush(&snap);
+	snapshot_free(&snap);
 	return r;
 }

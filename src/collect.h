@@ -35,11 +35,15 @@ void collector_free(struct collector *col);
  */
 int collector_take(struct collector *col, struct snapshot *snap, struct cw_error *err);
 
-/* As collector_take, but CLOSE_WAIT sockets come from a second, CLOSE_WAIT-only dump that asks
- * for tcp_info, so conn.idle_ms estimates how long each has been in CLOSE_WAIT. The kernel
- * serves a state-masked dump cheaply (a tenth of a full one), while tcp_info on every socket
- * costs a fifth more. Without netlink (or with --record) it is collector_take. */
-int collector_take_close_wait_ages(struct collector *col, struct snapshot *snap,
+/* The ages of the CLOSE_WAIT sockets, after collector_take(): a second, CLOSE_WAIT-only dump that
+ * asks for tcp_info, so conn.idle_ms estimates how long each has been in CLOSE_WAIT (time since
+ * the peer's FIN). Its rows go to ages (a sink that only annotates what the first dump counted,
+ * tally_age_sink()), never counted twice. The kernel serves a state-masked dump for a tenth of a
+ * full one, where tcp_info on every socket would cost a fifth more, and the caller asks only
+ * when an age can change a verdict (tally_needs_close_wait_ages()). Without netlink, with
+ * --record or without CLOSE_WAIT in the request, it does nothing (ages stay unknown). Returns 0
+ * or a negative errno with err set. */
+int collector_take_close_wait_ages(struct collector *col, const struct snapshot_sink *ages,
                                    struct cw_error *err);
 
 /* With a recording: what was recorded with the refresh last taken (its time, kernel counters,

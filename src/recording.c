@@ -11,32 +11,60 @@
 #include <sys/socket.h>
 
 /* The fields of struct conn as stored, column by column. Identity first: a changed row stores
- * only the rest. Integers are little-endian whatever the machine. */
+ * only the rest. Integers are little-endian whatever the machine. proto and timer share a byte
+ * of bit fields: they go through get/set. */
 struct rec_field {
 	size_t offset;
 	unsigned size;
 	bool bytes; /* an address: copied as is */
+	uint8_t (*get)(const struct conn *c);
+	void (*set)(struct conn *c, uint8_t v);
 };
+
+static uint8_t get_proto(const struct conn *c)
+{
+	return c->proto;
+}
+
+static void set_proto(struct conn *c, uint8_t v)
+{
+	c->proto = v & 0xf;
+}
+
+static uint8_t get_timer(const struct conn *c)
+{
+	return c->timer;
+}
+
+static void set_timer(struct conn *c, uint8_t v)
+{
+	c->timer = v & 0xf;
+}
 
 #define FIELD(name, bytes)                                                                         \
 	{                                                                                          \
-		offsetof(struct conn, name), sizeof(((struct conn *)0)->name), bytes               \
+		offsetof(struct conn, name), sizeof(((struct conn *)0)->name), bytes, NULL, NULL   \
+	}
+#define BITS(get, set)                                                                             \
+	{                                                                                          \
+		0, 1, false, get, set                                                              \
 	}
 static const struct rec_field identity_fields[] = {
-    FIELD(local_addr, true),   FIELD(remote_addr, true), FIELD(local_port, false),
-    FIELD(remote_port, false), FIELD(proto, false),      FIELD(family, false),
+    FIELD(local_addr, true),   FIELD(remote_addr, true),   FIELD(local_port, false),
+    FIELD(remote_port, false), BITS(get_proto, set_proto), FIELD(family, false),
 };
 static const struct rec_field mutable_fields[] = {
-    FIELD(state, false),   FIELD(timer, false),   FIELD(recv_q, false), FIELD(send_q, false),
-    FIELD(backlog, false), FIELD(uid, false),     FIELD(inode, false),  FIELD(timer_ms, false),
-    FIELD(idle_ms, false), FIELD(retrans, false),
+    FIELD(state, false),  BITS(get_timer, set_timer), FIELD(recv_q, false),
+    FIELD(send_q, false), FIELD(backlog, false),      FIELD(uid, false),
+    FIELD(inode, false),  FIELD(idle_ms, false),      FIELD(retrans, false),
 };
 #undef FIELD
+#undef BITS
 #define N_IDENTITY (sizeof(identity_fields) / sizeof(identity_fields[0]))
 #define N_MUTABLE  (sizeof(mutable_fields) / sizeof(mutable_fields[0]))
 /* Bytes of one full row and of the changing part (bounds allocations before reading). */
-#define ROW_BYTES     68u
-#define MUTABLE_BYTES 31u
+#define ROW_BYTES     65u
+#define MUTABLE_BYTES 27u
 
 /* Upper bound of rows in one frame: a million sockets is far past any server we saw. */
 #define REC_MAX_ROWS     (1u << 24)
@@ -142,8 +170,7 @@ int recording_row_cmp(const void *pa, const void *pb)
 		return d;
 	if (a->inode != b->inode)
 		return a->inode < b->inode ? -1 : 1;
-	/* struct conn has no padding and rows are normalised (reserved bytes zero): the bytes are
-	 * a total order, the same in writer and reader. */
+	/* struct conn has no padding (64 bytes, all fields): its bytes are a total order. */
 	return memcmp(a, b, sizeof(*a));
 }
 
@@ -157,9 +184,14 @@ static void put_columns(struct bytebuf *out, const struct rec_row *rows, const s
 		if (!bytebuf_reserve(out, n * fd->size))
 			return;
 		for (size_t i = 0; i < n; i++) {
-			const uint8_t *src =
-			    (const uint8_t *)&rows[pick ? pick[i] : i].c + fd->offset;
+			const struct conn *row = &rows[pick ? pick[i] : i].c;
 			uint8_t *dst = out->data + out->len;
+			if (fd->get) {
+				*dst = fd->get(row);
+				out->len += 1;
+				continue;
+			}
+			const uint8_t *src = (const uint8_t *)row + fd->offset;
 			if (fd->bytes) {
 				memcpy(dst, src, fd->size);
 			} else {
@@ -197,6 +229,11 @@ static bool get_columns(struct bytecur *cur, struct rec_row *rows, size_t n,
 		if (bytecur_left(cur) / fd->size < n)
 			return false;
 		for (size_t i = 0; i < n; i++) {
+			if (fd->set) {
+				fd->set(&rows[i].c, *cur->p);
+				cur->p += 1;
+				continue;
+			}
 			uint8_t *dst = (uint8_t *)&rows[i].c + fd->offset;
 			if (fd->bytes) {
 				memcpy(dst, cur->p, fd->size);
@@ -341,10 +378,13 @@ static bool row_changed(const struct conn *old, const struct conn *cur)
 
 /* Rows are matched by identity through a hash of it: no sort, so a refresh of 26,000 rows costs
  * a copy and a pass, not two sorts (issue 15's budget is half a percent of a core). */
-#define IDENTITY_BYTES offsetof(struct conn, state)
-_Static_assert(offsetof(struct conn, local_addr) == 0 &&
-                   offsetof(struct conn, family) + 1 == IDENTITY_BYTES,
-               "the identity fields lead struct conn, in one run of bytes");
+/* The identity: both addresses and ports (one run of bytes at the start of struct conn), the
+ * protocol and the family; not the timer that shares the protocol's byte. */
+static bool identity_equal(const struct conn *a, const struct conn *b)
+{
+	return !memcmp(a, b, offsetof(struct conn, remote_port) + sizeof(a->remote_port)) &&
+	       a->proto == b->proto && a->family == b->family;
+}
 
 static uint32_t identity_hash(const struct conn *c)
 {
@@ -395,8 +435,7 @@ static int match_rows(struct rec_encoder *e, uint32_t *match, size_t *fresh, siz
 		bool found = false;
 		for (; slot[h]; h = (h + 1) & (cap - 1)) {
 			size_t i = slot[h] - 1;
-			if (match[i] == NO_MATCH &&
-			    !memcmp(&e->state.rows[i].c, c, IDENTITY_BYTES)) {
+			if (match[i] == NO_MATCH && identity_equal(&e->state.rows[i].c, c)) {
 				match[i] = (uint32_t)j;
 				found = true;
 				break;
@@ -419,7 +458,6 @@ int rec_encode(struct rec_encoder *e, const struct snapshot *snap, const struct 
 	for (size_t i = 0; i < snap->count; i++) {
 		struct rec_row *r = &e->cur.rows[i];
 		r->c = snap->conns[i];
-		memset(r->c.reserved, 0, sizeof(r->c.reserved));
 		r->at_ms = meta->wall_ms;
 	}
 	e->cur.count = snap->count;
@@ -710,7 +748,6 @@ int rec_decoder_snapshot(const struct rec_decoder *d, struct snapshot *snap)
 			c->idle_ms =
 			    (uint32_t)(c->idle_ms + since >= CONN_UNKNOWN_U32 ? CONN_UNKNOWN_U32 - 1
 			                                                      : c->idle_ms + since);
-		c->timer_ms = c->timer_ms > since ? (uint32_t)(c->timer_ms - since) : 0;
 	}
 	return 0;
 }

@@ -93,7 +93,7 @@ int recording_row_cmp(const void *a, const void *b);
 struct rec_encoder {
 	struct rec_rows state; /* what the reader will have after the last committed frame */
 	struct rec_rows next;  /* the state after the frame being encoded */
-	struct rec_rows cur;   /* scratch: the snapshot, its reserved bytes zeroed */
+	struct rec_rows cur;   /* scratch: a copy of the snapshot */
 	bool have_state;
 };
 
