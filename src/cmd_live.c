@@ -36,8 +36,10 @@ struct live_run {
 	bool read_counters; /* false for a recording from elsewhere */
 	const char *proc_root;
 	char hostname[256];
-	bool noted;               /* skipped input was already reported once */
-	int status;               /* CW_EXIT_PARTIAL once input was skipped */
+	bool noted; /* skipped input was already reported once */
+	int status; /* CW_EXIT_PARTIAL once input was skipped */
+	uint64_t interval_ms;
+	uint64_t test_slow_ms;    /* CONNWATCH_TEST_SLOW_REFRESH_MS (connwatch(1)), 0 normally */
 	struct trend trend;       /* the header's sparklines */
 	struct live_recorder rec; /* --record, `connwatch record` */
 	bool quiet;               /* `connwatch record`: no output, only the recording */
@@ -56,6 +58,14 @@ static uint64_t monotonic_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void sleep_until_ms(uint64_t deadline_ms)
+{
+	struct timespec ts = {.tv_sec = (time_t)(deadline_ms / 1000),
+	                      .tv_nsec = (long)(deadline_ms % 1000) * 1000000L};
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
 }
 
 static void run_init(struct live_run *r, const struct cw_options *o, enum live_sort sort,
@@ -113,12 +123,15 @@ static void run_free(struct live_run *r)
 /* One refresh: read, track, recompute the view. Returns 0 or a negative errno with err set. */
 static int run_sample(struct live_run *r, struct cw_error *err)
 {
-	/* No second, CLOSE_WAIT-only dump for their ages, even when recording: the rules take
-	 * the time in state from the tracker, and a replay from the recording's own times. */
+	uint64_t began = monotonic_ms();
 	int rc = collector_take(&r->col, &r->snap, err);
 	if (rc < 0)
 		return rc;
-	/* Played back: the recorded time and counters, not this machine's. */
+	if (r->test_slow_ms) /* stands for a table too large to read within the interval */
+		sleep_until_ms(monotonic_ms() + r->test_slow_ms);
+	/* Played back: the recorded time and counters, not this machine's. No second,
+	 * CLOSE_WAIT-only dump for their ages, even when recording: the rules take the time in
+	 * state from the tracker, and a replay from the recording's own times. */
 	const struct rec_meta *recorded = collector_recorded(&r->col);
 	if (r->snap.skipped)
 		r->status = CW_EXIT_PARTIAL;
@@ -174,20 +187,8 @@ static int run_sample(struct live_run *r, struct cw_error *err)
 	if (r->rec.open &&
 	    live_recorder_add(&r->rec, &r->snap, counters, &r->tally.report, wall_ms) != CW_EXIT_OK)
 		return cw_error_set(err, -EIO, "%s", _("the recording stopped"));
+	r->frame.refresh_ms = monotonic_ms() - began;
 	return 0;
-}
-
-static void sleep_until_ms(uint64_t deadline_ms)
-{
-	struct timespec ts = {.tv_sec = (time_t)(deadline_ms / 1000),
-	                      .tv_nsec = (long)(deadline_ms % 1000) * 1000000L};
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
-}
-
-static uint64_t interval_ms(const struct cw_options *o)
-{
-	return (uint64_t)(o->interval_s * 1000.0 + 0.5);
 }
 
 static int run_stream(struct live_run *r, const struct cw_options *o)
@@ -215,10 +216,10 @@ static int run_stream(struct live_run *r, const struct cw_options *o)
 		if (o->count && r->frame.refresh >= o->count)
 			return r->status;
 		if (r->quiet) {
-			if (record_wait_until(&r->stop_signals, started + interval_ms(o)))
+			if (record_wait_until(&r->stop_signals, started + r->interval_ms))
 				return r->status;
 		} else if (!r->col.recording) { /* a recording plays as fast as it prints */
-			sleep_until_ms(started + interval_ms(o));
+			sleep_until_ms(started + r->interval_ms);
 		}
 	}
 }
@@ -297,16 +298,18 @@ static int run_screen(struct live_run *r, const struct cw_options *o)
 		return CW_EXIT_RUNTIME;
 	}
 	int status = CW_EXIT_OK;
-	uint64_t started = monotonic_ms();
 	if (run_sample(r, &err) < 0)
 		goto failed;
 	ui.replay = r->col.history != NULL;
+	/* The next refresh is due an interval after the last one ended, and keys are read on every
+	 * pass: however long a refresh takes (a million sockets), keys get their turn between two
+	 * refreshes instead of waiting behind refreshes that are always overdue. */
+	uint64_t due = monotonic_ms() + r->interval_ms;
 	tui_draw(&ui, &r->frame);
 	for (;;) {
 		if (tui_stop_requested())
 			break;
 		uint64_t now = monotonic_ms();
-		uint64_t due = started + interval_ms(o);
 		if (!ui.paused && now >= due && ui.replay &&
 		    r->col.next >= history_count(r->col.history)) {
 			ui.paused = true; /* played to the end: stay on the last refresh */
@@ -316,14 +319,16 @@ static int run_screen(struct live_run *r, const struct cw_options *o)
 		if (!ui.paused && now >= due) {
 			if (o->count && r->frame.refresh >= o->count)
 				break;
-			started = now;
 			if (run_sample(r, &err) < 0)
 				goto failed;
 			tui_draw(&ui, &r->frame);
-			continue;
+			now = monotonic_ms();
+			due = now + r->interval_ms;
 		}
 		/* wake at least every 250 ms so a signal is never missed for long */
-		uint64_t wait = ui.paused || due - now > 250 ? 250 : due - now;
+		uint64_t wait = 250;
+		if (!ui.paused)
+			wait = due <= now ? 0 : due - now < 250 ? due - now : 250;
 		enum tui_event ev = tui_wait(&ui, &r->view, &r->frame, (int)wait);
 		if (ev == TUI_QUIT)
 			break;
@@ -354,6 +359,24 @@ failed:
 	return CW_EXIT_RUNTIME;
 }
 
+#define LIVE_MIN_INTERVAL_S 0.1
+
+/* CONNWATCH_TEST_SLOW_REFRESH_MS=N makes every refresh N ms longer (at most 60 s), so the tests
+ * can show what a huge table does to the screen without holding a million sockets. Documented
+ * in connwatch(1), ENVIRONMENT. */
+static uint64_t test_slow_refresh_ms(void)
+{
+	const char *v = secure_getenv("CONNWATCH_TEST_SLOW_REFRESH_MS");
+	if (!v || !*v)
+		return 0;
+	char *end;
+	errno = 0;
+	unsigned long ms = strtoul(v, &end, 10);
+	if (errno || *end || v[0] == '-')
+		return 0;
+	return ms > 60000 ? 60000 : ms;
+}
+
 static int live_main(const struct cw_options *o, bool quiet)
 {
 	bool screen =
@@ -368,6 +391,18 @@ static int live_main(const struct cw_options *o, bool quiet)
 			return CW_EXIT_USAGE;
 		}
 	}
+	/* As watch(1): less than 0.1 s between refreshes is 0.1 s; it would only spin a core. A
+	 * bounded run (--count) may go as fast as it can: that is how bench/live.sh times one. */
+	double interval_s = o->interval_s;
+	if (interval_s < LIVE_MIN_INTERVAL_S && !o->count) {
+		char note[160];
+		snprintf(
+		    note, sizeof(note),
+		    _("--interval %g is below the minimum of %.1f s (as in watch); using %.1f s"),
+		    interval_s, LIVE_MIN_INTERVAL_S, LIVE_MIN_INTERVAL_S);
+		cmd_print_error(note);
+		interval_s = LIVE_MIN_INTERVAL_S;
+	}
 	struct diag_config cfg;
 	int loaded = cmd_load_config(o, &cfg);
 	if (loaded != CW_EXIT_OK)
@@ -378,12 +413,15 @@ static int live_main(const struct cw_options *o, bool quiet)
 		return CW_EXIT_RUNTIME;
 	}
 	run_init(r, o, sort, &cfg);
+	r->interval_ms = (uint64_t)(interval_s * 1000.0 + 0.5);
+	r->frame.interval_s = interval_s;
+	r->test_slow_ms = test_slow_refresh_ms();
 	r->quiet = quiet;
 	if (quiet)
 		record_block_stop_signals(&r->stop_signals);
 	int status = CW_EXIT_OK;
 	if (o->record_path)
-		status = live_recorder_open(&r->rec, o->record_path, o->max_size, o->interval_s);
+		status = live_recorder_open(&r->rec, o->record_path, o->max_size, interval_s);
 	if (status == CW_EXIT_OK)
 		status = screen ? run_screen(r, o) : run_stream(r, o);
 	run_free(r);

@@ -518,7 +518,8 @@ static void check_listen_overflow(const struct diag_rule *rule, const struct dia
 		if (l->backlog &&
 		    (uint64_t)l->queue * 100 >= (uint64_t)l->backlog * cfg->listen_queue_pct) {
 			near++;
-			full |= l->queue >= l->backlog;
+			/* full as the kernel counts it: sk_acceptq_is_full() is queue > backlog */
+			full |= l->queue > l->backlog;
 		}
 	}
 	double overflows = kernel_rate(in, KC_LISTEN_OVERFLOWS);

@@ -2,6 +2,9 @@
 #ifndef CW_I18N_H
 #define CW_I18N_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #define _(s)  i18n_text(s)
 #define N_(s) (s)
 
@@ -16,5 +19,13 @@ const char *i18n_text(const char *msgid);
 const char *i18n_language(void);
 
 void i18n_cleanup(void);
+
+/* True when msgstr makes printf read exactly the arguments msgid does (same count, order or
+ * numbered positions, and types), and neither writes through %n: what `msgfmt -c` checks of a
+ * c-format entry. A translation that fails is not used. */
+bool i18n_format_compatible(const char *msgid, const char *msgstr);
+
+/* How many translations of the loaded catalogue were dropped by that check. */
+size_t i18n_rejected_count(void);
 
 #endif

@@ -109,7 +109,10 @@ static void print_processes(FILE *out, const struct tally *sum)
 		char safe[128] = "?";
 		if (name)
 			escape_terminal(name, strlen(name), safe, sizeof(safe));
-		fprintf(out, "  %-8u %-31s %8" PRIu64, top[i].key.id, safe, top[i].count);
+		/* padded by display columns, not bytes: a UTF-8 name keeps the counts aligned */
+		size_t cols = utf8_columns(safe, strlen(safe));
+		fprintf(out, "  %-8u %s%*s %8" PRIu64, top[i].key.id, safe,
+		        cols < 31 ? (int)(31 - cols) : 0, "", top[i].count);
 		/* Its sockets per state, listeners too: "(ESTABLISHED 118, CLOSE_WAIT 2)". */
 		const char *sep = "  (";
 		for (unsigned int st = 0; st <= STATS_OWNER_UNCONN; st++) {

@@ -21,8 +21,9 @@
 /* The TUI's screen state that signal handlers must reach: the only globals of the program. */
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t screen_active;
-static int saved_stderr = -1; /* the real stderr while it is held */
-static FILE *held_stderr;     /* what was written to stderr meanwhile */
+static volatile sig_atomic_t saved_stderr = -1; /* the real stderr while it is held */
+static FILE *held_stderr;                       /* what was written to stderr meanwhile */
+static int held_fd = -1; /* its descriptor, for the paths that may not use stdio */
 /* Signals after which the program dies (as it would have), terminal restored first. */
 static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT};
 #define CRASH_SIGNALS (sizeof(crash_signals) / sizeof(crash_signals[0]))
@@ -43,6 +44,48 @@ enum colour_pair {
 	PAIR_TITLE,
 };
 
+/* Set by the sanitizer runtime (ASan, UBSan, LSan) of a sanitizer build: it calls the callback
+ * after printing a report, just before the process dies. Weak, so that a build without
+ * sanitizers links and simply has no such function. */
+extern void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
+
+/* Leaves curses, puts the real stderr back and writes to it what was held meanwhile (a
+ * sanitizer's report among it). Reached from tui_close, a crash signal, the sanitizers' death
+ * callback and exit(): apart from endwin() only plain system calls, so it also serves inside a
+ * signal handler. Does nothing the second time. */
+static void give_back_terminal(void)
+{
+	if (screen_active) {
+		screen_active = 0;
+		endwin();
+	}
+	int real = saved_stderr;
+	if (real < 0)
+		return;
+	saved_stderr = -1;
+	dup2(real, STDERR_FILENO);
+	close(real);
+	char buf[4096];
+	ssize_t n;
+	off_t off = 0;
+	while (held_fd >= 0 && (n = pread(held_fd, buf, sizeof(buf), off)) > 0) {
+		off += n;
+		for (ssize_t done = 0, w; done < n; done += w)
+			if ((w = write(STDERR_FILENO, buf + done, (size_t)(n - done))) <= 0)
+				return;
+	}
+}
+
+static void on_sanitizer_death(void)
+{
+	give_back_terminal();
+}
+
+static void on_exit_with_screen(void)
+{
+	give_back_terminal();
+}
+
 static void on_stop(int sig)
 {
 	(void)sig;
@@ -53,12 +96,7 @@ static void on_stop(int sig)
  * report, a core dump). */
 static void on_crash(int sig)
 {
-	if (screen_active) {
-		screen_active = 0;
-		endwin();
-	}
-	if (saved_stderr >= 0)
-		dup2(saved_stderr, STDERR_FILENO);
+	give_back_terminal();
 	for (unsigned int i = 0; i < CRASH_SIGNALS; i++)
 		if (crash_signals[i] == sig)
 			sigaction(sig, &previous_crash[i], NULL);
@@ -76,32 +114,27 @@ static void hold_stderr(void)
 	held_stderr = tmpfile();
 	if (!held_stderr)
 		return; /* nothing to hold it in: messages then go to the screen, as before */
-	saved_stderr = dup(STDERR_FILENO);
-	if (saved_stderr < 0 || dup2(fileno(held_stderr), STDERR_FILENO) < 0) {
-		if (saved_stderr >= 0)
-			close(saved_stderr);
-		saved_stderr = -1;
+	int real = dup(STDERR_FILENO);
+	held_fd = fileno(held_stderr);
+	if (real < 0 || dup2(held_fd, STDERR_FILENO) < 0) {
+		if (real >= 0)
+			close(real);
 		fclose(held_stderr);
 		held_stderr = NULL;
+		held_fd = -1;
+		return;
 	}
+	saved_stderr = real;
 }
 
 static void replay_stderr(void)
 {
-	if (saved_stderr < 0)
-		return;
 	fflush(stderr);
-	dup2(saved_stderr, STDERR_FILENO);
-	close(saved_stderr);
-	saved_stderr = -1;
-	rewind(held_stderr);
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), held_stderr)) > 0)
-		if (fwrite(buf, 1, n, stderr) != n)
-			break;
-	fclose(held_stderr);
+	give_back_terminal();
+	if (held_stderr)
+		fclose(held_stderr);
 	held_stderr = NULL;
+	held_fd = -1;
 }
 
 int tui_open(struct tui_state *s, bool color, struct cw_error *err)
@@ -130,6 +163,13 @@ int tui_open(struct tui_state *s, bool color, struct cw_error *err)
 	set_term(scr);
 	screen_active = 1;
 	hold_stderr();
+	/* However the program ends while the screen is up, the terminal comes back with the
+	 * held messages: a sanitizer's death, exit() from anywhere, a crash signal (above). */
+	static bool exit_hooked;
+	if (!exit_hooked)
+		exit_hooked = atexit(on_exit_with_screen) == 0;
+	if (__sanitizer_set_death_callback)
+		__sanitizer_set_death_callback(on_sanitizer_death);
 	cbreak();
 	noecho();
 	nonl();
@@ -194,14 +234,23 @@ static enum colour_pair state_concern(unsigned int state)
 	}
 }
 
-/* Writes text at the cursor without passing the right edge; returns the columns left. */
+/* Writes text at the cursor without passing the right edge; returns the columns left. Counted
+ * in display columns, and cut between characters: a UTF-8 sequence is never split. */
 static int put(int room, const char *text)
 {
 	if (room <= 0)
 		return 0;
-	int len = (int)strlen(text);
-	addnstr(text, len < room ? len : room);
-	return len < room ? room - len : 0;
+	size_t cols;
+	size_t n = utf8_fit_columns(text, strlen(text), (size_t)room, &cols);
+	addnstr(text, (int)n);
+	return room - (int)cols;
+}
+
+/* put() at (y, x) with room columns. */
+static void put_at(int y, int x, const char *text, int room)
+{
+	move(y, x);
+	put(room, text);
 }
 
 #define TUI_MAX_WARNING_LINES 4
@@ -282,8 +331,16 @@ static void draw_header(struct tui_state *s, const struct live_frame *f, int *y)
 		printw("  %s ", _("PAUSED"));
 		attroff(A_REVERSE | A_BOLD);
 	}
-	int rlen = (int)strlen(right);
-	if (rlen < COLS - (int)strlen(left) - 12) {
+	char behind[96];
+	live_header_behind(behind, sizeof(behind), f);
+	if (behind[0]) { /* the user should know the screen is older than the interval says */
+		int x = getcurx(stdscr);
+		attron(A_BOLD);
+		put_at(*y, x + 2, behind, COLS - x - 2);
+		attroff(A_BOLD);
+	}
+	int rlen = (int)utf8_columns(right, strlen(right));
+	if (rlen < COLS - (int)utf8_columns(left, strlen(left)) - 12) {
 		move(*y, COLS - rlen);
 		put(rlen, right);
 	}
@@ -361,8 +418,6 @@ static void draw_table(struct tui_state *s, const struct live_frame *f, int y, i
 
 	int page = last - y + 1;
 	s->rows_per_page = page > 1 ? page : 1;
-	if (s->selected >= v->order_count)
-		s->selected = v->order_count ? v->order_count - 1 : 0;
 	if (s->selected < s->top)
 		s->top = s->selected;
 	if (s->selected >= s->top + (size_t)s->rows_per_page)
@@ -420,16 +475,20 @@ static void wrap(const char *text, int *y, int x, int w, int ymax)
 		return; /* no room: nothing to wrap into (and no endless loop) */
 	const char *p = text;
 	while (*p && *y < ymax) {
-		int len = (int)strlen(p);
-		int take = len;
-		if (take > w) {
-			take = w;
-			while (take > 0 && p[take] != ' ')
-				take--;
-			if (take == 0)
-				take = w;
+		size_t len = strlen(p);
+		size_t take = utf8_fit_columns(p, len, (size_t)w, NULL);
+		if (take < len) {
+			size_t t = take;
+			while (t > 0 && p[t] != ' ')
+				t--;
+			if (t > 0)
+				take = t;
 		}
-		mvaddnstr(*y, x, p, take);
+		if (take == 0) { /* a character wider than the box: skip it rather than loop */
+			size_t n = utf8_sequence_length((const unsigned char *)p, len);
+			take = n ? n : 1;
+		}
+		mvaddnstr(*y, x, p, (int)take);
 		(*y)++;
 		p += take;
 		while (*p == ' ')
@@ -470,7 +529,7 @@ static void draw_explain(const struct live_frame *f, const struct tui_state *s)
 	draw_box(&top, &left, &w, &h, 16);
 	int y = top + 1, ymax = top + h - 1;
 	if (c->proto == CONN_UDP) {
-		mvaddnstr(y++, left + 2, "UDP", w - 4);
+		put_at(y++, left + 2, "UDP", w - 4);
 		wrap(_("UDP has no connection states. A connected UDP socket (shown as "
 		       "ESTABLISHED, as "
 		       "netstat does) has a fixed peer; an unconnected one receives from anyone."),
@@ -478,7 +537,7 @@ static void draw_explain(const struct live_frame *f, const struct tui_state *s)
 	} else {
 		const struct tcp_state_info *info = tcp_state_info(c->state);
 		attron(A_BOLD);
-		mvaddnstr(y++, left + 2, tcp_state_name(c->state), w - 4);
+		put_at(y++, left + 2, tcp_state_name(c->state), w - 4);
 		attroff(A_BOLD);
 		if (info) {
 			wrap(_(info->meaning), &y, left + 2, w - 4, ymax);
@@ -488,7 +547,7 @@ static void draw_explain(const struct live_frame *f, const struct tui_state *s)
 			wrap(_(info->many_means), &y, left + 2, w - 4, ymax);
 		}
 	}
-	mvaddnstr(top + h - 1, left + 2, _(" any key: close "), w - 4);
+	put_at(top + h - 1, left + 2, _(" any key: close "), w - 4);
 }
 
 static void draw_help(void)
@@ -511,15 +570,27 @@ static void draw_help(void)
 	int top, left, w, h;
 	draw_box(&top, &left, &w, &h, n + 4);
 	attron(A_BOLD);
-	mvaddnstr(top + 1, left + 2, _("connwatch live: keys"), w - 4);
+	put_at(top + 1, left + 2, _("connwatch live: keys"), w - 4);
 	attroff(A_BOLD);
 	for (int i = 0; i < n && top + 2 + i < top + h - 1; i++)
-		mvaddnstr(top + 2 + i, left + 2, _(lines[i]), w - 4);
-	mvaddnstr(top + h - 1, left + 2, _(" any key: close "), w - 4);
+		put_at(top + 2 + i, left + 2, _(lines[i]), w - 4);
+	put_at(top + h - 1, left + 2, _(" any key: close "), w - 4);
+}
+
+/* The selection indexes view->order, whose length changes with every key that moves it and
+ * every refresh: clamped before anything reads order[selected] (draw_explain on a terminal too
+ * short for the table read past the array after PgDn). */
+static void clamp_selection(struct tui_state *s, const struct live_view *v)
+{
+	if (s->selected >= v->order_count)
+		s->selected = v->order_count ? v->order_count - 1 : 0;
+	if (s->top > s->selected)
+		s->top = s->selected;
 }
 
 void tui_draw(struct tui_state *s, const struct live_frame *f)
 {
+	clamp_selection(s, f->view);
 	erase(); /* erase + refresh repaints only what changed: no flicker */
 	int y = 0;
 	draw_header(s, f, &y);
@@ -560,7 +631,7 @@ static bool prompt(const char *label, char *buf, size_t len)
 		attroff(A_BOLD);
 		char shown[sizeof(((struct live_view *)0)->filter_text) * 4 + 8];
 		escape_terminal(buf, n, shown, sizeof(shown));
-		put(COLS - (int)strlen(label), shown);
+		put(COLS - (int)utf8_columns(label, strlen(label)), shown);
 		refresh();
 		int ch = getch();
 		if (stop_requested)
@@ -601,8 +672,8 @@ void tui_message(const char *msg)
 	show_message(msg);
 }
 
-enum tui_event tui_wait(struct tui_state *s, struct live_view *v, const struct live_frame *f,
-                        int timeout_ms)
+static enum tui_event wait_key(struct tui_state *s, struct live_view *v, const struct live_frame *f,
+                               int timeout_ms)
 {
 	if (stop_requested)
 		return TUI_QUIT;
@@ -711,4 +782,12 @@ enum tui_event tui_wait(struct tui_state *s, struct live_view *v, const struct l
 		(void)f;
 		return TUI_TIMEOUT;
 	}
+}
+
+enum tui_event tui_wait(struct tui_state *s, struct live_view *v, const struct live_frame *f,
+                        int timeout_ms)
+{
+	enum tui_event ev = wait_key(s, v, f, timeout_ms);
+	clamp_selection(s, v); /* whatever the key did, the selection stays on a row */
+	return ev;
 }

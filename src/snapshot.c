@@ -34,7 +34,6 @@ void snapshot_clear(struct snapshot *snap)
 	snap->delivered = 0;
 	snap->skipped = 0;
 	free_notes(snap);
-	memset(&snap->counters, 0, sizeof(snap->counters));
 }
 
 /* Rows are written once each, front to back. Letting the first write of every 4 KiB page fault

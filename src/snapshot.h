@@ -37,11 +37,6 @@ struct conn {
 };
 _Static_assert(sizeof(struct conn) == 64, "struct conn is one cache line");
 
-/* Kernel counters and sysctls read in the same pass (filled by sources that can). */
-struct kernel_counters {
-	bool valid;
-};
-
 /* A note about input that was skipped (malformed line, interrupted dump); printed by the caller. */
 #define SNAPSHOT_MAX_NOTES 32
 
@@ -75,7 +70,6 @@ struct snapshot {
 	size_t notes_dropped;    /* notes beyond SNAPSHOT_MAX_NOTES, counted only */
 	size_t skipped;          /* input records that could not be read */
 	const char *source_name; /* static string: "netlink", "proc", ... */
-	struct kernel_counters counters;
 	const struct snapshot_sink *sink; /* borrowed; NULL: every row is kept in conns */
 	size_t delivered;                 /* rows already handed to the sink */
 };

@@ -174,9 +174,6 @@ static void add_listener(struct stats *s, const struct stats_listener *l)
 {
 	s->tcp_listeners++;
 	s->listen_ports[l->port / 8] |= (uint8_t)(1u << (l->port % 8));
-	/* The kernel counts a full queue as queue > backlog (sk_acceptq_is_full); 90% is near. */
-	if (l->backlog && (uint64_t)l->queue * 10 >= (uint64_t)l->backlog * 9)
-		s->listeners_near_full++;
 	if (!l->queue)
 		return;
 	size_t n = s->fullest_count;

@@ -102,7 +102,6 @@ struct stats {
 	uint64_t by_state[TCP_ST_MAX]; /* all protocols together */
 	uint64_t by_proto[STATS_PROTO_COUNT];
 	uint64_t tcp_listeners;
-	uint64_t listeners_near_full; /* accept queue at or above 90% of its backlog */
 	struct stats_listener fullest[STATS_KEEP_WORST]; /* by queue/backlog, fullest first */
 	size_t fullest_count;
 	uint64_t recv_q_piling, send_q_piling; /* ESTABLISHED sockets at or above the limits */

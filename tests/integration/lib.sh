@@ -35,6 +35,19 @@ start_holder() {
   fail "socket holder not ready after 10 s: $(cat "$out")"
 }
 
+# For the tests that drive the live screen through tmux: the visible pane of session cw on the
+# tmux server the caller names in $TM, and a wait until it shows something.
+screen() { $TM capture-pane -p -t cw; }
+# wait_screen PATTERN [SECONDS]: until the screen shows PATTERN (grep -E); 5 s unless told
+wait_screen() {
+  local i
+  for i in $(seq $((${2:-5} * 10))); do
+    screen | grep -qE -- "$1" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
 # Waits (at most 5 s) until `connwatch list` shows at least MIN SYN_RECV sockets; fails with the
 # count reached otherwise. usage: wait_syn_recv MIN
 wait_syn_recv() {

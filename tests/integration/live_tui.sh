@@ -25,16 +25,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-screen() { $TM capture-pane -p -t cw; }
-# wait_screen PATTERN [SECONDS]: until the screen shows PATTERN (grep -E)
-wait_screen() {
-  local i
-  for i in $(seq $((${2:-5} * 10))); do
-    screen | grep -qE -- "$1" && return 0
-    sleep 0.1
-  done
-  return 1
-}
 table_rows() { screen | grep -E '^[ +*] (tcp|udp)'; }
 
 start_live() {
