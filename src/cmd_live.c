@@ -23,7 +23,8 @@
 
 struct live_run {
 	struct collector col;
-	struct snapshot snap;
+	struct snapshot snap; /* the last good sample: what the view shows */
+	struct snapshot next; /* the sample being read; swapped with snap when it succeeds */
 	struct track track;
 	struct track_summary changes;
 	struct live_view view;
@@ -37,6 +38,7 @@ struct live_run {
 	const char *proc_root;
 	char hostname[256];
 	bool noted; /* skipped input was already reported once */
+	char stale[sizeof(((struct cw_error *)0)->msg)]; /* why the last refresh failed */
 	int status; /* CW_EXIT_PARTIAL once input was skipped */
 	uint64_t interval_ms;
 	uint64_t test_slow_ms;    /* CONNWATCH_TEST_SLOW_REFRESH_MS (connwatch(1)), 0 normally */
@@ -76,6 +78,7 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 	/* Listeners are read always (a few rows): the rules need them, and the screen toggles
 	 * them without asking the kernel again. The view hides them unless asked. */
 	tally_request(&o->filter, &r->col.req);
+	r->col.req.close_wait_ages = true; /* the first refresh knows how old each CLOSE_WAIT is */
 	struct kcounters kc;
 	kcounters_init(&kc);
 	struct cw_error err = {0};
@@ -93,7 +96,11 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 		r->frame.owners = &r->owners;
 	}
 	snapshot_init(&r->snap);
+	snapshot_init(&r->next);
 	track_init(&r->track);
+	int64_t fin = kc.v[KC_SYSCTL_FIN_TIMEOUT];
+	if (fin != KC_UNKNOWN && fin > 0 && fin <= UINT32_MAX / 1000)
+		r->track.fin_timeout_ms = (uint32_t)fin * 1000u;
 	live_view_init(&r->view, &o->filter, sort);
 	if (gethostname(r->hostname, sizeof(r->hostname) - 1) < 0)
 		strcpy(r->hostname, "?");
@@ -118,15 +125,20 @@ static void run_free(struct live_run *r)
 	procmap_free(&r->owners);
 	track_free(&r->track);
 	snapshot_free(&r->snap);
+	snapshot_free(&r->next);
 }
 
-/* One refresh: read, track, recompute the view. Returns 0 or a negative errno with err set. */
+/* One refresh: read, track, recompute the view. Returns 0 or a negative errno with err set. A
+ * failed read leaves the last good sample in place (run_refresh marks it stale). */
 static int run_sample(struct live_run *r, struct cw_error *err)
 {
 	uint64_t began = monotonic_ms();
-	int rc = collector_take(&r->col, &r->snap, err);
+	int rc = collector_take(&r->col, &r->next, err);
 	if (rc < 0)
 		return rc;
+	struct snapshot taken = r->next;
+	r->next = r->snap;
+	r->snap = taken;
 	if (r->test_slow_ms) /* stands for a table too large to read within the interval */
 		sleep_until_ms(monotonic_ms() + r->test_slow_ms);
 	/* Played back: the recorded time and counters, not this machine's. No second,
@@ -186,8 +198,34 @@ static int run_sample(struct live_run *r, struct cw_error *err)
 	trend_push(&r->trend, wall_ms, tcp);
 	if (r->rec.open &&
 	    live_recorder_add(&r->rec, &r->snap, counters, &r->tally.report, wall_ms) != CW_EXIT_OK)
-		return cw_error_set(err, -EIO, "%s", _("the recording stopped"));
+		return cw_error_set(err, -EIO, "%s", _("the recording stopped")); /* rec.broken */
 	r->frame.refresh_ms = monotonic_ms() - began;
+	return 0;
+}
+
+/* A refresh of a running view: a failed read (ENOBUFS, a dump the kernel broke off) does not
+ * end the view. It is said on stderr, the last good sample stays, marked stale, and the next
+ * interval tries again; the exit status then says some input was not read. The first refresh has
+ * nothing to fall back on: its failure ends the command. */
+static int run_refresh(struct live_run *r, struct cw_error *err)
+{
+	int rc = run_sample(r, err);
+	if (rc == 0) {
+		r->frame.stale = NULL;
+		return 0;
+	}
+	/* A recording played back has no next interval to wait for, and a recording that cannot
+	 * be written is no passing failure. */
+	if (r->frame.refresh == 0 || rc == -ENOMEM || r->col.recording || r->rec.broken)
+		return rc;
+	fprintf(stderr,
+	        _("connwatch: refresh %llu failed (%s); the last good one stays on view, marked "
+	          "stale; trying again at the next interval\n"),
+	        (unsigned long long)r->frame.refresh + 1, err->msg);
+	snprintf(r->stale, sizeof(r->stale), "%s", err->msg);
+	r->frame.stale = r->stale;
+	r->frame.refresh++;
+	r->status = CW_EXIT_PARTIAL;
 	return 0;
 }
 
@@ -196,11 +234,11 @@ static int run_stream(struct live_run *r, const struct cw_options *o)
 	struct cw_error err = {0};
 	for (;;) {
 		uint64_t started = monotonic_ms();
-		int rc = run_sample(r, &err);
+		int rc = run_refresh(r, &err);
 		if (rc == -ENODATA && r->col.recording) /* played to the end */
 			return r->status;
 		if (rc < 0) {
-			if (rc != -EIO || !r->rec.open) /* the recorder said why already */
+			if (!r->rec.broken) /* the recorder said why already */
 				cmd_print_error(err.msg);
 			return CW_EXIT_RUNTIME;
 		}
@@ -298,7 +336,7 @@ static int run_screen(struct live_run *r, const struct cw_options *o)
 		return CW_EXIT_RUNTIME;
 	}
 	int status = CW_EXIT_OK;
-	if (run_sample(r, &err) < 0)
+	if (run_refresh(r, &err) < 0)
 		goto failed;
 	ui.replay = r->col.history != NULL;
 	/* The next refresh is due an interval after the last one ended, and keys are read on every
@@ -319,7 +357,7 @@ static int run_screen(struct live_run *r, const struct cw_options *o)
 		if (!ui.paused && now >= due) {
 			if (o->count && r->frame.refresh >= o->count)
 				break;
-			if (run_sample(r, &err) < 0)
+			if (run_refresh(r, &err) < 0)
 				goto failed;
 			tui_draw(&ui, &r->frame);
 			now = monotonic_ms();

@@ -36,10 +36,12 @@ int live_recorder_add(struct live_recorder *r, const struct snapshot *snap,
 	struct cw_error err = {0};
 	if (rec_meta_fill(&r->meta, wall_ms, r->interval_ms, snap, kc, report) < 0) {
 		cmd_print_error(_("out of memory"));
+		r->broken = true;
 		return CW_EXIT_RUNTIME;
 	}
 	if (rec_writer_append(&r->w, snap, &r->meta, &err) < 0) {
 		cmd_print_error(err.msg);
+		r->broken = true;
 		return CW_EXIT_RUNTIME;
 	}
 	return CW_EXIT_OK;

@@ -17,6 +17,7 @@ struct live_recorder {
 	struct rec_meta meta;
 	uint32_t interval_ms;
 	bool open;
+	bool broken; /* an append failed (said on stderr): the recording ends there */
 };
 
 /* Opens (or continues) the recording; prints what went wrong or what was repaired. Returns an
@@ -24,8 +25,8 @@ struct live_recorder {
 int live_recorder_open(struct live_recorder *r, const char *path, uint64_t max_size,
                        double interval_s);
 
-/* Appends one refresh; kc may be NULL (unknown). Prints the error and returns CW_EXIT_RUNTIME
- * when the recording cannot be written, else CW_EXIT_OK. */
+/* Appends one refresh; kc may be NULL (unknown). Prints the error, sets r->broken and returns
+ * CW_EXIT_RUNTIME when the recording cannot be written, else CW_EXIT_OK. */
 int live_recorder_add(struct live_recorder *r, const struct snapshot *snap,
                       const struct kcounters *kc, const struct diag_report *report,
                       int64_t wall_ms);

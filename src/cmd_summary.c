@@ -16,7 +16,10 @@
 int cmd_load_config(const struct cw_options *o, struct diag_config *cfg)
 {
 	struct cw_error err = {0};
-	if (config_load(cfg, o->config_path, o->thresholds, o->threshold_count, &err) < 0) {
+	struct config_skipped skipped;
+	int r = config_load(cfg, o->config_path, o->thresholds, o->threshold_count, &skipped, &err);
+	cmd_report_config_skipped(&skipped);
+	if (r < 0) {
 		cmd_print_error(err.msg);
 		return CW_EXIT_USAGE;
 	}

@@ -26,7 +26,9 @@ void collector_init(struct collector *col, const struct cw_options *o)
 		col->ops = &source_proc;
 	} else {
 		col->ops = &source_netlink;
-		col->may_fall_back = !o->source;
+		/* --record saves netlink replies: /proc is no substitute, and a recording that
+		 * cannot be created is that file's fault, not netlink's. */
+		col->may_fall_back = !o->source && !o->record_path;
 	}
 }
 
@@ -98,6 +100,14 @@ void collector_seek(struct collector *col, size_t refresh)
 	col->next = refresh;
 }
 
+static int fill(const struct collector *col, struct snapshot *snap, struct cw_error *err)
+{
+	struct source_request req = col->req;
+	req.close_wait_ages =
+	    req.close_wait_ages && (col->ops->gives & SOURCE_GIVES_CLOSE_WAIT_AGES);
+	return col->ops->fill(&req, snap, err);
+}
+
 int collector_take(struct collector *col, struct snapshot *snap, struct cw_error *err)
 {
 	snapshot_clear(snap);
@@ -108,14 +118,22 @@ int collector_take(struct collector *col, struct snapshot *snap, struct cw_error
 		                    _("--at needs a recording of refreshes (connwatch record, live "
 		                      "--record); %s is a one-snapshot netlink recording"),
 		                    col->req.input_path);
-	int r = col->ops->fill(&col->req, snap, err);
+	int r = fill(col, snap, err);
+	/* A passing failure of the kernel's dump (ENOBUFS under memory pressure, a dump broken
+	 * off) is tried once more at once: list and summary then still succeed. Not when rows
+	 * were already handed to a sink (a counting consumer): they would be counted twice. */
+	if (r < 0 && col->ops == &source_netlink && source_error_is_transient(r) &&
+	    snap->delivered == 0) {
+		snapshot_clear(snap);
+		r = fill(col, snap, err);
+	}
 	if (r < 0 && col->may_fall_back && source_error_is_refusal(r)) {
 		memcpy(col->fallback_reason, err->msg, sizeof(col->fallback_reason));
 		col->ops = &source_proc;
 		col->may_fall_back = false;
 		col->fell_back = true;
 		snapshot_clear(snap);
-		r = col->ops->fill(&col->req, snap, err);
+		r = fill(col, snap, err);
 	}
 	snapshot_flush(snap);
 	return r;
@@ -125,7 +143,8 @@ int collector_take_close_wait_ages(struct collector *col, const struct snapshot_
                                    struct cw_error *err)
 {
 	const tcp_state_set cw = TCP_STATE_BIT(TCP_ST_CLOSE_WAIT);
-	if (col->ops != &source_netlink || !(col->req.tcp_states & cw) || col->req.record_path)
+	if (!col->ops /* a recording */ || !(col->ops->gives & SOURCE_GIVES_CLOSE_WAIT_AGES) ||
+	    !(col->req.tcp_states & cw) || col->req.record_path)
 		return 0;
 	struct source_request only_cw = col->req;
 	only_cw.tcp_states = cw;

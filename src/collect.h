@@ -29,7 +29,8 @@ struct collector {
 void collector_init(struct collector *col, const struct cw_options *o);
 void collector_free(struct collector *col);
 
-/* Clears snap and fills it from the source; with a sink on snap (snapshot_set_sink) every row
+/* Clears snap and fills it from the source; col->req.close_wait_ages reaches only a source that
+ * gives them (SOURCE_GIVES_CLOSE_WAIT_AGES). With a sink on snap (snapshot_set_sink) every row
  * has reached the sink when it returns. Returns 0 or a negative errno with err set. After
  * a fallback, col->fell_back is true and col->fallback_reason says why (the caller says it once).
  */
@@ -40,7 +41,8 @@ int collector_take(struct collector *col, struct snapshot *snap, struct cw_error
  * the peer's FIN). Its rows go to ages (a sink that only annotates what the first dump counted,
  * tally_age_sink()), never counted twice. The kernel serves a state-masked dump for a tenth of a
  * full one, where tcp_info on every socket would cost a fifth more, and the caller asks only
- * when an age can change a verdict (tally_needs_close_wait_ages()). Without netlink, with
+ * when an age can change a verdict (tally_needs_close_wait_ages()). Without a source that gives
+ * ages (SOURCE_GIVES_CLOSE_WAIT_AGES), with
  * --record or without CLOSE_WAIT in the request, it does nothing (ages stay unknown). Returns 0
  * or a negative errno with err set. */
 int collector_take_close_wait_ages(struct collector *col, const struct snapshot_sink *ages,

@@ -314,8 +314,11 @@ static void check_syn_flood(const struct diag_rule *rule, const struct diag_inpu
 		                             : DIAG_WARNING;
 		struct warning *w =
 		    emit(rule, out, sev, p->key.port,
-		         _("%llu half-open connections (SYN_RECV) on port %u from %llu sources: "
-		           "the mark of a SYN flood"),
+		         P_("%llu half-open connection (SYN_RECV) on port %u from %llu source: the "
+		            "mark of a SYN flood",
+		            "%llu half-open connections (SYN_RECV) on port %u from %llu sources: "
+		            "the mark of a SYN flood",
+		            p->count),
 		         (unsigned long long)p->count, p->key.port, (unsigned long long)p->aux);
 		if (!w)
 			return;
@@ -380,17 +383,25 @@ static void check_time_wait(const struct diag_rule *rule, const struct diag_inpu
 	struct warning *w;
 	if (per_remote && client)
 		w = emit(rule, out, sev, top.key.port,
-		         _("%llu TIME_WAIT sockets toward %s: this host is the client, opening and "
-		           "closing a connection per request"),
+		         P_("%llu TIME_WAIT socket toward %s: this host is the client, opening "
+		            "and closing a connection per request",
+		            "%llu TIME_WAIT sockets toward %s: this host is the client, opening "
+		            "and closing a connection per request",
+		            top.count),
 		         (unsigned long long)top.count, endpoint);
 	else if (per_remote)
 		w = emit(rule, out, sev, top.key.port,
-		         _("%llu TIME_WAIT sockets toward %s (this host is the server)"),
+		         P_("%llu TIME_WAIT socket toward %s (this host is the server)",
+		            "%llu TIME_WAIT sockets toward %s (this host is the server)",
+		            top.count),
 		         (unsigned long long)top.count, endpoint);
 	else
 		w = emit(rule, out, sev, -1,
-		         _("%llu TIME_WAIT sockets in all: connections are opened and closed at a "
-		           "high rate instead of reused"),
+		         P_("%llu TIME_WAIT socket in all: connections are opened and closed at a "
+		            "high rate instead of reused",
+		            "%llu TIME_WAIT sockets in all: connections are opened and closed at a "
+		            "high rate instead of reused",
+		            total),
 		         (unsigned long long)total);
 	if (!w)
 		return;
@@ -462,14 +473,20 @@ static void check_close_wait(const struct diag_rule *rule, const struct diag_inp
 		struct warning *w;
 		if (aged)
 			w = emit(rule, out, sev, p->key.port,
-			         _("%llu connections on local port %u have been in CLOSE_WAIT for "
-			           "%u s or more: the program does not close its sockets"),
+			         P_("%llu connection on local port %u has been in CLOSE_WAIT for "
+			            "%u s or more: the program does not close its sockets",
+			            "%llu connections on local port %u have been in CLOSE_WAIT for "
+			            "%u s or more: the program does not close its sockets",
+			            hanging),
 			         (unsigned long long)hanging, p->key.port, cfg->close_wait_age_s);
 		else
 			w = emit(
 			    rule, out, sev, p->key.port,
-			    _("%llu connections on local port %u are in CLOSE_WAIT (their age is "
-			      "unknown): the program does not close its sockets"),
+			    P_("%llu connection on local port %u is in CLOSE_WAIT (its age is "
+			       "unknown): the program does not close its sockets",
+			       "%llu connections on local port %u are in CLOSE_WAIT (their age is "
+			       "unknown): the program does not close its sockets",
+			       hanging),
 			    (unsigned long long)hanging, p->key.port);
 		if (!w)
 			return;
@@ -618,8 +635,11 @@ static void check_fin_wait2(const struct diag_rule *rule, const struct diag_inpu
 	if (!in->config->fin_wait2_count || count < in->config->fin_wait2_count)
 		return;
 	struct warning *w = emit(rule, out, DIAG_WARNING, -1,
-	                         _("%llu connections in FIN_WAIT2: peers acknowledge the close "
-	                           "but never close their side"),
+	                         P_("%llu connection in FIN_WAIT2: the peer acknowledges the "
+	                            "close but never closes its side",
+	                            "%llu connections in FIN_WAIT2: peers acknowledge the close "
+	                            "but never close their side",
+	                            count),
 	                         (unsigned long long)count);
 	if (!w)
 		return;
@@ -676,12 +696,16 @@ static void check_syn_sent(const struct diag_rule *rule, const struct diag_input
 	struct warning *w;
 	if (per_remote)
 		w = emit(rule, out, DIAG_WARNING, top.key.port,
-		         _("%llu outgoing connections to %s wait for an answer (SYN_SENT): the "
-		           "destination is down, unreachable or filtered"),
+		         P_("%llu outgoing connection to %s waits for an answer (SYN_SENT): the "
+		            "destination is down, unreachable or filtered",
+		            "%llu outgoing connections to %s wait for an answer (SYN_SENT): the "
+		            "destination is down, unreachable or filtered",
+		            top.count),
 		         (unsigned long long)top.count, endpoint);
 	else
 		w = emit(rule, out, DIAG_WARNING, -1,
-		         _("%llu outgoing connections wait for an answer (SYN_SENT)"),
+		         P_("%llu outgoing connection waits for an answer (SYN_SENT)",
+		            "%llu outgoing connections wait for an answer (SYN_SENT)", total),
 		         (unsigned long long)total);
 	if (!w)
 		return;

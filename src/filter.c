@@ -46,9 +46,15 @@ int filter_add_states(struct filter *f, const char *list, struct cw_error *err)
 int filter_add_port(struct filter *f, const char *text, struct cw_error *err)
 {
 	uint64_t v;
-	if (!parse_dec_str(text, 1, 65535, &v))
+	if (!parse_dec_str(text, 1, 65535, &v)) {
+		/* digits only (however many) is a number, just not a port's */
+		if (text && *text && strspn(text, "0123456789") == strlen(text))
+			return cw_error_set(err, -EINVAL,
+			                    _("--port: %s is out of range: a port is 1 to 65535"),
+			                    text);
 		return cw_error_set(err, -EINVAL, _("--port: '%s' is not a port number (1-65535)"),
 		                    text ? text : "");
+	}
 	if (f->port_count >= FILTER_MAX_PORTS)
 		return cw_error_set(err, -EINVAL, _("--port: at most %d ports"), FILTER_MAX_PORTS);
 	f->ports[f->port_count++] = (uint16_t)v;

@@ -393,6 +393,16 @@ const char *i18n_text(const char *msgid)
 	return msgid;
 }
 
+const char *i18n_plural(const char *singular, const char *plural, unsigned long n)
+{
+	/* A plural entry's original is "singular\0plural": the lookup by the singular finds it,
+	 * and its translation starts with form 0, the only form Indonesian has. */
+	const char *t = i18n_text(singular);
+	if (t != singular)
+		return t;
+	return n == 1 ? singular : plural;
+}
+
 size_t i18n_rejected_count(void)
 {
 	size_t n = 0;

@@ -7,6 +7,8 @@
 
 #define _(s)  i18n_text(s)
 #define N_(s) (s)
+/* A message with a number in it: the singular or plural form for n (ngettext). */
+#define P_(singular, plural, n) i18n_plural(singular, plural, (unsigned long)(n))
 
 /* Chooses the language: `forced` ("id", "en") wins, else LANGUAGE, LC_ALL, LC_MESSAGES, LANG.
  * Returns 0, or -1 when `forced` names a language connwatch does not have. */
@@ -14,6 +16,10 @@ int i18n_init(const char *forced);
 
 /* The translation of msgid, or msgid itself. The result lives until i18n_cleanup(). */
 const char *i18n_text(const char *msgid);
+
+/* The form of singular/plural for n: English n == 1 ? singular : plural; a translation with
+ * several forms by its Plural-Forms (Indonesian has one form: "nplurals=1; plural=0"). */
+const char *i18n_plural(const char *singular, const char *plural, unsigned long n);
 
 /* The language in use: "en" or "id". */
 const char *i18n_language(void);

@@ -77,7 +77,8 @@ const struct cw_option_def cw_option_defs[] = {
      CMD_SUMMARY},
     {"to", OPT_TO, "TIME", N_("with --from: up to TIME (default: the end)"), CMD_SUMMARY},
     {"listen", OPT_LISTEN, "ADDR:PORT",
-     N_("serve on this address (default 127.0.0.1:9877; IPv6 as [::1]:9877; repeatable)"),
+     N_("serve on this address (default 127.0.0.1:9877; IPv6 as [::1]:9877; :9877 for every "
+        "address; repeatable)"),
      CMD_SERVE},
     {"textfile", OPT_TEXTFILE, "FILE",
      N_("write the metrics once to FILE (atomically) for node_exporter's textfile collector, "
@@ -91,6 +92,10 @@ const struct cw_option_def cw_option_defs[] = {
         "syntax: 500, 10:, ~:10, @10:20); repeatable"),
      CMD_CHECK},
     {"critical", OPT_CRITICAL, "STATE=RANGE", N_("CRITICAL threshold, as --warning"), CMD_CHECK},
+    {"timeout", OPT_TIMEOUT, "SECONDS",
+     N_("give up with UNKNOWN after SECONDS (default 10), as monitoring plugins do"), CMD_CHECK},
+    {"verbose", OPT_VERBOSE, NULL,
+     N_("after the status line, each warning's evidence and what to do (long output)"), CMD_CHECK},
     {"replay", OPT_REPLAY, "FILE", N_("read sockets from a recording made with --record"),
      CMD_SNAPSHOT | CMD_EXPLAIN},
 };
@@ -116,6 +121,18 @@ int options_short_letter(const struct cw_option_def *d)
 	return d->id & OPT_SHARED_SHORT ? d->id & 0xff : 0;
 }
 
+/* Commands where an option is long only, its letter being another option's there: check's -t
+ * is --timeout (the monitoring-plugins convention), so --tcp has no -t in check. */
+static unsigned int long_only_for(const struct cw_option_def *d)
+{
+	return d->id == OPT_TCP ? CMD_CHECK : 0;
+}
+
+int options_short_letter_for(const struct cw_option_def *d, unsigned int mask)
+{
+	return (d->commands & mask & ~long_only_for(d)) ? options_short_letter(d) : 0;
+}
+
 /* An option with this short letter, preferring one that applies to the command (a letter may be
  * shared by options of different commands). NULL when no option has the letter. */
 static const struct cw_option_def *def_by_letter(int letter, unsigned int command)
@@ -125,7 +142,7 @@ static const struct cw_option_def *def_by_letter(int letter, unsigned int comman
 		const struct cw_option_def *d = &cw_option_defs[i];
 		if (options_short_letter(d) != letter)
 			continue;
-		if (d->commands & command)
+		if (options_short_letter_for(d, command))
 			return d;
 		if (!any)
 			any = d;
@@ -333,7 +350,8 @@ static int apply(struct cw_options *o, int id, const char *arg, struct cw_error 
 			return cw_error_set(
 			    err, -EINVAL,
 			    _("--listen: '%s' is not ADDR:PORT (for example "
-			      "127.0.0.1:9877 or [::1]:9877; names are not resolved)"),
+			      "127.0.0.1:9877, [::1]:9877 or :9877 for every address; names are "
+			      "not resolved)"),
 			    arg);
 		if (o->listen_count >= CW_MAX_LISTEN)
 			return cw_error_set(err, -EINVAL, _("--listen: at most %d addresses"),
@@ -378,6 +396,20 @@ static int apply(struct cw_options *o, int id, const char *arg, struct cw_error 
 	case OPT_TO:
 		o->to = arg;
 		return 0;
+	case OPT_TIMEOUT: {
+		uint64_t v;
+		if (!parse_dec_str(arg, 1, 3600, &v))
+			return cw_error_set(
+			    err, -EINVAL,
+			    _("--timeout: '%s' is not a number of seconds from 1 to "
+			      "3600"),
+			    arg);
+		o->timeout_s = (unsigned int)v;
+		return 0;
+	}
+	case OPT_VERBOSE:
+		o->verbose = true;
+		return 0;
 	default:
 		return cw_error_set(err, -EINVAL, _("unhandled option"));
 	}
@@ -388,6 +420,7 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 	memset(o, 0, sizeof(*o));
 	filter_init(&o->filter);
 	o->interval_s = 2.0;
+	o->timeout_s = 10; /* monitoring-plugins' DEFAULT_SOCKET_TIMEOUT */
 
 	/* getopt returns LONG_BASE + index for a long option, the letter for a short one. */
 	enum { LONG_BASE = 1000 };
@@ -405,7 +438,7 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 		int letter = options_short_letter(d);
 		/* each letter once, with the meaning it has for the command on the line */
 		if (letter && def_by_letter(letter, line_cmd->bit) == d &&
-		    s + 3 < sizeof(shortopts)) {
+		    options_short_letter_for(d, line_cmd->bit) && s + 3 < sizeof(shortopts)) {
 			shortopts[s++] = (char)letter;
 			if (d->arg)
 				shortopts[s++] = ':';
@@ -430,17 +463,19 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 		else if (c != '?' && c != ':')
 			d = def_by_letter(c, line_cmd->bit);
 		if (c == '?') {
+			/* A letter of another command's option (`list -c`) is unknown here: the
+			 * message names only the options of the command on the line. */
 			const char *bad = argv[optind - 1];
 			char valid[1024];
-			describe_options(valid, sizeof(valid), CMD_ANY);
+			describe_options(valid, sizeof(valid), line_cmd->bit);
 			if (optopt && optopt < LONG_BASE)
 				r = cw_error_set(first_rc ? NULL : err, -EINVAL,
-				                 _("unknown option '-%c'; valid options: %s"),
-				                 optopt, valid);
+				                 _("unknown option '-%c'; options of '%s': %s"),
+				                 optopt, line_cmd->name, valid);
 			else
 				r = cw_error_set(first_rc ? NULL : err, -EINVAL,
-				                 _("unknown option '%s'; valid options: %s"), bad,
-				                 valid);
+				                 _("unknown option '%s'; options of '%s': %s"), bad,
+				                 line_cmd->name, valid);
 		} else if (c == ':') {
 			const struct cw_option_def *m = optopt >= LONG_BASE
 			                                    ? &cw_option_defs[optopt - LONG_BASE]
@@ -542,7 +577,7 @@ void options_print_help(FILE *out, unsigned int mask)
 		if (!(d->commands & mask))
 			continue;
 		char left[64];
-		if (options_short_letter(d))
+		if (options_short_letter_for(d, mask))
 			snprintf(left, sizeof(left), "-%c, --%s%s%s", options_short_letter(d),
 			         d->name, d->arg ? " " : "", d->arg ? d->arg : "");
 		else

@@ -9,13 +9,13 @@
 
 void render_json_conn_fields(struct jsonw *w, const struct conn *c)
 {
-	char addr[ADDR_TEXT_MAX];
+	char addr[ADDR_ENDPOINT_MAX];
 	jsonw_kv_string(w, "proto", conn_proto_name(c));
 	jsonw_kv_string(w, "family", c->family == AF_INET6 ? "ipv6" : "ipv4");
-	addr_format(addr, c->family, c->local_addr);
+	conn_format_address(addr, c, false);
 	jsonw_kv_string(w, "local_address", addr);
 	jsonw_kv_uint(w, "local_port", c->local_port);
-	addr_format(addr, c->family, c->remote_addr);
+	conn_format_address(addr, c, true);
 	jsonw_kv_string(w, "remote_address", addr);
 	jsonw_kv_uint(w, "remote_port", c->remote_port);
 	jsonw_kv_string(w, "state", conn_state_text(c));

@@ -87,7 +87,8 @@ size_t live_state_age(char *buf, size_t len, const struct track_mark *m, uint64_
 {
 	uint64_t since = m->state_since_ms <= now_ms ? now_ms - m->state_since_ms : 0;
 	size_t n = duration_format(buf, len, since);
-	if ((m->flags & TRACK_BASELINE) && !(m->flags & TRACK_CHANGED) && n + 1 < len) {
+	if ((m->flags & TRACK_BASELINE) && !(m->flags & (TRACK_CHANGED | TRACK_KERNEL_AGE)) &&
+	    n + 1 < len) {
 		buf[n++] = '+';
 		buf[n] = '\0';
 	}
@@ -101,7 +102,11 @@ int render_live_plain(FILE *out, const struct live_frame *f)
 	char left[128], right[320];
 	live_header_left(left, sizeof(left), f->interval_s);
 	live_header_right(right, sizeof(right), f->hostname, f->wall);
-	fprintf(out, "%s    %s\n\n", left, right);
+	fprintf(out, "%s    %s\n", left, right);
+	if (f->stale)
+		fprintf(out, _("STALE: this refresh failed (%s); shown is the last good one\n"),
+		        f->stale);
+	fputc('\n', out);
 	if (f->trend) {
 		render_trend_text(out, f->trend, f->utf8);
 		fputc('\n', out);
@@ -205,6 +210,8 @@ int render_live_json(FILE *out, const struct live_frame *f)
 	jsonw_kv_double(&w, "interval_s", f->interval_s);
 	if (f->trend)
 		render_trend_json(&w, f->trend, f->interval_s);
+	if (f->stale)
+		jsonw_kv_string(&w, "stale", f->stale);
 
 	const struct live_view *v = f->view;
 	jsonw_key(&w, "counts");
@@ -258,6 +265,7 @@ int render_live_json(FILE *out, const struct live_frame *f)
 		jsonw_kv_uint(&w, "age_ms", f->now_ms - m->first_seen_ms);
 		jsonw_kv_uint(&w, "state_age_ms", f->now_ms - m->state_since_ms);
 		jsonw_kv_bool(&w, "seen_at_start", (m->flags & TRACK_BASELINE) != 0);
+		jsonw_kv_bool(&w, "state_age_from_kernel", (m->flags & TRACK_KERNEL_AGE) != 0);
 		if (f->owners) {
 			const struct procmap_owner *o =
 			    procmap_owner_of(f->owners, f->snap->conns[i].inode);

@@ -35,6 +35,7 @@ struct live_frame {
 	bool utf8;                        /* the terminal takes Unicode blocks */
 	uint64_t replay_index;            /* a recording played back: refresh i of total (from 1) */
 	uint64_t replay_total;            /* 0: live */
+	const char *stale; /* NULL, or why this refresh failed: the rest is the last good one */
 };
 
 /* One entry of the counts line: a state (or "udp") and how many rows are in it. */

@@ -87,7 +87,11 @@ static void write_top(FILE *out, const struct stats *st, enum stats_tally_id id,
                       const char *name, const char *label, bool aux)
 {
 	struct stats_entry e[PROM_TOP_MAX];
-	size_t n = stats_top(st, id, -1, e, top < PROM_TOP_MAX ? top : PROM_TOP_MAX);
+	/* Only service ports name a series: a client's ephemeral port would start a new series
+	 * with every connection (the port in an endpoint label too). */
+	bool ports = !strcmp(label, "port") || !strcmp(label, "endpoint");
+	size_t n = stats_top(st, id, ports ? STATS_TOP_SERVICE_PORTS : STATS_TOP_ANY_PORT, e,
+	                     top < PROM_TOP_MAX ? top : PROM_TOP_MAX);
 	for (size_t i = 0; i < n; i++) {
 		fprintf(out, "%s{%s=\"", name, label);
 		if (!strcmp(label, "port")) {
@@ -101,8 +105,10 @@ static void write_top(FILE *out, const struct stats *st, enum stats_tally_id id,
 	}
 }
 
-static void write_evidence(FILE *out, const struct tally *t, unsigned int top)
+static void write_evidence(FILE *out, const struct prom_model *m)
 {
+	const struct tally *t = m->tally;
+	unsigned int top = m->top;
 	const struct stats *st = &t->stats;
 	family(out, "connwatch_syn_recv_by_port", "gauge",
 	       "Half-open (SYN_RECV) connections per local port, busiest ports only.");
@@ -112,8 +118,16 @@ static void write_evidence(FILE *out, const struct tally *t, unsigned int top)
 	       "ports only.");
 	write_top(out, st, STATS_SYN_RECV_PORT, top, "connwatch_syn_recv_sources_by_port", "port",
 	          true);
+	/* The rate stays only beside the counter it comes from; rate() over the counter is what
+	 * PromQL users should prefer. */
+	family(out, "connwatch_time_wait_new_total", "counter",
+	       "New TIME_WAIT sockets since connwatch serve started (growth of the TIME_WAIT count "
+	       "plus TcpExt:TW between samples); absent with --textfile.");
+	if (m->time_wait_new_total >= 0)
+		fprintf(out, "connwatch_time_wait_new_total %.0f\n", m->time_wait_new_total);
 	family(out, "connwatch_time_wait_new_per_second", "gauge",
-	       "New TIME_WAIT sockets per second since the previous scrape (absent on the first).");
+	       "New TIME_WAIT sockets per second since the previous sample (absent on the first), "
+	       "the last step of connwatch_time_wait_new_total.");
 	if (t->time_wait_rate >= 0)
 		fprintf(out, "connwatch_time_wait_new_per_second %.3f\n", t->time_wait_rate);
 	family(out, "connwatch_time_wait_by_remote", "gauge",
@@ -201,7 +215,7 @@ int render_prom(FILE *out, const struct prom_model *m)
 {
 	write_connections(out, &m->tally->stats);
 	write_warnings(out, &m->tally->report);
-	write_evidence(out, m->tally, m->top);
+	write_evidence(out, m);
 	write_kernel(out, m->tally->have_counters ? &m->tally->counters : NULL);
 
 	family(out, "connwatch_snapshot_skipped_records", "gauge",
@@ -217,5 +231,9 @@ int render_prom(FILE *out, const struct prom_model *m)
 	family(out, "connwatch_scrape_duration_seconds", "gauge",
 	       "Time connwatch took to read the sockets and analyse them for this scrape.");
 	fprintf(out, "connwatch_scrape_duration_seconds %.6f\n", m->scrape_seconds);
+	family(out, "connwatch_metrics_renders_total", "counter",
+	       "Times connwatch read the sockets and computed these metrics since it started; a "
+	       "scrape within a second of the last one is answered from that one.");
+	fprintf(out, "connwatch_metrics_renders_total %lu\n", m->renders);
 	return ferror(out) ? -EIO : 0;
 }

@@ -60,7 +60,9 @@ static void print_top(FILE *out, const struct stats *s, enum stats_tally_id id, 
                       bool as_port)
 {
 	struct stats_entry top[SUMMARY_TOP];
-	size_t n = stats_top(s, id, -1, top, SUMMARY_TOP);
+	/* ports: service ports only, a client's ephemeral ports say nothing about the host */
+	size_t n = stats_top(s, id, as_port ? STATS_TOP_SERVICE_PORTS : STATS_TOP_ANY_PORT, top,
+	                     SUMMARY_TOP);
 	if (!n)
 		return;
 	fprintf(out, "\n%s\n", title);
@@ -90,7 +92,8 @@ static void print_networks(FILE *out, const struct stats *s)
 		char text[STATS_KEY_TEXT_MAX];
 		stats_key_format(text, &top[i].key, false);
 		fprintf(out, "  %-40s %8" PRIu64 "  ", text, top[i].count);
-		fprintf(out, _("(%llu addresses)"), (unsigned long long)top[i].aux);
+		fprintf(out, P_("(%llu address)", "(%llu addresses)", top[i].aux),
+		        (unsigned long long)top[i].aux);
 		fputc('\n', out);
 	}
 }
@@ -176,7 +179,9 @@ static void print_list(FILE *out, const struct diag_list *l)
 
 void render_warning_text(FILE *out, const struct warning *w)
 {
-	fprintf(out, "  [%s] %s: %s\n", diag_severity_name(w->severity), w->id, w->message);
+	/* the severity in words of the reader's language; the rule id stays (docs, alerts) */
+	fprintf(out, "  [%s] %s: %s\n", w->severity == DIAG_CRITICAL ? _("critical") : _("warning"),
+	        w->id, w->message);
 	for (size_t i = 0; i < w->evidence_count; i++)
 		print_scalar(out, &w->evidence[i]);
 	for (size_t i = 0; i < w->list_count; i++)

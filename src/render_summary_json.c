@@ -118,7 +118,10 @@ static void write_top(struct jsonw *w, const struct tally *sum, enum stats_tally
                       const char *key)
 {
 	struct stats_entry top[SUMMARY_TOP];
-	size_t n = stats_top(&sum->stats, id, -1, top, SUMMARY_TOP);
+	/* ports: service ports only (listening, or outside ip_local_port_range) */
+	size_t n = stats_top(&sum->stats, id,
+	                     id == STATS_LOCAL_PORT ? STATS_TOP_SERVICE_PORTS : STATS_TOP_ANY_PORT,
+	                     top, SUMMARY_TOP);
 	jsonw_key(w, key);
 	jsonw_array_begin(w);
 	for (size_t i = 0; i < n; i++) {

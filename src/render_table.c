@@ -27,17 +27,18 @@ const char *conn_state_text(const struct conn *c)
 	return tcp_state_name(c->state);
 }
 
-/* Only IPv6 addresses that are not IPv4-mapped can be longer than netstat's 23 columns. */
+/* Only IPv6 addresses that are not IPv4-mapped, and names from imported text, can be longer than
+ * netstat's 23 columns. */
 static size_t address_width(const struct snapshot *snap)
 {
 	size_t width = NETSTAT_ADDR_WIDTH;
 	char buf[ADDR_ENDPOINT_MAX];
 	for (size_t i = 0; i < snap->count; i++) {
 		const struct conn *c = &snap->conns[i];
-		if (c->family != AF_INET6)
+		if (c->family != AF_INET6 && !c->flags)
 			continue;
-		size_t l = addr_format_endpoint(buf, c->family, c->local_addr, c->local_port);
-		size_t r = addr_format_endpoint(buf, c->family, c->remote_addr, c->remote_port);
+		size_t l = conn_format_endpoint(buf, c, false);
+		size_t r = conn_format_endpoint(buf, c, true);
 		if (l > width)
 			width = l;
 		if (r > width)
@@ -93,9 +94,9 @@ static char *put_row_start(char *p, const struct conn *c, size_t width)
 	p = put_number(p, c->send_q);
 	*p++ = ' ';
 	/* Formatted in place (a row buffer always has room for the terminating NUL). */
-	p = pad_to(p, addr_format_endpoint(p, c->family, c->local_addr, c->local_port), width);
+	p = pad_to(p, conn_format_endpoint(p, c, false), width);
 	*p++ = ' ';
-	return pad_to(p, addr_format_endpoint(p, c->family, c->remote_addr, c->remote_port), width);
+	return pad_to(p, conn_format_endpoint(p, c, true), width);
 }
 
 size_t render_table_row(char *line, const struct conn *c, size_t width)

@@ -3,9 +3,12 @@
 #include "render_trend.h"
 
 #include "i18n.h"
+#include "live_layout.h"
 #include "procmap.h"
+#include "render_summary.h"
 #include "render_table.h"
 #include "states.h"
+#include "util/addr.h"
 #include "util/escape.h"
 
 #include <curses.h>
@@ -331,6 +334,11 @@ static void draw_header(struct tui_state *s, const struct live_frame *f, int *y)
 		printw("  %s ", _("PAUSED"));
 		attroff(A_REVERSE | A_BOLD);
 	}
+	if (f->stale) { /* the refresh failed: the rows are the last good ones */
+		attron(A_REVERSE | A_BOLD);
+		printw("  %s ", _("STALE"));
+		attroff(A_REVERSE | A_BOLD);
+	}
 	char behind[96];
 	live_header_behind(behind, sizeof(behind), f);
 	if (behind[0]) { /* the user should know the screen is older than the interval says */
@@ -399,24 +407,95 @@ static void draw_status(struct tui_state *s, const struct live_frame *f, int y)
 	attroff(colour(s, PAIR_INFO, A_NORMAL));
 }
 
+/* The cells of one table row as text (owner escaped by owner_text). */
+struct row_cells {
+	char proto[8], recv_q[12], send_q[12];
+	char local[ADDR_ENDPOINT_MAX], remote[ADDR_ENDPOINT_MAX];
+	char age[32], owner[OWNER_TEXT_MAX];
+	const char *cell[LIVE_COL_COUNT];
+};
+
+static void row_cells_fill(struct row_cells *r, const struct live_frame *f, const struct conn *c,
+                           const struct track_mark *m)
+{
+	snprintf(r->proto, sizeof(r->proto), "%s", conn_proto_name(c));
+	snprintf(r->recv_q, sizeof(r->recv_q), "%u", c->recv_q);
+	snprintf(r->send_q, sizeof(r->send_q), "%u", c->send_q);
+	addr_format_endpoint(r->local, c->family, c->local_addr, c->local_port);
+	addr_format_endpoint(r->remote, c->family, c->remote_addr, c->remote_port);
+	live_state_age(r->age, sizeof(r->age), m, f->now_ms);
+	r->owner[0] = '\0';
+	if (f->owners) /* escaped: a process names itself */
+		owner_text(procmap_owner_of(f->owners, c->inode), r->owner, sizeof(r->owner));
+	r->cell[LIVE_COL_PROTO] = r->proto;
+	r->cell[LIVE_COL_RECV_Q] = r->recv_q;
+	r->cell[LIVE_COL_SEND_Q] = r->send_q;
+	r->cell[LIVE_COL_LOCAL] = r->local;
+	r->cell[LIVE_COL_REMOTE] = r->remote;
+	r->cell[LIVE_COL_STATE] = conn_state_text(c);
+	r->cell[LIVE_COL_AGE] = r->age;
+	r->cell[LIVE_COL_OWNER] = r->owner;
+}
+
+static const char *const *header_cells(const struct live_frame *f)
+{
+	static const char *h[LIVE_COL_COUNT];
+	h[LIVE_COL_PROTO] = _("Proto");
+	h[LIVE_COL_RECV_Q] = _("Recv-Q");
+	h[LIVE_COL_SEND_Q] = _("Send-Q");
+	h[LIVE_COL_LOCAL] = _("Local Address");
+	h[LIVE_COL_REMOTE] = _("Foreign Address");
+	h[LIVE_COL_STATE] = _("State");
+	h[LIVE_COL_AGE] = _("In state");
+	h[LIVE_COL_OWNER] = f->owners ? _("PID/Program name") : "";
+	return h;
+}
+
+static void want_cells(int want[LIVE_COL_COUNT], const char *const *cells)
+{
+	for (int c = 0; c < LIVE_COL_COUNT; c++) {
+		int w = live_layout_columns(cells[c]);
+		if (w > want[c])
+			want[c] = w;
+	}
+}
+
+/* One row laid out: the mark, then the shown cells, then from column `skip` on (scrolled
+ * sideways) as much as fits in `room` columns. */
+static void format_row(char *line, size_t len, const struct live_layout *l, char mark,
+                       const char *const *cells, int skip)
+{
+	char full[LIVE_LAYOUT_LINE_MAX];
+	size_t n = 0;
+	full[n++] = mark;
+	full[n++] = ' ';
+	bool first = true;
+	for (int c = 0; c < LIVE_COL_COUNT; c++) {
+		if (!l->shown[c])
+			continue;
+		if (!first)
+			full[n++] = ' ';
+		first = false;
+		bool number = c == LIVE_COL_RECV_Q || c == LIVE_COL_SEND_Q;
+		bool address = c == LIVE_COL_LOCAL || c == LIVE_COL_REMOTE;
+		if (n + 4 * (size_t)l->width[c] + 2 >= sizeof(full))
+			break;
+		n += live_layout_cell(full + n, cells[c], l->width[c], number, address);
+	}
+	full[n] = '\0';
+	while (n > 0 && full[n - 1] == ' ')
+		full[--n] = '\0'; /* no trailing blanks */
+	const char *p = full;
+	for (int col = 0; *p && col < skip; col++) /* a code point at a time */
+		for (p++; (*(const unsigned char *)p & 0xc0) == 0x80; p++)
+			;
+	snprintf(line, len, "%s", p);
+}
+
 static void draw_table(struct tui_state *s, const struct live_frame *f, int y, int last)
 {
 	const struct live_view *v = f->view;
-	size_t width = render_table_width(f->snap);
-	char line[RENDER_TABLE_LINE_MAX + OWNER_TEXT_MAX + 64];
-	int n = snprintf(line, sizeof(line), "  %-5s %6s %6s %-*s %-*s %-11s %-9s %s", _("Proto"),
-	                 _("Recv-Q"), _("Send-Q"), (int)width, _("Local Address"), (int)width,
-	                 _("Foreign Address"), _("State"), _("In state"),
-	                 f->owners ? _("PID/Program name") : "");
-	move(y, 0);
-	attron(colour(s, PAIR_TITLE, A_REVERSE));
-	put(COLS, line);
-	for (int x = n; x < COLS; x++)
-		addch(' ');
-	attroff(colour(s, PAIR_TITLE, A_REVERSE));
-	y++;
-
-	int page = last - y + 1;
+	int page = last - y; /* the header takes the first line */
 	s->rows_per_page = page > 1 ? page : 1;
 	if (s->selected < s->top)
 		s->top = s->selected;
@@ -427,30 +506,46 @@ static void draw_table(struct tui_state *s, const struct live_frame *f, int y, i
 		             ? v->order_count - (size_t)s->rows_per_page
 		             : 0;
 
-	/* Only the rows on the screen are formatted: 100,000 rows cost no more than 50. */
-	for (size_t k = s->top; k < v->order_count && y <= last; k++, y++) {
+	/* Only the rows on the screen are formatted: 100,000 rows cost no more than 50. Their
+	 * widths decide the layout. */
+	const char *const *head = header_cells(f);
+	int want[LIVE_COL_COUNT] = {0};
+	want_cells(want, head);
+	size_t end = s->top + (size_t)s->rows_per_page;
+	if (end > v->order_count)
+		end = v->order_count;
+	for (size_t k = s->top; k < end; k++) {
+		struct row_cells r;
 		uint32_t i = v->order[k];
-		const struct conn *c = &f->snap->conns[i];
+		row_cells_fill(&r, f, &f->snap->conns[i], &f->marks[i]);
+		want_cells(want, r.cell);
+	}
+	struct live_layout fit, full;
+	live_layout_fit(&fit, want, f->owners != NULL, COLS, false);
+	live_layout_fit(&full, want, f->owners != NULL, COLS, true);
+	/* Sideways: at 0 the fitted row; scrolled, the full row from that column. */
+	s->hscroll_max = full.line > COLS ? full.line - COLS : 0;
+	if (s->hscroll > s->hscroll_max)
+		s->hscroll = s->hscroll_max;
+	const struct live_layout *l = s->hscroll ? &full : &fit;
+
+	char line[LIVE_LAYOUT_LINE_MAX];
+	format_row(line, sizeof(line), l, ' ', head, s->hscroll);
+	move(y, 0);
+	attron(colour(s, PAIR_TITLE, A_REVERSE));
+	int left = put(COLS, line);
+	for (; left > 0; left--)
+		addch(' ');
+	attroff(colour(s, PAIR_TITLE, A_REVERSE));
+	y++;
+
+	for (size_t k = s->top; k < end && y <= last; k++, y++) {
+		uint32_t i = v->order[k];
 		const struct track_mark *m = &f->marks[i];
-		char row[RENDER_TABLE_LINE_MAX], age[32];
-		size_t rl = render_table_row(row, c, width);
-		(void)rl;
-		live_state_age(age, sizeof(age), m, f->now_ms);
-		const char *mark = m->flags & TRACK_NEW       ? "+"
-		                   : m->flags & TRACK_CHANGED ? "*"
-		                                              : " ";
-		/* the state column is padded so the ages line up; unconnected UDP has no state */
-		size_t state_len = strlen(conn_state_text(c));
-		size_t prefix = rl - state_len;
-		char owner[OWNER_TEXT_MAX] = "";
-		if (f->owners) /* escaped: a process names itself */
-			owner_text(procmap_owner_of(f->owners, c->inode), owner, sizeof(owner));
-		snprintf(line, sizeof(line), "%s %.*s%-11s %-9s %s", mark, (int)prefix, row,
-		         conn_state_text(c), age, owner);
-		if (!state_len)
-			snprintf(line, sizeof(line), "%s %-*.*s %-11s %-9s %s", mark,
-			         (int)(5 + 1 + 6 + 1 + 6 + 1 + 2 * width), (int)rl, row, "", age,
-			         owner);
+		struct row_cells r;
+		row_cells_fill(&r, f, &f->snap->conns[i], m);
+		char mark = m->flags & TRACK_NEW ? '+' : m->flags & TRACK_CHANGED ? '*' : ' ';
+		format_row(line, sizeof(line), l, mark, r.cell, s->hscroll);
 		attr_t a = A_NORMAL;
 		if (m->flags & TRACK_NEW)
 			a = colour(s, PAIR_NEW, A_BOLD) | A_BOLD;
@@ -460,7 +555,7 @@ static void draw_table(struct tui_state *s, const struct live_frame *f, int y, i
 			a |= A_REVERSE;
 		move(y, 0);
 		attron(a);
-		int left = put(COLS, line);
+		left = put(COLS, line);
 		if (k == s->selected)
 			for (; left > 0; left--)
 				addch(' ');
@@ -550,30 +645,77 @@ static void draw_explain(const struct live_frame *f, const struct tui_state *s)
 	put_at(top + h - 1, left + 2, _(" any key: close "), w - 4);
 }
 
-static void draw_help(void)
+/* The keys: a key column and a description that wraps under itself, so the box fits 80
+ * columns in every language (the descriptions are the translated part). */
+enum help_when { HELP_ALWAYS, HELP_LIVE, HELP_REPLAY };
+static const struct {
+	const char *key, *what;
+	enum help_when when;
+} help_entries[] = {
+    {N_("Up/Down"), N_("move the selection (PgUp/PgDn: a page, Home/End: to the ends)"),
+     HELP_ALWAYS},
+    {N_("Left/Right"), N_("scroll the table sideways: every column whole"), HELP_LIVE},
+    {N_("Left/Right"), N_("step one refresh back or forward"), HELP_REPLAY},
+    {"[ ]", N_("the previous or next refresh with a warning"), HELP_REPLAY},
+    {"g", N_("go to a time (2026-11-30 03:12, -10m, +30s)"), HELP_REPLAY},
+    {"s / S", N_("next / previous sort: state, remote, port, queues, age, none"), HELP_ALWAYS},
+    {"r", N_("reverse the order"), HELP_ALWAYS},
+    {N_("f or /"), N_("filter: states, ports, addresses (local=ADDR); empty clears"), HELP_ALWAYS},
+    {"c", N_("clear the filter"), HELP_ALWAYS},
+    {"l", N_("show or hide listening sockets"), HELP_ALWAYS},
+    {N_("e or Enter"), N_("explain the state of the selected connection"), HELP_ALWAYS},
+    {"w", N_("the warnings with their evidence and what to do"), HELP_ALWAYS},
+    {N_("Space or p"), N_("pause or resume refreshing"), HELP_ALWAYS},
+    {"q", N_("quit"), HELP_ALWAYS},
+    {"+ *", N_("first column: new since the last refresh; changed state"), HELP_ALWAYS},
+    {N_("In state"),
+     N_("time in the current state; a trailing + means at least that long "
+        "(there at start, age unknown to the kernel)"),
+     HELP_ALWAYS},
+};
+
+#define HELP_KEY_COLUMNS 14
+
+size_t tui_help_layout(bool replay, int width, struct tui_help_line *out, size_t max)
 {
-	static const char *const lines[] = {
-	    N_("Up/Down, PgUp/PgDn, Home/End   move the selection"),
-	    N_("s / S        next / previous sort: state, remote, port, queues, age, none"),
-	    N_("r            reverse the order"),
-	    N_("f or /       filter: states, ports, addresses (local=ADDR); empty clears"),
-	    N_("c            clear the filter"),
-	    N_("l            show or hide listening sockets"),
-	    N_("e or Enter   explain the selected connection's state"),
-	    N_("Space or p   pause / resume refreshing"),
-	    N_("replay: Left/Right step, [ / ] previous / next warning, g go to a time"),
-	    N_("+ in the first column: new since the last refresh; * changed state"),
-	    N_("In state: time in the current state; '+' means at least (seen at start)"),
-	    N_("q            quit"),
-	};
-	int n = (int)(sizeof(lines) / sizeof(lines[0]));
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(help_entries) / sizeof(help_entries[0]); i++) {
+		if (help_entries[i].when == (replay ? HELP_LIVE : HELP_REPLAY))
+			continue;
+		const char *key = _(help_entries[i].key);
+		const char *text = _(help_entries[i].what);
+		bool first = true;
+		while (*text || first) {
+			if (n == max)
+				return n;
+			struct tui_help_line *l = &out[n++];
+			snprintf(l->key, sizeof(l->key), "%s", first ? key : "");
+			size_t take = live_layout_wrap(text, width - HELP_KEY_COLUMNS);
+			snprintf(l->text, sizeof(l->text), "%.*s", (int)take, text);
+			text += take;
+			while (*text == ' ')
+				text++;
+			first = false;
+		}
+	}
+	return n;
+}
+
+static void draw_help(const struct tui_state *s)
+{
 	int top, left, w, h;
-	draw_box(&top, &left, &w, &h, n + 4);
+	struct tui_help_line lines[40];
+	size_t n = tui_help_layout(s->replay, COLS > 84 ? 80 - 4 : COLS - 8, lines, 40);
+	draw_box(&top, &left, &w, &h, (int)n + 3);
 	attron(A_BOLD);
 	put_at(top + 1, left + 2, _("connwatch live: keys"), w - 4);
 	attroff(A_BOLD);
-	for (int i = 0; i < n && top + 2 + i < top + h - 1; i++)
-		put_at(top + 2 + i, left + 2, _(lines[i]), w - 4);
+	for (size_t i = 0; i < n && top + 2 + (int)i < top + h - 1; i++) {
+		move(top + 2 + (int)i, left + 2);
+		put(HELP_KEY_COLUMNS, lines[i].key);
+		move(top + 2 + (int)i, left + 2 + HELP_KEY_COLUMNS);
+		put(w - 4 - HELP_KEY_COLUMNS, lines[i].text);
+	}
 	put_at(top + h - 1, left + 2, _(" any key: close "), w - 4);
 }
 
@@ -586,6 +728,50 @@ static void clamp_selection(struct tui_state *s, const struct live_view *v)
 		s->selected = v->order_count ? v->order_count - 1 : 0;
 	if (s->top > s->selected)
 		s->top = s->selected;
+}
+
+/* The selected warning in full: message, evidence, what to do (render_warning_text, as
+ * `summary` prints it), wrapped into a box; Up/Down go to the next warning. */
+static void draw_warning(const struct live_frame *f, const struct tui_state *s)
+{
+	const struct diag_report *r = f->report;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	if (!mem)
+		return;
+	if (r->count) {
+		size_t i = s->warning < r->count ? s->warning : r->count - 1;
+		fprintf(mem, _("Warning %zu of %zu\n"), i + 1, r->count);
+		render_warning_text(mem, &r->items[i]);
+	} else {
+		fprintf(mem, "%s\n", _("No warnings."));
+	}
+	if (fclose(mem) != 0 || !text) {
+		free(text);
+		return;
+	}
+	int top, left, w, h;
+	draw_box(&top, &left, &w, &h, LINES - 2);
+	int y = top + 1, ymax = top + h - 1;
+	for (char *line = text, *next; line && *line && y < ymax; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		char shown[1024];
+		escape_terminal(line, strlen(line), shown, sizeof(shown));
+		const char *p = shown;
+		int indent = (int)strspn(p, " ");
+		do { /* wrapped lines keep the indent of their line */
+			size_t take = live_layout_wrap(p, w - 4 - indent);
+			mvaddnstr(y++, left + 2 + (p == shown ? 0 : indent), p, (int)take);
+			p += take;
+			while (*p == ' ')
+				p++;
+		} while (*p && y < ymax);
+	}
+	free(text);
+	mvaddnstr(top + h - 1, left + 2, _(" Up/Down: other warnings, any key: close "), w - 4);
 }
 
 void tui_draw(struct tui_state *s, const struct live_frame *f)
@@ -610,7 +796,9 @@ void tui_draw(struct tui_state *s, const struct live_frame *f)
 	if (s->explain && room)
 		draw_explain(f, s);
 	if (s->help && room)
-		draw_help();
+		draw_help(s);
+	if (s->warnings && room)
+		draw_warning(f, s);
 	refresh();
 }
 
@@ -672,6 +860,8 @@ void tui_message(const char *msg)
 	show_message(msg);
 }
 
+#define TUI_HSCROLL_STEP 8
+
 static enum tui_event wait_key(struct tui_state *s, struct live_view *v, const struct live_frame *f,
                                int timeout_ms)
 {
@@ -683,8 +873,14 @@ static enum tui_event wait_key(struct tui_state *s, struct live_view *v, const s
 		return TUI_QUIT;
 	if (ch == ERR)
 		return TUI_TIMEOUT;
-	if (s->help || s->explain) {
-		s->help = s->explain = false; /* any key closes the box */
+	if (s->warnings && (ch == KEY_DOWN || ch == KEY_UP || ch == 'w')) {
+		size_t n = f->report->count;
+		if (n)
+			s->warning = ch == KEY_UP ? (s->warning + n - 1) % n : (s->warning + 1) % n;
+		return TUI_REDRAW;
+	}
+	if (s->help || s->explain || s->warnings) {
+		s->help = s->explain = s->warnings = false; /* any key closes the box */
 		return ch == 'q' ? TUI_QUIT : TUI_REDRAW;
 	}
 	size_t page = (size_t)(s->rows_per_page > 0 ? s->rows_per_page : 1);
@@ -710,10 +906,18 @@ static enum tui_event wait_key(struct tui_state *s, struct live_view *v, const s
 	case KEY_NPAGE:
 		s->selected += page;
 		return TUI_REDRAW;
-	case KEY_LEFT:
-		return s->replay ? TUI_STEP_BACK : TUI_TIMEOUT;
-	case KEY_RIGHT:
-		return s->replay ? TUI_STEP_FORWARD : TUI_TIMEOUT;
+	case KEY_LEFT: /* a replay steps through time; live scrolls sideways */
+		if (s->replay)
+			return TUI_STEP_BACK;
+		s->hscroll = s->hscroll > TUI_HSCROLL_STEP ? s->hscroll - TUI_HSCROLL_STEP : 0;
+		return TUI_REDRAW;
+	case KEY_RIGHT: /* sideways: the full row, every column whole */
+		if (s->replay)
+			return TUI_STEP_FORWARD;
+		s->hscroll = s->hscroll + TUI_HSCROLL_STEP < s->hscroll_max
+		                 ? s->hscroll + TUI_HSCROLL_STEP
+		                 : s->hscroll_max;
+		return TUI_REDRAW;
 	case '[':
 		return s->replay ? TUI_PREV_WARNING : TUI_TIMEOUT;
 	case ']':
@@ -768,6 +972,10 @@ static enum tui_event wait_key(struct tui_state *s, struct live_view *v, const s
 	case '\r':
 	case KEY_ENTER:
 		s->explain = v->order_count > 0;
+		return TUI_REDRAW;
+	case 'w':
+		s->warnings = true;
+		s->warning = 0;
 		return TUI_REDRAW;
 	case '?':
 	case 'h':

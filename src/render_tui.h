@@ -30,8 +30,12 @@ struct tui_state {
 	bool paused;
 	bool help;
 	bool explain;
+	bool warnings;  /* the box with the warnings' evidence and remedies */
+	size_t warning; /* which warning it shows */
 	bool color;
 	int rows_per_page;  /* table rows that fit, from the last draw */
+	int hscroll;        /* columns the table is scrolled sideways; 0: fitted to the screen */
+	int hscroll_max;    /* how far it can scroll, from the last draw */
 	bool replay;        /* a recording: the keys step through time */
 	char goto_text[64]; /* TUI_GOTO: what was typed */
 };
@@ -52,6 +56,15 @@ enum tui_event tui_wait(struct tui_state *s, struct live_view *v, const struct l
 
 /* Shows a one-line message at the bottom until a key or 3 s pass (a replay's "no warning"). */
 void tui_message(const char *msg);
+
+/* The help box's lines for a box `width` columns wide inside: a key column, then the
+ * translated description wrapped under itself; a replay's keys step through time. Returns how
+ * many (at most max). Pure. */
+struct tui_help_line {
+	char key[64];
+	char text[256];
+};
+size_t tui_help_layout(bool replay, int width, struct tui_help_line *out, size_t max);
 
 /* True once SIGINT or SIGTERM arrived. */
 bool tui_stop_requested(void);

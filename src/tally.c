@@ -153,14 +153,15 @@ int tally_diagnose(struct tally *t, const struct diag_sample *prev, double now_s
 
 uint32_t tally_state_age(const struct conn *c, const struct track_mark *m, uint64_t now_ms)
 {
+	/* The tracker seeded the time in state from the kernel where it knew (track.c); a row
+	 * there from the first refresh that the kernel could not date has no age yet. The row
+	 * itself is not read again: its kernel age was taken when it entered the state. */
+	(void)c;
 	uint64_t age = now_ms > m->state_since_ms ? now_ms - m->state_since_ms : 0;
 	if (age > UINT32_MAX - 1)
 		age = UINT32_MAX - 1;
-	if ((m->flags & TRACK_BASELINE) && !(m->flags & TRACK_CHANGED)) {
-		if (c->idle_ms != CONN_UNKNOWN_U32 && c->idle_ms > age)
-			return c->idle_ms;
-		if (age == 0)
-			return STATS_AGE_UNKNOWN;
-	}
+	if ((m->flags & TRACK_BASELINE) && !(m->flags & (TRACK_CHANGED | TRACK_KERNEL_AGE)) &&
+	    age == 0)
+		return STATS_AGE_UNKNOWN;
 	return (uint32_t)age;
 }

@@ -21,7 +21,7 @@ static void check_rows(const struct rec_decoder *d)
 		for (size_t i = 0; i < snap.count; i++) {
 			const struct conn *c = &snap.conns[i];
 			if ((c->family != AF_INET && c->family != AF_INET6) ||
-			    c->state >= TCP_ST_MAX || c->proto > CONN_UDP)
+			    c->state >= TCP_ST_MAX || c->flags != 0 || c->timer > 4)
 				abort();
 		}
 	snapshot_free(&snap);

@@ -11,7 +11,6 @@ need_tool tmux
 in_private_netns "$@"
 
 TM="tmux -L cw-robust-$$-0"
-SERVERS=0
 tmp=$(mktemp -d)
 ONE_PID=
 cleanup() {
@@ -29,9 +28,7 @@ start_live() {
   shift 2
   while [ $# -gt 0 ] && [ "$1" != -- ]; do envs+=("$1"); shift; done
   shift
-  $TM kill-server 2>/dev/null
-  SERVERS=$((SERVERS + 1))
-  TM="tmux -L cw-robust-$$-$SERVERS"
+  fresh_tmux cw-robust
   $TM new-session -d -s cw -x "$x" -y "$y" \
     "printf 'BEFORE-LIVE\\n'; env LC_ALL=C.UTF-8 TERM=xterm-256color ${envs[*]} $CONNWATCH live $*; echo \"LIVE-EXIT=\$?\"; sleep 60"
   wait_screen 'Every [0-9.]+s' || fail "the live screen did not appear: $(screen)"
