@@ -237,6 +237,8 @@ static void sort_rows(struct live_view *v, const struct snapshot *snap,
                       const struct track_mark *marks)
 {
 	size_t n = v->order_count;
+	if (n < 2) /* nothing to order; with no row yet the arrays are still NULL */
+		return;
 	bool any_ipv6 = false;
 	for (size_t i = 0; i < n && !any_ipv6 && is_address_order(v->sort); i++)
 		any_ipv6 = remote_is_ipv6(&snap->conns[v->order[i]]);
