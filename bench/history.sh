@@ -15,7 +15,9 @@
 # Goals: B - A <= 0.5% of one core; the recording grows <= 10 MiB an hour (measured over -d
 # seconds after the warm-up, so the first, whole refresh is not counted; extrapolated to an hour
 # and a day). CPU is utime+stime from /proc/PID/stat over the same window for all three.
-# Needs root and python3; run it under `flock /tmp/connwatch-bench.lock`.
+# Needs root and python3; run it under `flock /tmp/connwatch-bench.lock`. Whatever way it ends
+# (done, an error, Ctrl-C, SIGTERM to the outer script), every process it started is stopped and
+# waited for before it exits.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
@@ -34,29 +36,64 @@ HZ=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 size() { stat -c %s "$1"; }
 
+# A child has ended once it is gone or a zombie (kill -0 still finds a zombie until it is waited
+# for).
+gone() {
+  local st
+  st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 0
+  [ -z "$st" ] || [ "${st%% *}" = Z ]
+}
+# Stops every process in pids (SIGTERM; SIGKILL after 5 s) and the populator, and waits for
+# each, so nothing outlives the script or keeps the namespace's sockets.
+stop_started() {
+  local p _
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do
+    for _ in $(seq 50); do gone "$p" && break; sleep 0.1; done
+    kill -KILL "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+  done
+  pids=()
+  bench_stop_populator
+}
+# sleep in the background and wait for it: a signal runs the trap at once instead of after the
+# sleep, and the sleep itself is stopped with the rest.
+nap() {
+  sleep "$1" &
+  pids+=($!)
+  wait $!
+}
+
 if [ -n "$INNER" ]; then
   bench_in_netns -I -d "$DURATION" -o "$OUT"
   pids=()
+  # replaces bench_populate's own EXIT trap (stop_started calls bench_stop_populator)
+  trap stop_started EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  trap 'exit 129' HUP
   bench_populate -n 10000 -t $((DURATION + 120))
-  # after bench_populate, whose own EXIT trap this one replaces (and calls)
-  trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; bench_stop_populator' EXIT
+  trap stop_started EXIT
   python3 "$HERE/churn.py" 100 $((DURATION + 60)) >"$OUT/churn.out" 2>&1 &
   pids+=($!)
-  for _ in $(seq 300); do grep -q READY "$OUT/churn.out" && break; sleep 0.1; done
+  for _ in $(seq 300); do grep -q READY "$OUT/churn.out" && break; nap 0.1; done
   grep -q READY "$OUT/churn.out" || bench_die "churn.py not ready: $(cat "$OUT/churn.out")"
   rm -f "$OUT"/live.rec* "$OUT"/record.rec*
   "$CONNWATCH" live --plain >/dev/null &
   a=$!
+  pids+=($a)
   "$CONNWATCH" live --plain --record "$OUT/live.rec" >/dev/null &
   b=$!
+  pids+=($b)
   "$CONNWATCH" record "$OUT/record.rec" &
   c=$!
-  pids+=($a $b $c)
-  sleep 20
+  pids+=($c)
+  nap 20
+  for p in $a $b $c; do gone "$p" && bench_die "a connwatch under test ended early"; done
   sockets=$(bench_socket_count)
   a0=$(cpu_ticks $a) b0=$(cpu_ticks $b) c0=$(cpu_ticks $c)
   s0=$(size "$OUT/live.rec") r0=$(size "$OUT/record.rec")
-  sleep "$DURATION"
+  nap "$DURATION"
   a1=$(cpu_ticks $a) b1=$(cpu_ticks $b) c1=$(cpu_ticks $c)
   s1=$(size "$OUT/live.rec") r1=$(size "$OUT/record.rec")
   frames=$("$CONNWATCH" summary --replay "$OUT/record.rec" --from +0s --json |
@@ -80,6 +117,15 @@ mkdir -p "$OUT"
   echo "date=$(date -u +%FT%TZ) nproc=$(nproc) kernel=$(uname -r) load: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "connwatch=$("$CONNWATCH" --version | head -1) commit=$(git -C "$HERE/.." rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "command=bench/history.sh -d $DURATION"
-  bash "$0" -I -d "$DURATION" -o "$OUT"
-  echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$OUT/summary.txt"
+# The measuring half runs in its own namespace (unshare execs it under this same pid): a signal
+# to this script is passed on to it and waited for, so its cleanup always runs.
+bash "$0" -I -d "$DURATION" -o "$OUT" >"$OUT/inner.txt" 2>&1 &
+inner=$!
+trap 'kill -TERM "$inner" 2>/dev/null; wait "$inner"; cat "$OUT/inner.txt" >&2; exit 143' INT TERM HUP
+rc=0
+wait "$inner" || rc=$?
+trap - INT TERM HUP
+tee -a "$OUT/summary.txt" <"$OUT/inner.txt"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/summary.txt"
+exit "$rc"
