@@ -205,8 +205,10 @@ static int run_sample(struct live_run *r, struct cw_error *err)
 
 /* A refresh of a running view: a failed read (ENOBUFS, a dump the kernel broke off) does not
  * end the view. It is said on stderr, the last good sample stays, marked stale, and the next
- * interval tries again; the exit status then says some input was not read. The first refresh has
- * nothing to fall back on: its failure ends the command. */
+ * interval tries again; the exit status then says some input was not read. `connwatch record`
+ * (a service that runs for months) does the same: the failed refresh is left out of the
+ * recording, the next is recorded. The first refresh has nothing to fall back on: its failure
+ * ends the command. */
 static int run_refresh(struct live_run *r, struct cw_error *err)
 {
 	int rc = run_sample(r, err);
@@ -218,10 +220,16 @@ static int run_refresh(struct live_run *r, struct cw_error *err)
 	 * be written is no passing failure. */
 	if (r->frame.refresh == 0 || rc == -ENOMEM || r->col.recording || r->rec.broken)
 		return rc;
-	fprintf(stderr,
-	        _("connwatch: refresh %llu failed (%s); the last good one stays on view, marked "
-	          "stale; trying again at the next interval\n"),
-	        (unsigned long long)r->frame.refresh + 1, err->msg);
+	if (r->quiet) /* `connwatch record`: nothing on view; the recording skips this refresh */
+		fprintf(stderr,
+		        _("connwatch: refresh %llu failed (%s); not recorded; trying again at the "
+		          "next interval\n"),
+		        (unsigned long long)r->frame.refresh + 1, err->msg);
+	else
+		fprintf(stderr,
+		        _("connwatch: refresh %llu failed (%s); the last good one stays on view, "
+		          "marked stale; trying again at the next interval\n"),
+		        (unsigned long long)r->frame.refresh + 1, err->msg);
 	snprintf(r->stale, sizeof(r->stale), "%s", err->msg);
 	r->frame.stale = r->stale;
 	r->frame.refresh++;
