@@ -7,7 +7,6 @@
 #include "render_json.h"
 #include "render_table.h"
 
-#include <errno.h>
 #include <stdio.h>
 
 int cmd_list(const struct cw_options *o)
@@ -23,7 +22,7 @@ int cmd_list(const struct cw_options *o)
 	if (collector_take(&col, &snap, &err) < 0) {
 		cmd_report_notes(&col, &snap);
 		cmd_print_error(err.msg);
-		if (err.code == -EINVAL || err.code == -ERANGE) /* --at TIME */
+		if (col.bad_usage) /* --at TIME */
 			status = CW_EXIT_USAGE;
 		goto out;
 	}
@@ -47,8 +46,8 @@ int cmd_list(const struct cw_options *o)
 	if (out != CW_EXIT_OK)
 		status = out;
 out:
-	collector_free(&col);
 	procmap_free(&owners);
 	snapshot_free(&snap);
+	collector_free(&col);
 	return status;
 }

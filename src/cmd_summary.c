@@ -10,7 +10,6 @@
 #include "render_summary.h"
 #include "tally.h"
 
-#include <errno.h>
 #include <stdio.h>
 
 int cmd_load_config(const struct cw_options *o, struct diag_config *cfg)
@@ -58,6 +57,7 @@ int cmd_summary(const struct cw_options *o)
 	struct tally t;
 	tally_init(&t, &cfg, &kc);
 	t.filter = &o->filter;
+	t.split_netns = o->netns != NULL;
 
 	struct collector col;
 	struct snapshot snap;
@@ -74,8 +74,7 @@ int cmd_summary(const struct cw_options *o)
 		cmd_report_notes(&col, &snap);
 		cmd_print_error(err.msg);
 		/* --at TIME that is not one, or before the recording */
-		status =
-		    err.code == -EINVAL || err.code == -ERANGE ? CW_EXIT_USAGE : CW_EXIT_RUNTIME;
+		status = col.bad_usage ? CW_EXIT_USAGE : CW_EXIT_RUNTIME;
 		goto out;
 	}
 	const struct rec_meta *recorded = collector_recorded(&col);
@@ -112,6 +111,7 @@ out:
 	collector_free(&col);
 	snapshot_free(&snap);
 	tally_free(&t);
+	collector_free(&col);
 	procmap_free(&owners);
 	return status;
 }

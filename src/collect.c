@@ -14,6 +14,7 @@ void collector_init(struct collector *col, const struct cw_options *o)
 	/* Only list saves raw netlink replies; live --record writes a recording (recording.h). */
 	if (o->command == CMD_LIST)
 		col->req.record_path = o->record_path;
+	col->netns_spec = o->netns;
 	if (o->replay_path && rec_file_is_recording(o->replay_path)) {
 		col->recording = o->replay_path;
 		col->at = o->at;
@@ -27,17 +28,9 @@ void collector_init(struct collector *col, const struct cw_options *o)
 	} else {
 		col->ops = &source_netlink;
 		/* --record saves netlink replies: /proc is no substitute, and a recording that
-		 * cannot be created is that file's fault, not netlink's. */
-		col->may_fall_back = !o->source && !o->record_path;
-	}
-}
-
-void collector_free(struct collector *col)
-{
-	if (col->history) {
-		history_close(col->history);
-		free(col->history);
-		col->history = NULL;
+		 * cannot be created is that file's fault, not netlink's. Another namespace's
+		 * sockets cannot be read from our /proc either. */
+		col->may_fall_back = !o->source && !o->record_path && !o->netns;
 	}
 }
 
@@ -53,6 +46,7 @@ static int history_start(struct collector *col, struct cw_error *err)
 	size_t n = history_count(col->history);
 	col->next = col->play ? 0 : n - 1;
 	if (col->at && history_find(col->history, col->at, "--at", &col->next, err) < 0) {
+		col->bad_usage = true;
 		collector_free(col);
 		return err->code;
 	}
@@ -100,32 +94,79 @@ void collector_seek(struct collector *col, size_t refresh)
 	col->next = refresh;
 }
 
-static int fill(const struct collector *col, struct snapshot *snap, struct cw_error *err)
+static void netns_close(struct collector *col)
 {
-	struct source_request req = col->req;
-	req.close_wait_ages =
-	    req.close_wait_ages && (col->ops->gives & SOURCE_GIVES_CLOSE_WAIT_AGES);
-	return col->ops->fill(&req, snap, err);
+	if (col->netns_open)
+		netns_set_free(&col->netns);
+	col->netns_open = false;
+}
+
+/* The namespaces opened for --netns, and a recording opened for --replay. */
+void collector_free(struct collector *col)
+{
+	netns_close(col);
+	if (col->history) {
+		history_close(col->history);
+		free(col->history);
+		col->history = NULL;
+	}
+}
+
+/* Fills snap from every namespace asked for, each row tagged with its namespace's index. */
+static int fill(struct collector *col, const struct source_request *asked, struct snapshot *snap,
+                struct cw_error *err)
+{
+	struct source_request req_ages = *asked;
+	const struct source_request *req = &req_ages;
+	req_ages.close_wait_ages =
+	    asked->close_wait_ages && (col->ops->gives & SOURCE_GIVES_CLOSE_WAIT_AGES);
+	if (!col->netns_spec)
+		return col->ops->fill(req, snap, err);
+	if (!col->netns_open) {
+		int r = netns_set_open(&col->netns, col->netns_spec, NULL, NULL, err);
+		if (r < 0)
+			return r;
+		col->netns_open = true;
+	}
+	snap->netns = &col->netns;
+	for (size_t i = 0; i < col->netns.count; i++) {
+		struct source_request one = *req;
+		one.netns = &col->netns.items[i];
+		snap->fill_netns = (uint16_t)i;
+		int r = col->ops->fill(&one, snap, err);
+		/* With all, a namespace that went away since the listing is skipped. */
+		if (r < 0 && (!col->netns.all || r == -EPERM)) {
+			snap->fill_netns = 0;
+			return r;
+		}
+	}
+	snap->fill_netns = 0;
+	return 0;
 }
 
 int collector_take(struct collector *col, struct snapshot *snap, struct cw_error *err)
 {
+	/* "all" is listed again on every take: containers come and go under a live view. */
+	if (col->netns_open && col->netns.all)
+		netns_close(col);
 	snapshot_clear(snap);
 	if (col->recording)
 		return take_recorded(col, snap, err);
-	if (col->at) /* --at on anything but a recording of refreshes */
+	if (col->at) { /* --at on anything but a recording of refreshes */
+		col->bad_usage = true;
 		return cw_error_set(err, -EINVAL,
 		                    _("--at needs a recording of refreshes (connwatch record, live "
 		                      "--record); %s is a one-snapshot netlink recording"),
 		                    col->req.input_path);
-	int r = fill(col, snap, err);
+	}
+	int r = fill(col, &col->req, snap, err);
 	/* A passing failure of the kernel's dump (ENOBUFS under memory pressure, a dump broken
 	 * off) is tried once more at once: list and summary then still succeed. Not when rows
 	 * were already handed to a sink (a counting consumer): they would be counted twice. */
 	if (r < 0 && col->ops == &source_netlink && source_error_is_transient(r) &&
 	    snap->delivered == 0) {
 		snapshot_clear(snap);
-		r = fill(col, snap, err);
+		r = fill(col, &col->req, snap, err);
 	}
 	if (r < 0 && col->may_fall_back && source_error_is_refusal(r)) {
 		memcpy(col->fallback_reason, err->msg, sizeof(col->fallback_reason));
@@ -133,7 +174,7 @@ int collector_take(struct collector *col, struct snapshot *snap, struct cw_error
 		col->may_fall_back = false;
 		col->fell_back = true;
 		snapshot_clear(snap);
-		r = fill(col, snap, err);
+		r = fill(col, &col->req, snap, err);
 	}
 	snapshot_flush(snap);
 	return r;
@@ -153,7 +194,7 @@ int collector_take_close_wait_ages(struct collector *col, const struct snapshot_
 	struct snapshot snap;
 	snapshot_init(&snap);
 	snapshot_set_sink(&snap, ages);
-	int r = col->ops->fill(&only_cw, &snap, err);
+	int r = fill(col, &only_cw, &snap, err);
 	snapshot_flush(&snap);
 	snapshot_free(&snap);
 	return r;

@@ -24,7 +24,14 @@ struct collector {
 	bool play;
 	struct history *history; /* opened at the first take; collector_free() closes it */
 	size_t next;             /* the refresh the next take reads */
+	bool bad_usage;          /* the take failed on --at's TIME: a usage error (exit 2) */
+	const char *netns_spec;  /* --netns, or NULL: read our own namespace */
+	struct netns_set netns;  /* the namespaces read; snapshot.netns points here */
+	bool netns_open;
 };
+
+/* Closes the namespaces the collector opened. */
+void collector_free(struct collector *col);
 
 void collector_init(struct collector *col, const struct cw_options *o);
 void collector_free(struct collector *col);

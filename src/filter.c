@@ -1,5 +1,6 @@
 #include "filter.h"
 
+#include "diag_bytecode.h"
 #include "i18n.h"
 #include "util/parse.h"
 
@@ -118,6 +119,7 @@ void filter_to_request(const struct filter *f, struct source_request *req)
 	req->udp = f->udp;
 	req->ipv4 = f->ipv4;
 	req->ipv6 = f->ipv6;
+	diag_bytecode_build(f, &req->bytecode);
 }
 
 static bool prefix_list_match(const struct addr_prefix *list, unsigned int n, int family,

@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "i18n.h"
 #include "recording_io.h"
+#include "netns.h"
 #include "util/endpoint.h"
 #include "util/parse.h"
 
@@ -49,7 +50,8 @@ const struct cw_option_def cw_option_defs[] = {
     {"count", OPT_COUNT, "N", N_("stop after N refreshes"), CMD_LIVE | CMD_RECORD},
     {"plain", OPT_PLAIN, NULL, N_("print a text block per refresh even on a terminal"), CMD_LIVE},
     {"sort", OPT_SORT, "KEY",
-     N_("order rows by state, remote, port, queues, age or none (default: state on a "
+     N_("order rows by state, remote, port, queues, age, unit (grouped by container or "
+        "unit, with -p), netns (grouped by namespace) or none (default: state on a "
         "terminal, none otherwise)"),
      CMD_LIVE},
     {"no-header", OPT_NO_HEADER, NULL, N_("leave out the column header line"), CMD_LIST},
@@ -76,6 +78,12 @@ const struct cw_option_def cw_option_defs[] = {
         "when each was first and last seen"),
      CMD_SUMMARY},
     {"to", OPT_TO, "TIME", N_("with --from: up to TIME (default: the end)"), CMD_SUMMARY},
+    {"netns", OPT_NETNS, "NAME|PATH|PID|all",
+     N_("read the sockets of another network namespace (a name under /run/netns, a path, a "
+        "pid), or of all of them; needs CAP_SYS_ADMIN"),
+     CMD_LIST | CMD_SUMMARY | CMD_LIVE | CMD_SERVE | CMD_CHECK},
+    {"record", OPT_RECORD, "FILE", N_("also save the raw netlink replies to FILE (new file)"),
+     CMD_LIST},
     {"listen", OPT_LISTEN, "ADDR:PORT",
      N_("serve on this address (default 127.0.0.1:9877; IPv6 as [::1]:9877; :9877 for every "
         "address; repeatable)"),
@@ -340,6 +348,15 @@ static int apply(struct cw_options *o, int id, const char *arg, struct cw_error 
 	case OPT_RECORD:
 		o->record_path = arg;
 		return 0;
+	case OPT_NETNS:
+		if (netns_spec_kind(arg) < 0)
+			return cw_error_set(
+			    err, -EINVAL,
+			    _("invalid --netns '%s': give a name under /run/netns, a "
+			      "path, a pid or all"),
+			    arg);
+		o->netns = arg;
+		return 0;
 	case OPT_REPLAY:
 		o->replay_path = arg;
 		return 0;
@@ -558,6 +575,12 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 		return cw_error_set(
 		    err, -EINVAL, "%s",
 		    _("--record saves netlink replies: it needs the netlink source"));
+	if (o->netns && (o->proc_root || o->replay_path || o->record_path ||
+	                 (o->source && strcmp(o->source, "netlink"))))
+		return cw_error_set(
+		    err, -EINVAL, "%s",
+		    _("--netns reads other namespaces through netlink: it cannot go "
+		      "with --source proc, --proc-root, --replay or --record"));
 	if (o->textfile && o->listen_count)
 		return cw_error_set(err, -EINVAL, "%s",
 		                    _("--textfile writes a file instead of serving: it cannot go "

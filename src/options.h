@@ -74,6 +74,7 @@ enum cw_option_id {
 	OPT_AT,
 	OPT_FROM,
 	OPT_TO,
+	OPT_NETNS,
 };
 
 #define OPT_SHARED_SHORT 0x10000
@@ -130,6 +131,7 @@ struct cw_options {
 	bool max_size_set;
 	const char *at;         /* list, summary, live --replay: TIME (history.h) */
 	const char *from, *to;  /* summary --replay: what fired between */
+	const char *netns;      /* --netns NAME|PATH|PID|all, checked by netns.c; NULL = ours */
 	unsigned int timeout_s; /* check: give up with UNKNOWN after this long (default 10) */
 	bool verbose;           /* check: evidence and remedies after the status line */
 };

@@ -8,6 +8,10 @@
  * - The requested state set is sent as idiag_states so the kernel skips the rest.
  * - tcp_info is asked for only when a view needs it: it costs about a fifth more per socket.
  * - A 32 KiB receive buffer: the kernel caps a dump message near that size.
+ * - The filter's ports and addresses go along as inet_diag bytecode (diag_bytecode.c): the kernel
+ *   still walks every socket but fills and copies only the matching ones, which is most of the
+ *   cost. Should a kernel refuse the program (its audit answers EINVAL), the dump is repeated
+ *   without it and the user-space filter, which always runs, does the work.
  */
 #include "source.h"
 #include "source_netlink.h"
@@ -51,18 +55,17 @@ static void conn_from_diag(struct conn *c, const struct inet_diag_msg *m, int pr
 	memcpy(c->local_addr, m->id.idiag_src, alen);
 	memcpy(c->remote_addr, m->id.idiag_dst, alen);
 	c->recv_q = m->idiag_rqueue;
+	c->uid = m->idiag_uid;
+	c->inode = m->idiag_inode;
 	if (proto == CONN_TCP && m->idiag_state == TCP_ST_LISTEN) {
 		/* For listeners the kernel puts the backlog limit in wqueue; netstat shows 0. */
 		c->backlog = m->idiag_wqueue;
 		c->send_q = 0;
-	} else {
-		c->send_q = m->idiag_wqueue;
+		return;
 	}
-	c->uid = m->idiag_uid;
-	c->inode = m->idiag_inode;
+	c->send_q = m->idiag_wqueue;
 	c->idle_ms = CONN_UNKNOWN_U32;
-	if (m->idiag_timer ==
-	    3) /* TIME_WAIT timer: no tcp_info here, idle_ms holds the time left */
+	if (m->idiag_timer == 3) /* TIME_WAIT timer: no tcp_info here, idle_ms holds the time left */
 		c->idle_ms = m->idiag_expires;
 }
 
@@ -122,8 +125,10 @@ static int parse_socket_message(const struct nlmsghdr *nlh, int proto,
 	if (!c)
 		return -ENOMEM;
 	conn_from_diag(c, &m, proto);
+	c->netns = snap->fill_netns;
 	size_t attrs_at = NLMSG_ALIGN(sizeof(m));
-	if (proto == CONN_TCP && payload_len > attrs_at)
+	/* a listener's idle_ms holds its backlog */
+	if (proto == CONN_TCP && c->state != TCP_ST_LISTEN && payload_len > attrs_at)
 		conn_add_tcp_info(c, payload + attrs_at, payload_len - attrs_at);
 	if (close_wait_ages && c->state == TCP_ST_CLOSE_WAIT && c->idle_ms == CONN_UNKNOWN_U32) {
 		const int32_t *ms = inohash_find(close_wait_ages, c->inode);
@@ -228,6 +233,7 @@ struct dump_ctx {
 	unsigned int portid;
 	uint32_t seq; /* of the last request: each dump has its own */
 	FILE *record;
+	const struct diag_bytecode *bytecode; /* sent with every dump; NULL: none */
 	const struct inohash *close_wait_ages; /* inode -> ms in CLOSE_WAIT, or NULL */
 };
 
@@ -275,6 +281,8 @@ static int dump_once(struct dump_ctx *ctx, const void *req, size_t req_len, uint
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nlh->nlmsg_seq = ++ctx->seq;
 	memcpy(mnl_nlmsg_put_extra_header(nlh, req_len), req, req_len);
+	if (ctx->bytecode)
+		mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE, ctx->bytecode->len, ctx->bytecode->code);
 	struct netlink_dump d = {.seq = ctx->seq,
 	                         .portid = ctx->portid,
 	                         .ids_known = true,
@@ -332,12 +340,12 @@ static int dump_v2(struct dump_ctx *ctx, int family, int protocol, tcp_state_set
 	                       protocol == IPPROTO_TCP ? CONN_TCP : CONN_UDP, snap, err);
 }
 
-static int dump_tcp(struct dump_ctx *ctx, const struct source_request *r, struct snapshot *snap,
-                    struct cw_error *err)
+static int dump_tcp_states(struct dump_ctx *ctx, const struct source_request *r,
+                           tcp_state_set states, struct snapshot *snap, struct cw_error *err)
 {
 	unsigned char ext = r->want_tcp_info ? (1 << (INET_DIAG_INFO - 1)) : 0;
 	if (r->ipv4 && r->ipv6) {
-		struct inet_diag_req req = sock_diag_req_tcp_both(r->tcp_states, ext);
+		struct inet_diag_req req = sock_diag_req_tcp_both(states, ext);
 		size_t start = snap->count;
 		int ret =
 		    dump_with_retry(ctx, &req, sizeof(req), TCPDIAG_GETSOCK, CONN_TCP, snap, err);
@@ -350,9 +358,25 @@ static int dump_tcp(struct dump_ctx *ctx, const struct source_request *r, struct
 	}
 	int ret = 0;
 	if (r->ipv4)
-		ret = dump_v2(ctx, AF_INET, IPPROTO_TCP, r->tcp_states, ext, snap, err);
+		ret = dump_v2(ctx, AF_INET, IPPROTO_TCP, states, ext, snap, err);
 	if (ret == 0 && r->ipv6)
-		ret = dump_v2(ctx, AF_INET6, IPPROTO_TCP, r->tcp_states, ext, snap, err);
+		ret = dump_v2(ctx, AF_INET6, IPPROTO_TCP, states, ext, snap, err);
+	return ret;
+}
+
+static int dump_tcp(struct dump_ctx *ctx, const struct source_request *r, struct snapshot *snap,
+                    struct cw_error *err)
+{
+	tcp_state_set exempt = ctx->bytecode ? r->tcp_states & r->bytecode_exempt : 0;
+	int ret = 0;
+	if (r->tcp_states & ~exempt)
+		ret = dump_tcp_states(ctx, r, r->tcp_states & ~exempt, snap, err);
+	if (ret == 0 && exempt) {
+		const struct diag_bytecode *bc = ctx->bytecode;
+		ctx->bytecode = NULL;
+		ret = dump_tcp_states(ctx, r, exempt, snap, err);
+		ctx->bytecode = bc;
+	}
 	return ret;
 }
 
@@ -387,6 +411,45 @@ static int read_close_wait_ages(struct dump_ctx *ctx, const struct source_reques
 	return ret;
 }
 
+/* Every dump one request asks for: TCP (after the CLOSE_WAIT ages when they are wanted), then
+ * UDP. */
+static int dump_all(struct dump_ctx *ctx, const struct source_request *r, struct snapshot *snap,
+                    struct cw_error *err)
+{
+	int ret = 0;
+	struct source_request tcp = *r;
+	bool ages = r->close_wait_ages && (r->tcp_states & close_wait_bit) && !r->want_tcp_info;
+	if (ages && (ctx->record || !(r->tcp_states & ~close_wait_bit))) {
+		/* One dump with tcp_info: a recording then replays with the ages, and a
+		 * CLOSE_WAIT-only request needs no second dump. */
+		tcp.want_tcp_info = true;
+		ages = false;
+	}
+	struct inohash close_wait_ages = {0};
+	if (ages) {
+		ret = read_close_wait_ages(ctx, r, &close_wait_ages, err);
+		ctx->close_wait_ages = &close_wait_ages;
+	}
+	if (ret == 0 && tcp.tcp_states)
+		ret = dump_tcp(ctx, &tcp, snap, err);
+	ctx->close_wait_ages = NULL;
+	inohash_free(&close_wait_ages);
+	if (ret == 0 && r->udp && r->ipv4)
+		ret = dump_v2(ctx, AF_INET, IPPROTO_UDP, TCP_STATES_ALL, 0, snap, err);
+	if (ret == 0 && r->udp && r->ipv6)
+		ret = dump_v2(ctx, AF_INET6, IPPROTO_UDP, TCP_STATES_ALL, 0, snap, err);
+	return ret;
+}
+
+/* Drops what a refused attempt wrote to the recording, so that it holds one clean dump. */
+static int record_rewind(FILE *record, long at)
+{
+	if (fflush(record) != 0 || ftruncate(fileno(record), at) != 0 ||
+	    fseek(record, at, SEEK_SET) != 0)
+		return -EIO;
+	return 0;
+}
+
 static int netlink_fill(const struct source_request *r, struct snapshot *snap, struct cw_error *err)
 {
 	struct dump_ctx ctx = {0};
@@ -403,7 +466,22 @@ static int netlink_fill(const struct source_request *r, struct snapshot *snap, s
 			return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
 		}
 	}
-	ctx.nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+	if (r->netns) {
+		int fd = netns_socket(r->netns, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+		                      NETLINK_SOCK_DIAG, err);
+		if (fd < 0) {
+			ret = fd;
+			goto out;
+		}
+		ctx.nl = mnl_socket_fdopen(fd);
+		if (!ctx.nl) {
+			close(fd);
+			ret = cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
+			goto out;
+		}
+	} else {
+		ctx.nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+	}
 	if (!ctx.nl) {
 		ret = cw_error_set(err, -errno, _("cannot open a netlink socket: %s"),
 		                   strerror(errno));
@@ -417,27 +495,20 @@ static int netlink_fill(const struct source_request *r, struct snapshot *snap, s
 	ctx.portid = mnl_socket_get_portid(ctx.nl);
 	ctx.seq = (uint32_t)time(NULL);
 	snap->source_name = "netlink";
-	struct source_request tcp = *r;
-	bool ages = r->close_wait_ages && (r->tcp_states & close_wait_bit) && !r->want_tcp_info;
-	if (ages && (ctx.record || !(r->tcp_states & ~close_wait_bit))) {
-		/* One dump with tcp_info: a recording then replays with the ages, and a
-		 * CLOSE_WAIT-only request needs no second dump. */
-		tcp.want_tcp_info = true;
-		ages = false;
+	ctx.bytecode = r->bytecode.len ? &r->bytecode : NULL;
+	size_t start = snap->count, delivered = snap->delivered;
+	long record_at = ctx.record ? ftell(ctx.record) : 0;
+	ret = dump_all(&ctx, r, snap, err);
+	if (ret == -EINVAL && ctx.bytecode && snap->delivered == delivered) {
+		/* The kernel's audit refused the filter program: ask for everything instead. (The
+		 * audit answers before any row, so no row has gone to a counting sink.) */
+		ctx.bytecode = NULL;
+		snap->count = start;
+		if (ctx.record && record_rewind(ctx.record, record_at) < 0)
+			ret = cw_error_set(err, -EIO, "%s", _("cannot write the recording"));
+		else
+			ret = dump_all(&ctx, r, snap, err);
 	}
-	struct inohash close_wait_ages = {0};
-	if (ages) {
-		ret = read_close_wait_ages(&ctx, r, &close_wait_ages, err);
-		ctx.close_wait_ages = &close_wait_ages;
-	}
-	if (ret == 0 && tcp.tcp_states)
-		ret = dump_tcp(&ctx, &tcp, snap, err);
-	ctx.close_wait_ages = NULL;
-	inohash_free(&close_wait_ages);
-	if (ret == 0 && r->udp && r->ipv4)
-		ret = dump_v2(&ctx, AF_INET, IPPROTO_UDP, TCP_STATES_ALL, 0, snap, err);
-	if (ret == 0 && r->udp && r->ipv6)
-		ret = dump_v2(&ctx, AF_INET6, IPPROTO_UDP, TCP_STATES_ALL, 0, snap, err);
 	if (ret == 0 && ctx.record &&
 	    netlink_record_write(ctx.record, (int)NETLINK_RECORD_END, "", 0) < 0)
 		ret = cw_error_set(err, -EIO, "%s", _("cannot write the recording"));
