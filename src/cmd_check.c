@@ -94,6 +94,7 @@ int cmd_check(const struct cw_options *o)
 	snapshot_free(&snap);
 	if (r == 0)
 		r = cmd_add_close_wait_ages(&col, &t, &err);
+	collector_free(&col); /* a recording is closed again: one refresh is all check needs */
 	if (r < 0) {
 		char reason[sizeof(err.msg) + 64];
 		snprintf(reason, sizeof(reason), _("cannot read the sockets: %s"), err.msg);

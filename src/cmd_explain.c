@@ -38,7 +38,9 @@ static int count_state(const struct cw_options *o, enum tcp_state state,
 	snapshot_init(&snap);
 	snapshot_set_sink(&snap, tally_sink(&t));
 	int status;
-	if (collector_take(&col, &snap, &err) < 0) {
+	int taken = collector_take(&col, &snap, &err);
+	collector_free(&col); /* a recording is closed again: one refresh is all explain needs */
+	if (taken < 0) {
 		cmd_report_notes(&col, &snap);
 		cmd_print_error(err.msg);
 		count->known = false;

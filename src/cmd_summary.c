@@ -44,6 +44,8 @@ int cmd_summary(const struct cw_options *o)
 	int status = cmd_load_config(o, &cfg);
 	if (status != CW_EXIT_OK)
 		return status;
+	if (o->from)
+		return cmd_summary_span(o);
 
 	struct cw_error err = {0};
 	/* Counters describe this machine: not with a capture (--proc-root reads its own, if it
@@ -71,8 +73,14 @@ int cmd_summary(const struct cw_options *o)
 	if (collector_take(&col, &snap, &err) < 0) {
 		cmd_report_notes(&col, &snap);
 		cmd_print_error(err.msg);
-		status = CW_EXIT_RUNTIME;
+		/* --at TIME that is not one, or before the recording */
+		status = col.bad_usage ? CW_EXIT_USAGE : CW_EXIT_RUNTIME;
 		goto out;
+	}
+	const struct rec_meta *recorded = collector_recorded(&col);
+	if (recorded) { /* a recording: the counters recorded with the refresh */
+		t.counters = recorded->counters;
+		t.have_counters = recorded->counters.valid;
 	}
 	if (o->processes) {
 		struct procmap_info info;
@@ -100,6 +108,7 @@ int cmd_summary(const struct cw_options *o)
 	if (out != CW_EXIT_OK)
 		status = out;
 out:
+	collector_free(&col);
 	snapshot_free(&snap);
 	tally_free(&t);
 	collector_free(&col);

@@ -4,6 +4,7 @@
 #define CW_COLLECT_H
 
 #include "error.h"
+#include "history.h"
 #include "options.h"
 #include "snapshot.h"
 #include "source.h"
@@ -16,8 +17,16 @@ struct collector {
 	bool may_fall_back; /* netlink chosen by default, not by --source */
 	bool fell_back;     /* set once when netlink was refused and /proc used instead */
 	char fallback_reason[sizeof(((struct cw_error *)0)->msg)];
-	const char *netns_spec; /* --netns, or NULL: read our own namespace */
-	struct netns_set netns; /* the namespaces read; snapshot.netns points here */
+	/* --replay of a recording (history.h) instead of a source: list and summary read the
+	 * refresh at --at (default: the last), live plays from there (default: the first). */
+	const char *recording;
+	const char *at;
+	bool play;
+	struct history *history; /* opened at the first take; collector_free() closes it */
+	size_t next;             /* the refresh the next take reads */
+	bool bad_usage;          /* the take failed on --at's TIME: a usage error (exit 2) */
+	const char *netns_spec;  /* --netns, or NULL: read our own namespace */
+	struct netns_set netns;  /* the namespaces read; snapshot.netns points here */
 	bool netns_open;
 };
 
@@ -25,6 +34,7 @@ struct collector {
 void collector_free(struct collector *col);
 
 void collector_init(struct collector *col, const struct cw_options *o);
+void collector_free(struct collector *col);
 
 /* Clears snap and fills it from the source; col->req.close_wait_ages reaches only a source that
  * gives them (SOURCE_GIVES_CLOSE_WAIT_AGES). With a sink on snap (snapshot_set_sink) every row
@@ -44,5 +54,12 @@ int collector_take(struct collector *col, struct snapshot *snap, struct cw_error
  * or a negative errno with err set. */
 int collector_take_close_wait_ages(struct collector *col, const struct snapshot_sink *ages,
                                    struct cw_error *err);
+
+/* With a recording: what was recorded with the refresh last taken (its time, kernel counters,
+ * warnings), else NULL. */
+const struct rec_meta *collector_recorded(const struct collector *col);
+
+/* With a recording: the refresh the next take reads (clamped to the recording). */
+void collector_seek(struct collector *col, size_t refresh);
 
 #endif
