@@ -30,9 +30,19 @@ int cmd_check(const struct cw_options *o)
 		return cmd_check_usage_error(err.msg);
 	struct collector col;
 	struct snapshot snap;
+	struct bpf_source *bpf = NULL;
+	struct cw_error note = {0};
+	if (collector_open_bpf(&opts, false, &bpf, &note, &err) < 0)
+		return cmd_check_usage_error(err.msg);
 	collector_init(&col, &opts);
+	col.bpf = bpf;
+	struct stats_options sopt;
+	diagnose_stats_options(&cfg, NULL, &sopt);
+	collector_allow_counts(&col, &opts.filter, &sopt);
 	snapshot_init(&snap);
-	if (collector_take_close_wait_ages(&col, &snap, &err) < 0) {
+	int taken = collector_take_close_wait_ages(&col, &snap, &err);
+	bpf_source_close(bpf);
+	if (taken < 0) {
 		char reason[sizeof(err.msg) + 64];
 		snprintf(reason, sizeof(reason), _("cannot read the sockets: %s"), err.msg);
 		snapshot_free(&snap);

@@ -48,6 +48,21 @@ void cmd_report_owners(const struct procmap_info *info, bool *said)
 	*said = true;
 }
 
+int cmd_open_bpf(const struct cw_options *o, bool resident, struct bpf_source **out)
+{
+	struct cw_error note = {0}, err = {0};
+	if (collector_open_bpf(o, resident, out, &note, &err) < 0) {
+		cmd_print_error(err.msg);
+		return CW_EXIT_RUNTIME;
+	}
+	if (note.msg[0])
+		fprintf(stderr,
+		        _("connwatch: the BPF fast path is not used (%s); reading sock_diag "
+		          "instead\n"),
+		        note.msg);
+	return CW_EXIT_OK;
+}
+
 int cmd_output_status(FILE *out)
 {
 	if (fflush(out) == 0 && !ferror(out))

@@ -27,10 +27,16 @@ static int count_state(const struct cw_options *o, enum tcp_state state,
 
 	struct collector col;
 	struct snapshot snap;
+	struct bpf_source *bpf = NULL;
+	int status = cmd_open_bpf(o, false, &bpf);
+	if (status != CW_EXIT_OK)
+		return status;
 	collector_init(&col, &q);
+	col.bpf = bpf;
 	snapshot_init(&snap);
-	int status;
-	if (collector_take(&col, &snap, &err) < 0) {
+	int taken = collector_take(&col, &snap, &err);
+	bpf_source_close(bpf);
+	if (taken < 0) {
 		cmd_report_notes(&col, &snap);
 		cmd_print_error(err.msg);
 		count->known = false;

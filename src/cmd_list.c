@@ -15,10 +15,15 @@ int cmd_list(const struct cw_options *o)
 	struct snapshot snap;
 	struct procmap owners;
 	struct cw_error err = {0};
+	struct bpf_source *bpf = NULL;
 	collector_init(&col, o);
 	snapshot_init(&snap);
 	procmap_init(&owners, NULL);
-	int status = CW_EXIT_RUNTIME;
+	int status = cmd_open_bpf(o, false, &bpf);
+	if (status != CW_EXIT_OK)
+		goto out;
+	col.bpf = bpf;
+	status = CW_EXIT_RUNTIME;
 	if (collector_take(&col, &snap, &err) < 0) {
 		cmd_report_notes(&col, &snap);
 		cmd_print_error(err.msg);
@@ -44,6 +49,7 @@ int cmd_list(const struct cw_options *o)
 	if (out != CW_EXIT_OK)
 		status = out;
 out:
+	bpf_source_close(bpf);
 	procmap_free(&owners);
 	snapshot_free(&snap);
 	return status;

@@ -21,6 +21,7 @@
 
 struct live_run {
 	struct collector col;
+	struct bpf_source *bpf; /* the fast path, loaded once, or NULL */
 	struct snapshot snap;
 	struct track track;
 	struct track_summary changes;
@@ -46,10 +47,12 @@ static uint64_t monotonic_ms(void)
 }
 
 static void run_init(struct live_run *r, const struct cw_options *o, enum live_sort sort,
-                     const struct diag_config *cfg)
+                     const struct diag_config *cfg, struct bpf_source *bpf)
 {
 	memset(r, 0, sizeof(*r));
 	collector_init(&r->col, o);
+	r->bpf = bpf;
+	r->col.bpf = bpf;
 	/* Listeners are read always (a few rows): the rules need them, and the screen toggles
 	 * them without asking the kernel again. The view hides them unless asked. */
 	summary_request(&o->filter, &r->col.req);
@@ -84,6 +87,7 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 
 static void run_free(struct live_run *r)
 {
+	bpf_source_close(r->bpf);
 	live_view_free(&r->view);
 	summary_free(&r->sum);
 	procmap_free(&r->owners);
@@ -238,12 +242,18 @@ int cmd_live(const struct cw_options *o)
 	int loaded = cmd_load_config(o, &cfg);
 	if (loaded != CW_EXIT_OK)
 		return loaded;
+	/* Loaded before the screen opens, so that a note about it is seen. */
+	struct bpf_source *bpf = NULL;
+	loaded = cmd_open_bpf(o, true, &bpf);
+	if (loaded != CW_EXIT_OK)
+		return loaded;
 	struct live_run *r = malloc(sizeof(*r));
 	if (!r) {
+		bpf_source_close(bpf);
 		cmd_print_error(_("out of memory"));
 		return CW_EXIT_RUNTIME;
 	}
-	run_init(r, o, sort, &cfg);
+	run_init(r, o, sort, &cfg, bpf);
 	int status = screen ? run_screen(r, o) : run_stream(r, o);
 	run_free(r);
 	free(r);

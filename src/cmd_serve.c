@@ -37,9 +37,11 @@
 #define SERVE_SAMPLE_KEEP_SECONDS 5.0
 
 struct serve_ctx {
-	struct cw_options opts;    /* the command's options, with listeners included */
-	struct diag_config config; /* thresholds, read once at start */
-	pthread_mutex_t lock;      /* guards the fields below: scrapes run on several threads */
+	struct cw_options opts;        /* the command's options, with listeners included */
+	struct diag_config config;     /* thresholds, read once at start */
+	struct bpf_source *bpf;        /* the fast path, loaded once at start, or NULL */
+	struct stats_options counting; /* queue thresholds: those sockets stay rows */
+	pthread_mutex_t lock;          /* guards the fields below: scrapes run on several threads */
 	bool fallback_told;
 	struct diag_sample prev; /* the sample rates are measured from */
 };
@@ -58,6 +60,8 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 	struct collector col;
 	struct snapshot snap;
 	collector_init(&col, &ctx->opts);
+	col.bpf = ctx->bpf;
+	collector_allow_counts(&col, &ctx->opts.filter, &ctx->counting);
 	snapshot_init(&snap);
 	int r = collector_take_close_wait_ages(&col, &snap, err);
 	if (r < 0) {
@@ -300,8 +304,13 @@ int cmd_serve(const struct cw_options *o)
 	/* Metrics count every socket, listeners too, unless -l asked for listeners only. */
 	if (ctx.opts.filter.listening == FILTER_CONNECTED)
 		ctx.opts.filter.listening = FILTER_ALL;
+	diagnose_stats_options(&ctx.config, NULL, &ctx.counting);
+	status = cmd_open_bpf(o, !o->textfile, &ctx.bpf);
+	if (status != CW_EXIT_OK)
+		return status;
 	pthread_mutex_init(&ctx.lock, NULL);
 	status = o->textfile ? write_textfile(&ctx) : serve_http(&ctx);
 	pthread_mutex_destroy(&ctx.lock);
+	bpf_source_close(ctx.bpf);
 	return status;
 }

@@ -45,10 +45,22 @@ int cmd_summary(const struct cw_options *o)
 	struct collector col;
 	struct snapshot snap;
 	struct cw_error err = {0};
+	struct bpf_source *bpf = NULL;
+	status = cmd_open_bpf(o, false, &bpf);
+	if (status != CW_EXIT_OK)
+		return status;
 	collector_init(&col, o);
 	summary_request(&o->filter, &col.req);
+	col.bpf = bpf;
+	if (!o->processes) {
+		struct stats_options opt;
+		diagnose_stats_options(&cfg, NULL, &opt);
+		collector_allow_counts(&col, &o->filter, &opt);
+	}
 	snapshot_init(&snap);
-	if (collector_take_close_wait_ages(&col, &snap, &err) < 0) {
+	int taken = collector_take_close_wait_ages(&col, &snap, &err);
+	bpf_source_close(bpf);
+	if (taken < 0) {
 		cmd_report_notes(&col, &snap);
 		cmd_print_error(err.msg);
 		snapshot_free(&snap);

@@ -20,9 +20,39 @@ void collector_init(struct collector *col, const struct cw_options *o)
 	}
 }
 
+int collector_open_bpf(const struct cw_options *o, bool resident, struct bpf_source **out,
+                       struct cw_error *note, struct cw_error *err)
+{
+	*out = NULL;
+	note->msg[0] = '\0';
+	bool forced = o->source && !strcmp(o->source, "bpf");
+	/* Anything else chosen (a source, a capture, a recording) keeps its own path. */
+	bool chosen = o->source || o->proc_root || o->replay_path || o->record_path;
+	if (!forced && (chosen || !resident || !bpf_source_built()))
+		return 0;
+	struct cw_error why = {0};
+	int r = bpf_source_open(out, &why);
+	if (r == 0)
+		return 0;
+	if (forced)
+		return cw_error_set(err, r, "%s", why.msg);
+	cw_error_set(note, r, "%s", why.msg);
+	return 0;
+}
+
+void collector_allow_counts(struct collector *col, const struct filter *f,
+                            const struct stats_options *opt)
+{
+	col->req.rows_optional = !f->port_count && !f->local_count && !f->remote_count;
+	col->req.recv_q_rows = opt->recv_q_bytes;
+	col->req.send_q_rows = opt->send_q_bytes;
+}
+
 int collector_take(struct collector *col, struct snapshot *snap, struct cw_error *err)
 {
 	snapshot_clear(snap);
+	if (col->bpf)
+		return bpf_source_fill(col->bpf, &col->req, snap, err);
 	int r = col->ops->fill(&col->req, snap, err);
 	if (r < 0 && col->may_fall_back && source_error_is_refusal(r)) {
 		memcpy(col->fallback_reason, err->msg, sizeof(col->fallback_reason));
@@ -39,6 +69,10 @@ int collector_take_close_wait_ages(struct collector *col, struct snapshot *snap,
                                    struct cw_error *err)
 {
 	const tcp_state_set cw = TCP_STATE_BIT(TCP_ST_CLOSE_WAIT);
+	if (col->bpf) { /* the iterator reads the ages in the same walk */
+		col->req.close_wait_idle = true;
+		return collector_take(col, snap, err);
+	}
 	struct source_request all = col->req;
 	if (col->ops != &source_netlink || !(all.tcp_states & cw) || all.want_tcp_info ||
 	    all.record_path)

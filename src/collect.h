@@ -6,7 +6,9 @@
 #include "error.h"
 #include "options.h"
 #include "snapshot.h"
+#include "stats.h"
 #include "source.h"
+#include "source_bpf.h"
 
 #include <stdbool.h>
 
@@ -16,9 +18,24 @@ struct collector {
 	bool may_fall_back; /* netlink chosen by default, not by --source */
 	bool fell_back;     /* set once when netlink was refused and /proc used instead */
 	char fallback_reason[sizeof(((struct cw_error *)0)->msg)];
+	struct bpf_source *bpf; /* borrowed: the fast path for TCP, or NULL */
 };
 
 void collector_init(struct collector *col, const struct cw_options *o);
+
+/* Loads the BPF fast path when --source bpf asks for it, or by default for a resident view
+ * (live, serve: loaded once, run at every refresh) when nothing else was chosen. Returns 0 with
+ * *out set or NULL (not wanted, not built, or it cannot load: then note->msg says why, for the
+ * caller to say once before using sock_diag), or a negative errno with err set when --source
+ * bpf cannot load. Free *out with bpf_source_close(). */
+int collector_open_bpf(const struct cw_options *o, bool resident, struct bpf_source **out,
+                       struct cw_error *note, struct cw_error *err);
+
+/* Lets the source count ordinary connections instead of listing them (snapshot.counted) when
+ * the view only counts and f filters on nothing but states and families; ESTABLISHED sockets at
+ * the queue thresholds of opt stay rows. */
+void collector_allow_counts(struct collector *col, const struct filter *f,
+                            const struct stats_options *opt);
 
 /* Clears snap and fills it from the source. Returns 0 or a negative errno with err set. After
  * a fallback, col->fell_back is true and col->fallback_reason says why (the caller says it once).

@@ -41,6 +41,32 @@ struct kernel_counters {
 	bool valid;
 };
 
+/* TCP sockets a source counted without making rows (the BPF iterator counts ordinary
+ * connections in the kernel): per family and state, per local port, per remote address. A socket
+ * is either a row or counted here, never both. Only sources asked for it (source_request's
+ * rows_optional) fill it. */
+#define SNAPSHOT_COUNTED_STATES 16
+
+struct snapshot_port_count {
+	uint16_t port;
+	uint32_t count;
+};
+
+struct snapshot_remote_count {
+	uint8_t addr[16]; /* IPv4 (also IPv4-mapped IPv6) in the first 4 bytes */
+	uint8_t family;   /* AF_INET or AF_INET6 */
+	uint32_t count;
+};
+
+struct snapshot_counted {
+	uint64_t total;
+	uint64_t tcp[2][SNAPSHOT_COUNTED_STATES]; /* [0] IPv4, [1] IPv6 sockets, by kernel state */
+	struct snapshot_port_count *ports;        /* owned */
+	size_t port_count, port_capacity;
+	struct snapshot_remote_count *remotes; /* owned; remote 0.0.0.0 and :: are left out */
+	size_t remote_count, remote_capacity;
+};
+
 /* A note about input that was skipped (malformed line, interrupted dump); printed by the caller. */
 #define SNAPSHOT_MAX_NOTES 32
 
@@ -55,6 +81,7 @@ struct snapshot {
 	size_t skipped;          /* input records that could not be read */
 	const char *source_name; /* static string: "netlink", "proc", ... */
 	struct kernel_counters counters;
+	struct snapshot_counted counted; /* empty unless the source counted sockets itself */
 };
 
 void snapshot_init(struct snapshot *snap);
@@ -72,6 +99,10 @@ int snapshot_add_conn(struct snapshot *snap, const struct conn *c);
  * source fills 235,000 of them per dump; a copy through the stack costs time), or NULL when out
  * of memory. The pointer is valid until the next append. */
 struct conn *snapshot_append(struct snapshot *snap);
+
+/* Appends to the counted part. Return 0 or -ENOMEM. */
+int snapshot_count_port(struct snapshot *snap, uint16_t port, uint32_t count);
+int snapshot_count_remote(struct snapshot *snap, int family, const uint8_t *addr, uint32_t count);
 
 /* Records a note (printf-style); never fails: notes past the limit are counted only. */
 void snapshot_add_note(struct snapshot *snap, const char *fmt, ...)

@@ -451,6 +451,47 @@ void stats_add(struct stats *s, const struct conn *c, const struct stats_row_ext
 	}
 }
 
+void stats_add_counted(struct stats *s, const struct snapshot_counted *c)
+{
+	for (int fam = 0; fam < 2; fam++) {
+		enum stats_proto proto = fam ? STATS_TCP6 : STATS_TCP;
+		for (unsigned int st = 0; st < SNAPSHOT_COUNTED_STATES; st++) {
+			uint64_t n = c->tcp[fam][st];
+			if (!n)
+				continue;
+			struct conn probe = {.proto = CONN_TCP, .state = (uint8_t)st};
+			unsigned int state = stats_state_of(&probe);
+			s->total += n;
+			s->by_proto[proto] += n;
+			s->by_proto_state[proto][state] += n;
+			s->by_state[state] += n;
+		}
+	}
+	for (size_t i = 0; i < c->port_count; i++) {
+		struct stats_key pk = {.port = c->ports[i].port};
+		bool is_new;
+		struct stats_entry *e = tally_get(s, STATS_LOCAL_PORT, &pk, &is_new);
+		if (e)
+			e->count += c->ports[i].count;
+	}
+	for (size_t i = 0; i < c->remote_count; i++) {
+		const struct snapshot_remote_count *r = &c->remotes[i];
+		struct stats_key k = {0};
+		key_set_addr(&k, r->family, r->addr);
+		bool is_new;
+		struct stats_entry *ip = tally_get(s, STATS_REMOTE_IP, &k, &is_new);
+		if (ip)
+			ip->count += r->count;
+		key_to_net(&k);
+		struct stats_entry *net = tally_get(s, STATS_REMOTE_NET, &k, &(bool){false});
+		if (net) {
+			net->count += r->count;
+			if (ip && is_new)
+				net->aux++;
+		}
+	}
+}
+
 void stats_note_listener(struct stats *s, const struct conn *c)
 {
 	if (c->proto == CONN_TCP && c->state == TCP_ST_LISTEN)
@@ -461,6 +502,7 @@ void stats_add_snapshot(struct stats *s, const struct snapshot *snap)
 {
 	for (size_t i = 0; i < snap->count; i++)
 		stats_add(s, &snap->conns[i], NULL);
+	stats_add_counted(s, &snap->counted);
 }
 
 size_t stats_key_format(char *buf, const struct stats_key *k, bool with_port)

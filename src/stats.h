@@ -154,6 +154,10 @@ void stats_add(struct stats *s, const struct conn *c, const struct stats_row_ext
  * the totals: for views that hide listeners, as netstat -ntu does. Ignores other rows. */
 void stats_note_listener(struct stats *s, const struct conn *c);
 
+/* Counts the sockets a source counted without rows (snapshot.counted): the same counts and
+ * tallies stats_add() would have made from their rows. */
+void stats_add_counted(struct stats *s, const struct snapshot_counted *c);
+
 /* Counts every row of a snapshot (no extras). */
 void stats_add_snapshot(struct stats *s, const struct snapshot *snap);
 

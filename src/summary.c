@@ -36,6 +36,9 @@ void summary_count(struct summary *sum, const struct snapshot *snap, const struc
 {
 	sum->source_name = snap->source_name;
 	sum->skipped += snap->skipped;
+	/* The source counted these under the request's states and families; it counts only when
+	 * the filter asks nothing else (source_request.rows_optional). */
+	stats_add_counted(&sum->stats, &snap->counted);
 	for (size_t i = 0; i < snap->count; i++) {
 		const struct conn *c = &snap->conns[i];
 		if (f && !filter_match(f, c)) {

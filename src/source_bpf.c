@@ -1,0 +1,237 @@
+/* Loader and reader of the BPF socket iterator (src/bpf/tcp_iter.bpf.c). */
+#include "source_bpf.h"
+
+#include "i18n.h"
+
+#include <linux/types.h>
+
+#include "tcp_iter.h"
+#include "tcp_iter.skel.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+_Static_assert(sizeof(struct cw_bpf_rec) == 64, "the iterator writes 64-byte records");
+
+/* Records read per read(): the kernel hands out at most its 32 KiB seq buffer at a time. */
+#define READ_RECORDS 512
+
+struct bpf_source {
+	struct cw_tcp_iter *skel;
+	struct bpf_link *link;
+	pthread_mutex_t lock; /* one run at a time: the counting tables are shared */
+};
+
+bool bpf_source_built(void)
+{
+	return true;
+}
+
+/* libbpf prints its own diagnostics (the verifier log, missing BTF) to stderr; connwatch says
+ * once, in its own words, why the fast path is not used. */
+static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	(void)fmt;
+	(void)ap;
+	return 0;
+}
+
+int bpf_source_open(struct bpf_source **out, struct cw_error *err)
+{
+	*out = NULL;
+	libbpf_set_print(quiet);
+	struct bpf_source *b = calloc(1, sizeof(*b));
+	if (!b)
+		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
+	errno = 0;
+	b->skel = cw_tcp_iter__open_and_load();
+	if (!b->skel) {
+		int e = errno ? errno : EINVAL;
+		free(b);
+		if (e == EPERM || e == EACCES)
+			return cw_error_set(err, -e, "%s",
+			                    _("loading the BPF socket iterator needs CAP_BPF and "
+			                      "CAP_PERFMON"));
+		return cw_error_set(err, -e, _("cannot load the BPF socket iterator: %s"),
+		                    strerror(e));
+	}
+	b->link = bpf_program__attach_iter(b->skel->progs.cw_tcp, NULL);
+	if (!b->link) {
+		int e = errno ? errno : EINVAL;
+		cw_tcp_iter__destroy(b->skel);
+		free(b);
+		return cw_error_set(err, -e, _("cannot attach the BPF socket iterator: %s"),
+		                    strerror(e));
+	}
+	pthread_mutex_init(&b->lock, NULL);
+	*out = b;
+	return 0;
+}
+
+void bpf_source_close(struct bpf_source *b)
+{
+	if (!b)
+		return;
+	bpf_link__destroy(b->link);
+	cw_tcp_iter__destroy(b->skel);
+	pthread_mutex_destroy(&b->lock);
+	free(b);
+}
+
+static void conn_from_rec(struct conn *c, const struct cw_bpf_rec *r)
+{
+	memset(c, 0, sizeof(*c));
+	c->proto = CONN_TCP;
+	c->family = r->family;
+	c->state = r->state;
+	c->timer = r->timer;
+	c->retrans = r->retrans;
+	c->local_port = r->local_port;
+	c->remote_port = r->remote_port;
+	memcpy(c->local_addr, r->local_addr, sizeof(c->local_addr));
+	memcpy(c->remote_addr, r->remote_addr, sizeof(c->remote_addr));
+	c->recv_q = r->recv_q;
+	if (r->state == TCP_ST_LISTEN) {
+		c->backlog = r->send_q; /* as sock_diag: the limit in wqueue; netstat shows 0 */
+		c->send_q = 0;
+	} else {
+		c->send_q = r->send_q;
+	}
+	c->uid = r->uid;
+	c->inode = r->inode;
+	c->timer_ms = r->timer_ms;
+	c->idle_ms = r->idle_ms == CW_BPF_NO_IDLE ? CONN_UNKNOWN_U32 : r->idle_ms;
+}
+
+/* Runs the iterator once: records become rows. */
+static int read_records(struct bpf_source *b, struct snapshot *snap, struct cw_error *err)
+{
+	int fd = bpf_iter_create(bpf_link__fd(b->link));
+	if (fd < 0)
+		return cw_error_set(err, -errno, _("cannot run the BPF socket iterator: %s"),
+		                    strerror(errno));
+	struct cw_bpf_rec buf[READ_RECORDS];
+	int ret = 0;
+	size_t have = 0; /* bytes of a record split between two reads (not seen in practice) */
+	for (;;) {
+		ssize_t n = read(fd, (char *)buf + have, sizeof(buf) - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret =
+			    cw_error_set(err, -errno, _("cannot read the BPF socket iterator: %s"),
+			                 strerror(errno));
+			break;
+		}
+		if (n == 0)
+			break;
+		size_t bytes = have + (size_t)n;
+		size_t whole = bytes / sizeof(buf[0]);
+		for (size_t i = 0; i < whole; i++) {
+			struct conn *c = snapshot_append(snap);
+			if (!c) {
+				ret = cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
+				goto out;
+			}
+			conn_from_rec(c, &buf[i]);
+		}
+		have = bytes - whole * sizeof(buf[0]);
+		if (have)
+			memmove(buf, (char *)buf + whole * sizeof(buf[0]), have);
+	}
+	if (ret == 0 && have) {
+		snap->skipped++;
+		snapshot_add_note(snap, "%s", _("BPF iterator: skipped a truncated socket record"));
+	}
+out:
+	close(fd);
+	return ret;
+}
+
+/* Moves what the program counted into snap->counted and empties its tables for the next run. */
+static int collect_counts(struct cw_tcp_iter__bss *bss, struct snapshot *snap)
+{
+	struct snapshot_counted *c = &snap->counted;
+	int ret = 0;
+	for (int fam = 0; fam < CW_BPF_FAMILIES; fam++)
+		for (int st = 0; st < CW_BPF_STATES && st < SNAPSHOT_COUNTED_STATES; st++) {
+			c->tcp[fam][st] += bss->counts[fam][st];
+			c->total += bss->counts[fam][st];
+			bss->counts[fam][st] = 0;
+		}
+	for (uint32_t port = 0; port < CW_BPF_PORTS; port++) {
+		if (!bss->port_counts[port])
+			continue;
+		if (ret == 0)
+			ret = snapshot_count_port(snap, (uint16_t)port, bss->port_counts[port]);
+		bss->port_counts[port] = 0;
+	}
+	for (uint32_t i = 0; i < CW_BPF_V4_SLOTS; i++) {
+		struct cw_bpf_v4_slot *s = &bss->v4_slots[i];
+		if (!s->count)
+			continue;
+		if (ret == 0)
+			ret = snapshot_count_remote(snap, AF_INET, (const uint8_t *)&s->addr,
+			                            s->count);
+		s->addr = 0;
+		s->count = 0;
+	}
+	for (uint32_t i = 0; i < CW_BPF_V6_SLOTS; i++) {
+		struct cw_bpf_v6_slot *s = &bss->v6_slots[i];
+		if (!s->count)
+			continue;
+		if (ret == 0)
+			ret = snapshot_count_remote(snap, AF_INET6, (const uint8_t *)s->addr,
+			                            s->count);
+		memset(s, 0, sizeof(*s));
+	}
+	return ret;
+}
+
+int bpf_source_fill(struct bpf_source *b, const struct source_request *req, struct snapshot *snap,
+                    struct cw_error *err)
+{
+	int ret = 0;
+	if (req->udp) {
+		/* UDP is not walked by iter/tcp; sock_diag answers it. */
+		struct source_request udp = *req;
+		udp.tcp_states = 0;
+		ret = source_netlink.fill(&udp, snap, err);
+		if (ret < 0)
+			return ret;
+	}
+	snap->source_name = "bpf";
+	if (!req->tcp_states || (!req->ipv4 && !req->ipv6))
+		return 0;
+
+	pthread_mutex_lock(&b->lock);
+	struct cw_tcp_iter__bss *bss = b->skel->bss;
+	tcp_state_set states = req->tcp_states;
+	/* sock_diag reports request sockets as SYN_RECV and matches them by that bit. */
+	if (states & TCP_STATE_BIT(TCP_ST_SYN_RECV))
+		states |= TCP_STATE_BIT(TCP_ST_NEW_SYN_RECV);
+	bss->cfg = (struct cw_bpf_config){
+	    .states = (__u32)states,
+	    .families = (req->ipv4 ? 1u : 0u) | (req->ipv6 ? 2u : 0u),
+	    .emit_all = !req->rows_optional,
+	    .idle = req->want_tcp_info     ? 3u
+	            : req->close_wait_idle ? 1u
+	                                   : 0u,
+	    .recv_q_bytes = req->recv_q_rows,
+	    .send_q_bytes = req->send_q_rows,
+	};
+	ret = read_records(b, snap, err);
+	int counted = collect_counts(bss, snap);
+	if (ret == 0 && counted < 0)
+		ret = cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
+	pthread_mutex_unlock(&b->lock);
+	return ret;
+}
