@@ -58,9 +58,12 @@ void live_top_remotes(char *buf, size_t len, const struct stats *st)
 	}
 }
 
-void live_header_left(char *buf, size_t len, double interval_s)
+void live_header_left(char *buf, size_t len, double interval_s, const char *source)
 {
-	snprintf(buf, len, _("Every %.1fs: connwatch"), interval_s);
+	if (source)
+		snprintf(buf, len, _("Every %.1fs: connwatch (%s)"), interval_s, source);
+	else
+		snprintf(buf, len, _("Every %.1fs: connwatch"), interval_s);
 }
 
 void live_header_right(char *buf, size_t len, const char *hostname, time_t wall)
@@ -89,7 +92,7 @@ size_t live_state_age(char *buf, size_t len, const struct track_mark *m, uint64_
 int render_live_plain(FILE *out, const struct live_frame *f)
 {
 	char left[128], right[320];
-	live_header_left(left, sizeof(left), f->interval_s);
+	live_header_left(left, sizeof(left), f->interval_s, f->snap->source_name);
 	live_header_right(right, sizeof(right), f->hostname, f->wall);
 	fprintf(out, "%s    %s\n\n", left, right);
 
@@ -189,6 +192,8 @@ int render_live_json(FILE *out, const struct live_frame *f)
 	jsonw_kv_string(&w, "time", when);
 	jsonw_kv_string(&w, "hostname", f->hostname);
 	jsonw_kv_double(&w, "interval_s", f->interval_s);
+	if (f->snap->source_name)
+		jsonw_kv_string(&w, "source", f->snap->source_name);
 
 	const struct live_view *v = f->view;
 	jsonw_key(&w, "counts");
