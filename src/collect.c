@@ -48,20 +48,37 @@ void collector_allow_counts(struct collector *col, const struct filter *f,
 	col->req.send_q_rows = opt->send_q_bytes;
 }
 
-int collector_take(struct collector *col, struct snapshot *snap, struct cw_error *err)
+/* Reads req through col->ops into an empty snap, falling back from netlink to /proc once. */
+static int fill_falling_back(struct collector *col, const struct source_request *req,
+                             struct snapshot *snap, struct cw_error *err)
 {
-	snapshot_clear(snap);
-	if (col->bpf)
-		return bpf_source_fill(col->bpf, &col->req, snap, err);
-	int r = col->ops->fill(&col->req, snap, err);
+	int r = col->ops->fill(req, snap, err);
 	if (r < 0 && col->may_fall_back && source_error_is_refusal(r)) {
 		memcpy(col->fallback_reason, err->msg, sizeof(col->fallback_reason));
 		col->ops = &source_proc;
 		col->may_fall_back = false;
 		col->fell_back = true;
 		snapshot_clear(snap);
-		r = col->ops->fill(&col->req, snap, err);
+		r = col->ops->fill(req, snap, err);
 	}
+	return r;
+}
+
+int collector_take(struct collector *col, struct snapshot *snap, struct cw_error *err)
+{
+	snapshot_clear(snap);
+	if (!col->bpf)
+		return fill_falling_back(col, &col->req, snap, err);
+	/* The iterator walks TCP only: UDP comes from the other sources, first (a fallback to
+	 * /proc clears the snapshot). */
+	int r = 0;
+	if (col->req.udp) {
+		struct source_request udp = col->req;
+		udp.tcp_states = 0;
+		r = fill_falling_back(col, &udp, snap, err);
+	}
+	if (r == 0)
+		r = bpf_source_fill(col->bpf, &col->req, snap, err);
 	return r;
 }
 

@@ -200,14 +200,6 @@ int bpf_source_fill(struct bpf_source *b, const struct source_request *req, stru
                     struct cw_error *err)
 {
 	int ret = 0;
-	if (req->udp) {
-		/* UDP is not walked by iter/tcp; sock_diag answers it. */
-		struct source_request udp = *req;
-		udp.tcp_states = 0;
-		ret = source_netlink.fill(&udp, snap, err);
-		if (ret < 0)
-			return ret;
-	}
 	snap->source_name = "bpf";
 	if (!req->tcp_states || (!req->ipv4 && !req->ipv6))
 		return 0;

@@ -2,8 +2,8 @@
  * (src/bpf/tcp_iter.bpf.c), loaded once by a long-running view (live, serve) or by --source bpf
  * and run at every refresh or scrape. Loading costs about 11 ms and needs CAP_BPF and
  * CAP_PERFMON (or root) and the kernel's BTF; a run costs about half a sock_diag dump when
- * ordinary connections are only counted (source_request.rows_optional). UDP sockets still come
- * from sock_diag. Built only with -Dbpf (libbpf); otherwise bpf_source_open() says so. */
+ * ordinary connections are only counted (source_request.rows_optional). Built only with -Dbpf
+ * (libbpf); otherwise bpf_source_open() says so. */
 #ifndef CW_SOURCE_BPF_H
 #define CW_SOURCE_BPF_H
 
@@ -25,8 +25,10 @@ int bpf_source_open(struct bpf_source **out, struct cw_error *err);
 
 void bpf_source_close(struct bpf_source *b);
 
-/* Fills snap as a source does; its source_name is "bpf". Runs are serialised, so threads may
- * share one source. Returns 0 or a negative errno with err set. */
+/* Appends the TCP sockets req asks for to snap (UDP, which iter/tcp does not walk, is left to
+ * the caller: collector_take() reads it through sock_diag or /proc) and sets its source_name to
+ * "bpf". Runs are serialised, so threads may share one source. Returns 0 or a negative errno
+ * with err set. */
 int bpf_source_fill(struct bpf_source *b, const struct source_request *req, struct snapshot *snap,
                     struct cw_error *err);
 
