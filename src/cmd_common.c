@@ -2,6 +2,8 @@
 
 #include "exitcode.h"
 #include "i18n.h"
+#include "options.h"
+#include "owners_bpf.h"
 #include "procmap.h"
 
 #include <errno.h>
@@ -61,6 +63,16 @@ int cmd_open_bpf(const struct cw_options *o, bool resident, struct bpf_source **
 		          "instead\n"),
 		        note.msg);
 	return CW_EXIT_OK;
+}
+
+void cmd_open_bpf_owners(const struct cw_options *o, struct procmap *pm, struct owners_bpf **out)
+{
+	*out = NULL;
+	struct cw_error ignored;
+	if (!o->processes || owners_bpf_open(out, &ignored) < 0)
+		return;
+	struct procmap_lister l = owners_bpf_lister(*out);
+	procmap_set_lister(pm, &l);
 }
 
 int cmd_output_status(FILE *out)

@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "enrich.h"
 #include "exitcode.h"
+#include "owners_bpf.h"
 #include "render_json.h"
 #include "render_table.h"
 
@@ -16,9 +17,11 @@ int cmd_list(const struct cw_options *o)
 	struct procmap owners;
 	struct cw_error err = {0};
 	struct bpf_source *bpf = NULL;
+	struct owners_bpf *owners_bpf = NULL;
 	collector_init(&col, o);
 	snapshot_init(&snap);
 	procmap_init(&owners, NULL);
+	cmd_open_bpf_owners(o, &owners, &owners_bpf);
 	int status = cmd_open_bpf(o, false, &bpf);
 	if (status != CW_EXIT_OK)
 		goto out;
@@ -51,6 +54,7 @@ int cmd_list(const struct cw_options *o)
 out:
 	bpf_source_close(bpf);
 	procmap_free(&owners);
+	owners_bpf_close(owners_bpf);
 	snapshot_free(&snap);
 	return status;
 }

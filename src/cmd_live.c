@@ -8,6 +8,7 @@
 #include "i18n.h"
 #include "kcounters.h"
 #include "live_view.h"
+#include "owners_bpf.h"
 #include "render_live.h"
 #include "render_tui.h"
 #include "summary.h"
@@ -30,6 +31,7 @@ struct live_run {
 	struct summary sum; /* stats, kernel counters, thresholds and this refresh's warnings */
 	struct diag_sample prev; /* the previous refresh, for the rules' rates and growth */
 	struct procmap owners;   /* -p: kept across refreshes, so only new sockets cost a walk */
+	struct owners_bpf *owners_bpf; /* -p: the BPF task-file iterator, or NULL */
 	bool processes;
 	bool owners_said;   /* the note about unreadable processes was printed */
 	bool read_counters; /* false for a recording from elsewhere */
@@ -66,6 +68,7 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 		cmd_print_error(err.msg); /* the view still stands without them */
 	summary_init(&r->sum, cfg, &kc);
 	procmap_init(&r->owners, NULL);
+	cmd_open_bpf_owners(o, &r->owners, &r->owners_bpf);
 	r->processes = o->processes;
 	if (r->processes) {
 		enrich_summary_owners(&r->sum.owners, &r->owners);
@@ -91,6 +94,7 @@ static void run_free(struct live_run *r)
 	live_view_free(&r->view);
 	summary_free(&r->sum);
 	procmap_free(&r->owners);
+	owners_bpf_close(r->owners_bpf);
 	track_free(&r->track);
 	snapshot_free(&r->snap);
 }

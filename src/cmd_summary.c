@@ -7,6 +7,7 @@
 #include "exitcode.h"
 #include "i18n.h"
 #include "kcounters.h"
+#include "owners_bpf.h"
 #include "render_summary.h"
 #include "summary.h"
 
@@ -77,7 +78,11 @@ int cmd_summary(const struct cw_options *o)
 	if (o->processes) {
 		struct procmap_info info;
 		bool said = false;
-		if (enrich_owners(&owners, &snap, &info, &err) < 0) {
+		struct owners_bpf *owners_bpf;
+		cmd_open_bpf_owners(o, &owners, &owners_bpf);
+		int r = enrich_owners(&owners, &snap, &info, &err);
+		owners_bpf_close(owners_bpf); /* owners are resolved once here */
+		if (r < 0) {
 			cmd_print_error(err.msg);
 			procmap_free(&owners);
 			snapshot_free(&snap);
