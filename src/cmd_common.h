@@ -45,9 +45,9 @@ struct diag_config;
 struct cw_options;
 int cmd_load_config(const struct cw_options *o, struct diag_config *cfg);
 
-/* Diagnoses a counted summary and prints it as text or JSON (--json); returns the exit code of
- * the output (summary and import share it). */
-struct summary;
-int cmd_render_summary(const struct cw_options *o, struct summary *sum);
+/* Diagnoses a tally and prints it as text or JSON (--json); returns the exit code of the output
+ * (summary and import share it). */
+struct tally;
+int cmd_render_summary(const struct cw_options *o, struct tally *t);
 
 #endif

@@ -7,11 +7,12 @@
 #include "filter.h"
 #include "i18n.h"
 #include "render_explain.h"
+#include "tally.h"
 
 #include <stdio.h>
 
-/* Takes one snapshot of the TCP sockets in `state` through the usual sources (so --source,
- * --proc-root and --replay work here too) and counts them. */
+/* Counts the TCP sockets in `state` through the usual sources (so --source, --proc-root and
+ * --replay work here too) and the counting stage, keeping no rows. */
 static int count_state(const struct cw_options *o, enum tcp_state state,
                        struct explain_count *count)
 {
@@ -25,15 +26,24 @@ static int count_state(const struct cw_options *o, enum tcp_state state,
 	}
 	filter_finish(&q.filter);
 
+	struct diag_config cfg;
+	diag_config_default(&cfg);
+	struct tally t;
+	tally_init(&t, &cfg, NULL);
+	t.filter = &q.filter;
+	t.note_hidden_listeners = false;
 	struct collector col;
 	struct snapshot snap;
 	struct bpf_source *bpf = NULL;
 	int status = cmd_open_bpf(o, false, &bpf);
-	if (status != CW_EXIT_OK)
+	if (status != CW_EXIT_OK) {
+		tally_free(&t);
 		return status;
+	}
 	collector_init(&col, &q);
 	col.bpf = bpf;
 	snapshot_init(&snap);
+	snapshot_set_sink(&snap, tally_sink(&t));
 	int taken = collector_take(&col, &snap, &err);
 	bpf_source_close(bpf);
 	if (taken < 0) {
@@ -42,11 +52,11 @@ static int count_state(const struct cw_options *o, enum tcp_state state,
 		count->known = false;
 		status = CW_EXIT_RUNTIME;
 	} else {
-		filter_apply(&q.filter, &snap);
 		status = cmd_report_notes(&col, &snap);
-		explain_count_fill(count, &snap, state);
+		explain_count_fill(count, &t.stats, state);
 	}
 	snapshot_free(&snap);
+	tally_free(&t);
 	return status;
 }
 

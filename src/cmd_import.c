@@ -6,7 +6,7 @@
 #include "exitcode.h"
 #include "i18n.h"
 #include "source.h"
-#include "summary.h"
+#include "tally.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -30,23 +30,27 @@ int cmd_import(const struct cw_options *o)
 		fprintf(stderr, "%s\n",
 		        _("connwatch: reading netstat or ss output from standard input (end with "
 		          "Ctrl-D)"));
+	/* Imported text carries no kernel counters: the rules that need them stay silent. The
+	 * rows stream into the counts: a capture of any size costs the same memory. */
+	struct tally t;
+	tally_init(&t, &cfg, NULL);
 	struct snapshot snap;
 	struct cw_error err = {0};
 	snapshot_init(&snap);
-	if (source_text.fill(&req, &snap, &err) < 0) {
+	snapshot_set_sink(&snap, tally_sink(&t));
+	int r = source_text.fill(&req, &snap, &err);
+	snapshot_flush(&snap);
+	if (r < 0) {
 		cmd_report_notes(NULL, &snap);
 		cmd_print_error(err.msg);
 		snapshot_free(&snap);
+		tally_free(&t);
 		return CW_EXIT_RUNTIME;
 	}
 	status = cmd_report_notes(NULL, &snap);
-
-	/* Imported text carries no kernel counters: the rules that need them stay silent. */
-	struct summary sum;
-	summary_init(&sum, &cfg, NULL);
-	summary_count(&sum, &snap, NULL);
+	tally_note_source(&t, &snap);
 	snapshot_free(&snap);
-	int out = cmd_render_summary(o, &sum);
-	summary_free(&sum);
+	int out = cmd_render_summary(o, &t);
+	tally_free(&t);
 	return out != CW_EXIT_OK ? out : status;
 }

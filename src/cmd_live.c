@@ -11,7 +11,7 @@
 #include "owners_bpf.h"
 #include "render_live.h"
 #include "render_tui.h"
-#include "summary.h"
+#include "tally.h"
 #include "track.h"
 
 #include <errno.h>
@@ -28,7 +28,7 @@ struct live_run {
 	struct track_summary changes;
 	struct live_view view;
 	struct live_frame frame;
-	struct summary sum; /* stats, kernel counters, thresholds and this refresh's warnings */
+	struct tally tally; /* stats, kernel counters, thresholds and this refresh's warnings */
 	struct diag_sample prev; /* the previous refresh, for the rules' rates and growth */
 	struct procmap owners;   /* -p: kept across refreshes, so only new sockets cost a walk */
 	struct owners_bpf *owners_bpf; /* -p: the BPF task-file iterator, or NULL */
@@ -57,7 +57,7 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 	r->col.bpf = bpf;
 	/* Listeners are read always (a few rows): the rules need them, and the screen toggles
 	 * them without asking the kernel again. The view hides them unless asked. */
-	summary_request(&o->filter, &r->col.req);
+	tally_request(&o->filter, &r->col.req);
 	struct kcounters kc;
 	kcounters_init(&kc);
 	struct cw_error err = {0};
@@ -66,12 +66,13 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 	r->proc_root = o->proc_root;
 	if (r->read_counters && kcounters_read(&kc, o->proc_root, &err) < 0)
 		cmd_print_error(err.msg); /* the view still stands without them */
-	summary_init(&r->sum, cfg, &kc);
+	tally_init(&r->tally, cfg, &kc);
+	r->tally.filter = &r->view.base; /* what the command line shows, whatever is typed */
 	procmap_init(&r->owners, NULL);
 	cmd_open_bpf_owners(o, &r->owners, &r->owners_bpf);
 	r->processes = o->processes;
 	if (r->processes) {
-		enrich_summary_owners(&r->sum.owners, &r->owners);
+		enrich_tally_owners(&r->tally.owners, &r->owners);
 		r->frame.owners = &r->owners;
 	}
 	snapshot_init(&r->snap);
@@ -84,15 +85,15 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 	r->frame.snap = &r->snap;
 	r->frame.changes = &r->changes;
 	r->frame.view = &r->view;
-	r->frame.stats = &r->sum.stats;
-	r->frame.report = &r->sum.report;
+	r->frame.stats = &r->tally.stats;
+	r->frame.report = &r->tally.report;
 }
 
 static void run_free(struct live_run *r)
 {
 	bpf_source_close(r->bpf);
 	live_view_free(&r->view);
-	summary_free(&r->sum);
+	tally_free(&r->tally);
 	procmap_free(&r->owners);
 	owners_bpf_close(r->owners_bpf);
 	track_free(&r->track);
@@ -122,25 +123,20 @@ static int run_sample(struct live_run *r, struct cw_error *err)
 	r->frame.wall = time(NULL);
 	r->frame.refresh++;
 	if (track_update(&r->track, &r->snap, r->frame.now_ms, &r->changes) < 0 ||
-	    live_view_update(&r->view, &r->snap, track_marks(&r->track), r->frame.now_ms,
-	                     &r->sum.stats, r->processes ? &r->sum.owners : NULL) < 0)
+	    live_view_update(&r->view, &r->snap, track_marks(&r->track)) < 0)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
 	r->frame.marks = track_marks(&r->track);
 
+	tally_reset(&r->tally);
+	tally_rows(&r->tally, &r->snap, r->frame.marks, r->frame.now_ms);
 	struct cw_error kerr = {0};
 	if (r->read_counters) /* unreadable counters leave them unknown: rules then skip them */
-		r->sum.have_counters = kcounters_read(&r->sum.counters, r->proc_root, &kerr) == 0;
+		tally_read_counters(&r->tally, r->proc_root, &kerr);
 	double now_s = (double)r->frame.now_ms / 1000.0;
-	struct diag_input in = {
-	    .stats = &r->sum.stats,
-	    .counters = r->sum.have_counters ? &r->sum.counters : NULL,
-	    .prev = r->prev.valid ? &r->prev : NULL,
-	    .now_s = now_s,
-	    .config = &r->sum.config,
-	};
-	if (diagnose_run(&in, &r->sum.report) < 0)
+	if (tally_diagnose(&r->tally, r->prev.valid ? &r->prev : NULL, now_s) < 0)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
-	diag_sample_take(&r->prev, &r->sum.stats, in.counters, now_s);
+	diag_sample_take(&r->prev, &r->tally.stats,
+	                 r->tally.have_counters ? &r->tally.counters : NULL, now_s);
 	return 0;
 }
 
@@ -213,8 +209,8 @@ static int run_screen(struct live_run *r, const struct cw_options *o)
 		if (ev == TUI_QUIT)
 			break;
 		/* the counts stay those of the refresh: a typed filter only changes the rows */
-		if (ev == TUI_VIEW_CHANGED && live_view_update(&r->view, &r->snap, r->frame.marks,
-		                                               r->frame.now_ms, NULL, NULL) < 0) {
+		if (ev == TUI_VIEW_CHANGED &&
+		    live_view_update(&r->view, &r->snap, r->frame.marks) < 0) {
 			cw_error_set(&err, -ENOMEM, "%s", _("out of memory"));
 			goto failed;
 		}

@@ -1,6 +1,5 @@
 /* `connwatch serve`: Prometheus metrics over HTTP (libmicrohttpd), or once into a file for
  * node_exporter's textfile collector. Each scrape takes a fresh snapshot. */
-#include "analysis.h"
 #include "cmd_common.h"
 #include "collect.h"
 #include "commands.h"
@@ -8,6 +7,7 @@
 #include "exitcode.h"
 #include "i18n.h"
 #include "render_prom.h"
+#include "tally.h"
 #include "util/atomic_file.h"
 #include "util/endpoint.h"
 
@@ -37,11 +37,10 @@
 #define SERVE_SAMPLE_KEEP_SECONDS 5.0
 
 struct serve_ctx {
-	struct cw_options opts;        /* the command's options, with listeners included */
-	struct diag_config config;     /* thresholds, read once at start */
-	struct bpf_source *bpf;        /* the fast path, loaded once at start, or NULL */
-	struct stats_options counting; /* queue thresholds: those sockets stay rows */
-	pthread_mutex_t lock;          /* guards the fields below: scrapes run on several threads */
+	struct cw_options opts;    /* the command's options, with listeners included */
+	struct diag_config config; /* thresholds, read once at start */
+	struct bpf_source *bpf;    /* the fast path, loaded once at start, or NULL */
+	pthread_mutex_t lock;      /* guards the fields below: scrapes run on several threads */
 	bool fallback_told;
 	struct diag_sample prev; /* the sample rates are measured from */
 };
@@ -53,22 +52,31 @@ static double monotonic_seconds(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* One scrape: snapshot, analysis, text. On success *text is malloc'ed (caller frees). */
+/* One scrape: counts (no row is kept), diagnosis, text. On success *text is malloc'ed (caller
+ * frees). */
 static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, struct cw_error *err)
 {
 	double t0 = monotonic_seconds();
+	struct tally t;
+	tally_init(&t, &ctx->config, NULL);
+	struct cw_error ignored;
+	if (!ctx->opts.replay_path) /* unreadable counters leave them unknown */
+		tally_read_counters(&t, ctx->opts.proc_root, &ignored);
+	t.filter = &ctx->opts.filter;
+	t.note_hidden_listeners = false;
 	struct collector col;
 	struct snapshot snap;
 	collector_init(&col, &ctx->opts);
 	col.bpf = ctx->bpf;
-	collector_allow_counts(&col, &ctx->opts.filter, &ctx->counting);
 	snapshot_init(&snap);
+	snapshot_set_sink(&snap, tally_sink(&t));
 	int r = collector_take_close_wait_ages(&col, &snap, err);
+	tally_note_source(&t, &snap);
+	snapshot_free(&snap);
 	if (r < 0) {
-		snapshot_free(&snap);
+		tally_free(&t);
 		return r;
 	}
-	filter_apply(&ctx->opts.filter, &snap);
 
 	double now = monotonic_seconds();
 	struct diag_sample prev;
@@ -84,22 +92,21 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 	pthread_mutex_unlock(&ctx->lock);
 	bool use_prev = prev.valid && now - prev.time_s >= SERVE_RATE_MIN_SECONDS;
 
-	struct analysis a;
-	struct analysis_counters from = {!ctx->opts.replay_path, ctx->opts.proc_root};
-	r = analysis_run(&a, &snap, &from, &ctx->config, use_prev ? &prev : NULL, now, err);
+	r = tally_diagnose(&t, use_prev ? &prev : NULL, now);
+	if (r < 0)
+		cw_error_set(err, r, "%s", _("out of memory while counting sockets"));
 	if (r == 0) {
 		pthread_mutex_lock(&ctx->lock);
 		if (!ctx->prev.valid || now - ctx->prev.time_s >= SERVE_SAMPLE_KEEP_SECONDS)
-			diag_sample_take(&ctx->prev, &a.sum.stats,
-			                 a.sum.have_counters ? &a.sum.counters : NULL, now);
+			diag_sample_take(&ctx->prev, &t.stats, t.have_counters ? &t.counters : NULL,
+			                 now);
 		pthread_mutex_unlock(&ctx->lock);
 		FILE *out = open_memstream(text, len);
 		if (!out) {
 			r = cw_error_set(err, -ENOMEM, "%s", strerror(ENOMEM));
 		} else {
 			struct prom_model m = {
-			    .snap = &snap,
-			    .analysis = &a,
+			    .tally = &t,
 			    .top = ctx->opts.top_set ? ctx->opts.top : PROM_TOP_DEFAULT,
 			    .scrape_seconds = monotonic_seconds() - t0,
 			};
@@ -113,8 +120,7 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 			}
 		}
 	}
-	analysis_free(&a);
-	snapshot_free(&snap);
+	tally_free(&t);
 	return r;
 }
 
@@ -304,7 +310,6 @@ int cmd_serve(const struct cw_options *o)
 	/* Metrics count every socket, listeners too, unless -l asked for listeners only. */
 	if (ctx.opts.filter.listening == FILTER_CONNECTED)
 		ctx.opts.filter.listening = FILTER_ALL;
-	diagnose_stats_options(&ctx.config, NULL, &ctx.counting);
 	status = cmd_open_bpf(o, !o->textfile, &ctx.bpf);
 	if (status != CW_EXIT_OK)
 		return status;

@@ -9,7 +9,7 @@
 #include "kcounters.h"
 #include "owners_bpf.h"
 #include "render_summary.h"
-#include "summary.h"
+#include "tally.h"
 
 #include <stdio.h>
 
@@ -23,16 +23,16 @@ int cmd_load_config(const struct cw_options *o, struct diag_config *cfg)
 	return CW_EXIT_OK;
 }
 
-int cmd_render_summary(const struct cw_options *o, struct summary *sum)
+int cmd_render_summary(const struct cw_options *o, struct tally *t)
 {
-	if (summary_diagnose(sum) < 0) {
+	if (tally_diagnose(t, NULL, 0) < 0) {
 		cmd_print_error(_("out of memory"));
 		return CW_EXIT_RUNTIME;
 	}
 	if (o->json)
-		render_summary_json(stdout, sum);
+		render_summary_json(stdout, t);
 	else
-		render_summary_text(stdout, sum);
+		render_summary_text(stdout, t);
 	return cmd_output_status(stdout);
 }
 
@@ -43,38 +43,41 @@ int cmd_summary(const struct cw_options *o)
 	if (status != CW_EXIT_OK)
 		return status;
 
-	struct collector col;
-	struct snapshot snap;
 	struct cw_error err = {0};
 	struct bpf_source *bpf = NULL;
 	status = cmd_open_bpf(o, false, &bpf);
 	if (status != CW_EXIT_OK)
 		return status;
-	collector_init(&col, o);
-	summary_request(&o->filter, &col.req);
-	col.bpf = bpf;
-	if (!o->processes) {
-		struct stats_options opt;
-		diagnose_stats_options(&cfg, NULL, &opt);
-		collector_allow_counts(&col, &o->filter, &opt);
-	}
-	snapshot_init(&snap);
-	int taken = collector_take_close_wait_ages(&col, &snap, &err);
-	bpf_source_close(bpf);
-	if (taken < 0) {
-		cmd_report_notes(&col, &snap);
-		cmd_print_error(err.msg);
-		snapshot_free(&snap);
-		return CW_EXIT_RUNTIME;
-	}
 	/* Counters describe this machine: not with a capture (--proc-root reads its own, if it
 	 * holds them) or a recording from elsewhere. */
 	struct kcounters kc;
 	kcounters_init(&kc);
 	if (!o->replay_path && kcounters_read(&kc, o->proc_root, &err) < 0)
 		cmd_print_error(err.msg); /* the summary still stands without them */
+	struct tally t;
+	tally_init(&t, &cfg, &kc);
+	t.filter = &o->filter;
+
+	struct collector col;
+	struct snapshot snap;
+	collector_init(&col, o);
+	tally_request(&o->filter, &col.req);
+	col.bpf = bpf;
+	snapshot_init(&snap);
+	/* Counting keeps no rows, except with -p: owners are resolved from the whole table's
+	 * inodes before counting. */
+	if (!o->processes)
+		snapshot_set_sink(&snap, tally_sink(&t));
 	struct procmap owners;
 	procmap_init(&owners, NULL);
+	int taken = collector_take_close_wait_ages(&col, &snap, &err);
+	bpf_source_close(bpf);
+	if (taken < 0) {
+		cmd_report_notes(&col, &snap);
+		cmd_print_error(err.msg);
+		status = CW_EXIT_RUNTIME;
+		goto out;
+	}
 	if (o->processes) {
 		struct procmap_info info;
 		bool said = false;
@@ -84,22 +87,23 @@ int cmd_summary(const struct cw_options *o)
 		owners_bpf_close(owners_bpf); /* owners are resolved once here */
 		if (r < 0) {
 			cmd_print_error(err.msg);
-			procmap_free(&owners);
-			snapshot_free(&snap);
-			return CW_EXIT_RUNTIME;
+			status = CW_EXIT_RUNTIME;
+			goto out;
 		}
 		cmd_report_owners(&info, &said);
+		enrich_tally_owners(&t.owners, &owners);
+		tally_rows(&t, &snap, NULL, 0);
+	} else {
+		tally_note_source(&t, &snap);
 	}
 	status = cmd_report_notes(&col, &snap);
-
-	struct summary sum;
-	summary_init(&sum, &cfg, &kc);
-	if (o->processes)
-		enrich_summary_owners(&sum.owners, &owners);
-	summary_count(&sum, &snap, &o->filter);
 	snapshot_free(&snap);
-	int out = cmd_render_summary(o, &sum);
-	summary_free(&sum);
+	int out = cmd_render_summary(o, &t);
+	if (out != CW_EXIT_OK)
+		status = out;
+out:
+	snapshot_free(&snap);
+	tally_free(&t);
 	procmap_free(&owners);
-	return out != CW_EXIT_OK ? out : status;
+	return status;
 }

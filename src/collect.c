@@ -40,14 +40,6 @@ int collector_open_bpf(const struct cw_options *o, bool resident, struct bpf_sou
 	return 0;
 }
 
-void collector_allow_counts(struct collector *col, const struct filter *f,
-                            const struct stats_options *opt)
-{
-	col->req.rows_optional = !f->port_count && !f->local_count && !f->remote_count;
-	col->req.recv_q_rows = opt->recv_q_bytes;
-	col->req.send_q_rows = opt->send_q_bytes;
-}
-
 /* Reads req through col->ops into an empty snap, falling back from netlink to /proc once. */
 static int fill_falling_back(struct collector *col, const struct source_request *req,
                              struct snapshot *snap, struct cw_error *err)
@@ -61,6 +53,7 @@ static int fill_falling_back(struct collector *col, const struct source_request 
 		snapshot_clear(snap);
 		r = col->ops->fill(req, snap, err);
 	}
+	snapshot_flush(snap);
 	return r;
 }
 
@@ -79,6 +72,7 @@ int collector_take(struct collector *col, struct snapshot *snap, struct cw_error
 	}
 	if (r == 0)
 		r = bpf_source_fill(col->bpf, &col->req, snap, err);
+	snapshot_flush(snap);
 	return r;
 }
 
@@ -104,5 +98,7 @@ int collector_take_close_wait_ages(struct collector *col, struct snapshot *snap,
 	only_cw.tcp_states = cw;
 	only_cw.udp = false;
 	only_cw.want_tcp_info = col->ops == &source_netlink;
-	return col->ops->fill(&only_cw, snap, err);
+	r = col->ops->fill(&only_cw, snap, err);
+	snapshot_flush(snap);
+	return r;
 }

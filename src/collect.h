@@ -6,7 +6,6 @@
 #include "error.h"
 #include "options.h"
 #include "snapshot.h"
-#include "stats.h"
 #include "source.h"
 #include "source_bpf.h"
 
@@ -31,13 +30,8 @@ void collector_init(struct collector *col, const struct cw_options *o);
 int collector_open_bpf(const struct cw_options *o, bool resident, struct bpf_source **out,
                        struct cw_error *note, struct cw_error *err);
 
-/* Lets the source count ordinary connections instead of listing them (snapshot.counted) when
- * the view only counts and f filters on nothing but states and families; ESTABLISHED sockets at
- * the queue thresholds of opt stay rows. */
-void collector_allow_counts(struct collector *col, const struct filter *f,
-                            const struct stats_options *opt);
-
-/* Clears snap and fills it from the source. Returns 0 or a negative errno with err set. After
+/* Clears snap and fills it from the source; with a sink on snap (snapshot_set_sink) every row
+ * has reached the sink when it returns. Returns 0 or a negative errno with err set. After
  * a fallback, col->fell_back is true and col->fallback_reason says why (the caller says it once).
  */
 int collector_take(struct collector *col, struct snapshot *snap, struct cw_error *err);

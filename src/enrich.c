@@ -36,10 +36,10 @@ static const char *cmdline_of(void *ctx, uint32_t pid)
 	return o ? o->cmdline : NULL;
 }
 
-void enrich_summary_owners(struct summary_owner_hook *hook, const struct procmap *pm)
+void enrich_tally_owners(struct tally_owner_hook *hook, const struct procmap *pm)
 {
 	/* The hook's context is not const because other providers may cache; procmap's
 	 * lookups only read. */
-	*hook = (struct summary_owner_hook){
+	*hook = (struct tally_owner_hook){
 	    .pid_of = pid_of, .name_of = name_of, .cmdline_of = cmdline_of, .ctx = (void *)pm};
 }

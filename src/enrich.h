@@ -6,7 +6,7 @@
 #include "error.h"
 #include "procmap.h"
 #include "snapshot.h"
-#include "summary.h"
+#include "tally.h"
 
 /* Resolves the owners of every socket in snap (rows with inode 0, TIME_WAIT and orphans, have
  * none). Call it after filtering so that only shown sockets are looked for. With the same pm on
@@ -15,7 +15,7 @@
 int enrich_owners(struct procmap *pm, const struct snapshot *snap, struct procmap_info *info,
                   struct cw_error *err);
 
-/* Points the summary's owner hook at pm (borrowed: it must outlive the summary's rendering). */
-void enrich_summary_owners(struct summary_owner_hook *hook, const struct procmap *pm);
+/* Points the tally's owner hook at pm (borrowed: it must outlive the tally's rendering). */
+void enrich_tally_owners(struct tally_owner_hook *hook, const struct procmap *pm);
 
 #endif

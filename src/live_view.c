@@ -1,7 +1,6 @@
 #include "live_view.h"
 
 #include "i18n.h"
-#include "summary.h"
 #include "util/addr.h"
 #include "util/grow.h"
 
@@ -101,24 +100,6 @@ int live_view_set_filter(struct live_view *v, const char *text, struct cw_error 
 	memcpy(v->filter_text, text, len + 1);
 	apply_listeners(v);
 	return 0;
-}
-
-/* Time in state for the rules: exact for rows that changed state while watched; a lower bound
- * for rows already there at the first refresh, where the kernel's idle time (when asked for)
- * may know better. */
-static uint32_t state_age_for_stats(const struct conn *c, const struct track_mark *m,
-                                    uint64_t now_ms)
-{
-	uint64_t age = now_ms > m->state_since_ms ? now_ms - m->state_since_ms : 0;
-	if (age > UINT32_MAX - 1)
-		age = UINT32_MAX - 1;
-	if ((m->flags & TRACK_BASELINE) && !(m->flags & TRACK_CHANGED)) {
-		if (c->idle_ms != CONN_UNKNOWN_U32 && c->idle_ms > age)
-			return c->idle_ms;
-		if (age == 0)
-			return STATS_AGE_UNKNOWN;
-	}
-	return (uint32_t)age;
 }
 
 /* Addresses order as IPv6, with IPv4 as IPv4-mapped, so that tcp and tcp6 rows of one peer sort
@@ -276,31 +257,15 @@ static void sort_rows(struct live_view *v, const struct snapshot *snap,
 }
 
 int live_view_update(struct live_view *v, const struct snapshot *snap,
-                     const struct track_mark *marks, uint64_t now_ms, struct stats *st,
-                     const struct summary_owner_hook *owners)
+                     const struct track_mark *marks)
 {
 	if (reserve(v, snap->count) < 0)
 		return -ENOMEM;
 	apply_listeners(v);
-	if (st)
-		stats_reset(st);
 	size_t n = 0;
-	for (size_t i = 0; i < snap->count; i++) {
-		const struct conn *c = &snap->conns[i];
-		if (st) {
-			if (filter_match(&v->base, c)) {
-				struct stats_row_extra x = {
-				    .state_age_ms = state_age_for_stats(c, &marks[i], now_ms)};
-				if (owners && owners->pid_of)
-					x.owner_pid = owners->pid_of(owners->ctx, c);
-				stats_add(st, c, &x);
-			} else {
-				stats_note_listener(st, c);
-			}
-		}
-		if (filter_match(&v->filter, c))
+	for (size_t i = 0; i < snap->count; i++)
+		if (filter_match(&v->filter, &snap->conns[i]))
 			v->order[n++] = (uint32_t)i;
-	}
 	v->order_count = n;
 	if (v->sort != LIVE_SORT_NONE)
 		sort_rows(v, snap, marks);

@@ -1,5 +1,5 @@
 /* What the live view shows of a tracked snapshot: the rows that pass the view's filter, in the
- * chosen order, and the counts per state. Pure: renderers read it, cmd_live.c drives it, the
+ * chosen order. Pure: renderers read it, cmd_live.c drives it, the
  * keys of the TUI change it. */
 #ifndef CW_LIVE_VIEW_H
 #define CW_LIVE_VIEW_H
@@ -7,7 +7,6 @@
 #include "error.h"
 #include "filter.h"
 #include "snapshot.h"
-#include "stats.h"
 #include "track.h"
 
 #include <stdbool.h>
@@ -41,15 +40,11 @@ struct live_view {
 void live_view_init(struct live_view *v, const struct filter *base, enum live_sort sort);
 void live_view_free(struct live_view *v);
 
-/* Recomputes the shown rows and their order for snap (marks: track_marks() for snap, taken at
- * now_ms). When st is not NULL it also counts, into st (reset first), the rows that pass the
- * command line's filter, whatever the user typed since, with their time in state; listeners
- * the command line hides are only noted for the rules. owners (may be NULL) gives the owning
- * process of each counted row. Returns 0 or -ENOMEM. */
-struct summary_owner_hook;
+/* Recomputes the shown rows and their order for snap (marks: track_marks() for snap). The counts
+ * are not made here: the tally stage (tally.h) counts the rows that pass the command line's
+ * filter (view.base). Returns 0 or -ENOMEM. */
 int live_view_update(struct live_view *v, const struct snapshot *snap,
-                     const struct track_mark *marks, uint64_t now_ms, struct stats *st,
-                     const struct summary_owner_hook *owners);
+                     const struct track_mark *marks);
 
 /* Replaces the typed filter: words separated by blanks or commas, each a state (TIME_WAIT,
  * syn-recv), a port number, an address or ADDR/PREFIX (matched on the remote side), or

@@ -160,22 +160,15 @@ int render_explain_state(FILE *out, const struct tcp_state_info *info,
 	return ferror(out) ? -EIO : 0;
 }
 
-void explain_count_fill(struct explain_count *count, const struct snapshot *snap,
-                        enum tcp_state state)
+void explain_count_fill(struct explain_count *count, const struct stats *st, enum tcp_state state)
 {
 	memset(count, 0, sizeof(*count));
 	count->known = true;
-	for (size_t i = 0; i < snap->count; i++) {
-		const struct conn *c = &snap->conns[i];
-		unsigned int s = c->state == TCP_ST_NEW_SYN_RECV ? TCP_ST_SYN_RECV : c->state;
-		if (c->proto != CONN_TCP || s != state)
-			continue;
-		count->total++;
-		if (c->family == AF_INET6)
-			count->tcp6++;
-		else
-			count->tcp++;
-	}
+	if ((unsigned)state >= TCP_ST_MAX)
+		return;
+	count->tcp = (unsigned long)st->by_proto_state[STATS_TCP][state];
+	count->tcp6 = (unsigned long)st->by_proto_state[STATS_TCP6][state];
+	count->total = count->tcp + count->tcp6;
 }
 
 static void json_state(struct jsonw *w, const struct tcp_state_info *info)

@@ -3,7 +3,7 @@
 #ifndef CW_RENDER_EXPLAIN_H
 #define CW_RENDER_EXPLAIN_H
 
-#include "snapshot.h"
+#include "stats.h"
 #include "states.h"
 
 #include <stdbool.h>
@@ -16,9 +16,9 @@ struct explain_count {
 	unsigned long tcp, tcp6;
 };
 
-/* Counts the TCP sockets of snap in the state (request sockets count as SYN_RECV). */
-void explain_count_fill(struct explain_count *count, const struct snapshot *snap,
-                        enum tcp_state state);
+/* Takes the count of TCP sockets in the state from the counting stage's stats (request
+ * sockets count as SYN_RECV there). */
+void explain_count_fill(struct explain_count *count, const struct stats *st, enum tcp_state state);
 
 /* Every documented state, the sequences, then the warning signs and other patterns.
  * Returns 0 or -EIO. */

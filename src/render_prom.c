@@ -101,9 +101,9 @@ static void write_top(FILE *out, const struct stats *st, enum stats_tally_id id,
 	}
 }
 
-static void write_evidence(FILE *out, const struct analysis *a, unsigned int top)
+static void write_evidence(FILE *out, const struct tally *t, unsigned int top)
 {
-	const struct stats *st = &a->sum.stats;
+	const struct stats *st = &t->stats;
 	family(out, "connwatch_syn_recv_by_port", "gauge",
 	       "Half-open (SYN_RECV) connections per local port, busiest ports only.");
 	write_top(out, st, STATS_SYN_RECV_PORT, top, "connwatch_syn_recv_by_port", "port", false);
@@ -114,8 +114,8 @@ static void write_evidence(FILE *out, const struct analysis *a, unsigned int top
 	          true);
 	family(out, "connwatch_time_wait_new_per_second", "gauge",
 	       "New TIME_WAIT sockets per second since the previous scrape (absent on the first).");
-	if (a->time_wait_rate >= 0)
-		fprintf(out, "connwatch_time_wait_new_per_second %.3f\n", a->time_wait_rate);
+	if (t->time_wait_rate >= 0)
+		fprintf(out, "connwatch_time_wait_new_per_second %.3f\n", t->time_wait_rate);
 	family(out, "connwatch_time_wait_by_remote", "gauge",
 	       "TIME_WAIT sockets per remote endpoint (address:port), busiest only.");
 	write_top(out, st, STATS_TIME_WAIT_REMOTE, top, "connwatch_time_wait_by_remote", "endpoint",
@@ -199,26 +199,26 @@ static void write_kernel(FILE *out, const struct kcounters *kc)
 
 int render_prom(FILE *out, const struct prom_model *m)
 {
-	write_connections(out, &m->analysis->sum.stats);
-	write_warnings(out, &m->analysis->sum.report);
-	write_evidence(out, m->analysis, m->top);
-	write_kernel(out, m->analysis->sum.have_counters ? &m->analysis->sum.counters : NULL);
+	write_connections(out, &m->tally->stats);
+	write_warnings(out, &m->tally->report);
+	write_evidence(out, m->tally, m->top);
+	write_kernel(out, m->tally->have_counters ? &m->tally->counters : NULL);
 
 	family(out, "connwatch_snapshot_skipped_records", "gauge",
 	       "Input records the last snapshot could not read and skipped.");
-	fprintf(out, "connwatch_snapshot_skipped_records %zu\n", m->snap->skipped);
+	fprintf(out, "connwatch_snapshot_skipped_records %zu\n", m->tally->skipped);
 	family(out, "connwatch_build_info", "gauge",
 	       "Always 1; the labels say which connwatch and which socket source answered.");
 	fputs("connwatch_build_info{version=\"", out);
 	render_prom_label_value(out, PACKAGE_VERSION);
 	fputs("\",source=\"", out);
-	render_prom_label_value(out, m->snap->source_name ? m->snap->source_name : "unknown");
+	render_prom_label_value(out, m->tally->source_name ? m->tally->source_name : "unknown");
 	fputs("\"} 1\n", out);
 	family(out, "connwatch_source_info", "gauge",
 	       "Always 1; the label says which socket source served this scrape: bpf (the resident "
 	       "BPF iterator), netlink (sock_diag) or proc (/proc/net text).");
 	fputs("connwatch_source_info{source=\"", out);
-	render_prom_label_value(out, m->snap->source_name ? m->snap->source_name : "unknown");
+	render_prom_label_value(out, m->tally->source_name ? m->tally->source_name : "unknown");
 	fputs("\"} 1\n", out);
 	family(out, "connwatch_scrape_duration_seconds", "gauge",
 	       "Time connwatch took to read the sockets and analyse them for this scrape.");

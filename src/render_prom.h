@@ -3,8 +3,7 @@
 #ifndef CW_RENDER_PROM_H
 #define CW_RENDER_PROM_H
 
-#include "analysis.h"
-#include "snapshot.h"
+#include "tally.h"
 
 #include <stdio.h>
 
@@ -14,10 +13,9 @@
 
 /* What one scrape shows. Everything is borrowed. */
 struct prom_model {
-	const struct snapshot *snap;     /* for the source name and skipped records */
-	const struct analysis *analysis; /* counts, kernel counters, diagnosis */
-	unsigned int top;                /* per-address and per-port series: only the busiest N */
-	double scrape_seconds;           /* time taken to read and analyse the snapshot */
+	const struct tally *tally; /* counts, kernel counters, diagnosis, source */
+	unsigned int top;          /* per-address and per-port series: only the busiest N */
+	double scrape_seconds;     /* time taken to read and count the sockets */
 };
 
 /* Writes the metrics. Every family has its HELP and TYPE lines even when it has no sample now,

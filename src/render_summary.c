@@ -95,7 +95,7 @@ static void print_networks(FILE *out, const struct stats *s)
 	}
 }
 
-static void print_processes(FILE *out, const struct summary *sum)
+static void print_processes(FILE *out, const struct tally *sum)
 {
 	struct stats_entry top[SUMMARY_TOP];
 	size_t n = stats_top(&sum->stats, STATS_OWNER, -1, top, SUMMARY_TOP);
@@ -181,7 +181,7 @@ void render_warning_text(FILE *out, const struct warning *w)
 	fprintf(out, "    %s %s\n", _("What to do:"), _(w->remedy));
 }
 
-int render_summary_text(FILE *out, const struct summary *sum)
+int render_summary_text(FILE *out, const struct tally *sum)
 {
 	const struct stats *s = &sum->stats;
 	fprintf(out, _("Connections: %llu"), (unsigned long long)s->total);

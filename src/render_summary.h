@@ -4,7 +4,7 @@
 #define CW_RENDER_SUMMARY_H
 
 #include "diagnose.h"
-#include "summary.h"
+#include "tally.h"
 #include "util/jsonw.h"
 
 #include <stdio.h>
@@ -12,10 +12,10 @@
 #define SUMMARY_TOP 10 /* rows in each top list */
 
 /* The text report. Returns 0, or -EIO when out fails. */
-int render_summary_text(FILE *out, const struct summary *sum);
+int render_summary_text(FILE *out, const struct tally *sum);
 
 /* The JSON document and a newline. Returns 0, or -EIO when out fails. */
-int render_summary_json(FILE *out, const struct summary *sum);
+int render_summary_json(FILE *out, const struct tally *sum);
 
 /* One warning as text: "[critical] syn_flood: message", the evidence, the remedy. */
 void render_warning_text(FILE *out, const struct warning *w);

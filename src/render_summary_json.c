@@ -93,7 +93,7 @@ static void write_states(struct jsonw *w, const struct stats *s, int proto)
 }
 
 /* The command line and the sockets per state of one process (summary -p). */
-static void write_owner_detail(struct jsonw *w, const struct summary *sum, uint32_t pid)
+static void write_owner_detail(struct jsonw *w, const struct tally *sum, uint32_t pid)
 {
 	const char *cmdline =
 	    sum->owners.cmdline_of ? sum->owners.cmdline_of(sum->owners.ctx, pid) : NULL;
@@ -114,7 +114,7 @@ static void write_owner_detail(struct jsonw *w, const struct summary *sum, uint3
 	jsonw_object_end(w);
 }
 
-static void write_top(struct jsonw *w, const struct summary *sum, enum stats_tally_id id,
+static void write_top(struct jsonw *w, const struct tally *sum, enum stats_tally_id id,
                       const char *key)
 {
 	struct stats_entry top[SUMMARY_TOP];
@@ -160,7 +160,7 @@ static void write_kernel(struct jsonw *w, const struct kcounters *kc)
 	jsonw_object_end(w);
 }
 
-int render_summary_json(FILE *out, const struct summary *sum)
+int render_summary_json(FILE *out, const struct tally *sum)
 {
 	const struct stats *s = &sum->stats;
 	struct jsonw w;

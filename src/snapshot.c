@@ -1,7 +1,6 @@
 #include "snapshot.h"
 
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +24,6 @@ static void free_notes(struct snapshot *snap)
 void snapshot_free(struct snapshot *snap)
 {
 	free(snap->conns);
-	free(snap->counted.ports);
-	free(snap->counted.remotes);
 	free_notes(snap);
 	snapshot_init(snap);
 }
@@ -34,13 +31,10 @@ void snapshot_free(struct snapshot *snap)
 void snapshot_clear(struct snapshot *snap)
 {
 	snap->count = 0;
+	snap->delivered = 0;
 	snap->skipped = 0;
 	free_notes(snap);
 	memset(&snap->counters, 0, sizeof(snap->counters));
-	struct snapshot_counted *c = &snap->counted;
-	c->total = 0;
-	memset(c->tcp, 0, sizeof(c->tcp));
-	c->port_count = c->remote_count = 0;
 }
 
 /* Rows are written once each, front to back. Letting the first write of every 4 KiB page fault
@@ -70,8 +64,25 @@ static void populate_ahead(struct snapshot *snap)
 	snap->populated = want;
 }
 
+void snapshot_set_sink(struct snapshot *snap, const struct snapshot_sink *sink)
+{
+	snapshot_flush(snap);
+	snap->sink = sink;
+}
+
+void snapshot_flush(struct snapshot *snap)
+{
+	if (!snap->sink || !snap->count)
+		return;
+	snap->sink->rows(snap->sink->ctx, snap->conns, snap->count);
+	snap->delivered += snap->count;
+	snap->count = 0;
+}
+
 struct conn *snapshot_append(struct snapshot *snap)
 {
+	if (snap->sink && snap->count == SNAPSHOT_BATCH)
+		snapshot_flush(snap); /* the same batch memory is refilled: it stays mapped */
 	if (snap->count == snap->capacity) {
 		/* Grow by half, not double: at 235,000 sockets doubling can leave 2x slack. */
 		size_t cap = snap->capacity < 1024 ? 1024 : snap->capacity + snap->capacity / 2;
@@ -115,40 +126,4 @@ void snapshot_add_note(struct snapshot *snap, const char *fmt, ...)
 		return;
 	}
 	snap->notes[snap->note_count++] = s;
-}
-
-/* Grows a counted array by half (at least 256 entries). */
-static int grow_counted(void **arr, size_t *capacity, size_t size)
-{
-	size_t cap = *capacity < 256 ? 256 : *capacity + *capacity / 2;
-	void *grown = realloc(*arr, cap * size);
-	if (!grown)
-		return -ENOMEM;
-	*arr = grown;
-	*capacity = cap;
-	return 0;
-}
-
-int snapshot_count_port(struct snapshot *snap, uint16_t port, uint32_t count)
-{
-	struct snapshot_counted *c = &snap->counted;
-	if (c->port_count == c->port_capacity &&
-	    grow_counted((void **)&c->ports, &c->port_capacity, sizeof(*c->ports)) < 0)
-		return -ENOMEM;
-	c->ports[c->port_count++] = (struct snapshot_port_count){.port = port, .count = count};
-	return 0;
-}
-
-int snapshot_count_remote(struct snapshot *snap, int family, const uint8_t *addr, uint32_t count)
-{
-	struct snapshot_counted *c = &snap->counted;
-	if (c->remote_count == c->remote_capacity &&
-	    grow_counted((void **)&c->remotes, &c->remote_capacity, sizeof(*c->remotes)) < 0)
-		return -ENOMEM;
-	struct snapshot_remote_count *r = &c->remotes[c->remote_count++];
-	memset(r, 0, sizeof(*r));
-	r->family = (uint8_t)family;
-	r->count = count;
-	memcpy(r->addr, addr, family == AF_INET6 ? 16 : 4);
-	return 0;
 }

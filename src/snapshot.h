@@ -41,34 +41,28 @@ struct kernel_counters {
 	bool valid;
 };
 
-/* TCP sockets a source counted without making rows (the BPF iterator counts ordinary
- * connections in the kernel): per family and state, per local port, per remote address. A socket
- * is either a row or counted here, never both. Only sources asked for it (source_request's
- * rows_optional) fill it. */
-#define SNAPSHOT_COUNTED_STATES 16
-
-struct snapshot_port_count {
-	uint16_t port;
-	uint32_t count;
-};
-
-struct snapshot_remote_count {
-	uint8_t addr[16]; /* IPv4 (also IPv4-mapped IPv6) in the first 4 bytes */
-	uint8_t family;   /* AF_INET or AF_INET6 */
-	uint32_t count;
-};
-
-struct snapshot_counted {
-	uint64_t total;
-	uint64_t tcp[2][SNAPSHOT_COUNTED_STATES]; /* [0] IPv4, [1] IPv6 sockets, by kernel state */
-	struct snapshot_port_count *ports;        /* owned */
-	size_t port_count, port_capacity;
-	struct snapshot_remote_count *remotes; /* owned; remote 0.0.0.0 and :: are left out */
-	size_t remote_count, remote_capacity;
-};
-
 /* A note about input that was skipped (malformed line, interrupted dump); printed by the caller. */
 #define SNAPSHOT_MAX_NOTES 32
+
+struct stats;
+
+/* Where rows go when the consumer does not keep them (summary, check, serve, explain count; a
+ * million sockets must not cost a million rows of memory). With a sink set, the snapshot holds
+ * at most SNAPSHOT_BATCH rows: the sources append as usual (snapshot_append, snapshot_add_conn)
+ * and every full batch is handed to `rows` and forgotten; snapshot_flush() hands over the rest.
+ * Rows arrive in the source's order, each exactly once.
+ *
+ * `counts`, when not NULL, is where a source that counts by itself (a BPF iterator, no rows at
+ * all) adds its counts instead (stats_add_counts() and friends in stats.h). The consumer sets
+ * it only when it accepts counts that were not filtered row by row (no --port/--local/--remote;
+ * the request's states and families still apply); a counting source that is given NULL must
+ * produce rows. */
+#define SNAPSHOT_BATCH 4096
+struct snapshot_sink {
+	void (*rows)(void *ctx, const struct conn *rows, size_t n);
+	void *ctx;
+	struct stats *counts;
+};
 
 struct snapshot {
 	struct conn *conns; /* owned; freed by snapshot_free() */
@@ -81,7 +75,8 @@ struct snapshot {
 	size_t skipped;          /* input records that could not be read */
 	const char *source_name; /* static string: "netlink", "proc", ... */
 	struct kernel_counters counters;
-	struct snapshot_counted counted; /* empty unless the source counted sockets itself */
+	const struct snapshot_sink *sink; /* borrowed; NULL: every row is kept in conns */
+	size_t delivered;                 /* rows already handed to the sink */
 };
 
 void snapshot_init(struct snapshot *snap);
@@ -89,8 +84,23 @@ void snapshot_init(struct snapshot *snap);
 /* Frees everything the snapshot owns and leaves it empty and reusable. */
 void snapshot_free(struct snapshot *snap);
 
-/* Empties the snapshot but keeps its array for the next fill (the live view reuses it). */
+/* Empties the snapshot but keeps its array (and its sink) for the next fill (the live view
+ * reuses it). */
 void snapshot_clear(struct snapshot *snap);
+
+/* Streams the rows into sink from now on instead of keeping them (NULL: keep them again).
+ * Borrowed: the sink must outlive the snapshot's fills. */
+void snapshot_set_sink(struct snapshot *snap, const struct snapshot_sink *sink);
+
+/* Hands the rows still held to the sink (nothing without one). Call after every fill; the
+ * collector and the import command do. */
+void snapshot_flush(struct snapshot *snap);
+
+/* Rows the sources produced since the last clear: delivered to a sink or kept. */
+static inline size_t snapshot_rows_seen(const struct snapshot *snap)
+{
+	return snap->delivered + snap->count;
+}
 
 /* Appends a copy of c. Returns 0 or -ENOMEM. */
 int snapshot_add_conn(struct snapshot *snap, const struct conn *c);
@@ -99,10 +109,6 @@ int snapshot_add_conn(struct snapshot *snap, const struct conn *c);
  * source fills 235,000 of them per dump; a copy through the stack costs time), or NULL when out
  * of memory. The pointer is valid until the next append. */
 struct conn *snapshot_append(struct snapshot *snap);
-
-/* Appends to the counted part. Return 0 or -ENOMEM. */
-int snapshot_count_port(struct snapshot *snap, uint16_t port, uint32_t count);
-int snapshot_count_remote(struct snapshot *snap, int family, const uint8_t *addr, uint32_t count);
 
 /* Records a note (printf-style); never fails: notes past the limit are counted only. */
 void snapshot_add_note(struct snapshot *snap, const char *fmt, ...)

@@ -20,13 +20,8 @@ struct source_request {
 	const char *proc_root;   /* proc source: directory holding net/tcp ...; NULL = /proc */
 	const char *input_path;  /* replay and text sources: the file; "-" = stdin */
 	const char *record_path; /* netlink source: also save the raw replies here; NULL = no */
-	bool rows_optional;      /* ordinary connections may come as counts (snapshot.counted)
-	                          * instead of rows: the view only counts, unfiltered by port or
-	                          * address (the BPF source) */
 	bool close_wait_idle;    /* idle_ms of CLOSE_WAIT sockets wanted (the BPF source reads it
 	                          * in the same walk; netlink needs a second dump) */
-	uint32_t recv_q_rows;    /* with rows_optional: ESTABLISHED sockets with at least this */
-	uint32_t send_q_rows;    /* much queued stay rows (the queue rules list them); 0 = all */
 };
 
 struct source_ops {

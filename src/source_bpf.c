@@ -2,6 +2,7 @@
 #include "source_bpf.h"
 
 #include "i18n.h"
+#include "stats.h"
 
 #include <linux/types.h>
 
@@ -156,31 +157,31 @@ out:
 	return ret;
 }
 
-/* Moves what the program counted into snap->counted and empties its tables for the next run. */
-static int collect_counts(struct cw_tcp_iter__bss *bss, struct snapshot *snap)
+/* Adds what the program counted to st and empties its tables for the next run. */
+static void collect_counts(struct cw_tcp_iter__bss *bss, struct stats *st)
 {
-	struct snapshot_counted *c = &snap->counted;
-	int ret = 0;
+	struct stats_counts c = {0};
 	for (int fam = 0; fam < CW_BPF_FAMILIES; fam++)
-		for (int st = 0; st < CW_BPF_STATES && st < SNAPSHOT_COUNTED_STATES; st++) {
-			c->tcp[fam][st] += bss->counts[fam][st];
-			c->total += bss->counts[fam][st];
-			bss->counts[fam][st] = 0;
+		for (int state = 0; state < CW_BPF_STATES && state < TCP_ST_MAX; state++) {
+			/* Only ordinary connection states are counted: no request socket to fold.
+			 */
+			c.by_proto_state[fam ? STATS_TCP6 : STATS_TCP][state] =
+			    bss->counts[fam][state];
+			bss->counts[fam][state] = 0;
 		}
+	stats_add_counts(st, &c);
 	for (uint32_t port = 0; port < CW_BPF_PORTS; port++) {
 		if (!bss->port_counts[port])
 			continue;
-		if (ret == 0)
-			ret = snapshot_count_port(snap, (uint16_t)port, bss->port_counts[port]);
+		struct stats_key k = {.port = (uint16_t)port};
+		stats_add_keyed(st, STATS_LOCAL_PORT, &k, bss->port_counts[port], 0);
 		bss->port_counts[port] = 0;
 	}
 	for (uint32_t i = 0; i < CW_BPF_V4_SLOTS; i++) {
 		struct cw_bpf_v4_slot *s = &bss->v4_slots[i];
 		if (!s->count)
 			continue;
-		if (ret == 0)
-			ret = snapshot_count_remote(snap, AF_INET, (const uint8_t *)&s->addr,
-			                            s->count);
+		stats_add_remote(st, AF_INET, (const uint8_t *)&s->addr, s->count);
 		s->addr = 0;
 		s->count = 0;
 	}
@@ -188,12 +189,9 @@ static int collect_counts(struct cw_tcp_iter__bss *bss, struct snapshot *snap)
 		struct cw_bpf_v6_slot *s = &bss->v6_slots[i];
 		if (!s->count)
 			continue;
-		if (ret == 0)
-			ret = snapshot_count_remote(snap, AF_INET6, (const uint8_t *)s->addr,
-			                            s->count);
+		stats_add_remote(st, AF_INET6, (const uint8_t *)s->addr, s->count);
 		memset(s, 0, sizeof(*s));
 	}
-	return ret;
 }
 
 int bpf_source_fill(struct bpf_source *b, const struct source_request *req, struct snapshot *snap,
@@ -206,6 +204,10 @@ int bpf_source_fill(struct bpf_source *b, const struct source_request *req, stru
 
 	pthread_mutex_lock(&b->lock);
 	struct cw_tcp_iter__bss *bss = b->skel->bss;
+	/* A consumer that only counts (a tally sink with counts) lets the program count ordinary
+	 * connections itself; ESTABLISHED ones at its queue thresholds stay rows for the queue
+	 * rules. Without one every socket is a row. */
+	struct stats *counts = snap->sink ? snap->sink->counts : NULL;
 	tcp_state_set states = req->tcp_states;
 	/* sock_diag reports request sockets as SYN_RECV and matches them by that bit. */
 	if (states & TCP_STATE_BIT(TCP_ST_SYN_RECV))
@@ -213,17 +215,16 @@ int bpf_source_fill(struct bpf_source *b, const struct source_request *req, stru
 	bss->cfg = (struct cw_bpf_config){
 	    .states = (__u32)states,
 	    .families = (req->ipv4 ? 1u : 0u) | (req->ipv6 ? 2u : 0u),
-	    .emit_all = !req->rows_optional,
+	    .emit_all = counts == NULL,
 	    .idle = req->want_tcp_info     ? 3u
 	            : req->close_wait_idle ? 1u
 	                                   : 0u,
-	    .recv_q_bytes = req->recv_q_rows,
-	    .send_q_bytes = req->send_q_rows,
+	    .recv_q_bytes = counts ? counts->opt.recv_q_bytes : 0,
+	    .send_q_bytes = counts ? counts->opt.send_q_bytes : 0,
 	};
 	ret = read_records(b, snap, err);
-	int counted = collect_counts(bss, snap);
-	if (ret == 0 && counted < 0)
-		ret = cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
+	if (counts)
+		collect_counts(bss, counts);
 	pthread_mutex_unlock(&b->lock);
 	return ret;
 }

@@ -218,11 +218,21 @@ static int dump_once(struct dump_ctx *ctx, const void *req, size_t req_len, uint
 static int dump_with_retry(struct dump_ctx *ctx, const void *req, size_t req_len, uint16_t type,
                            int proto, struct snapshot *snap, struct cw_error *err)
 {
-	size_t start = snap->count;
+	size_t start = snap->count, delivered = snap->delivered;
 	int r = -EINTR;
 	for (int attempt = 0; attempt < DUMP_INTR_TRIES && r == -EINTR; attempt++) {
+		/* Rows already handed to a sink (a counting consumer) cannot be taken back: keep
+		 * them rather than count them twice. */
+		if (snap->delivered != delivered)
+			break;
 		snap->count = start;
 		r = dump_once(ctx, req, req_len, type, proto, snap, err);
+	}
+	if (r == -EINTR && snap->delivered != delivered) {
+		snapshot_add_note(snap, "%s",
+		                  _("the kernel interrupted the socket dump while sockets changed; "
+		                    "the counts may miss or repeat a few sockets"));
+		return 0;
 	}
 	if (r == -EINTR) {
 		/* The sockets changed under the dump every time: keep what came, and say so. */

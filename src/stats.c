@@ -252,34 +252,39 @@ static double fill_ratio(const struct stats_listener *l)
 	return l->backlog ? (double)l->queue / l->backlog : 0.0;
 }
 
-static void add_listener(struct stats *s, const struct conn *c)
+static void add_listener(struct stats *s, const struct stats_listener *l)
 {
 	s->tcp_listeners++;
-	s->listen_ports[c->local_port / 8] |= (uint8_t)(1u << (c->local_port % 8));
+	s->listen_ports[l->port / 8] |= (uint8_t)(1u << (l->port % 8));
 	/* The kernel counts a full queue as queue > backlog (sk_acceptq_is_full); 90% is near. */
-	if (c->backlog && (uint64_t)c->recv_q * 10 >= (uint64_t)c->backlog * 9)
+	if (l->backlog && (uint64_t)l->queue * 10 >= (uint64_t)l->backlog * 9)
 		s->listeners_near_full++;
-	if (!c->recv_q)
+	if (!l->queue)
 		return;
-	struct stats_listener l = {
-	    .family = c->family, .port = c->local_port, .queue = c->recv_q, .backlog = c->backlog};
-	memcpy(l.addr, c->local_addr, sizeof(l.addr));
 	size_t n = s->fullest_count;
 	if (n == STATS_KEEP_WORST) {
 		const struct stats_listener *last = &s->fullest[n - 1];
-		if (fill_ratio(&l) <= fill_ratio(last) && l.queue <= last->queue)
+		if (fill_ratio(l) <= fill_ratio(last) && l->queue <= last->queue)
 			return;
 		n--;
 	} else {
 		s->fullest_count++;
 	}
-	while (n > 0 && (fill_ratio(&l) > fill_ratio(&s->fullest[n - 1]) ||
-	                 (fill_ratio(&l) == fill_ratio(&s->fullest[n - 1]) &&
-	                  l.queue > s->fullest[n - 1].queue))) {
+	while (n > 0 && (fill_ratio(l) > fill_ratio(&s->fullest[n - 1]) ||
+	                 (fill_ratio(l) == fill_ratio(&s->fullest[n - 1]) &&
+	                  l->queue > s->fullest[n - 1].queue))) {
 		s->fullest[n] = s->fullest[n - 1];
 		n--;
 	}
-	s->fullest[n] = l;
+	s->fullest[n] = *l;
+}
+
+static void add_listener_row(struct stats *s, const struct conn *c)
+{
+	struct stats_listener l = {
+	    .family = c->family, .port = c->local_port, .queue = c->recv_q, .backlog = c->backlog};
+	memcpy(l.addr, c->local_addr, sizeof(l.addr));
+	add_listener(s, &l);
 }
 
 static void keep_worst_queue(struct stats_queued *arr, size_t *count, const struct conn *c,
@@ -306,10 +311,10 @@ static void keep_worst_queue(struct stats_queued *arr, size_t *count, const stru
 	arr[n] = q;
 }
 
-static void add_close_wait(struct stats *s, const struct conn *c, uint32_t age_ms, uint32_t owner)
+/* The age part of one CLOSE_WAIT socket; e is its port's entry (NULL when out of memory).
+ * Returns whether it hangs. */
+static bool add_close_wait_age(struct stats *s, struct stats_entry *e, uint32_t age_ms)
 {
-	struct stats_key k = {.port = c->local_port};
-	struct stats_entry *e = tally_count(s, STATS_CLOSE_WAIT_PORT, &k);
 	bool hanging = age_ms != STATS_AGE_UNKNOWN && age_ms >= s->opt.close_wait_age_ms;
 	if (age_ms != STATS_AGE_UNKNOWN) {
 		s->close_wait_age_known++;
@@ -325,6 +330,14 @@ static void add_close_wait(struct stats *s, const struct conn *c, uint32_t age_m
 		if (hanging)
 			e->aux++;
 	}
+	return hanging;
+}
+
+static void add_close_wait(struct stats *s, const struct conn *c, uint32_t age_ms, uint32_t owner)
+{
+	struct stats_key k = {.port = c->local_port};
+	struct stats_entry *e = tally_count(s, STATS_CLOSE_WAIT_PORT, &k);
+	bool hanging = add_close_wait_age(s, e, age_ms);
 	if (owner) {
 		struct stats_key ok = {.id = owner};
 		struct stats_entry *oe = tally_count(s, STATS_CLOSE_WAIT_OWNER, &ok);
@@ -383,7 +396,7 @@ void stats_add(struct stats *s, const struct conn *c, const struct stats_row_ext
 	}
 
 	if (c->proto == CONN_TCP && state == TCP_ST_LISTEN) {
-		add_listener(s, c);
+		add_listener_row(s, c);
 		return;
 	}
 	if (c->proto == CONN_UDP && state != TCP_ST_ESTABLISHED)
@@ -451,58 +464,83 @@ void stats_add(struct stats *s, const struct conn *c, const struct stats_row_ext
 	}
 }
 
-void stats_add_counted(struct stats *s, const struct snapshot_counted *c)
-{
-	for (int fam = 0; fam < 2; fam++) {
-		enum stats_proto proto = fam ? STATS_TCP6 : STATS_TCP;
-		for (unsigned int st = 0; st < SNAPSHOT_COUNTED_STATES; st++) {
-			uint64_t n = c->tcp[fam][st];
-			if (!n)
-				continue;
-			struct conn probe = {.proto = CONN_TCP, .state = (uint8_t)st};
-			unsigned int state = stats_state_of(&probe);
-			s->total += n;
-			s->by_proto[proto] += n;
-			s->by_proto_state[proto][state] += n;
-			s->by_state[state] += n;
-		}
-	}
-	for (size_t i = 0; i < c->port_count; i++) {
-		struct stats_key pk = {.port = c->ports[i].port};
-		bool is_new;
-		struct stats_entry *e = tally_get(s, STATS_LOCAL_PORT, &pk, &is_new);
-		if (e)
-			e->count += c->ports[i].count;
-	}
-	for (size_t i = 0; i < c->remote_count; i++) {
-		const struct snapshot_remote_count *r = &c->remotes[i];
-		struct stats_key k = {0};
-		key_set_addr(&k, r->family, r->addr);
-		bool is_new;
-		struct stats_entry *ip = tally_get(s, STATS_REMOTE_IP, &k, &is_new);
-		if (ip)
-			ip->count += r->count;
-		key_to_net(&k);
-		struct stats_entry *net = tally_get(s, STATS_REMOTE_NET, &k, &(bool){false});
-		if (net) {
-			net->count += r->count;
-			if (ip && is_new)
-				net->aux++;
-		}
-	}
-}
-
 void stats_note_listener(struct stats *s, const struct conn *c)
 {
 	if (c->proto == CONN_TCP && c->state == TCP_ST_LISTEN)
-		add_listener(s, c);
+		add_listener_row(s, c);
 }
 
 void stats_add_snapshot(struct stats *s, const struct snapshot *snap)
 {
 	for (size_t i = 0; i < snap->count; i++)
 		stats_add(s, &snap->conns[i], NULL);
-	stats_add_counted(s, &snap->counted);
+}
+
+void stats_add_remote(struct stats *s, int family, const uint8_t *addr, uint64_t count)
+{
+	uint8_t full[16] = {0};
+	memcpy(full, addr, family == AF_INET6 ? 16 : 4);
+	struct stats_key k = {0};
+	key_set_addr(&k, family, full);
+	if (!count || addr_is_any(k.family, k.addr))
+		return;
+	bool is_new;
+	struct stats_entry *ip = tally_get(s, STATS_REMOTE_IP, &k, &is_new);
+	if (ip)
+		ip->count += count;
+	key_to_net(&k);
+	bool net_new;
+	struct stats_entry *net = tally_get(s, STATS_REMOTE_NET, &k, &net_new);
+	if (net) {
+		net->count += count;
+		if (ip && is_new)
+			net->aux++;
+	}
+}
+
+void stats_add_counts(struct stats *s, const struct stats_counts *c)
+{
+	for (int p = 0; p < STATS_PROTO_COUNT; p++)
+		for (unsigned int st = 0; st < TCP_ST_MAX; st++) {
+			uint64_t n = c->by_proto_state[p][st];
+			s->total += n;
+			s->by_proto[p] += n;
+			s->by_proto_state[p][st] += n;
+			s->by_state[st] += n;
+		}
+}
+
+void stats_add_keyed(struct stats *s, enum stats_tally_id id, const struct stats_key *key,
+                     uint64_t count, uint64_t aux)
+{
+	if ((unsigned)id >= STATS_TALLY_COUNT || !count)
+		return;
+	bool is_new;
+	struct stats_entry *e = tally_get(s, id, key, &is_new);
+	if (!e)
+		return;
+	e->count += count;
+	e->aux += aux;
+}
+
+void stats_add_close_wait_age(struct stats *s, uint16_t local_port, uint32_t age_ms)
+{
+	struct stats_key k = {.port = local_port};
+	const struct stats_tally *t = &s->tally[STATS_CLOSE_WAIT_PORT];
+	struct stats_entry *e = t->capacity ? tally_slot(t, &k) : NULL;
+	add_close_wait_age(s, e && e->count ? e : NULL, age_ms);
+}
+
+void stats_add_listener(struct stats *s, const struct stats_listener *l, bool counted)
+{
+	if (counted) {
+		enum stats_proto p = l->family == AF_INET6 ? STATS_TCP6 : STATS_TCP;
+		s->total++;
+		s->by_proto[p]++;
+		s->by_proto_state[p][TCP_ST_LISTEN]++;
+		s->by_state[TCP_ST_LISTEN]++;
+	}
+	add_listener(s, l);
 }
 
 size_t stats_key_format(char *buf, const struct stats_key *k, bool with_port)

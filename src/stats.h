@@ -154,12 +154,43 @@ void stats_add(struct stats *s, const struct conn *c, const struct stats_row_ext
  * the totals: for views that hide listeners, as netstat -ntu does. Ignores other rows. */
 void stats_note_listener(struct stats *s, const struct conn *c);
 
-/* Counts the sockets a source counted without rows (snapshot.counted): the same counts and
- * tallies stats_add() would have made from their rows. */
-void stats_add_counted(struct stats *s, const struct snapshot_counted *c);
-
 /* Counts every row of a snapshot (no extras). */
 void stats_add_snapshot(struct stats *s, const struct snapshot *snap);
+
+/* ---- counts from a source that counts by itself (no rows) ----
+ * A source that aggregates in the kernel (a BPF iterator) feeds the same struct through these
+ * three calls instead of stats_add(); the diagnosis and every renderer then read it unchanged.
+ * They add to what is there (several sources or passes may contribute). */
+
+/* Sockets per protocol and state index (stats_state_of() numbering: request sockets already
+ * folded into TCP_ST_SYN_RECV; UDP: ESTABLISHED connected, TCP_ST_CLOSE not). Updates total,
+ * by_proto, by_state and by_proto_state. Listeners counted here are counted only: give each one
+ * to stats_add_listener() too (with counted = false) for the listener rules. */
+struct stats_counts {
+	uint64_t by_proto_state[STATS_PROTO_COUNT][TCP_ST_MAX];
+};
+void stats_add_counts(struct stats *s, const struct stats_counts *c);
+
+/* Adds count (and aux, meaning per tally: see enum stats_tally_id) to the entry of key in a
+ * tally: e.g. STATS_SYN_RECV_PORT {.port = 443} count 900 aux 870 distinct sources. Keys follow
+ * the tally's documented fields; addresses as stats_add() stores them (IPv4-mapped IPv6 as
+ * IPv4). For the CLOSE_WAIT tallies the ages go through stats_add_close_wait_age(). */
+void stats_add_keyed(struct stats *s, enum stats_tally_id id, const struct stats_key *key,
+                     uint64_t count, uint64_t aux);
+
+/* count connected sockets with this remote address (IPv4 in the first 4 bytes; IPv4-mapped IPv6
+ * is counted as IPv4): the remote-address and remote-network tallies as stats_add() keeps them,
+ * the network's number of distinct addresses included. 0.0.0.0 and :: are not peers (ignored). */
+void stats_add_remote(struct stats *s, int family, const uint8_t *addr, uint64_t count);
+
+/* One CLOSE_WAIT socket's age on a local port when the source knows it (ms): updates the
+ * hanging count, the oldest age, and the port's entry as stats_add() would (the port's count
+ * itself comes from stats_add_keyed(STATS_CLOSE_WAIT_PORT)). */
+void stats_add_close_wait_age(struct stats *s, uint16_t local_port, uint32_t age_ms);
+
+/* One TCP listener for listen_overflow and the listening-port set. counted: also count it in
+ * the totals (as stats_add() of a LISTEN row would); false when stats_add_counts() counted it. */
+void stats_add_listener(struct stats *s, const struct stats_listener *l, bool counted);
 
 /* True when port is a TCP listening port of the snapshot counted. */
 bool stats_is_listen_port(const struct stats *s, uint16_t port);

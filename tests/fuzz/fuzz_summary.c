@@ -5,7 +5,7 @@
 #include "fuzz.h"
 
 #include "render_summary.h"
-#include "summary.h"
+#include "tally.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,10 +47,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	kc.v[KC_SYSCTL_MAX_TW_BUCKETS] = (int64_t)(size % 3);
 	kc.v[KC_SOCK_ORPHAN] = (int64_t)size;
 	kc.v[KC_SYSCTL_MAX_ORPHANS] = (int64_t)(size % 5);
-	struct summary sum;
-	summary_init(&sum, &cfg, &kc);
-	summary_count(&sum, &snap, NULL);
-	if (summary_diagnose(&sum) == 0) {
+	struct tally sum;
+	tally_init(&sum, &cfg, &kc);
+	tally_rows(&sum, &snap, NULL, 0);
+	if (tally_diagnose(&sum, NULL, 0) == 0) {
 		char *buf = NULL;
 		size_t len = 0;
 		FILE *out = open_memstream(&buf, &len);
@@ -69,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(buf);
 		}
 	}
-	summary_free(&sum);
+	tally_free(&sum);
 	snapshot_free(&snap);
 	return 0;
 }

@@ -51,32 +51,32 @@ static void filter_words_and_listeners(void **state)
 	struct filter f = base_filter();
 	struct live_view v;
 	live_view_init(&v, &f, LIVE_SORT_NONE);
-	assert_int_equal(live_view_update(&v, &s, marks, 0, NULL, NULL), 0);
+	assert_int_equal(live_view_update(&v, &s, marks), 0);
 	assert_int_equal(v.order_count, 3); /* listeners hidden, as netstat -ntu */
 
 	live_view_set_listeners(&v, true);
-	live_view_update(&v, &s, marks, 0, NULL, NULL);
+	live_view_update(&v, &s, marks);
 	assert_int_equal(v.order_count, 4);
 	live_view_set_listeners(&v, false);
 
 	struct cw_error err = {0};
 	assert_int_equal(live_view_set_filter(&v, "time-wait", &err), 0);
-	live_view_update(&v, &s, marks, 0, NULL, NULL);
+	live_view_update(&v, &s, marks);
 	assert_int_equal(v.order_count, 1);
 	assert_int_equal(v.order[0], 1);
 
 	assert_int_equal(live_view_set_filter(&v, "ESTABLISHED, CLOSE_WAIT 443", &err), 0);
-	live_view_update(&v, &s, marks, 0, NULL, NULL);
+	live_view_update(&v, &s, marks);
 	assert_int_equal(v.order_count, 1); /* states OR, port ANDed */
 	assert_int_equal(v.order[0], 0);
 
 	assert_int_equal(live_view_set_filter(&v, "198.51.100.0/24", &err), 0);
-	live_view_update(&v, &s, marks, 0, NULL, NULL);
+	live_view_update(&v, &s, marks);
 	assert_int_equal(v.order_count, 1);
 	assert_int_equal(v.order[0], 2);
 
 	assert_int_equal(live_view_set_filter(&v, "local=10.0.0.1 22", &err), 0);
-	live_view_update(&v, &s, marks, 0, NULL, NULL);
+	live_view_update(&v, &s, marks);
 	assert_int_equal(v.order_count, 1);
 	assert_string_equal(v.filter_text, "local=10.0.0.1 22");
 
@@ -87,7 +87,7 @@ static void filter_words_and_listeners(void **state)
 	assert_int_equal(live_view_set_filter(&v, "99999", &err), -EINVAL);
 
 	assert_int_equal(live_view_set_filter(&v, "", &err), 0);
-	live_view_update(&v, &s, marks, 0, NULL, NULL);
+	live_view_update(&v, &s, marks);
 	assert_int_equal(v.order_count, 3);
 	live_view_free(&v);
 	snapshot_free(&s);
@@ -189,7 +189,7 @@ static void check_sorts(bool with_v6)
 		for (int rev = 0; rev < 2; rev++) {
 			v.sort = (enum live_sort)sort;
 			v.reverse = rev;
-			assert_int_equal(live_view_update(&v, &s, marks, 0, NULL, NULL), 0);
+			assert_int_equal(live_view_update(&v, &s, marks), 0);
 			assert_int_equal(v.order_count, N);
 			for (size_t k = 1; k < v.order_count; k++) {
 				uint32_t a = v.order[k - 1], b = v.order[k];

@@ -4,10 +4,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "analysis.h"
 #include "config.h"
 #include "cw_config.h"
 #include "render_prom.h"
+#include "tally.h"
 #include "util/atomic_file.h"
 #include "util/endpoint.h"
 
@@ -40,18 +40,20 @@ static char *render(const struct snapshot *snap, unsigned int top)
 {
 	struct diag_config cfg;
 	diag_config_default(&cfg);
-	struct analysis a;
+	struct tally t;
 	struct cw_error err = {0};
+	tally_init(&t, &cfg, NULL);
 	/* a directory without net/ or sys/: kernel counters unknown, which is not an error */
-	struct analysis_counters from = {true, "/nonexistent-proc-root"};
-	assert_int_equal(analysis_run(&a, snap, &from, &cfg, NULL, 0, &err), 0);
+	assert_int_equal(tally_read_counters(&t, "/nonexistent-proc-root", &err), 0);
+	tally_rows(&t, snap, NULL, 0);
+	assert_int_equal(tally_diagnose(&t, NULL, 0), 0);
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	struct prom_model m = {.snap = snap, .analysis = &a, .top = top, .scrape_seconds = 0.25};
+	struct prom_model m = {.tally = &t, .top = top, .scrape_seconds = 0.25};
 	assert_int_equal(render_prom(f, &m), 0);
 	fclose(f);
-	analysis_free(&a);
+	tally_free(&t);
 	return buf;
 }
 

@@ -220,9 +220,9 @@ static void many_keys_and_reset(void **state)
 	stats_free(&s);
 }
 
-/* What the BPF source counts in the kernel (snapshot.counted) gives the same counts and tallies
- * as the rows it stands for: states per family, local ports, remote addresses and their
- * networks with the number of distinct addresses, IPv4-mapped peers as IPv4. */
+/* What the BPF source counts in the kernel (stats_add_counts, _keyed, _remote) gives the same
+ * counts and tallies as the rows it stands for: states per family, local ports, remote addresses
+ * and their networks with the number of distinct addresses, IPv4-mapped peers as IPv4. */
 static void counted_equals_rows(void **state)
 {
 	(void)state;
@@ -237,27 +237,27 @@ static void counted_equals_rows(void **state)
 	struct stats from_rows, from_counts;
 	stats_init(&from_rows, NULL);
 	stats_init(&from_counts, NULL);
-	struct snapshot snap;
-	snapshot_init(&snap);
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		stats_add(&from_rows, &rows[i], NULL);
-	/* The same sockets as the iterator hands them over: aggregated, in any order. */
-	snap.counted.tcp[0][TCP_ST_ESTABLISHED] = 2;
-	snap.counted.tcp[0][TCP_ST_FIN_WAIT1] = 1;
-	snap.counted.tcp[0][TCP_ST_LAST_ACK] = 1;
-	snap.counted.tcp[1][TCP_ST_ESTABLISHED] = 1;
-	snap.counted.tcp[1][TCP_ST_CLOSING] = 1;
-	snap.counted.total = 6;
-	assert_int_equal(snapshot_count_port(&snap, 8443, 1), 0);
-	assert_int_equal(snapshot_count_port(&snap, 443, 4), 0);
-	assert_int_equal(snapshot_count_port(&snap, 80, 1), 0);
+	/* The same sockets as the BPF source hands them over: aggregated, in any order. */
+	struct stats_counts c = {0};
+	c.by_proto_state[STATS_TCP][TCP_ST_ESTABLISHED] = 2;
+	c.by_proto_state[STATS_TCP][TCP_ST_FIN_WAIT1] = 1;
+	c.by_proto_state[STATS_TCP][TCP_ST_LAST_ACK] = 1;
+	c.by_proto_state[STATS_TCP6][TCP_ST_ESTABLISHED] = 1;
+	c.by_proto_state[STATS_TCP6][TCP_ST_CLOSING] = 1;
+	stats_add_counts(&from_counts, &c);
+	const uint16_t ports[][2] = {{8443, 1}, {443, 4}, {80, 1}};
+	for (size_t i = 0; i < 3; i++) {
+		struct stats_key k = {.port = ports[i][0]};
+		stats_add_keyed(&from_counts, STATS_LOCAL_PORT, &k, ports[i][1], 0);
+	}
 	const uint8_t a7[4] = {192, 0, 2, 7}, a8[4] = {192, 0, 2, 8}, a9[4] = {192, 0, 2, 9};
 	const uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 7};
-	assert_int_equal(snapshot_count_remote(&snap, AF_INET6, v6, 1), 0);
-	assert_int_equal(snapshot_count_remote(&snap, AF_INET, a9, 1), 0);
-	assert_int_equal(snapshot_count_remote(&snap, AF_INET, a7, 3), 0);
-	assert_int_equal(snapshot_count_remote(&snap, AF_INET, a8, 1), 0);
-	stats_add_snapshot(&from_counts, &snap);
+	stats_add_remote(&from_counts, AF_INET6, v6, 1);
+	stats_add_remote(&from_counts, AF_INET, a9, 1);
+	stats_add_remote(&from_counts, AF_INET, a7, 3);
+	stats_add_remote(&from_counts, AF_INET, a8, 1);
 
 	assert_int_equal(from_counts.total, from_rows.total);
 	assert_memory_equal(from_counts.by_proto_state, from_rows.by_proto_state,
@@ -277,7 +277,6 @@ static void counted_equals_rows(void **state)
 			                 want[i].aux); /* distinct addresses per network */
 		}
 	}
-	snapshot_free(&snap);
 	stats_free(&from_rows);
 	stats_free(&from_counts);
 }
