@@ -46,10 +46,13 @@ int cmd_check(const struct cw_options *o)
 	col.bpf = bpf;
 	snapshot_init(&snap);
 	snapshot_set_sink(&snap, tally_sink(&t)); /* counts only: no row is kept */
-	int r = collector_take_close_wait_ages(&col, &snap, &err);
-	bpf_source_close(bpf);
+	int r = collector_take(&col, &snap, &err);
 	tally_note_source(&t, &snap);
 	snapshot_free(&snap);
+	if (r == 0)
+		r = cmd_add_close_wait_ages(&col, &t, &err);
+	collector_free(&col);
+	bpf_source_close(bpf);
 	if (r < 0) {
 		char reason[sizeof(err.msg) + 64];
 		snprintf(reason, sizeof(reason), _("cannot read the sockets: %s"), err.msg);

@@ -5,6 +5,7 @@
 #include "options.h"
 #include "owners_bpf.h"
 #include "procmap.h"
+#include "tally.h"
 
 #include <errno.h>
 #include <string.h>
@@ -83,4 +84,11 @@ int cmd_output_status(FILE *out)
 		return CW_EXIT_OK;
 	fprintf(stderr, _("connwatch: cannot write output: %s\n"), strerror(errno));
 	return CW_EXIT_RUNTIME;
+}
+
+int cmd_add_close_wait_ages(struct collector *col, struct tally *t, struct cw_error *err)
+{
+	if (!tally_needs_close_wait_ages(t))
+		return 0;
+	return collector_take_close_wait_ages(col, tally_age_sink(t), err);
 }

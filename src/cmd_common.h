@@ -45,9 +45,14 @@ struct diag_config;
 struct cw_options;
 int cmd_load_config(const struct cw_options *o, struct diag_config *cfg);
 
+/* After the sockets were counted into t: the CLOSE_WAIT ages, from a second dump, when one can
+ * change a verdict (see collector_take_close_wait_ages). Returns 0 or a negative errno with err
+ * set. */
+struct tally;
+int cmd_add_close_wait_ages(struct collector *col, struct tally *t, struct cw_error *err);
+
 /* Diagnoses a tally and prints it as text or JSON (--json); returns the exit code of the output
  * (summary and import share it). */
-struct tally;
 int cmd_render_summary(const struct cw_options *o, struct tally *t);
 
 #endif

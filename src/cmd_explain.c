@@ -56,6 +56,7 @@ static int count_state(const struct cw_options *o, enum tcp_state state,
 		explain_count_fill(count, &t.stats, state);
 	}
 	snapshot_free(&snap);
+	collector_free(&col);
 	tally_free(&t);
 	return status;
 }

@@ -56,5 +56,6 @@ out:
 	procmap_free(&owners);
 	owners_bpf_close(owners_bpf);
 	snapshot_free(&snap);
+	collector_free(&col);
 	return status;
 }

@@ -91,6 +91,7 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 
 static void run_free(struct live_run *r)
 {
+	collector_free(&r->col);
 	bpf_source_close(r->bpf);
 	live_view_free(&r->view);
 	tally_free(&r->tally);

@@ -70,9 +70,14 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 	col.bpf = ctx->bpf;
 	snapshot_init(&snap);
 	snapshot_set_sink(&snap, tally_sink(&t));
-	int r = collector_take_close_wait_ages(&col, &snap, err);
+	/* The oldest CLOSE_WAIT age is a metric: always read the ages when there are any. */
+	t.always_close_wait_ages = true;
+	int r = collector_take(&col, &snap, err);
 	tally_note_source(&t, &snap);
 	snapshot_free(&snap);
+	if (r == 0)
+		r = cmd_add_close_wait_ages(&col, &t, err);
+	collector_free(&col);
 	if (r < 0) {
 		tally_free(&t);
 		return r;

@@ -70,8 +70,7 @@ int cmd_summary(const struct cw_options *o)
 		snapshot_set_sink(&snap, tally_sink(&t));
 	struct procmap owners;
 	procmap_init(&owners, NULL);
-	int taken = collector_take_close_wait_ages(&col, &snap, &err);
-	bpf_source_close(bpf);
+	int taken = collector_take(&col, &snap, &err);
 	if (taken < 0) {
 		cmd_report_notes(&col, &snap);
 		cmd_print_error(err.msg);
@@ -96,12 +95,20 @@ int cmd_summary(const struct cw_options *o)
 	} else {
 		tally_note_source(&t, &snap);
 	}
+	if (cmd_add_close_wait_ages(&col, &t, &err) < 0) {
+		cmd_report_notes(&col, &snap);
+		cmd_print_error(err.msg);
+		status = CW_EXIT_RUNTIME;
+		goto out;
+	}
 	status = cmd_report_notes(&col, &snap);
 	snapshot_free(&snap);
 	int out = cmd_render_summary(o, &t);
 	if (out != CW_EXIT_OK)
 		status = out;
 out:
+	collector_free(&col);
+	bpf_source_close(bpf);
 	snapshot_free(&snap);
 	tally_free(&t);
 	procmap_free(&owners);

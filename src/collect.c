@@ -57,6 +57,11 @@ static int fill_falling_back(struct collector *col, const struct source_request 
 	return r;
 }
 
+void collector_free(struct collector *col)
+{
+	snapshot_free(&col->close_wait);
+}
+
 int collector_take(struct collector *col, struct snapshot *snap, struct cw_error *err)
 {
 	snapshot_clear(snap);
@@ -70,35 +75,41 @@ int collector_take(struct collector *col, struct snapshot *snap, struct cw_error
 		udp.tcp_states = 0;
 		r = fill_falling_back(col, &udp, snap, err);
 	}
+	col->close_wait.count = 0;
 	if (r == 0)
-		r = bpf_source_fill(col->bpf, &col->req, snap, err);
+		r = bpf_source_fill(col->bpf, &col->req, snap, &col->close_wait, err);
 	snapshot_flush(snap);
 	return r;
 }
 
-int collector_take_close_wait_ages(struct collector *col, struct snapshot *snap,
+int collector_take_close_wait_ages(struct collector *col, const struct snapshot_sink *ages,
                                    struct cw_error *err)
 {
 	const tcp_state_set cw = TCP_STATE_BIT(TCP_ST_CLOSE_WAIT);
-	if (col->bpf) { /* the iterator reads the ages in the same walk */
-		col->req.close_wait_idle = true;
-		return collector_take(col, snap, err);
+	if (col->bpf) {
+		/* The iterator read the ages in its one walk; they are handed over only now, as
+		 * sock_diag's second dump would, so both paths know the same ages. */
+		struct snapshot snap;
+		snapshot_init(&snap);
+		snapshot_set_sink(&snap, ages);
+		int r = 0;
+		for (size_t i = 0; i < col->close_wait.count && r == 0; i++)
+			r = snapshot_add_conn(&snap, &col->close_wait.conns[i]);
+		snapshot_flush(&snap);
+		snapshot_free(&snap);
+		return r < 0 ? cw_error_set(err, r, "%s", strerror(-r)) : 0;
 	}
-	struct source_request all = col->req;
-	if (col->ops != &source_netlink || !(all.tcp_states & cw) || all.want_tcp_info ||
-	    all.record_path)
-		return collector_take(col, snap, err);
-	col->req.tcp_states &= ~cw;
-	int r = collector_take(col, snap, err);
-	col->req = all;
-	if (r < 0)
-		return r;
-	/* After a fallback to /proc the second read is a /proc one without tcp_info. */
-	struct source_request only_cw = all;
+	if (col->ops != &source_netlink || !(col->req.tcp_states & cw) || col->req.record_path)
+		return 0;
+	struct source_request only_cw = col->req;
 	only_cw.tcp_states = cw;
 	only_cw.udp = false;
-	only_cw.want_tcp_info = col->ops == &source_netlink;
-	r = col->ops->fill(&only_cw, snap, err);
-	snapshot_flush(snap);
+	only_cw.want_tcp_info = true;
+	struct snapshot snap;
+	snapshot_init(&snap);
+	snapshot_set_sink(&snap, ages);
+	int r = col->ops->fill(&only_cw, &snap, err);
+	snapshot_flush(&snap);
+	snapshot_free(&snap);
 	return r;
 }

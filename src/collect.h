@@ -17,10 +17,14 @@ struct collector {
 	bool may_fall_back; /* netlink chosen by default, not by --source */
 	bool fell_back;     /* set once when netlink was refused and /proc used instead */
 	char fallback_reason[sizeof(((struct cw_error *)0)->msg)];
-	struct bpf_source *bpf; /* borrowed: the fast path for TCP, or NULL */
+	struct bpf_source *bpf;     /* borrowed: the fast path for TCP, or NULL */
+	struct snapshot close_wait; /* with bpf: the last take's CLOSE_WAIT rows with their ages */
 };
 
 void collector_init(struct collector *col, const struct cw_options *o);
+
+/* Frees what the collector keeps between a take and its ages (the collector stays usable). */
+void collector_free(struct collector *col);
 
 /* Loads the BPF fast path when --source bpf asks for it, or by default for a resident view
  * (live, serve: loaded once, run at every refresh) when nothing else was chosen. Returns 0 with
@@ -36,11 +40,15 @@ int collector_open_bpf(const struct cw_options *o, bool resident, struct bpf_sou
  */
 int collector_take(struct collector *col, struct snapshot *snap, struct cw_error *err);
 
-/* As collector_take, but CLOSE_WAIT sockets come from a second, CLOSE_WAIT-only dump that asks
- * for tcp_info, so conn.idle_ms estimates how long each has been in CLOSE_WAIT. The kernel
- * serves a state-masked dump cheaply (a tenth of a full one), while tcp_info on every socket
- * costs a fifth more. Without netlink (or with --record) it is collector_take. */
-int collector_take_close_wait_ages(struct collector *col, struct snapshot *snap,
+/* The ages of the CLOSE_WAIT sockets, after collector_take(): a second, CLOSE_WAIT-only dump that
+ * asks for tcp_info, so conn.idle_ms estimates how long each has been in CLOSE_WAIT (time since
+ * the peer's FIN). Its rows go to ages (a sink that only annotates what the first dump counted,
+ * tally_age_sink()), never counted twice. The kernel serves a state-masked dump for a tenth of a
+ * full one, where tcp_info on every socket would cost a fifth more, and the caller asks only
+ * when an age can change a verdict (tally_needs_close_wait_ages()). Without netlink, with
+ * --record or without CLOSE_WAIT in the request, it does nothing (ages stay unknown). Returns 0
+ * or a negative errno with err set. */
+int collector_take_close_wait_ages(struct collector *col, const struct snapshot_sink *ages,
                                    struct cw_error *err);
 
 #endif

@@ -258,6 +258,42 @@ static void list_from_tally(struct diag_list *l, const struct stats *s, enum sta
 	}
 }
 
+/* A bounded tally that had to replace keys (Space-Saving, stats_tally.h) gives counts that may
+ * be too high: the evidence says by how much at most. Exact tallies add nothing. */
+static void ev_tally_bound(struct warning *w, const struct stats *s, enum stats_tally_id id)
+{
+	const struct stats_tally *t = &s->tally[id];
+	if (!t->evictions)
+		return;
+	for (size_t i = 0; i < w->evidence_count; i++)
+		if (!strcmp(w->evidence[i].key, "count_error_max")) {
+			if (t->error_max > w->evidence[i].v.u)
+				w->evidence[i].v.u = t->error_max;
+			return;
+		}
+	ev_uint(w, "count_error_max",
+	        N_("busiest lists kept in bounded memory: counts may be too high by at most"),
+	        t->error_max);
+}
+
+/* The networks of a SYN flood: the smallest prefixes covering most sources (stats_cover.c). */
+static void list_syn_networks(struct warning *w, const struct stats *s, uint16_t port)
+{
+	struct stats_cover_item items[DIAG_LIST_ITEMS];
+	uint64_t covered = 0;
+	size_t n = stats_syn_recv_cover(s, port, items, DIAG_LIST_ITEMS, &covered);
+	struct diag_list *l =
+	    ev_list(w, "top_networks", N_("top source networks"), "count", NULL, NULL);
+	for (size_t i = 0; i < n; i++) {
+		char text[STATS_KEY_TEXT_MAX];
+		stats_key_format(text, &items[i].key, false);
+		list_add(l, text, -1, items[i].count);
+	}
+	ev_uint(w, "networks_count", N_("SYN_RECV from those networks"), covered);
+	ev_tally_bound(w, s, STATS_SYN_RECV_SOURCE);
+	ev_tally_bound(w, s, STATS_SYN_RECV_PREFIX);
+}
+
 /* ---- the rules ---- */
 
 static void check_syn_flood(const struct diag_rule *rule, const struct diag_input *in,
@@ -304,9 +340,7 @@ static void check_syn_flood(const struct diag_rule *rule, const struct diag_inpu
 		           "req_q_full_drop_per_s", N_("TCPReqQFullDrop per second"));
 		list_from_tally(ev_list(w, "top_sources", N_("top sources"), "count", NULL, NULL),
 		                s, STATS_SYN_RECV_SOURCE, p->key.port, false);
-		list_from_tally(
-		    ev_list(w, "top_networks", N_("top source networks"), "count", NULL, NULL), s,
-		    STATS_SYN_RECV_NET, p->key.port, false);
+		list_syn_networks(w, s, p->key.port);
 	}
 }
 
@@ -385,6 +419,7 @@ static void check_time_wait(const struct diag_rule *rule, const struct diag_inpu
 	list_from_tally(
 	    ev_list(w, "top_remotes", N_("top remote endpoints"), "count", "as_client", NULL), s,
 	    STATS_TIME_WAIT_REMOTE, -1, true);
+	ev_tally_bound(w, s, STATS_TIME_WAIT_REMOTE);
 	struct diag_list *lp =
 	    ev_list(w, "top_local_ports", N_("top local ports"), "count", NULL, NULL);
 	struct stats_entry ports[5];
@@ -592,6 +627,7 @@ static void check_fin_wait2(const struct diag_rule *rule, const struct diag_inpu
 	ev_kernel(w, in, KC_SOCK_ORPHAN, N_("orphaned sockets"));
 	list_from_tally(ev_list(w, "top_remotes", N_("top remote addresses"), "count", NULL, NULL),
 	                s, STATS_FIN_WAIT2_REMOTE, -1, false);
+	ev_tally_bound(w, s, STATS_FIN_WAIT2_REMOTE);
 }
 
 static void check_orphans(const struct diag_rule *rule, const struct diag_input *in,
@@ -657,6 +693,7 @@ static void check_syn_sent(const struct diag_rule *rule, const struct diag_input
 	           N_("AttemptFails per second"));
 	list_from_tally(ev_list(w, "top_destinations", N_("top destinations"), "count", NULL, NULL),
 	                s, STATS_SYN_SENT_REMOTE, -1, true);
+	ev_tally_bound(w, s, STATS_SYN_SENT_REMOTE);
 }
 
 const struct diag_rule diag_rules[] = {

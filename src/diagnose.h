@@ -53,7 +53,7 @@ void diagnose_stats_options(const struct diag_config *cfg, const struct kcounter
 
 /* ---- warnings ---- */
 
-#define DIAG_MAX_SCALARS 16
+#define DIAG_MAX_SCALARS 20
 #define DIAG_MAX_LISTS   4
 #define DIAG_LIST_ITEMS  10
 #define DIAG_TEXT_MAX    64

@@ -20,8 +20,6 @@ struct source_request {
 	const char *proc_root;   /* proc source: directory holding net/tcp ...; NULL = /proc */
 	const char *input_path;  /* replay and text sources: the file; "-" = stdin */
 	const char *record_path; /* netlink source: also save the raw replies here; NULL = no */
-	bool close_wait_idle;    /* idle_ms of CLOSE_WAIT sockets wanted (the BPF source reads it
-	                          * in the same walk; netlink needs a second dump) */
 };
 
 struct source_ops {

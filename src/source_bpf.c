@@ -108,12 +108,13 @@ static void conn_from_rec(struct conn *c, const struct cw_bpf_rec *r)
 	}
 	c->uid = r->uid;
 	c->inode = r->inode;
-	c->timer_ms = r->timer_ms;
 	c->idle_ms = r->idle_ms == CW_BPF_NO_IDLE ? CONN_UNKNOWN_U32 : r->idle_ms;
 }
 
-/* Runs the iterator once: records become rows. */
-static int read_records(struct bpf_source *b, struct snapshot *snap, struct cw_error *err)
+/* Runs the iterator once: records become rows. CLOSE_WAIT rows also go to close_wait with
+ * their age; in snap their age is left unknown unless every row's was asked for. */
+static int read_records(struct bpf_source *b, struct snapshot *snap, struct snapshot *close_wait,
+                        bool idle_for_all, struct cw_error *err)
 {
 	int fd = bpf_iter_create(bpf_link__fd(b->link));
 	if (fd < 0)
@@ -143,6 +144,13 @@ static int read_records(struct bpf_source *b, struct snapshot *snap, struct cw_e
 				goto out;
 			}
 			conn_from_rec(c, &buf[i]);
+			if (c->state != TCP_ST_CLOSE_WAIT || idle_for_all)
+				continue;
+			if (close_wait && snapshot_add_conn(close_wait, c) < 0) {
+				ret = cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
+				goto out;
+			}
+			c->idle_ms = CONN_UNKNOWN_U32;
 		}
 		have = bytes - whole * sizeof(buf[0]);
 		if (have)
@@ -195,7 +203,7 @@ static void collect_counts(struct cw_tcp_iter__bss *bss, struct stats *st)
 }
 
 int bpf_source_fill(struct bpf_source *b, const struct source_request *req, struct snapshot *snap,
-                    struct cw_error *err)
+                    struct snapshot *close_wait, struct cw_error *err)
 {
 	int ret = 0;
 	snap->source_name = "bpf";
@@ -216,13 +224,13 @@ int bpf_source_fill(struct bpf_source *b, const struct source_request *req, stru
 	    .states = (__u32)states,
 	    .families = (req->ipv4 ? 1u : 0u) | (req->ipv6 ? 2u : 0u),
 	    .emit_all = counts == NULL,
-	    .idle = req->want_tcp_info     ? 3u
-	            : req->close_wait_idle ? 1u
-	                                   : 0u,
+	    .idle = req->want_tcp_info ? 3u
+	            : close_wait       ? 1u
+	                               : 0u,
 	    .recv_q_bytes = counts ? counts->opt.recv_q_bytes : 0,
 	    .send_q_bytes = counts ? counts->opt.send_q_bytes : 0,
 	};
-	ret = read_records(b, snap, err);
+	ret = read_records(b, snap, close_wait, req->want_tcp_info, err);
 	if (counts)
 		collect_counts(bss, counts);
 	pthread_mutex_unlock(&b->lock);

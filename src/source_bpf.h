@@ -25,11 +25,14 @@ int bpf_source_open(struct bpf_source **out, struct cw_error *err);
 
 void bpf_source_close(struct bpf_source *b);
 
-/* Appends the TCP sockets req asks for to snap (UDP, which iter/tcp does not walk, is left to
+/* close_wait (may be NULL) receives a copy of every CLOSE_WAIT row with its age (time since the
+ * peer's FIN, read in the same walk), for collector_take_close_wait_ages(); in snap their age is
+ * unknown unless req asks for tcp_info, as sock_diag's first dump leaves it.
+ * Appends the TCP sockets req asks for to snap (UDP, which iter/tcp does not walk, is left to
  * the caller: collector_take() reads it through sock_diag or /proc) and sets its source_name to
  * "bpf". Runs are serialised, so threads may share one source. Returns 0 or a negative errno
  * with err set. */
 int bpf_source_fill(struct bpf_source *b, const struct source_request *req, struct snapshot *snap,
-                    struct cw_error *err);
+                    struct snapshot *close_wait, struct cw_error *err);
 
 #endif

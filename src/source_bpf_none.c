@@ -23,9 +23,10 @@ void bpf_source_close(struct bpf_source *b)
 }
 
 int bpf_source_fill(struct bpf_source *b, const struct source_request *req, struct snapshot *snap,
-                    struct cw_error *err)
+                    struct snapshot *close_wait, struct cw_error *err)
 {
 	(void)b;
+	(void)close_wait;
 	(void)req;
 	(void)snap;
 	return cw_error_set(err, -EOPNOTSUPP, "%s",

@@ -59,7 +59,6 @@ static void conn_from_diag(struct conn *c, const struct inet_diag_msg *m, int pr
 	}
 	c->uid = m->idiag_uid;
 	c->inode = m->idiag_inode;
-	c->timer_ms = m->idiag_expires;
 	c->idle_ms = CONN_UNKNOWN_U32;
 }
 

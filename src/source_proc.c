@@ -69,9 +69,8 @@ const char *proc_parse_line(const char *line, size_t len, int family, int proto,
 	if (!parse_blanks(&p, end) || !parse_hex(&p, end, 2, 2, &v) || !parse_char(&p, end, ':') ||
 	    !parse_hex(&p, end, 8, 16, &v2))
 		return N_("timer");
-	c->timer = (uint8_t)v;
-	uint64_t ms = ticks_per_sec > 0 ? v2 * 1000 / (uint64_t)ticks_per_sec : 0;
-	c->timer_ms = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+	c->timer = (uint8_t)(v > 15 ? 15 : v); /* the kernel writes 0..4 */
+	(void)ticks_per_sec; /* the time left on the timer (v2) is not kept: no view shows it */
 	if (!parse_blanks(&p, end) || !parse_hex(&p, end, 8, 8, &v))
 		return N_("retransmits");
 	c->retrans = v > UINT8_MAX ? UINT8_MAX : (uint8_t)v;

@@ -10,8 +10,9 @@
 #define PROC_LINE_MAX 4096
 
 /* Parses one line (without its newline) of a /proc/net file of the given family (AF_INET or
- * AF_INET6) and protocol into c. ticks_per_sec converts the timer. Returns NULL on success, or a
- * short untranslated field name ("local address", "state", ...) telling what was malformed. */
+ * AF_INET6) and protocol into c. ticks_per_sec is unused (the timer's remaining time is not kept).
+ * Returns NULL on success, or a short untranslated field name ("local address", "state", ...)
+ * telling what was malformed. */
 const char *proc_parse_line(const char *line, size_t len, int family, int proto, long ticks_per_sec,
                             struct conn *c);
 

@@ -42,6 +42,24 @@ void stats_options_default(struct stats_options *opt)
 	opt->send_q_bytes = 4 * 1024 * 1024;
 }
 
+/* Tallies keyed by remote addresses are bounded: an attacker chooses those keys. */
+static size_t tally_limit(enum stats_tally_id id)
+{
+	switch (id) {
+	case STATS_REMOTE_IP:
+	case STATS_REMOTE_NET:
+	case STATS_SYN_RECV_SOURCE:
+	case STATS_TIME_WAIT_REMOTE:
+	case STATS_SYN_SENT_REMOTE:
+	case STATS_FIN_WAIT2_REMOTE:
+		return STATS_REMOTE_KEYS_MAX;
+	case STATS_SYN_RECV_PREFIX:
+		return STATS_PREFIX_KEYS_MAX;
+	default:
+		return 0; /* local ports and pids: bounded by what the host has */
+	}
+}
+
 void stats_init(struct stats *s, const struct stats_options *opt)
 {
 	memset(s, 0, sizeof(*s));
@@ -49,6 +67,8 @@ void stats_init(struct stats *s, const struct stats_options *opt)
 		s->opt = *opt;
 	else
 		stats_options_default(&s->opt);
+	for (int i = 0; i < STATS_TALLY_COUNT; i++)
+		stats_tally_init(&s->tally[i], tally_limit((enum stats_tally_id)i));
 }
 
 void stats_reset(struct stats *s)
@@ -60,83 +80,24 @@ void stats_reset(struct stats *s)
 	s->opt = opt;
 	for (int i = 0; i < STATS_TALLY_COUNT; i++) {
 		s->tally[i] = keep[i];
-		if (keep[i].slots)
-			memset(s->tally[i].slots, 0, keep[i].capacity * sizeof(struct stats_entry));
-		s->tally[i].used = 0;
+		stats_tally_clear(&s->tally[i]);
 	}
 }
 
 void stats_free(struct stats *s)
 {
 	for (int i = 0; i < STATS_TALLY_COUNT; i++)
-		free(s->tally[i].slots);
+		stats_tally_free(&s->tally[i]);
 	memset(s, 0, sizeof(*s));
 }
 
-/* ---- the hash tables ---- */
-
-/* A slot is empty when its count is 0: every stored key has been counted at least once. */
-_Static_assert(sizeof(struct stats_key) == 24, "stats_key must have no padding: it is hashed");
-
-/* Three 64-bit words, multiplied and folded: a third of the cost of a byte-wise hash, and it
- * runs a few times per socket. */
-static uint64_t key_hash(const struct stats_key *k)
+/* Adds n to key's entry; *is_new as stats_tally_add(). NULL when the table cannot grow. */
+static struct stats_entry *tally_add(struct stats *s, enum stats_tally_id id,
+                                     const struct stats_key *k, uint64_t n, bool *is_new)
 {
-	uint64_t w[3];
-	memcpy(w, k, sizeof(w));
-	uint64_t h = w[0] * 0x9e3779b97f4a7c15ull ^ w[1] * 0xc2b2ae3d27d4eb4full ^
-	             w[2] * 0x165667b19e3779f9ull;
-	h ^= h >> 32;
-	h *= 0x9e3779b97f4a7c15ull;
-	return h ^ (h >> 29);
-}
-
-static bool tally_grow(struct stats_tally *t)
-{
-	size_t cap = t->capacity ? t->capacity * 2 : 64;
-	struct stats_entry *slots = calloc(cap, sizeof(*slots));
-	if (!slots)
-		return false;
-	for (size_t i = 0; i < t->capacity; i++) {
-		const struct stats_entry *e = &t->slots[i];
-		if (!e->count)
-			continue;
-		size_t j = (size_t)key_hash(&e->key) & (cap - 1);
-		while (slots[j].count)
-			j = (j + 1) & (cap - 1);
-		slots[j] = *e;
-	}
-	free(t->slots);
-	t->slots = slots;
-	t->capacity = cap;
-	return true;
-}
-
-/* The slot holding key, or the empty slot where it belongs (capacity must be non-zero). */
-static struct stats_entry *tally_slot(const struct stats_tally *t, const struct stats_key *k)
-{
-	size_t j = (size_t)key_hash(k) & (t->capacity - 1);
-	while (t->slots[j].count && memcmp(&t->slots[j].key, k, sizeof(*k)))
-		j = (j + 1) & (t->capacity - 1);
-	return &t->slots[j];
-}
-
-/* Finds or inserts key; *is_new tells which. NULL when the table cannot grow. */
-static struct stats_entry *tally_get(struct stats *s, enum stats_tally_id id,
-                                     const struct stats_key *k, bool *is_new)
-{
-	struct stats_tally *t = &s->tally[id];
-	*is_new = false;
-	if ((t->used + 1) * 4 > t->capacity * 3 && !tally_grow(t)) {
+	struct stats_entry *e = stats_tally_add(&s->tally[id], k, n, is_new);
+	if (!e)
 		s->out_of_memory = true;
-		return NULL;
-	}
-	struct stats_entry *e = tally_slot(t, k);
-	if (!e->count) {
-		e->key = *k;
-		t->used++;
-		*is_new = true;
-	}
 	return e;
 }
 
@@ -144,20 +105,13 @@ static struct stats_entry *tally_count(struct stats *s, enum stats_tally_id id,
                                        const struct stats_key *k)
 {
 	bool is_new;
-	struct stats_entry *e = tally_get(s, id, k, &is_new);
-	if (e)
-		e->count++;
-	return e;
+	return tally_add(s, id, k, 1, &is_new);
 }
 
 const struct stats_entry *stats_find(const struct stats *s, enum stats_tally_id id,
                                      const struct stats_key *k)
 {
-	const struct stats_tally *t = &s->tally[id];
-	if (!t->capacity)
-		return NULL;
-	const struct stats_entry *e = tally_slot(t, k);
-	return e->count ? e : NULL;
+	return stats_tally_find(&s->tally[id], k);
 }
 
 size_t stats_distinct(const struct stats *s, enum stats_tally_id id)
@@ -165,50 +119,10 @@ size_t stats_distinct(const struct stats *s, enum stats_tally_id id)
 	return s->tally[id].used;
 }
 
-static int key_cmp(const struct stats_key *a, const struct stats_key *b)
-{
-	if (a->family != b->family)
-		return a->family < b->family ? -1 : 1;
-	int c = memcmp(a->addr, b->addr, sizeof(a->addr));
-	if (c)
-		return c;
-	if (a->port != b->port)
-		return a->port < b->port ? -1 : 1;
-	if (a->id != b->id)
-		return a->id < b->id ? -1 : 1;
-	return 0;
-}
-
-/* True when a ranks before b: higher count, then lower key. */
-static bool ranks_before(const struct stats_entry *a, const struct stats_entry *b)
-{
-	if (a->count != b->count)
-		return a->count > b->count;
-	return key_cmp(&a->key, &b->key) < 0;
-}
-
 size_t stats_top(const struct stats *s, enum stats_tally_id id, int port_filter,
                  struct stats_entry *out, size_t max)
 {
-	const struct stats_tally *t = &s->tally[id];
-	size_t n = 0;
-	if (!max)
-		return 0;
-	/* Insertion into a short sorted array: max is small (a screenful), the table may be big. */
-	for (size_t i = 0; i < t->capacity; i++) {
-		const struct stats_entry *e = &t->slots[i];
-		if (!e->count || (port_filter >= 0 && e->key.port != port_filter))
-			continue;
-		if (n == max && !ranks_before(e, &out[n - 1]))
-			continue;
-		size_t j = n < max ? n++ : max - 1;
-		while (j > 0 && ranks_before(e, &out[j - 1])) {
-			out[j] = out[j - 1];
-			j--;
-		}
-		out[j] = *e;
-	}
-	return n;
+	return stats_tally_top(&s->tally[id], port_filter, out, max);
 }
 
 /* ---- classification of one row ---- */
@@ -225,16 +139,20 @@ static void key_set_addr(struct stats_key *k, int family, const uint8_t addr[16]
 	}
 }
 
+void stats_prefix_mask(struct stats_key *k, unsigned int len)
+{
+	unsigned int bits = k->family == AF_INET ? 32 : 128;
+	if (len > bits)
+		len = bits;
+	for (unsigned int i = len / 8; i < bits / 8; i++)
+		k->addr[i] = i == len / 8 ? (uint8_t)(k->addr[i] & (0xff00u >> (len % 8))) : 0;
+	k->prefix = (uint8_t)len;
+}
+
 /* Turns an address key into its /24 or /64 network. */
 static void key_to_net(struct stats_key *k)
 {
-	if (k->family == AF_INET) {
-		k->addr[3] = 0;
-		k->prefix = 24;
-	} else {
-		memset(k->addr + 8, 0, 8);
-		k->prefix = 64;
-	}
+	stats_prefix_mask(k, k->family == AF_INET ? 24 : 64);
 }
 
 static bool is_ephemeral(const struct stats *s, uint16_t port)
@@ -346,21 +264,49 @@ static void add_close_wait(struct stats *s, const struct conn *c, uint32_t age_m
 	}
 }
 
+/* Every prefix of the source, /8 to /32 by bit for IPv4 and /32 to /128 by nibble for IPv6 (25
+ * lengths each), counted per local port: stats_syn_recv_cover() finds the networks in them. */
+static void add_syn_recv_prefixes(struct stats *s, struct stats_key k, uint64_t n)
+{
+	bool v4 = k.family == AF_INET;
+	unsigned int max = v4 ? 32 : 128, step = v4 ? 1 : 4;
+	bool is_new;
+	for (unsigned int len = max; len >= (v4 ? 8u : 32u); len -= step) {
+		stats_prefix_mask(&k, len);
+		tally_add(s, STATS_SYN_RECV_PREFIX, &k, n, &is_new);
+	}
+}
+
+/* The source side of n SYN_RECV sockets on a port whose entry is port_entry (may be NULL). */
+static void add_syn_recv_source(struct stats *s, struct stats_entry *port_entry,
+                                const struct stats_key *k, uint64_t n)
+{
+	bool is_new;
+	struct stats_entry *src = tally_add(s, STATS_SYN_RECV_SOURCE, k, n, &is_new);
+	/* A new (port, source) pair is one more distinct source for the port (an upper bound once
+	 * the source tally has replaced keys: a source may come back). */
+	if (src && is_new && port_entry)
+		port_entry->aux++;
+	add_syn_recv_prefixes(s, *k, n);
+}
+
 static void add_syn_recv(struct stats *s, const struct conn *c)
 {
 	struct stats_key k = {.port = c->local_port};
 	struct stats_entry *port = tally_count(s, STATS_SYN_RECV_PORT, &k);
 	key_set_addr(&k, c->family, c->remote_addr);
-	bool is_new;
-	struct stats_entry *src = tally_get(s, STATS_SYN_RECV_SOURCE, &k, &is_new);
-	if (src) {
-		src->count++;
-		/* A new (port, source) pair is one more distinct source for the port. */
-		if (is_new && port)
-			port->aux++;
-	}
-	key_to_net(&k);
-	tally_count(s, STATS_SYN_RECV_NET, &k);
+	add_syn_recv_source(s, port, &k, 1);
+}
+
+void stats_add_syn_recv_source(struct stats *s, uint16_t local_port, int family,
+                               const uint8_t addr[16], uint64_t count)
+{
+	if (!count || (family != AF_INET && family != AF_INET6))
+		return;
+	struct stats_key k = {.port = local_port};
+	struct stats_entry *port = (struct stats_entry *)stats_find(s, STATS_SYN_RECV_PORT, &k);
+	key_set_addr(&k, family, addr);
+	add_syn_recv_source(s, port, &k, count);
 }
 
 static void add_time_wait(struct stats *s, const struct conn *c)
@@ -406,9 +352,7 @@ void stats_add(struct stats *s, const struct conn *c, const struct stats_row_ext
 	key_set_addr(&k, c->family, c->remote_addr);
 	if (!addr_is_any(k.family, k.addr)) {
 		bool is_new;
-		struct stats_entry *ip = tally_get(s, STATS_REMOTE_IP, &k, &is_new);
-		if (ip)
-			ip->count++;
+		struct stats_entry *ip = tally_add(s, STATS_REMOTE_IP, &k, 1, &is_new);
 		key_to_net(&k);
 		struct stats_entry *net = tally_count(s, STATS_REMOTE_NET, &k);
 		if (net && ip && is_new)
@@ -484,18 +428,12 @@ void stats_add_remote(struct stats *s, int family, const uint8_t *addr, uint64_t
 	key_set_addr(&k, family, full);
 	if (!count || addr_is_any(k.family, k.addr))
 		return;
-	bool is_new;
-	struct stats_entry *ip = tally_get(s, STATS_REMOTE_IP, &k, &is_new);
-	if (ip)
-		ip->count += count;
+	bool is_new, net_new;
+	struct stats_entry *ip = tally_add(s, STATS_REMOTE_IP, &k, count, &is_new);
 	key_to_net(&k);
-	bool net_new;
-	struct stats_entry *net = tally_get(s, STATS_REMOTE_NET, &k, &net_new);
-	if (net) {
-		net->count += count;
-		if (ip && is_new)
-			net->aux++;
-	}
+	struct stats_entry *net = tally_add(s, STATS_REMOTE_NET, &k, count, &net_new);
+	if (net && ip && is_new)
+		net->aux++;
 }
 
 void stats_add_counts(struct stats *s, const struct stats_counts *c)
@@ -516,19 +454,25 @@ void stats_add_keyed(struct stats *s, enum stats_tally_id id, const struct stats
 	if ((unsigned)id >= STATS_TALLY_COUNT || !count)
 		return;
 	bool is_new;
-	struct stats_entry *e = tally_get(s, id, key, &is_new);
-	if (!e)
-		return;
-	e->count += count;
-	e->aux += aux;
+	struct stats_entry *e = tally_add(s, id, key, count, &is_new);
+	if (e)
+		e->aux += aux;
 }
 
-void stats_add_close_wait_age(struct stats *s, uint16_t local_port, uint32_t age_ms)
+void stats_add_close_wait_age(struct stats *s, uint16_t local_port, uint32_t age_ms,
+                              uint32_t owner_pid)
 {
 	struct stats_key k = {.port = local_port};
-	const struct stats_tally *t = &s->tally[STATS_CLOSE_WAIT_PORT];
-	struct stats_entry *e = t->capacity ? tally_slot(t, &k) : NULL;
-	add_close_wait_age(s, e && e->count ? e : NULL, age_ms);
+	/* The port tally is unbounded, so its entries stay where they are. */
+	struct stats_entry *e = (struct stats_entry *)stats_find(s, STATS_CLOSE_WAIT_PORT, &k);
+	bool hanging = add_close_wait_age(s, e, age_ms);
+	if (owner_pid && hanging) {
+		struct stats_key ok = {.id = owner_pid};
+		struct stats_entry *oe =
+		    (struct stats_entry *)stats_find(s, STATS_CLOSE_WAIT_OWNER, &ok);
+		if (oe)
+			oe->aux++;
+	}
 }
 
 void stats_add_listener(struct stats *s, const struct stats_listener *l, bool counted)

@@ -11,6 +11,7 @@
 
 #include "snapshot.h"
 #include "states.h"
+#include "stats_tally.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -40,7 +41,9 @@ enum stats_tally_id {
 	STATS_LOCAL_PORT,       /* port: local port of every connected socket (not listeners) */
 	STATS_SYN_RECV_PORT,    /* port: SYN_RECV per local port; aux = distinct sources */
 	STATS_SYN_RECV_SOURCE,  /* port+addr: SYN_RECV per (local port, remote address) */
-	STATS_SYN_RECV_NET,     /* port+addr+prefix: SYN_RECV per (local port, remote /24 or /64) */
+	STATS_SYN_RECV_PREFIX,  /* port+addr+prefix: SYN_RECV per (local port, source prefix) at
+	                         * every length /8../32 (IPv4) and /32, /36 ../128 (IPv6): the
+	                         * hierarchical count stats_syn_recv_cover() reads */
 	STATS_TIME_WAIT_REMOTE, /* addr+port: TIME_WAIT per remote endpoint; aux = of them with an
 	                         * ephemeral local port and a non-ephemeral remote port (client) */
 	STATS_TIME_WAIT_LOCAL,  /* port: TIME_WAIT per local port */
@@ -55,30 +58,11 @@ enum stats_tally_id {
 	STATS_TALLY_COUNT,
 };
 
-/* A tally key. Unused fields are zero. IPv4-mapped IPv6 addresses are stored as IPv4 so a peer
- * counts once whether it reached a tcp or a tcp6 socket. */
-struct stats_key {
-	uint8_t addr[16];
-	uint8_t family; /* AF_INET, AF_INET6, or 0 when the tally has no address */
-	uint8_t prefix; /* prefix length for network tallies; 0 otherwise */
-	uint16_t port;  /* local port (per-port tallies) or remote port (endpoint tallies) */
-	uint32_t id;    /* owner pid for owner tallies */
-};
-
-struct stats_entry {
-	struct stats_key key;
-	uint64_t count;
-	uint64_t aux;        /* meaning per tally, see enum stats_tally_id */
-	uint32_t max_age_ms; /* CLOSE_WAIT tallies: oldest age seen */
-	uint32_t age_known;  /* CLOSE_WAIT tallies: sockets whose age was known */
-};
-
-/* Open-addressing hash table of entries; internal layout, use stats_top()/stats_find(). */
-struct stats_tally {
-	struct stats_entry *slots; /* owned */
-	size_t capacity;           /* power of two, or 0 */
-	size_t used;
-};
+/* The most keys a tally keyed by remote addresses holds (Space-Saving beyond, stats_tally.h):
+ * a SYN flood from spoofed sources brings a new address per socket, and memory must not follow.
+ * The prefix tally holds 25 lengths per source, so it gets more. */
+#define STATS_REMOTE_KEYS_MAX 16384
+#define STATS_PREFIX_KEYS_MAX 65536
 
 /* One listening socket, for listen_overflow. */
 struct stats_listener {
@@ -172,9 +156,10 @@ struct stats_counts {
 void stats_add_counts(struct stats *s, const struct stats_counts *c);
 
 /* Adds count (and aux, meaning per tally: see enum stats_tally_id) to the entry of key in a
- * tally: e.g. STATS_SYN_RECV_PORT {.port = 443} count 900 aux 870 distinct sources. Keys follow
+ * tally: e.g. STATS_TIME_WAIT_LOCAL {.port = 443} count 900. Keys follow
  * the tally's documented fields; addresses as stats_add() stores them (IPv4-mapped IPv6 as
- * IPv4). For the CLOSE_WAIT tallies the ages go through stats_add_close_wait_age(). */
+ * IPv4). For the CLOSE_WAIT tallies the ages go through stats_add_close_wait_age(), for the
+ * SYN_RECV sources through stats_add_syn_recv_source(). */
 void stats_add_keyed(struct stats *s, enum stats_tally_id id, const struct stats_key *key,
                      uint64_t count, uint64_t aux);
 
@@ -183,10 +168,19 @@ void stats_add_keyed(struct stats *s, enum stats_tally_id id, const struct stats
  * the network's number of distinct addresses included. 0.0.0.0 and :: are not peers (ignored). */
 void stats_add_remote(struct stats *s, int family, const uint8_t *addr, uint64_t count);
 
-/* One CLOSE_WAIT socket's age on a local port when the source knows it (ms): updates the
- * hanging count, the oldest age, and the port's entry as stats_add() would (the port's count
- * itself comes from stats_add_keyed(STATS_CLOSE_WAIT_PORT)). */
-void stats_add_close_wait_age(struct stats *s, uint16_t local_port, uint32_t age_ms);
+/* count SYN_RECV sockets on local_port from one source address (network order, IPv4 in the
+ * first 4 bytes): fills the per-source and per-prefix tallies the syn_flood evidence reads and
+ * the port's distinct-source count. Add the port's own count first with
+ * stats_add_keyed(STATS_SYN_RECV_PORT, {.port}, count, 0). */
+void stats_add_syn_recv_source(struct stats *s, uint16_t local_port, int family,
+                               const uint8_t addr[16], uint64_t count);
+
+/* One CLOSE_WAIT socket's age on a local port when the source knows it (ms), for a socket
+ * already counted without it (stats_add() of a row with an unknown age, or stats_add_keyed()):
+ * updates the hanging count, the oldest age, and the port's entry as stats_add() would have.
+ * owner_pid (0 = unknown) also marks its process's entry hanging. */
+void stats_add_close_wait_age(struct stats *s, uint16_t local_port, uint32_t age_ms,
+                              uint32_t owner_pid);
 
 /* One TCP listener for listen_overflow and the listening-port set. counted: also count it in
  * the totals (as stats_add() of a LISTEN row would); false when stats_add_counts() counted it. */
@@ -210,7 +204,20 @@ const struct stats_entry *stats_find(const struct stats *s, enum stats_tally_id 
 #define STATS_OWNER_UNCONN TCP_ST_MAX
 unsigned int stats_owner_state_of(const struct conn *c);
 
-/* Number of distinct keys in a tally. */
+/* Keeps the first len bits of the key's address (zeroing the rest) and sets prefix = len. */
+void stats_prefix_mask(struct stats_key *k, unsigned int len);
+
+/* The networks the SYN_RECV sockets of a local port come from: the smallest prefixes that
+ * cover most of their sources (stats_cover.c says how), busiest first. Writes up to max items;
+ * *covered is the SYN_RECV count of all the prefixes found (also those past max). */
+struct stats_cover_item {
+	struct stats_key key; /* family, addr, prefix (and port) */
+	uint64_t count;
+};
+size_t stats_syn_recv_cover(const struct stats *s, uint16_t port, struct stats_cover_item *out,
+                            size_t max, uint64_t *covered);
+
+/* Number of keys held by a tally: the distinct keys while tally[id].evictions is 0. */
 size_t stats_distinct(const struct stats *s, enum stats_tally_id id);
 
 /* Writes an entry's address as text: "a.b.c.d", "a.b.c.0/24", "2001:db8::/64"; with the port

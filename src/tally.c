@@ -107,6 +107,39 @@ const struct snapshot_sink *tally_sink(struct tally *t)
 	return &t->sink;
 }
 
+bool tally_needs_close_wait_ages(const struct tally *t)
+{
+	if (!t->stats.by_state[TCP_ST_CLOSE_WAIT])
+		return false;
+	if (t->always_close_wait_ages)
+		return true;
+	uint64_t need = t->config.close_wait_count;
+	if (!need || (t->config.close_wait_unaged && t->config.close_wait_unaged < need))
+		need = t->config.close_wait_unaged;
+	struct stats_entry top;
+	return need && stats_top(&t->stats, STATS_CLOSE_WAIT_PORT, -1, &top, 1) == 1 &&
+	       top.count >= need;
+}
+
+static void add_ages(void *ctx, const struct conn *rows, size_t n)
+{
+	struct tally *t = ctx;
+	for (size_t i = 0; i < n; i++) {
+		const struct conn *c = &rows[i];
+		if (c->proto != CONN_TCP || c->state != TCP_ST_CLOSE_WAIT ||
+		    c->idle_ms == CONN_UNKNOWN_U32 || (t->filter && !filter_match(t->filter, c)))
+			continue;
+		uint32_t owner = t->owners.pid_of ? t->owners.pid_of(t->owners.ctx, c) : 0;
+		stats_add_close_wait_age(&t->stats, c->local_port, c->idle_ms, owner);
+	}
+}
+
+const struct snapshot_sink *tally_age_sink(struct tally *t)
+{
+	t->age_sink = (struct snapshot_sink){.rows = add_ages, .ctx = t};
+	return &t->age_sink;
+}
+
 int tally_diagnose(struct tally *t, const struct diag_sample *prev, double now_s)
 {
 	if (t->stats.out_of_memory)

@@ -49,10 +49,11 @@ struct tally {
 	/* A listener the filter hides is still noted for listen_overflow and syn_flood's
 	 * "listening" (summary, live view); check and serve leave hidden rows out entirely. */
 	bool note_hidden_listeners;
-	const char *source_name;   /* "netlink", "proc", "text", ... (static) */
-	size_t skipped;            /* input records skipped by the source */
-	double time_wait_rate;     /* new TIME_WAIT per second (tally_diagnose), or -1 */
-	struct snapshot_sink sink; /* what tally_sink() returns */
+	const char *source_name;     /* "netlink", "proc", "text", ... (static) */
+	size_t skipped;              /* input records skipped by the source */
+	double time_wait_rate;       /* new TIME_WAIT per second (tally_diagnose), or -1 */
+	bool always_close_wait_ages; /* serve: the oldest CLOSE_WAIT age is a metric of its own */
+	struct snapshot_sink sink, age_sink; /* what tally_sink() and tally_age_sink() return */
 };
 
 /* kc may be NULL (no kernel counters: imported text, or read later with
@@ -87,6 +88,15 @@ void tally_rows(struct tally *t, const struct snapshot *snap, const struct track
  * with snapshot_set_sink() before the fill and call tally_note_source() after it. Valid as long
  * as t. */
 const struct snapshot_sink *tally_sink(struct tally *t);
+
+/* True when the age of CLOSE_WAIT sockets can change a verdict: a local port holds at least as
+ * many as the close_wait rule's smaller threshold (or always_close_wait_ages is set). */
+bool tally_needs_close_wait_ages(const struct tally *t);
+
+/* A sink for the rows of a CLOSE_WAIT-only dump with tcp_info (collector_take_close_wait_ages):
+ * each row that passes the filter adds its age to the counts made before, nothing more. Valid
+ * as long as t. */
+const struct snapshot_sink *tally_age_sink(struct tally *t);
 
 /* Takes the source name and skipped count of a snapshot that was streamed into the tally. */
 void tally_note_source(struct tally *t, const struct snapshot *snap);

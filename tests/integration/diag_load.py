@@ -3,12 +3,15 @@
 test's own network namespace. Every loop is bounded in count and time.
 
   diag_load.py synflood PORT COUNT SOURCES  bare SYNs from 127.0.1.1..SOURCES to a listener
+  diag_load.py synnet PORT COUNT NET16 DST  bare SYNs from COUNT random addresses of the /16
+                                           NET16 (e.g. 10.99) to a listener on DST
   diag_load.py timewait PORT COUNT          a client opening and closing COUNT connections
   diag_load.py closewait PORT COUNT         a server that never closes COUNT accepted sockets
   diag_load.py ordinary PORT                a listener, 30 established pairs, 3 TIME_WAIT
 
 Prints READY when the pattern is in place, then holds its sockets (at most HOLD_SECONDS).
 """
+import random
 import socket
 import struct
 import sys
@@ -41,10 +44,10 @@ def syn_packet(src, dst, sport, dport, seq):
     return ip + tcp
 
 
-def listener(port, backlog=4096):
+def listener(port, backlog=4096, addr="127.0.0.1"):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("127.0.0.1", port))
+    s.bind((addr, port))
     s.listen(backlog)
     return s
 
@@ -58,6 +61,20 @@ def synflood(port, count, sources):
         check_time()
         src = "127.0.1.%d" % (1 + i % sources)
         raw.sendto(syn_packet(src, "127.0.0.1", 20000 + i, port, 1000 + i), ("127.0.0.1", 0))
+    held.append(raw)
+    return held
+
+
+def synnet(port, count, net16, dst):
+    # Spoofed sources from a test-made range toward an address of the test's namespace; the
+    # SYN-ACKs are routed to a neighbour that never answers, so the half-open sockets stay.
+    held = [listener(port, 16384, dst)]
+    raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    rng = random.Random(1299)
+    for i, host in enumerate(rng.sample(range(1, 65535), count)):
+        check_time()
+        src = "%s.%d.%d" % (net16, host >> 8, host & 255)
+        raw.sendto(syn_packet(src, dst, 20000 + i % 40000, port, 1000 + i), (dst, 0))
     held.append(raw)
     return held
 
@@ -106,6 +123,8 @@ def main():
     mode, port = sys.argv[1], int(sys.argv[2])
     if mode == "synflood":
         held = synflood(port, int(sys.argv[3]), int(sys.argv[4]))
+    elif mode == "synnet":
+        held = synnet(port, int(sys.argv[3]), sys.argv[4], sys.argv[5])
     elif mode == "timewait":
         held = timewait(port, int(sys.argv[3]))
     elif mode == "closewait":

@@ -16,12 +16,7 @@ NFT
 start_holder python3 "$HERE/diag_load.py" synflood 8080 300 30
 
 # SYN_RECV sockets appear as the kernel answers; wait for them, bounded.
-for _ in $(seq 50); do
-  n=$("$CONNWATCH" list --state syn-recv | tail -n +2 | wc -l)
-  [ "$n" -ge 300 ] && break
-  sleep 0.1
-done
-[ "$n" -ge 300 ] || fail "only $n SYN_RECV sockets after 5 s"
+wait_syn_recv 300
 
 json=$("$CONNWATCH" summary --json) || fail "summary failed"
 python3 "$HERE/diag_check.py" warning syn_flood <<<"$json" port=8080 count=300 \

@@ -34,3 +34,15 @@ start_holder() {
   done
   fail "socket holder not ready after 10 s: $(cat "$out")"
 }
+
+# Waits (at most 5 s) until `connwatch list` shows at least MIN SYN_RECV sockets; fails with the
+# count reached otherwise. usage: wait_syn_recv MIN
+wait_syn_recv() {
+  local n=0
+  for _ in $(seq 50); do
+    n=$("$CONNWATCH" list --state syn-recv | tail -n +2 | wc -l)
+    [ "$n" -ge "$1" ] && return 0
+    sleep 0.1
+  done
+  fail "only $n SYN_RECV sockets after 5 s"
+}

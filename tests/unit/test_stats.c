@@ -123,10 +123,14 @@ static void syn_recv_distinct_sources_per_port(void **state)
 	char text[STATS_KEY_TEXT_MAX];
 	stats_key_format(text, &src[0].key, false);
 	assert_string_equal(text, "203.0.113.0");
-	struct stats_entry net[2];
-	assert_int_equal(stats_top(&s, STATS_SYN_RECV_NET, 80, net, 2), 1);
+	/* 30 sources .0-.29 spread over both halves of .0/27: that /27 is the one network. */
+	struct stats_cover_item net[4];
+	uint64_t covered;
+	assert_int_equal(stats_syn_recv_cover(&s, 80, net, 4, &covered), 1);
 	stats_key_format(text, &net[0].key, false);
-	assert_string_equal(text, "203.0.113.0/24");
+	assert_string_equal(text, "203.0.113.0/27");
+	assert_int_equal(net[0].count, 300);
+	assert_int_equal(covered, 300);
 	stats_free(&s);
 }
 
@@ -210,12 +214,15 @@ static void many_keys_and_reset(void **state)
 			c.remote_addr[3] = (uint8_t)i;
 			stats_add(&s, &c, NULL);
 		}
-		assert_int_equal(stats_distinct(&s, STATS_REMOTE_IP), 70000);
+		/* 70,000 remote addresses: the busiest STATS_REMOTE_KEYS_MAX are held, no more. */
+		assert_int_equal(stats_distinct(&s, STATS_REMOTE_IP), STATS_REMOTE_KEYS_MAX);
+		assert_true(s.tally[STATS_REMOTE_IP].evictions > 0);
 		assert_int_equal(s.total, 70000);
 		assert_false(s.out_of_memory);
 		stats_reset(&s);
 		assert_int_equal(s.total, 0);
 		assert_int_equal(stats_distinct(&s, STATS_REMOTE_IP), 0);
+		assert_int_equal(s.tally[STATS_REMOTE_IP].evictions, 0);
 	}
 	stats_free(&s);
 }

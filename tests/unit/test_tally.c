@@ -197,14 +197,11 @@ static void ready_counts_diagnose_as_rows(void **state)
 	struct stats_listener li = {.family = AF_INET, .port = 8080};
 	stats_add_listener(into, &li, false);
 	struct stats_key pk = {.port = 8080};
-	stats_add_keyed(into, STATS_SYN_RECV_PORT, &pk, 300, 30);
+	stats_add_keyed(into, STATS_SYN_RECV_PORT, &pk, 300, 0);
 	for (unsigned i = 0; i < 30; i++) {
-		struct stats_key sk = {
-		    .port = 8080, .family = AF_INET, .addr = {127, 0, 1, (uint8_t)i}};
-		stats_add_keyed(into, STATS_SYN_RECV_SOURCE, &sk, 10, 0);
+		const uint8_t src[16] = {127, 0, 1, (uint8_t)i};
+		stats_add_syn_recv_source(into, 8080, AF_INET, src, 10);
 	}
-	struct stats_key nk = {.port = 8080, .family = AF_INET, .prefix = 24, .addr = {127, 0, 1}};
-	stats_add_keyed(into, STATS_SYN_RECV_NET, &nk, 300, 0);
 
 	assert_int_equal(tally_diagnose(&rows, NULL, 0), 0);
 	assert_int_equal(tally_diagnose(&counts, NULL, 0), 0);
@@ -212,6 +209,9 @@ static void ready_counts_diagnose_as_rows(void **state)
 	assert_int_equal(counts.report.count, 1);
 	assert_string_equal(rows.report.items[0].id, "syn_flood");
 	assert_string_equal(rows.report.items[0].message, counts.report.items[0].message);
+	assert_int_equal(rows.report.items[0].lists[1].count, 1); /* 127.0.1.0/27 */
+	assert_memory_equal(&rows.report.items[0].lists[1], &counts.report.items[0].lists[1],
+	                    sizeof(struct diag_list));
 	assert_memory_equal(rows.stats.by_proto_state, counts.stats.by_proto_state,
 	                    sizeof(rows.stats.by_proto_state));
 	tally_free(&rows);
