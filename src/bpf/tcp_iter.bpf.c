@@ -142,11 +142,9 @@ static __always_inline unsigned long retransmit_expires(struct inet_connection_s
 
 /* A full socket: queues, owner, inode, timer and (when asked) idle time, as tcp_diag fills them.
  */
-static __always_inline void fill_full(struct cw_bpf_rec *r, struct tcp_sock *tp, __u32 uid,
-                                      __u64 now)
+static __always_inline void fill_queues(struct cw_bpf_rec *r, struct tcp_sock *tp)
 {
-	struct inet_connection_sock *icsk = &tp->inet_conn;
-	struct sock *sk = &icsk->icsk_inet.sk;
+	struct sock *sk = &tp->inet_conn.icsk_inet.sk;
 	if (r->state == TCP_LISTEN) {
 		r->recv_q = sk->sk_ack_backlog;
 		r->send_q = sk->sk_max_ack_backlog;
@@ -155,6 +153,14 @@ static __always_inline void fill_full(struct cw_bpf_rec *r, struct tcp_sock *tp,
 		r->recv_q = unread > 0 ? (__u32)unread : 0;
 		r->send_q = tp->write_seq - tp->snd_una;
 	}
+}
+
+/* The rest of a written socket (only for those: a counted one needs none of it). */
+static __always_inline void fill_full(struct cw_bpf_rec *r, struct tcp_sock *tp, __u32 uid,
+                                      __u64 now)
+{
+	struct inet_connection_sock *icsk = &tp->inet_conn;
+	struct sock *sk = &icsk->icsk_inet.sk;
 	r->uid = uid;
 	struct socket *sock = sk->sk_socket;
 	if (sock)
@@ -204,7 +210,6 @@ int cw_tcp(struct bpf_iter__tcp *ctx)
 	r.family = (__u8)skc->skc_family;
 	if (r.family != AF_INET && r.family != AF_INET6)
 		return 0;
-	__u64 now = bpf_jiffies64();
 	__u8 state = skc->skc_state;
 
 	if (state == TCP_TIME_WAIT) {
@@ -216,7 +221,7 @@ int cw_tcp(struct bpf_iter__tcp *ctx)
 			return 0;
 		fill_addresses(&r, skc);
 		r.timer = 3;
-		r.timer_ms = jiffies_to_ms((long)(tw->tw_sk.tw_timer.expires - now));
+		r.timer_ms = jiffies_to_ms((long)(tw->tw_sk.tw_timer.expires - bpf_jiffies64()));
 		emit(ctx, &r);
 		return 0;
 	}
@@ -230,7 +235,8 @@ int cw_tcp(struct bpf_iter__tcp *ctx)
 		fill_addresses(&r, skc);
 		r.timer = 1;
 		r.retrans = req->req.req.num_retrans;
-		r.timer_ms = jiffies_to_ms((long)(req->req.req.rsk_timer.expires - now));
+		r.timer_ms =
+		    jiffies_to_ms((long)(req->req.req.rsk_timer.expires - bpf_jiffies64()));
 		emit(ctx, &r);
 		return 0;
 	}
@@ -241,7 +247,7 @@ int cw_tcp(struct bpf_iter__tcp *ctx)
 	if (!wanted(&r))
 		return 0;
 	fill_addresses(&r, skc);
-	fill_full(&r, tp, ctx->uid, now);
+	fill_queues(&r, tp);
 	bool queued = state == TCP_ESTABLISHED &&
 	              (r.recv_q >= cfg.recv_q_bytes || r.send_q >= cfg.send_q_bytes);
 	if (!cfg.emit_all && counted_here(state) && !queued && count_remote(&r)) {
@@ -249,6 +255,7 @@ int cw_tcp(struct bpf_iter__tcp *ctx)
 		port_counts[r.local_port]++;
 		return 0;
 	}
+	fill_full(&r, tp, ctx->uid, bpf_jiffies64());
 	emit(ctx, &r);
 	return 0;
 }
