@@ -43,9 +43,8 @@ cleanup() {
   bench_stop_populator
   rm -rf "$OUT"
 }
-trap cleanup EXIT
-
 bench_populate -n "$N" -t 1800
+trap cleanup EXIT # after bench_populate, whose own EXIT trap this replaces (cleanup stops it)
 echo "date=$(date -u +%FT%TZ) nproc=$(nproc) kernel=$(uname -r) load=\"$(cut -d' ' -f1-3 /proc/loadavg)\""
 echo "connwatch=$("$CONNWATCH" --version | head -1) commit=$(git -C "$BENCH_ROOT" rev-parse --short HEAD 2>/dev/null || echo ?)"
 echo "table: $POP_READY; sockets in the default list request: $(bench_socket_count)"
