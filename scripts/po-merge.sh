@@ -19,7 +19,7 @@ trap 'rm -rf "$tmp"' EXIT
 git show "$ours:po/id.po" >"$tmp/ours.po"
 git show "$theirs:po/id.po" >"$tmp/theirs.po"
 msgcat --use-first "$tmp/ours.po" "$tmp/theirs.po" -o "$tmp/both.po"
-xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --add-comments=TRANSLATORS --language=C \
+xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=P_:1,2 --add-comments=TRANSLATORS --language=C \
   --package-name=connwatch --files-from=po/POTFILES -o "$tmp/fresh.pot"
 msgmerge -q --no-fuzzy-matching "$tmp/both.po" "$tmp/fresh.pot" -o "$tmp/merged.po"
 msgattrib --no-obsolete "$tmp/merged.po" -o po/id.po

@@ -9,7 +9,43 @@
 #include "render_check.h"
 #include "tally.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* -t/--timeout: the status line the alarm writes, formatted before the alarm is armed (a signal
+ * handler may only write(2) and _exit(2)). The one piece of global state of check: a handler
+ * cannot be given its context. */
+static char timeout_line[256];
+static size_t timeout_line_len;
+
+static void on_timeout(int sig)
+{
+	(void)sig;
+	ssize_t ignored = write(STDOUT_FILENO, timeout_line, timeout_line_len);
+	(void)ignored;
+	_exit(CHECK_UNKNOWN);
+}
+
+/* As monitoring plugins do: past the deadline the check answers UNKNOWN, whatever it was
+ * waiting for (a hung /proc, a netlink dump that never ends). */
+static void arm_timeout(unsigned int seconds)
+{
+	char reason[200];
+	snprintf(reason, sizeof(reason),
+	         P_("timed out after %u second", "timed out after %u seconds", seconds), seconds);
+	int n = snprintf(timeout_line, sizeof(timeout_line), "CONNWATCH UNKNOWN - %s\n", reason);
+	timeout_line_len = n > 0 && (size_t)n < sizeof(timeout_line) ? (size_t)n : 0;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_timeout;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(seconds);
+}
 
 int cmd_check_usage_error(const char *msg)
 {
@@ -20,13 +56,26 @@ int cmd_check_usage_error(const char *msg)
 
 int cmd_check(const struct cw_options *o)
 {
+	/* With stdout closed (`check >&-`) the status line has nowhere to go, and the next file
+	 * or socket opened would take descriptor 1 and receive it: say why, on stderr. */
+	if (fcntl(STDOUT_FILENO, F_GETFL) < 0) {
+		fprintf(stderr, "%s\n",
+		        _("connwatch: standard output is closed; the check cannot print its "
+		          "status line (UNKNOWN)"));
+		return CHECK_UNKNOWN;
+	}
+	arm_timeout(o->timeout_s);
 	struct cw_options opts = *o;
 	/* The check counts every TCP socket, listeners too, unless -l narrowed it. */
 	if (opts.filter.listening == FILTER_CONNECTED)
 		opts.filter.listening = FILTER_ALL;
 	struct cw_error err = {0};
 	struct diag_config cfg;
-	if (config_load(&cfg, o->config_path, o->thresholds, o->threshold_count, &err) < 0)
+	struct config_skipped skipped;
+	int loaded =
+	    config_load(&cfg, o->config_path, o->thresholds, o->threshold_count, &skipped, &err);
+	cmd_report_config_skipped(&skipped); /* stderr: the status line stays one line */
+	if (loaded < 0)
 		return cmd_check_usage_error(err.msg);
 	struct tally t;
 	tally_init(&t, &cfg, NULL);
@@ -34,6 +83,7 @@ int cmd_check(const struct cw_options *o)
 		tally_read_counters(&t, opts.proc_root, &err);
 	t.filter = &opts.filter;
 	t.note_hidden_listeners = false;
+	t.split_netns = opts.netns != NULL;
 	struct collector col;
 	struct snapshot snap;
 	struct bpf_source *bpf = NULL;
@@ -57,10 +107,12 @@ int cmd_check(const struct cw_options *o)
 		char reason[sizeof(err.msg) + 64];
 		snprintf(reason, sizeof(reason), _("cannot read the sockets: %s"), err.msg);
 		tally_free(&t);
+		collector_free(&col);
 		return cmd_check_usage_error(reason);
 	}
 	if (tally_diagnose(&t, NULL, 0) < 0) {
 		tally_free(&t);
+		collector_free(&col);
 		return cmd_check_usage_error(_("out of memory while counting sockets"));
 	}
 
@@ -70,9 +122,16 @@ int cmd_check(const struct cw_options *o)
 	size_t nhits = check_rule_hits(&t.report, hits, CHECK_MAX_PROBLEMS);
 	struct check_result res;
 	check_evaluate(counts, &opts.check_thresholds, hits, nhits, &res);
+	alarm(0); /* the answer is known: nothing may interleave with it */
 	render_check(stdout, &res, counts, &opts.check_thresholds);
+	if (opts.verbose)
+		render_check_long(stdout, &t.report);
 	tally_free(&t);
-	if (fflush(stdout) != 0)
+	collector_free(&col);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, _("connwatch: cannot write the status line: %s (UNKNOWN)\n"),
+		        strerror(errno));
 		return CHECK_UNKNOWN;
+	}
 	return (int)res.status;
 }

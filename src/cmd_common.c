@@ -1,5 +1,6 @@
 #include "cmd_common.h"
 
+#include "cw_config.h"
 #include "exitcode.h"
 #include "i18n.h"
 #include "options.h"
@@ -27,7 +28,9 @@ int cmd_report_notes(struct collector *col, const struct snapshot *snap)
 	for (size_t i = 0; i < snap->note_count; i++)
 		fprintf(stderr, "connwatch: %s\n", snap->notes[i]);
 	if (snap->notes_dropped)
-		fprintf(stderr, _("connwatch: ... and %zu more such messages\n"),
+		fprintf(stderr,
+		        P_("connwatch: ... and %zu more such message\n",
+		           "connwatch: ... and %zu more such messages\n", snap->notes_dropped),
 		        snap->notes_dropped);
 	return snap->skipped ? CW_EXIT_PARTIAL : CW_EXIT_OK;
 }
@@ -37,16 +40,22 @@ void cmd_report_owners(const struct procmap_info *info, bool *said)
 	if (*said || info->unresolved == 0 || !info->restricted)
 		return;
 	if (info->denied)
-		fprintf(
-		    stderr,
-		    _("connwatch: (not all processes could be identified: %zu sockets have no "
-		      "known owner and %zu processes could not be read; run as root to see them "
-		      "all)\n"),
-		    info->unresolved, info->denied);
+		fprintf(stderr,
+		        P_("connwatch: (not all processes could be identified: %zu socket has no "
+		           "known owner and %zu processes could not be read; run as root to see "
+		           "them all)\n",
+		           "connwatch: (not all processes could be identified: %zu sockets have no "
+		           "known owner and %zu processes could not be read; run as root to see "
+		           "them all)\n",
+		           info->unresolved),
+		        info->unresolved, info->denied);
 	else /* hidepid: other users' processes are not even listed */
 		fprintf(stderr,
-		        _("connwatch: (not all processes could be identified: %zu sockets have no "
-		          "known owner; without root, other users' processes cannot be seen)\n"),
+		        P_("connwatch: (not all processes could be identified: %zu socket has no "
+		           "known owner; without root, other users' processes cannot be seen)\n",
+		           "connwatch: (not all processes could be identified: %zu sockets have no "
+		           "known owner; without root, other users' processes cannot be seen)\n",
+		           info->unresolved),
 		        info->unresolved);
 	*said = true;
 }
@@ -84,6 +93,12 @@ int cmd_output_status(FILE *out)
 		return CW_EXIT_OK;
 	fprintf(stderr, _("connwatch: cannot write output: %s\n"), strerror(errno));
 	return CW_EXIT_RUNTIME;
+}
+
+void cmd_report_config_skipped(const struct config_skipped *skipped)
+{
+	for (unsigned int i = 0; i < skipped->count; i++)
+		fprintf(stderr, _("connwatch: warning: %s\n"), skipped->msg[i]);
 }
 
 int cmd_add_close_wait_ages(struct collector *col, struct tally *t, struct cw_error *err)

@@ -39,6 +39,10 @@ void cmd_open_bpf_owners(const struct cw_options *o, struct procmap *pm, struct 
  * error message and CW_EXIT_RUNTIME. */
 int cmd_output_status(FILE *out);
 
+/* Prints a warning for each default config file that could not be read and was skipped. */
+struct config_skipped;
+void cmd_report_config_skipped(const struct config_skipped *skipped);
+
 /* Loads the diagnosis thresholds (files, --config, --threshold); prints the error and returns
  * CW_EXIT_USAGE when a value is bad, else CW_EXIT_OK. */
 struct diag_config;

@@ -49,8 +49,9 @@ int cmd_import(const struct cw_options *o)
 	}
 	status = cmd_report_notes(NULL, &snap);
 	tally_note_source(&t, &snap);
-	snapshot_free(&snap);
+	/* The snapshot outlives the rendering: it owns the host names the counts are keyed by. */
 	int out = cmd_render_summary(o, &t);
+	snapshot_free(&snap);
 	tally_free(&t);
 	return out != CW_EXIT_OK ? out : status;
 }

@@ -23,7 +23,8 @@
 struct live_run {
 	struct collector col;
 	struct bpf_source *bpf; /* the fast path, loaded once, or NULL */
-	struct snapshot snap;
+	struct snapshot snap; /* the last good sample: what the view shows */
+	struct snapshot next; /* the sample being read; swapped with snap when it succeeds */
 	struct track track;
 	struct track_summary changes;
 	struct live_view view;
@@ -38,7 +39,10 @@ struct live_run {
 	const char *proc_root;
 	char hostname[256];
 	bool noted; /* skipped input was already reported once */
+	char stale[sizeof(((struct cw_error *)0)->msg)]; /* why the last refresh failed */
 	int status; /* CW_EXIT_PARTIAL once input was skipped */
+	uint64_t interval_ms;
+	uint64_t test_slow_ms; /* CONNWATCH_TEST_SLOW_REFRESH_MS (connwatch(1)), 0 normally */
 };
 
 static uint64_t monotonic_ms(void)
@@ -46,6 +50,14 @@ static uint64_t monotonic_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void sleep_until_ms(uint64_t deadline_ms)
+{
+	struct timespec ts = {.tv_sec = (time_t)(deadline_ms / 1000),
+	                      .tv_nsec = (long)(deadline_ms % 1000) * 1000000L};
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
 }
 
 static void run_init(struct live_run *r, const struct cw_options *o, enum live_sort sort,
@@ -58,6 +70,7 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 	/* Listeners are read always (a few rows): the rules need them, and the screen toggles
 	 * them without asking the kernel again. The view hides them unless asked. */
 	tally_request(&o->filter, &r->col.req);
+	r->col.req.close_wait_ages = true; /* the first refresh knows how old each CLOSE_WAIT is */
 	struct kcounters kc;
 	kcounters_init(&kc);
 	struct cw_error err = {0};
@@ -68,6 +81,7 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 		cmd_print_error(err.msg); /* the view still stands without them */
 	tally_init(&r->tally, cfg, &kc);
 	r->tally.filter = &r->view.base; /* what the command line shows, whatever is typed */
+	r->tally.split_netns = o->netns != NULL;
 	procmap_init(&r->owners, NULL);
 	cmd_open_bpf_owners(o, &r->owners, &r->owners_bpf);
 	r->processes = o->processes;
@@ -76,8 +90,13 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 		r->frame.owners = &r->owners;
 	}
 	snapshot_init(&r->snap);
+	snapshot_init(&r->next);
 	track_init(&r->track);
+	int64_t fin = kc.v[KC_SYSCTL_FIN_TIMEOUT];
+	if (fin != KC_UNKNOWN && fin > 0 && fin <= UINT32_MAX / 1000)
+		r->track.fin_timeout_ms = (uint32_t)fin * 1000u;
 	live_view_init(&r->view, &o->filter, sort);
+	r->view.owners = r->processes ? &r->tally.owners : NULL;
 	if (gethostname(r->hostname, sizeof(r->hostname) - 1) < 0)
 		strcpy(r->hostname, "?");
 	r->frame.hostname = r->hostname;
@@ -99,14 +118,23 @@ static void run_free(struct live_run *r)
 	owners_bpf_close(r->owners_bpf);
 	track_free(&r->track);
 	snapshot_free(&r->snap);
+	collector_free(&r->col);
+	snapshot_free(&r->next);
 }
 
-/* One refresh: read, track, recompute the view. Returns 0 or a negative errno with err set. */
+/* One refresh: read, track, recompute the view. Returns 0 or a negative errno with err set. A
+ * failed read leaves the last good sample in place (run_refresh marks it stale). */
 static int run_sample(struct live_run *r, struct cw_error *err)
 {
-	int rc = collector_take(&r->col, &r->snap, err);
+	uint64_t began = monotonic_ms();
+	int rc = collector_take(&r->col, &r->next, err);
 	if (rc < 0)
 		return rc;
+	struct snapshot taken = r->next;
+	r->next = r->snap;
+	r->snap = taken;
+	if (r->test_slow_ms) /* stands for a table too large to read within the interval */
+		sleep_until_ms(monotonic_ms() + r->test_slow_ms);
 	if (r->snap.skipped)
 		r->status = CW_EXIT_PARTIAL;
 	if (!r->noted && (r->snap.note_count || r->col.fell_back)) {
@@ -138,20 +166,32 @@ static int run_sample(struct live_run *r, struct cw_error *err)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
 	diag_sample_take(&r->prev, &r->tally.stats,
 	                 r->tally.have_counters ? &r->tally.counters : NULL, now_s);
+	r->frame.refresh_ms = monotonic_ms() - began;
 	return 0;
 }
 
-static void sleep_until_ms(uint64_t deadline_ms)
+/* A refresh of a running view: a failed read (ENOBUFS, a dump the kernel broke off) does not
+ * end the view. It is said on stderr, the last good sample stays, marked stale, and the next
+ * interval tries again; the exit status then says some input was not read. The first refresh has
+ * nothing to fall back on: its failure ends the command. */
+static int run_refresh(struct live_run *r, struct cw_error *err)
 {
-	struct timespec ts = {.tv_sec = (time_t)(deadline_ms / 1000),
-	                      .tv_nsec = (long)(deadline_ms % 1000) * 1000000L};
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
-}
-
-static uint64_t interval_ms(const struct cw_options *o)
-{
-	return (uint64_t)(o->interval_s * 1000.0 + 0.5);
+	int rc = run_sample(r, err);
+	if (rc == 0) {
+		r->frame.stale = NULL;
+		return 0;
+	}
+	if (r->frame.refresh == 0 || rc == -ENOMEM)
+		return rc;
+	fprintf(stderr,
+	        _("connwatch: refresh %llu failed (%s); the last good one stays on view, marked "
+	          "stale; trying again at the next interval\n"),
+	        (unsigned long long)r->frame.refresh + 1, err->msg);
+	snprintf(r->stale, sizeof(r->stale), "%s", err->msg);
+	r->frame.stale = r->stale;
+	r->frame.refresh++;
+	r->status = CW_EXIT_PARTIAL;
+	return 0;
 }
 
 static int run_stream(struct live_run *r, const struct cw_options *o)
@@ -159,7 +199,7 @@ static int run_stream(struct live_run *r, const struct cw_options *o)
 	struct cw_error err = {0};
 	for (;;) {
 		uint64_t started = monotonic_ms();
-		if (run_sample(r, &err) < 0) {
+		if (run_refresh(r, &err) < 0) {
 			cmd_print_error(err.msg);
 			return CW_EXIT_RUNTIME;
 		}
@@ -172,7 +212,7 @@ static int run_stream(struct live_run *r, const struct cw_options *o)
 			return out;
 		if (o->count && r->frame.refresh >= o->count)
 			return r->status;
-		sleep_until_ms(started + interval_ms(o));
+		sleep_until_ms(started + r->interval_ms);
 	}
 }
 
@@ -186,26 +226,30 @@ static int run_screen(struct live_run *r, const struct cw_options *o)
 		return CW_EXIT_RUNTIME;
 	}
 	int status = CW_EXIT_OK;
-	uint64_t started = monotonic_ms();
-	if (run_sample(r, &err) < 0)
+	if (run_refresh(r, &err) < 0)
 		goto failed;
+	/* The next refresh is due an interval after the last one ended, and keys are read on every
+	 * pass: however long a refresh takes (a million sockets), keys get their turn between two
+	 * refreshes instead of waiting behind refreshes that are always overdue. */
+	uint64_t due = monotonic_ms() + r->interval_ms;
 	tui_draw(&ui, &r->frame);
 	for (;;) {
 		if (tui_stop_requested())
 			break;
 		uint64_t now = monotonic_ms();
-		uint64_t due = started + interval_ms(o);
 		if (!ui.paused && now >= due) {
 			if (o->count && r->frame.refresh >= o->count)
 				break;
-			started = now;
-			if (run_sample(r, &err) < 0)
+			if (run_refresh(r, &err) < 0)
 				goto failed;
 			tui_draw(&ui, &r->frame);
-			continue;
+			now = monotonic_ms();
+			due = now + r->interval_ms;
 		}
 		/* wake at least every 250 ms so a signal is never missed for long */
-		uint64_t wait = ui.paused || due - now > 250 ? 250 : due - now;
+		uint64_t wait = 250;
+		if (!ui.paused)
+			wait = due <= now ? 0 : due - now < 250 ? due - now : 250;
 		enum tui_event ev = tui_wait(&ui, &r->view, &r->frame, (int)wait);
 		if (ev == TUI_QUIT)
 			break;
@@ -226,6 +270,24 @@ failed:
 	return CW_EXIT_RUNTIME;
 }
 
+#define LIVE_MIN_INTERVAL_S 0.1
+
+/* CONNWATCH_TEST_SLOW_REFRESH_MS=N makes every refresh N ms longer (at most 60 s), so the tests
+ * can show what a huge table does to the screen without holding a million sockets. Documented
+ * in connwatch(1), ENVIRONMENT. */
+static uint64_t test_slow_refresh_ms(void)
+{
+	const char *v = secure_getenv("CONNWATCH_TEST_SLOW_REFRESH_MS");
+	if (!v || !*v)
+		return 0;
+	char *end;
+	errno = 0;
+	unsigned long ms = strtoul(v, &end, 10);
+	if (errno || *end || v[0] == '-')
+		return 0;
+	return ms > 60000 ? 60000 : ms;
+}
+
 int cmd_live(const struct cw_options *o)
 {
 	bool screen = !o->plain && !o->json && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
@@ -238,6 +300,18 @@ int cmd_live(const struct cw_options *o)
 			      "age, none"));
 			return CW_EXIT_USAGE;
 		}
+	}
+	/* As watch(1): less than 0.1 s between refreshes is 0.1 s; it would only spin a core. A
+	 * bounded run (--count) may go as fast as it can: that is how bench/live.sh times one. */
+	double interval_s = o->interval_s;
+	if (interval_s < LIVE_MIN_INTERVAL_S && !o->count) {
+		char note[160];
+		snprintf(
+		    note, sizeof(note),
+		    _("--interval %g is below the minimum of %.1f s (as in watch); using %.1f s"),
+		    interval_s, LIVE_MIN_INTERVAL_S, LIVE_MIN_INTERVAL_S);
+		cmd_print_error(note);
+		interval_s = LIVE_MIN_INTERVAL_S;
 	}
 	struct diag_config cfg;
 	int loaded = cmd_load_config(o, &cfg);
@@ -255,6 +329,9 @@ int cmd_live(const struct cw_options *o)
 		return CW_EXIT_RUNTIME;
 	}
 	run_init(r, o, sort, &cfg, bpf);
+	r->interval_ms = (uint64_t)(interval_s * 1000.0 + 0.5);
+	r->frame.interval_s = interval_s;
+	r->test_slow_ms = test_slow_refresh_ms();
 	int status = screen ? run_screen(r, o) : run_stream(r, o);
 	run_free(r);
 	free(r);

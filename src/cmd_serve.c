@@ -1,10 +1,12 @@
-/* `connwatch serve`: Prometheus metrics over HTTP (libmicrohttpd), or once into a file for
- * node_exporter's textfile collector. Each scrape takes a fresh snapshot. */
+/* `connwatch serve`: Prometheus metrics over HTTP (src/http_server.c), or once into a file for
+ * node_exporter's textfile collector. A scrape takes a fresh snapshot unless the last one is
+ * less than a second old. */
 #include "cmd_common.h"
 #include "collect.h"
 #include "commands.h"
 #include "cw_config.h"
 #include "exitcode.h"
+#include "http_server.h"
 #include "i18n.h"
 #include "render_prom.h"
 #include "tally.h"
@@ -12,23 +14,30 @@
 #include "util/endpoint.h"
 
 #include <errno.h>
-#include <microhttpd.h>
+#include <math.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #define SERVE_DEFAULT_LISTEN "127.0.0.1:9877"
-/* Limits that keep a misbehaving client from hurting the service: a Prometheus scrape is one
- * small GET, so these are generous for it and tight for anything else. */
-#define SERVE_THREADS         2 /* one per core on a small server; scrapes are short */
-#define SERVE_MAX_CONNECTIONS 64
-#define SERVE_MAX_PER_IP      32
-#define SERVE_TIMEOUT_SECONDS 10    /* idle or slow connections are closed after this */
-#define SERVE_REQUEST_MEMORY  16384 /* request line + headers; more is refused (431) */
+/* Limits that keep misbehaving clients from locking Prometheus out (docs/robustness.md): a scrape
+ * is one small GET sent at once, so these are generous for it and tight for anything else. When a
+ * limit is full, the connection that has waited longest without a complete request makes room. */
+#define SERVE_MAX_CONNECTIONS   512
+#define SERVE_MAX_PER_ADDRESS   16
+#define SERVE_HEAD_DEADLINE_MS  5000  /* the whole request head, from its first byte */
+#define SERVE_IDLE_MS           10000 /* a kept-alive connection between two scrapes */
+#define SERVE_WRITE_DEADLINE_MS 10000
+#define SERVE_FD_RESERVE        64 /* descriptors kept for the socket dump and /proc */
+
+/* A request loop must not pin a core: a render is reused for this long. */
+#define SERVE_CACHE_SECONDS 1.0
 
 /* Rates (new TIME_WAIT per second, kernel counter rates in the evidence) are taken between
  * two scrapes at least this far apart, so a second scraper right after Prometheus does not
@@ -40,9 +49,18 @@ struct serve_ctx {
 	struct cw_options opts;    /* the command's options, with listeners included */
 	struct diag_config config; /* thresholds, read once at start */
 	struct bpf_source *bpf;    /* the fast path, loaded once at start, or NULL */
-	pthread_mutex_t lock;      /* guards the fields below: scrapes run on several threads */
 	bool fallback_told;
 	struct diag_sample prev; /* the sample rates are measured from */
+	unsigned long renders;   /* times the metrics were computed */
+	char *cached;            /* what is served within SERVE_CACHE_SECONDS of cached_at */
+	size_t cached_len;
+	double cached_at;
+	char *good; /* the last successful render (cached, or under cached's stale copy) */
+	size_t good_len;
+	double good_at;
+	/* New TIME_WAIT sockets since serve started, summed over the intervals between samples
+	 * (each interval once, so it only grows): the counter behind the exporter's rate. */
+	double time_wait_new_total;
 };
 
 static double monotonic_seconds(void)
@@ -64,6 +82,7 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 		tally_read_counters(&t, ctx->opts.proc_root, &ignored);
 	t.filter = &ctx->opts.filter;
 	t.note_hidden_listeners = false;
+	t.split_netns = ctx->opts.netns != NULL;
 	struct collector col;
 	struct snapshot snap;
 	collector_init(&col, &ctx->opts);
@@ -80,12 +99,11 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 	collector_free(&col);
 	if (r < 0) {
 		tally_free(&t);
+		collector_free(&col);
 		return r;
 	}
 
 	double now = monotonic_seconds();
-	struct diag_sample prev;
-	pthread_mutex_lock(&ctx->lock);
 	if (col.fell_back && !ctx->fallback_told) {
 		fprintf(stderr,
 		        _("connwatch: netlink sock_diag is not available (%s); reading /proc "
@@ -93,19 +111,25 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 		        col.fallback_reason);
 		ctx->fallback_told = true;
 	}
-	prev = ctx->prev;
-	pthread_mutex_unlock(&ctx->lock);
+	struct diag_sample prev = ctx->prev;
 	bool use_prev = prev.valid && now - prev.time_s >= SERVE_RATE_MIN_SECONDS;
 
 	r = tally_diagnose(&t, use_prev ? &prev : NULL, now);
 	if (r < 0)
 		cw_error_set(err, r, "%s", _("out of memory while counting sockets"));
 	if (r == 0) {
-		pthread_mutex_lock(&ctx->lock);
-		if (!ctx->prev.valid || now - ctx->prev.time_s >= SERVE_SAMPLE_KEEP_SECONDS)
+		double tw_total = -1;
+		if (!ctx->prev.valid || now - ctx->prev.time_s >= SERVE_SAMPLE_KEEP_SECONDS) {
+			/* the interval [prev, now] is counted once, when prev is replaced */
+			if (use_prev && ctx->prev.time_s == prev.time_s && t.time_wait_rate >= 0)
+				ctx->time_wait_new_total +=
+				    round(t.time_wait_rate * (now - prev.time_s));
 			diag_sample_take(&ctx->prev, &t.stats, t.have_counters ? &t.counters : NULL,
 			                 now);
-		pthread_mutex_unlock(&ctx->lock);
+		}
+		if (t.have_counters && !ctx->opts.textfile)
+			tw_total = ctx->time_wait_new_total;
+		ctx->renders++;
 		FILE *out = open_memstream(text, len);
 		if (!out) {
 			r = cw_error_set(err, -ENOMEM, "%s", strerror(ENOMEM));
@@ -114,6 +138,8 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 			    .tally = &t,
 			    .top = ctx->opts.top_set ? ctx->opts.top : PROM_TOP_DEFAULT,
 			    .scrape_seconds = monotonic_seconds() - t0,
+			    .renders = ctx->renders,
+			    .time_wait_new_total = tw_total,
 			};
 			r = render_prom(out, &m);
 			if (fclose(out) != 0 && r == 0)
@@ -126,6 +152,7 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 		}
 	}
 	tally_free(&t);
+	collector_free(&col);
 	return r;
 }
 
@@ -134,77 +161,71 @@ static const char index_page[] =
     "<body><h1>connwatch</h1>\n<p>TCP and UDP connection states, diagnosis warnings and "
     "evidence for Prometheus.</p>\n<p><a href=\"/metrics\">/metrics</a></p>\n</body></html>\n";
 
-static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status,
-                             const char *content_type, const char *body, size_t len, bool owned)
+#define TEXT_REPLY(r, code, text)                                                                  \
+	(*(r) = (struct http_reply){code, "text/plain; charset=utf-8", text, sizeof(text) - 1})
+
+/* The metrics, from the cache while it is fresh. Returns false when they cannot be read. */
+static bool metrics_current(struct serve_ctx *ctx)
 {
-	struct MHD_Response *resp = MHD_create_response_from_buffer(
-	    len, (void *)body, owned ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
-	if (!resp) {
-		if (owned)
-			free((void *)body);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-	enum MHD_Result r = MHD_queue_response(conn, status, resp);
-	MHD_destroy_response(resp);
-	return r;
-}
-
-#define REPLY_TEXT(conn, status, text)                                                             \
-	reply(conn, status, "text/plain; charset=utf-8", text, sizeof(text) - 1, false)
-
-static bool has_body(struct MHD_Connection *conn)
-{
-	const char *len =
-	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	return (len && strcmp(len, "0")) ||
-	       MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-	                                   MHD_HTTP_HEADER_TRANSFER_ENCODING);
-}
-
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version, const char *upload,
-                                  size_t *upload_size, void **req_cls)
-{
-	(void)version;
-	(void)upload;
-	struct serve_ctx *ctx = cls;
-	static int headers_seen;
-	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
-		return REPLY_TEXT(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "Method Not Allowed\n");
-	/* The first call comes with the headers only. Answering a GET on the second call, once the
-	 * request is complete, lets MHD keep the connection alive for the next scrape (a reply
-	 * queued earlier makes it close the connection). A body, meaningless on GET and never sent
-	 * by Prometheus, is refused on the first call, before it is read (MHD cannot queue a reply
-	 * while a body arrives); MHD then closes that connection. */
-	if (!*req_cls) {
-		if (has_body(conn))
-			return REPLY_TEXT(conn, MHD_HTTP_CONTENT_TOO_LARGE,
-			                  "Request body not accepted\n");
-		*req_cls = &headers_seen;
-		return MHD_YES;
-	}
-	if (*upload_size) { /* a body the headers did not announce: not possible in HTTP/1.1 */
-		*upload_size = 0;
-		return MHD_YES;
-	}
-	if (!strcmp(url, "/"))
-		return reply(conn, MHD_HTTP_OK, "text/html; charset=utf-8", index_page,
-		             sizeof(index_page) - 1, false);
-	if (strcmp(url, "/metrics"))
-		return REPLY_TEXT(conn, MHD_HTTP_NOT_FOUND, "Not Found\n");
-
+	double now = monotonic_seconds();
+	if (ctx->cached && now - ctx->cached_at < SERVE_CACHE_SECONDS)
+		return true;
 	char *text = NULL;
 	size_t len = 0;
 	struct cw_error err = {0};
 	if (metrics_produce(ctx, &text, &len, &err) < 0) {
-		fprintf(stderr, _("connwatch: scrape failed: %s\n"), err.msg);
-		return REPLY_TEXT(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
-		                  "connwatch could not read the sockets; see its log\n");
+		if (!ctx->good) {
+			fprintf(stderr, _("connwatch: scrape failed: %s\n"), err.msg);
+			return false;
+		}
+		/* A passing failure (ENOBUFS) does not fail the scrape: the last good metrics
+		 * are served again, marked stale in a comment, and the next scrape after the
+		 * cache second tries again. */
+		fprintf(stderr,
+		        _("connwatch: scrape failed: %s; serving the metrics of %.0f s ago, marked "
+		          "stale\n"),
+		        err.msg, now - ctx->good_at);
+		FILE *out = open_memstream(&text, &len);
+		if (!out)
+			return false;
+		fprintf(out,
+		        "# STALE: connwatch could not read the sockets (%s); these are the "
+		        "metrics of %.0f s ago\n",
+		        err.msg, now - ctx->good_at);
+		fwrite(ctx->good, 1, ctx->good_len, out);
+		if (fclose(out) != 0) {
+			free(text);
+			return false;
+		}
+		if (ctx->cached != ctx->good)
+			free(ctx->cached);
+		ctx->cached = text;
+		ctx->cached_len = len;
+		ctx->cached_at = now;
+		return true;
 	}
-	return reply(conn, MHD_HTTP_OK, PROM_CONTENT_TYPE, text, len, true);
+	if (ctx->cached != ctx->good)
+		free(ctx->cached);
+	free(ctx->good);
+	ctx->cached = ctx->good = text;
+	ctx->cached_len = ctx->good_len = len;
+	ctx->cached_at = ctx->good_at = now;
+	return true;
+}
+
+static void on_request(void *cls, const struct http_request *req, struct http_reply *r)
+{
+	struct serve_ctx *ctx = cls;
+	if (http_path_is(req, "/")) {
+		*r = (struct http_reply){200, "text/html; charset=utf-8", index_page,
+		                         sizeof(index_page) - 1};
+	} else if (!http_path_is(req, "/metrics")) {
+		TEXT_REPLY(r, 404, "Not Found\n");
+	} else if (!metrics_current(ctx)) {
+		TEXT_REPLY(r, 500, "connwatch could not read the sockets; see its log\n");
+	} else {
+		*r = (struct http_reply){200, PROM_CONTENT_TYPE, ctx->cached, ctx->cached_len};
+	}
 }
 
 /* Opens a listening socket ourselves so a failure says exactly why (address in use, no such
@@ -221,9 +242,10 @@ static int open_listener(const char *text, struct cw_error *err)
 		                    strerror(errno));
 	int one = 1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	int v6only = !endpoint_is_every_address(text);
 	if (sa.ss_family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, salen) < 0 || listen(fd, 64) < 0) {
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
+	if (bind(fd, (struct sockaddr *)&sa, salen) < 0 || listen(fd, 128) < 0) {
 		int e = errno;
 		close(fd);
 		return cw_error_set(err, -e, _("cannot listen on %s: %s"), text, strerror(e));
@@ -231,16 +253,17 @@ static int open_listener(const char *text, struct cw_error *err)
 	return fd;
 }
 
-static struct MHD_Daemon *start_daemon(struct serve_ctx *ctx, int fd, bool ipv6)
+/* The global limit, below what the descriptor limit allows. */
+static unsigned int max_connections(void)
 {
-	unsigned int flags = MHD_USE_AUTO_INTERNAL_THREAD | (ipv6 ? MHD_USE_IPv6 : 0);
-	return MHD_start_daemon(flags, 0, NULL, NULL, on_request, ctx, MHD_OPTION_LISTEN_SOCKET, fd,
-	                        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)SERVE_THREADS,
-	                        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)SERVE_MAX_CONNECTIONS,
-	                        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)SERVE_MAX_PER_IP,
-	                        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)SERVE_TIMEOUT_SECONDS,
-	                        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVE_REQUEST_MEMORY,
-	                        MHD_OPTION_END);
+	struct rlimit rl;
+	unsigned int max = SERVE_MAX_CONNECTIONS;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < (rlim_t)max + SERVE_FD_RESERVE + SERVE_FD_RESERVE)
+		max = rl.rlim_cur > 2 * SERVE_FD_RESERVE
+		          ? (unsigned int)rl.rlim_cur - SERVE_FD_RESERVE
+		          : SERVE_MAX_PER_ADDRESS;
+	return max;
 }
 
 static int write_textfile(struct serve_ctx *ctx)
@@ -263,46 +286,62 @@ static int serve_http(struct serve_ctx *ctx)
 	const char *const defaults[] = {SERVE_DEFAULT_LISTEN};
 	const char *const *addrs = ctx->opts.listen_count ? ctx->opts.listen : defaults;
 	unsigned int naddr = ctx->opts.listen_count ? ctx->opts.listen_count : 1;
-	struct MHD_Daemon *daemons[CW_MAX_LISTEN] = {0};
+	int fds[CW_MAX_LISTEN];
+	unsigned int nfds = 0;
 	int status = CW_EXIT_OK;
 
-	/* SIGINT and SIGTERM are taken by sigwait below; blocked before MHD starts its threads so
-	 * that they inherit the mask and the signal always reaches this thread. */
+	/* SIGINT and SIGTERM arrive through a signalfd the server watches with its sockets. */
 	sigset_t stop;
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &stop, NULL);
-
-	for (unsigned int i = 0; i < naddr; i++) {
+	sigprocmask(SIG_BLOCK, &stop, NULL);
+	int sfd = signalfd(-1, &stop, SFD_CLOEXEC);
+	if (sfd < 0) {
+		fprintf(stderr, _("connwatch: cannot start the HTTP server: %s\n"),
+		        strerror(errno));
+		status = CW_EXIT_RUNTIME;
+		goto out;
+	}
+	for (; nfds < naddr; nfds++) {
 		struct cw_error err = {0};
-		int fd = open_listener(addrs[i], &err);
+		int fd = open_listener(addrs[nfds], &err);
 		if (fd < 0) {
 			cmd_print_error(err.msg);
 			status = CW_EXIT_RUNTIME;
 			goto out;
 		}
-		daemons[i] = start_daemon(ctx, fd, addrs[i][0] == '[');
-		if (!daemons[i]) {
-			close(fd);
-			fprintf(stderr, _("connwatch: cannot start the HTTP server on %s\n"),
-			        addrs[i]);
-			status = CW_EXIT_RUNTIME;
-			goto out;
-		}
-		fprintf(stderr, _("connwatch: serving metrics on http://%s/metrics\n"), addrs[i]);
+		fds[nfds] = fd;
 	}
-	int sig;
-	while (sigwait(&stop, &sig) != 0)
-		;
-	fprintf(stderr, _("connwatch: signal %d received, stopping\n"), sig);
-out:
 	for (unsigned int i = 0; i < naddr; i++)
-		if (daemons[i]) {
-			/* MHD_stop_daemon closes the listening socket it was given. */
-			MHD_stop_daemon(daemons[i]);
-		}
-	pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
+		fprintf(stderr, _("connwatch: serving metrics on http://%s/metrics\n"), addrs[i]);
+	struct http_limits lim = {
+	    .max_connections = max_connections(),
+	    .max_per_address = SERVE_MAX_PER_ADDRESS,
+	    .head_deadline_ms = SERVE_HEAD_DEADLINE_MS,
+	    .idle_ms = SERVE_IDLE_MS,
+	    .write_deadline_ms = SERVE_WRITE_DEADLINE_MS,
+	};
+	struct http_server_stats st;
+	struct cw_error err = {0};
+	int sig = http_server_run(fds, nfds, &lim, on_request, ctx, sfd, &st, &err);
+	nfds = 0; /* the server closed them */
+	if (sig < 0) {
+		cmd_print_error(err.msg);
+		status = CW_EXIT_RUNTIME;
+		goto out;
+	}
+	fprintf(stderr,
+	        _("connwatch: signal %d received, stopping (%lu connections, %lu closed to make "
+	          "room, %lu refused, %lu timed out, %lu bad requests, %lu renders)\n"),
+	        sig, st.accepted, st.evicted, st.refused, st.timed_out, st.bad_requests,
+	        ctx->renders);
+out:
+	for (unsigned int i = 0; i < nfds; i++)
+		close(fds[i]);
+	if (sfd >= 0)
+		close(sfd);
+	sigprocmask(SIG_UNBLOCK, &stop, NULL);
 	return status;
 }
 
@@ -318,9 +357,10 @@ int cmd_serve(const struct cw_options *o)
 	status = cmd_open_bpf(o, !o->textfile, &ctx.bpf);
 	if (status != CW_EXIT_OK)
 		return status;
-	pthread_mutex_init(&ctx.lock, NULL);
 	status = o->textfile ? write_textfile(&ctx) : serve_http(&ctx);
-	pthread_mutex_destroy(&ctx.lock);
 	bpf_source_close(ctx.bpf);
+	if (ctx.cached != ctx.good)
+		free(ctx.cached);
+	free(ctx.good);
 	return status;
 }

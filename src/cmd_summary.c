@@ -16,7 +16,10 @@
 int cmd_load_config(const struct cw_options *o, struct diag_config *cfg)
 {
 	struct cw_error err = {0};
-	if (config_load(cfg, o->config_path, o->thresholds, o->threshold_count, &err) < 0) {
+	struct config_skipped skipped;
+	int r = config_load(cfg, o->config_path, o->thresholds, o->threshold_count, &skipped, &err);
+	cmd_report_config_skipped(&skipped);
+	if (r < 0) {
 		cmd_print_error(err.msg);
 		return CW_EXIT_USAGE;
 	}
@@ -57,6 +60,7 @@ int cmd_summary(const struct cw_options *o)
 	struct tally t;
 	tally_init(&t, &cfg, &kc);
 	t.filter = &o->filter;
+	t.split_netns = o->netns != NULL;
 
 	struct collector col;
 	struct snapshot snap;
@@ -111,6 +115,7 @@ out:
 	bpf_source_close(bpf);
 	snapshot_free(&snap);
 	tally_free(&t);
+	collector_free(&col);
 	procmap_free(&owners);
 	return status;
 }

@@ -1,5 +1,7 @@
 #include "collect.h"
 
+#include "i18n.h"
+
 #include <errno.h>
 #include <string.h>
 
@@ -9,6 +11,7 @@ void collector_init(struct collector *col, const struct cw_options *o)
 	filter_to_request(&o->filter, &col->req);
 	col->req.proc_root = o->proc_root;
 	col->req.record_path = o->record_path;
+	col->netns_spec = o->netns;
 	if (o->replay_path) {
 		col->ops = &source_replay;
 		col->req.input_path = o->replay_path;
@@ -16,7 +19,10 @@ void collector_init(struct collector *col, const struct cw_options *o)
 		col->ops = &source_proc;
 	} else {
 		col->ops = &source_netlink;
-		col->may_fall_back = !o->source;
+		/* --record saves netlink replies: /proc is no substitute, and a recording that
+		 * cannot be created is that file's fault, not netlink's. Another namespace's
+		 * sockets cannot be read from our /proc either. */
+		col->may_fall_back = !o->source && !o->record_path && !o->netns;
 	}
 }
 
@@ -26,8 +32,13 @@ int collector_open_bpf(const struct cw_options *o, bool resident, struct bpf_sou
 	*out = NULL;
 	note->msg[0] = '\0';
 	bool forced = o->source && !strcmp(o->source, "bpf");
-	/* Anything else chosen (a source, a capture, a recording) keeps its own path. */
-	bool chosen = o->source || o->proc_root || o->replay_path || o->record_path;
+	/* Anything else chosen (a source, a capture, a recording, another namespace: the iterator
+	 * walks ours) keeps its own path. */
+	bool chosen = o->source || o->proc_root || o->replay_path || o->record_path || o->netns;
+	if (forced && o->netns)
+		return cw_error_set(err, -EINVAL, "%s",
+		                    _("--source bpf reads our own network namespace only; use "
+		                      "--netns with the netlink source"));
 	if (!forced && (chosen || !resident || !bpf_source_built()))
 		return 0;
 	struct cw_error why = {0};
@@ -40,30 +51,82 @@ int collector_open_bpf(const struct cw_options *o, bool resident, struct bpf_sou
 	return 0;
 }
 
-/* Reads req through col->ops into an empty snap, falling back from netlink to /proc once. */
+static void close_netns(struct collector *col)
+{
+	if (col->netns_open)
+		netns_set_free(&col->netns);
+	col->netns_open = false;
+}
+
+void collector_free(struct collector *col)
+{
+	close_netns(col);
+	snapshot_free(&col->close_wait);
+}
+
+/* Fills snap from every namespace asked for, each row tagged with its namespace's index. */
+static int fill(struct collector *col, const struct source_request *asked, struct snapshot *snap,
+                struct cw_error *err)
+{
+	struct source_request req_ages = *asked;
+	const struct source_request *req = &req_ages;
+	req_ages.close_wait_ages =
+	    asked->close_wait_ages && (col->ops->gives & SOURCE_GIVES_CLOSE_WAIT_AGES);
+	if (!col->netns_spec)
+		return col->ops->fill(req, snap, err);
+	if (!col->netns_open) {
+		int r = netns_set_open(&col->netns, col->netns_spec, NULL, NULL, err);
+		if (r < 0)
+			return r;
+		col->netns_open = true;
+	}
+	snap->netns = &col->netns;
+	for (size_t i = 0; i < col->netns.count; i++) {
+		struct source_request one = *req;
+		one.netns = &col->netns.items[i];
+		snap->fill_netns = (uint16_t)i;
+		int r = col->ops->fill(&one, snap, err);
+		/* With all, a namespace that went away since the listing is skipped. */
+		if (r < 0 && (!col->netns.all || r == -EPERM)) {
+			snap->fill_netns = 0;
+			return r;
+		}
+	}
+	snap->fill_netns = 0;
+	return 0;
+}
+
+/* Reads req through col->ops into an empty snap: a passing failure is tried again at once, a
+ * refused netlink falls back to /proc once. */
 static int fill_falling_back(struct collector *col, const struct source_request *req,
                              struct snapshot *snap, struct cw_error *err)
 {
-	int r = col->ops->fill(req, snap, err);
+	int r = fill(col, req, snap, err);
+	/* A passing failure of the kernel's dump (ENOBUFS under memory pressure, a dump broken
+	 * off) is tried once more at once: list and summary then still succeed. Not when rows
+	 * were already handed to a sink (a counting consumer): they would be counted twice. */
+	if (r < 0 && col->ops == &source_netlink && source_error_is_transient(r) &&
+	    snap->delivered == 0) {
+		snapshot_clear(snap);
+		r = fill(col, req, snap, err);
+	}
 	if (r < 0 && col->may_fall_back && source_error_is_refusal(r)) {
 		memcpy(col->fallback_reason, err->msg, sizeof(col->fallback_reason));
 		col->ops = &source_proc;
 		col->may_fall_back = false;
 		col->fell_back = true;
 		snapshot_clear(snap);
-		r = col->ops->fill(req, snap, err);
+		r = fill(col, req, snap, err);
 	}
 	snapshot_flush(snap);
 	return r;
 }
 
-void collector_free(struct collector *col)
-{
-	snapshot_free(&col->close_wait);
-}
-
 int collector_take(struct collector *col, struct snapshot *snap, struct cw_error *err)
 {
+	/* "all" is listed again on every take: containers come and go under a live view. */
+	if (col->netns_open && col->netns.all)
+		close_netns(col);
 	snapshot_clear(snap);
 	if (!col->bpf)
 		return fill_falling_back(col, &col->req, snap, err);
@@ -99,7 +162,8 @@ int collector_take_close_wait_ages(struct collector *col, const struct snapshot_
 		snapshot_free(&snap);
 		return r < 0 ? cw_error_set(err, r, "%s", strerror(-r)) : 0;
 	}
-	if (col->ops != &source_netlink || !(col->req.tcp_states & cw) || col->req.record_path)
+	if (!(col->ops->gives & SOURCE_GIVES_CLOSE_WAIT_AGES) || !(col->req.tcp_states & cw) ||
+	    col->req.record_path)
 		return 0;
 	struct source_request only_cw = col->req;
 	only_cw.tcp_states = cw;
@@ -108,7 +172,7 @@ int collector_take_close_wait_ages(struct collector *col, const struct snapshot_
 	struct snapshot snap;
 	snapshot_init(&snap);
 	snapshot_set_sink(&snap, ages);
-	int r = col->ops->fill(&only_cw, &snap, err);
+	int r = fill(col, &only_cw, &snap, err);
 	snapshot_flush(&snap);
 	snapshot_free(&snap);
 	return r;

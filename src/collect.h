@@ -19,11 +19,15 @@ struct collector {
 	char fallback_reason[sizeof(((struct cw_error *)0)->msg)];
 	struct bpf_source *bpf;     /* borrowed: the fast path for TCP, or NULL */
 	struct snapshot close_wait; /* with bpf: the last take's CLOSE_WAIT rows with their ages */
+	const char *netns_spec; /* --netns, or NULL: read our own namespace */
+	struct netns_set netns; /* the namespaces read; snapshot.netns points here */
+	bool netns_open;
 };
 
 void collector_init(struct collector *col, const struct cw_options *o);
 
-/* Frees what the collector keeps between a take and its ages (the collector stays usable). */
+/* Frees what the collector keeps between takes: the namespaces it opened, and with bpf the last
+ * take's CLOSE_WAIT rows (the collector stays usable). */
 void collector_free(struct collector *col);
 
 /* Loads the BPF fast path when --source bpf asks for it, or by default for a resident view
@@ -34,7 +38,8 @@ void collector_free(struct collector *col);
 int collector_open_bpf(const struct cw_options *o, bool resident, struct bpf_source **out,
                        struct cw_error *note, struct cw_error *err);
 
-/* Clears snap and fills it from the source; with a sink on snap (snapshot_set_sink) every row
+/* Clears snap and fills it from the source; col->req.close_wait_ages reaches only a source that
+ * gives them (SOURCE_GIVES_CLOSE_WAIT_AGES). With a sink on snap (snapshot_set_sink) every row
  * has reached the sink when it returns. Returns 0 or a negative errno with err set. After
  * a fallback, col->fell_back is true and col->fallback_reason says why (the caller says it once).
  */
@@ -45,7 +50,8 @@ int collector_take(struct collector *col, struct snapshot *snap, struct cw_error
  * the peer's FIN). Its rows go to ages (a sink that only annotates what the first dump counted,
  * tally_age_sink()), never counted twice. The kernel serves a state-masked dump for a tenth of a
  * full one, where tcp_info on every socket would cost a fifth more, and the caller asks only
- * when an age can change a verdict (tally_needs_close_wait_ages()). Without netlink, with
+ * when an age can change a verdict (tally_needs_close_wait_ages()). Without a source that gives
+ * ages (SOURCE_GIVES_CLOSE_WAIT_AGES), with
  * --record or without CLOSE_WAIT in the request, it does nothing (ages stay unknown). Returns 0
  * or a negative errno with err set. */
 int collector_take_close_wait_ages(struct collector *col, const struct snapshot_sink *ages,

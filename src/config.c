@@ -189,7 +189,7 @@ int config_read_stream(struct diag_config *cfg, FILE *f, const char *path, struc
 	}
 	free(line);
 	if (r == 0 && ferror(f))
-		r = cw_error_set(err, -EIO, _("cannot read %s"), path);
+		r = cw_error_set(err, -EIO, _("cannot read %s: %s"), path, strerror(errno));
 	return r;
 }
 
@@ -207,15 +207,35 @@ int config_read_file(struct diag_config *cfg, const char *path, bool must_exist,
 	return r;
 }
 
+/* A default file: missing is fine, unreadable is a warning (an operator's file with the wrong
+ * mode must not stop every view), a bad value is an error. */
+static int read_default_file(struct diag_config *cfg, const char *path,
+                             struct config_skipped *skipped, struct cw_error *err)
+{
+	struct cw_error e = {0};
+	int r = config_read_file(cfg, path, false, &e);
+	if (r == 0 || r == -EINVAL) {
+		if (r < 0 && err)
+			*err = e;
+		return r;
+	}
+	if (skipped && skipped->count < CONFIG_DEFAULT_FILES)
+		snprintf(skipped->msg[skipped->count++], sizeof(skipped->msg[0]), _("%s; skipped"),
+		         e.msg);
+	return 0;
+}
+
 int config_load(struct diag_config *cfg, const char *explicit_path, const char *const *assignments,
-                size_t assignment_count, struct cw_error *err)
+                size_t assignment_count, struct config_skipped *skipped, struct cw_error *err)
 {
 	diag_config_default(cfg);
+	if (skipped)
+		skipped->count = 0;
 	int r = 0;
 	if (explicit_path) {
 		r = config_read_file(cfg, explicit_path, true, err);
 	} else {
-		r = config_read_file(cfg, "/etc/connwatch.conf", false, err);
+		r = read_default_file(cfg, "/etc/connwatch.conf", skipped, err);
 		const char *xdg = getenv("XDG_CONFIG_HOME");
 		const char *home = getenv("HOME");
 		char path[4096];
@@ -225,7 +245,7 @@ int config_load(struct diag_config *cfg, const char *explicit_path, const char *
 		else if (home && *home)
 			n = snprintf(path, sizeof(path), "%s/.config/connwatch.conf", home);
 		if (r == 0 && n > 0 && (size_t)n < sizeof(path))
-			r = config_read_file(cfg, path, false, err);
+			r = read_default_file(cfg, path, skipped, err);
 	}
 	for (size_t i = 0; r == 0 && i < assignment_count; i++)
 		r = config_set_assignment(cfg, assignments[i], err);

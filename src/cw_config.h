@@ -51,9 +51,18 @@ int config_read_stream(struct diag_config *cfg, FILE *f, const char *path, struc
 int config_read_file(struct diag_config *cfg, const char *path, bool must_exist,
                      struct cw_error *err);
 
-/* Defaults, then the files (or only `explicit_path` when not NULL), then the assignments. */
+/* Default files that exist but could not be read (permissions, a directory): skipped with a
+ * warning for the caller to print, not fatal. A bad value in them still is. */
+#define CONFIG_DEFAULT_FILES 2
+struct config_skipped {
+	unsigned int count;
+	char msg[CONFIG_DEFAULT_FILES][512]; /* translated, ready after "connwatch: warning: " */
+};
+
+/* Defaults, then the files (or only `explicit_path` when not NULL), then the assignments.
+ * skipped (may be NULL) receives the default files that could not be read. */
 int config_load(struct diag_config *cfg, const char *explicit_path, const char *const *assignments,
-                size_t assignment_count, struct cw_error *err);
+                size_t assignment_count, struct config_skipped *skipped, struct cw_error *err);
 
 /* Prints every key with its default value and help, as a commented config file. */
 void config_print_defaults(FILE *out);

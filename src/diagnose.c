@@ -101,8 +101,7 @@ static struct warning *emit(const struct diag_rule *rule, struct diag_report *ou
                             enum diag_severity sev, int32_t port, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-static struct warning *emit(const struct diag_rule *rule, struct diag_report *out,
-                            enum diag_severity sev, int32_t port, const char *fmt, ...)
+struct warning *diag_report_add(struct diag_report *out)
 {
 	if (out->count == out->capacity) {
 		size_t cap = out->capacity ? out->capacity * 2 : 8;
@@ -116,6 +115,15 @@ static struct warning *emit(const struct diag_rule *rule, struct diag_report *ou
 	}
 	struct warning *w = &out->items[out->count++];
 	memset(w, 0, sizeof(*w));
+	return w;
+}
+
+static struct warning *emit(const struct diag_rule *rule, struct diag_report *out,
+                            enum diag_severity sev, int32_t port, const char *fmt, ...)
+{
+	struct warning *w = diag_report_add(out);
+	if (!w)
+		return NULL;
 	w->id = rule->id;
 	w->severity = sev;
 	w->remedy = rule->remedy;
@@ -314,8 +322,11 @@ static void check_syn_flood(const struct diag_rule *rule, const struct diag_inpu
 		                             : DIAG_WARNING;
 		struct warning *w =
 		    emit(rule, out, sev, p->key.port,
-		         _("%llu half-open connections (SYN_RECV) on port %u from %llu sources: "
-		           "the mark of a SYN flood"),
+		         P_("%llu half-open connection (SYN_RECV) on port %u from %llu source: the "
+		            "mark of a SYN flood",
+		            "%llu half-open connections (SYN_RECV) on port %u from %llu sources: "
+		            "the mark of a SYN flood",
+		            p->count),
 		         (unsigned long long)p->count, p->key.port, (unsigned long long)p->aux);
 		if (!w)
 			return;
@@ -380,17 +391,25 @@ static void check_time_wait(const struct diag_rule *rule, const struct diag_inpu
 	struct warning *w;
 	if (per_remote && client)
 		w = emit(rule, out, sev, top.key.port,
-		         _("%llu TIME_WAIT sockets toward %s: this host is the client, opening and "
-		           "closing a connection per request"),
+		         P_("%llu TIME_WAIT socket toward %s: this host is the client, opening "
+		            "and closing a connection per request",
+		            "%llu TIME_WAIT sockets toward %s: this host is the client, opening "
+		            "and closing a connection per request",
+		            top.count),
 		         (unsigned long long)top.count, endpoint);
 	else if (per_remote)
 		w = emit(rule, out, sev, top.key.port,
-		         _("%llu TIME_WAIT sockets toward %s (this host is the server)"),
+		         P_("%llu TIME_WAIT socket toward %s (this host is the server)",
+		            "%llu TIME_WAIT sockets toward %s (this host is the server)",
+		            top.count),
 		         (unsigned long long)top.count, endpoint);
 	else
 		w = emit(rule, out, sev, -1,
-		         _("%llu TIME_WAIT sockets in all: connections are opened and closed at a "
-		           "high rate instead of reused"),
+		         P_("%llu TIME_WAIT socket in all: connections are opened and closed at a "
+		            "high rate instead of reused",
+		            "%llu TIME_WAIT sockets in all: connections are opened and closed at a "
+		            "high rate instead of reused",
+		            total),
 		         (unsigned long long)total);
 	if (!w)
 		return;
@@ -439,6 +458,13 @@ static int64_t prev_close_wait(const struct diag_sample *prev, uint16_t port)
 	return prev->close_wait_ports < DIAG_SAMPLE_PORTS ? 0 : -1;
 }
 
+/* The unit and container beside a listed pid, when the caller can tell them. */
+static void name_owner(const struct diag_input *in, struct diag_item *it)
+{
+	if (in->owner_names)
+		in->owner_names(in->owner_ctx, (uint32_t)it->extra[0], it->unit, it->container);
+}
+
 static void check_close_wait(const struct diag_rule *rule, const struct diag_input *in,
                              struct diag_report *out)
 {
@@ -462,14 +488,20 @@ static void check_close_wait(const struct diag_rule *rule, const struct diag_inp
 		struct warning *w;
 		if (aged)
 			w = emit(rule, out, sev, p->key.port,
-			         _("%llu connections on local port %u have been in CLOSE_WAIT for "
-			           "%u s or more: the program does not close its sockets"),
+			         P_("%llu connection on local port %u has been in CLOSE_WAIT for "
+			            "%u s or more: the program does not close its sockets",
+			            "%llu connections on local port %u have been in CLOSE_WAIT for "
+			            "%u s or more: the program does not close its sockets",
+			            hanging),
 			         (unsigned long long)hanging, p->key.port, cfg->close_wait_age_s);
 		else
 			w = emit(
 			    rule, out, sev, p->key.port,
-			    _("%llu connections on local port %u are in CLOSE_WAIT (their age is "
-			      "unknown): the program does not close its sockets"),
+			    P_("%llu connection on local port %u is in CLOSE_WAIT (its age is "
+			       "unknown): the program does not close its sockets",
+			       "%llu connections on local port %u are in CLOSE_WAIT (their age is "
+			       "unknown): the program does not close its sockets",
+			       hanging),
 			    (unsigned long long)hanging, p->key.port);
 		if (!w)
 			return;
@@ -501,6 +533,7 @@ static void check_close_wait(const struct diag_rule *rule, const struct diag_inp
 			if (it) {
 				it->extra[0] = owners[k].key.id;
 				it->extra[1] = (int64_t)owners[k].aux;
+				name_owner(in, it);
 			}
 		}
 	}
@@ -518,7 +551,8 @@ static void check_listen_overflow(const struct diag_rule *rule, const struct dia
 		if (l->backlog &&
 		    (uint64_t)l->queue * 100 >= (uint64_t)l->backlog * cfg->listen_queue_pct) {
 			near++;
-			full |= l->queue >= l->backlog;
+			/* full as the kernel counts it: sk_acceptq_is_full() is queue > backlog */
+			full |= l->queue > l->backlog;
 		}
 	}
 	double overflows = kernel_rate(in, KC_LISTEN_OVERFLOWS);
@@ -617,8 +651,11 @@ static void check_fin_wait2(const struct diag_rule *rule, const struct diag_inpu
 	if (!in->config->fin_wait2_count || count < in->config->fin_wait2_count)
 		return;
 	struct warning *w = emit(rule, out, DIAG_WARNING, -1,
-	                         _("%llu connections in FIN_WAIT2: peers acknowledge the close "
-	                           "but never close their side"),
+	                         P_("%llu connection in FIN_WAIT2: the peer acknowledges the "
+	                            "close but never closes its side",
+	                            "%llu connections in FIN_WAIT2: peers acknowledge the close "
+	                            "but never close their side",
+	                            count),
 	                         (unsigned long long)count);
 	if (!w)
 		return;
@@ -675,12 +712,16 @@ static void check_syn_sent(const struct diag_rule *rule, const struct diag_input
 	struct warning *w;
 	if (per_remote)
 		w = emit(rule, out, DIAG_WARNING, top.key.port,
-		         _("%llu outgoing connections to %s wait for an answer (SYN_SENT): the "
-		           "destination is down, unreachable or filtered"),
+		         P_("%llu outgoing connection to %s waits for an answer (SYN_SENT): the "
+		            "destination is down, unreachable or filtered",
+		            "%llu outgoing connections to %s wait for an answer (SYN_SENT): the "
+		            "destination is down, unreachable or filtered",
+		            top.count),
 		         (unsigned long long)top.count, endpoint);
 	else
 		w = emit(rule, out, DIAG_WARNING, -1,
-		         _("%llu outgoing connections wait for an answer (SYN_SENT)"),
+		         P_("%llu outgoing connection waits for an answer (SYN_SENT)",
+		            "%llu outgoing connections wait for an answer (SYN_SENT)", total),
 		         (unsigned long long)total);
 	if (!w)
 		return;
@@ -694,6 +735,18 @@ static void check_syn_sent(const struct diag_rule *rule, const struct diag_input
 	list_from_tally(ev_list(w, "top_destinations", N_("top destinations"), "count", NULL, NULL),
 	                s, STATS_SYN_SENT_REMOTE, -1, true);
 	ev_tally_bound(w, s, STATS_SYN_SENT_REMOTE);
+	/* Who is connecting: the owners with SYN_SENT sockets (known only with -p). */
+	struct diag_list *lo =
+	    ev_list(w, "processes", N_("processes waiting in SYN_SENT"), "count", "pid", NULL);
+	struct stats_entry owners[DIAG_LIST_ITEMS];
+	size_t no = stats_top(s, STATS_OWNER_STATE, TCP_ST_SYN_SENT, owners, DIAG_LIST_ITEMS);
+	for (size_t k = 0; k < no; k++) {
+		struct diag_item *it = list_add(lo, NULL, -1, owners[k].count);
+		if (it) {
+			it->extra[0] = owners[k].key.id;
+			name_owner(in, it);
+		}
+	}
 }
 
 const struct diag_rule diag_rules[] = {

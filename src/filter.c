@@ -1,5 +1,6 @@
 #include "filter.h"
 
+#include "diag_bytecode.h"
 #include "i18n.h"
 #include "util/parse.h"
 
@@ -46,9 +47,15 @@ int filter_add_states(struct filter *f, const char *list, struct cw_error *err)
 int filter_add_port(struct filter *f, const char *text, struct cw_error *err)
 {
 	uint64_t v;
-	if (!parse_dec_str(text, 1, 65535, &v))
+	if (!parse_dec_str(text, 1, 65535, &v)) {
+		/* digits only (however many) is a number, just not a port's */
+		if (text && *text && strspn(text, "0123456789") == strlen(text))
+			return cw_error_set(err, -EINVAL,
+			                    _("--port: %s is out of range: a port is 1 to 65535"),
+			                    text);
 		return cw_error_set(err, -EINVAL, _("--port: '%s' is not a port number (1-65535)"),
 		                    text ? text : "");
+	}
 	if (f->port_count >= FILTER_MAX_PORTS)
 		return cw_error_set(err, -EINVAL, _("--port: at most %d ports"), FILTER_MAX_PORTS);
 	f->ports[f->port_count++] = (uint16_t)v;
@@ -112,6 +119,7 @@ void filter_to_request(const struct filter *f, struct source_request *req)
 	req->udp = f->udp;
 	req->ipv4 = f->ipv4;
 	req->ipv6 = f->ipv6;
+	diag_bytecode_build(f, &req->bytecode);
 }
 
 static bool prefix_list_match(const struct addr_prefix *list, unsigned int n, int family,

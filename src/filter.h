@@ -48,7 +48,8 @@ void filter_finish(struct filter *f);
 /* The TCP state set the kernel is asked for (so it drops the rest). */
 tcp_state_set filter_tcp_states(const struct filter *f);
 
-/* Fills the parts of a source request that the filter decides. */
+/* Fills the parts of a source request that the filter decides: states, protocols, families and
+ * the kernel's bytecode for ports and addresses (diag_bytecode.h). */
 void filter_to_request(const struct filter *f, struct source_request *req);
 
 /* True when the filter decides nothing beyond what filter_to_request() puts in a source request

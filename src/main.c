@@ -58,7 +58,11 @@ int main(int argc, char **argv)
 			return status;
 		}
 		fprintf(stderr, "connwatch: %s\n", err.msg);
-		fprintf(stderr, "%s\n", _("Try 'connwatch --help' for more information."));
+		if (o.command_named) /* the help of the command that was used */
+			fprintf(stderr, _("Try 'connwatch %s --help' for more information.\n"),
+			        cmd->name);
+		else
+			fprintf(stderr, "%s\n", _("Try 'connwatch --help' for more information."));
 		i18n_cleanup();
 		return cmd ? cmd->usage_exit : CW_EXIT_USAGE;
 	}

@@ -2,6 +2,7 @@
 
 #include "commands.h"
 #include "i18n.h"
+#include "netns.h"
 #include "util/endpoint.h"
 #include "util/parse.h"
 
@@ -48,7 +49,8 @@ const struct cw_option_def cw_option_defs[] = {
     {"count", OPT_COUNT, "N", N_("stop after N refreshes"), CMD_LIVE},
     {"plain", OPT_PLAIN, NULL, N_("print a text block per refresh even on a terminal"), CMD_LIVE},
     {"sort", OPT_SORT, "KEY",
-     N_("order rows by state, remote, port, queues, age or none (default: state on a "
+     N_("order rows by state, remote, port, queues, age, unit (grouped by container or "
+        "unit, with -p), netns (grouped by namespace) or none (default: state on a "
         "terminal, none otherwise)"),
      CMD_LIVE},
     {"no-header", OPT_NO_HEADER, NULL, N_("leave out the column header line"), CMD_LIST},
@@ -59,10 +61,15 @@ const struct cw_option_def cw_option_defs[] = {
     {"proc-root", OPT_PROC_ROOT, "DIR",
      N_("read DIR/net/tcp, tcp6, udp, udp6 (a capture from another machine)"),
      CMD_SNAPSHOT | CMD_EXPLAIN},
+    {"netns", OPT_NETNS, "NAME|PATH|PID|all",
+     N_("read the sockets of another network namespace (a name under /run/netns, a path, a "
+        "pid), or of all of them; needs CAP_SYS_ADMIN"),
+     CMD_LIST | CMD_SUMMARY | CMD_LIVE | CMD_SERVE | CMD_CHECK},
     {"record", OPT_RECORD, "FILE", N_("also save the raw netlink replies to FILE (new file)"),
      CMD_LIST},
     {"listen", OPT_LISTEN, "ADDR:PORT",
-     N_("serve on this address (default 127.0.0.1:9877; IPv6 as [::1]:9877; repeatable)"),
+     N_("serve on this address (default 127.0.0.1:9877; IPv6 as [::1]:9877; :9877 for every "
+        "address; repeatable)"),
      CMD_SERVE},
     {"textfile", OPT_TEXTFILE, "FILE",
      N_("write the metrics once to FILE (atomically) for node_exporter's textfile collector, "
@@ -76,6 +83,10 @@ const struct cw_option_def cw_option_defs[] = {
         "syntax: 500, 10:, ~:10, @10:20); repeatable"),
      CMD_CHECK},
     {"critical", OPT_CRITICAL, "STATE=RANGE", N_("CRITICAL threshold, as --warning"), CMD_CHECK},
+    {"timeout", OPT_TIMEOUT, "SECONDS",
+     N_("give up with UNKNOWN after SECONDS (default 10), as monitoring plugins do"), CMD_CHECK},
+    {"verbose", OPT_VERBOSE, NULL,
+     N_("after the status line, each warning's evidence and what to do (long output)"), CMD_CHECK},
     {"replay", OPT_REPLAY, "FILE", N_("read sockets from a recording made with --record"),
      CMD_SNAPSHOT | CMD_EXPLAIN},
 };
@@ -101,6 +112,18 @@ int options_short_letter(const struct cw_option_def *d)
 	return d->id & OPT_SHARED_SHORT ? d->id & 0xff : 0;
 }
 
+/* Commands where an option is long only, its letter being another option's there: check's -t
+ * is --timeout (the monitoring-plugins convention), so --tcp has no -t in check. */
+static unsigned int long_only_for(const struct cw_option_def *d)
+{
+	return d->id == OPT_TCP ? CMD_CHECK : 0;
+}
+
+int options_short_letter_for(const struct cw_option_def *d, unsigned int mask)
+{
+	return (d->commands & mask & ~long_only_for(d)) ? options_short_letter(d) : 0;
+}
+
 /* An option with this short letter, preferring one that applies to the command (a letter may be
  * shared by options of different commands). NULL when no option has the letter. */
 static const struct cw_option_def *def_by_letter(int letter, unsigned int command)
@@ -110,7 +133,7 @@ static const struct cw_option_def *def_by_letter(int letter, unsigned int comman
 		const struct cw_option_def *d = &cw_option_defs[i];
 		if (options_short_letter(d) != letter)
 			continue;
-		if (d->commands & command)
+		if (options_short_letter_for(d, command))
 			return d;
 		if (!any)
 			any = d;
@@ -282,6 +305,15 @@ static int apply(struct cw_options *o, int id, const char *arg, struct cw_error 
 	case OPT_RECORD:
 		o->record_path = arg;
 		return 0;
+	case OPT_NETNS:
+		if (netns_spec_kind(arg) < 0)
+			return cw_error_set(
+			    err, -EINVAL,
+			    _("invalid --netns '%s': give a name under /run/netns, a "
+			      "path, a pid or all"),
+			    arg);
+		o->netns = arg;
+		return 0;
 	case OPT_REPLAY:
 		o->replay_path = arg;
 		return 0;
@@ -292,7 +324,8 @@ static int apply(struct cw_options *o, int id, const char *arg, struct cw_error 
 			return cw_error_set(
 			    err, -EINVAL,
 			    _("--listen: '%s' is not ADDR:PORT (for example "
-			      "127.0.0.1:9877 or [::1]:9877; names are not resolved)"),
+			      "127.0.0.1:9877, [::1]:9877 or :9877 for every address; names are "
+			      "not resolved)"),
 			    arg);
 		if (o->listen_count >= CW_MAX_LISTEN)
 			return cw_error_set(err, -EINVAL, _("--listen: at most %d addresses"),
@@ -325,6 +358,20 @@ static int apply(struct cw_options *o, int id, const char *arg, struct cw_error 
 	case OPT_CONFIG:
 		o->config_path = arg;
 		return 0;
+	case OPT_TIMEOUT: {
+		uint64_t v;
+		if (!parse_dec_str(arg, 1, 3600, &v))
+			return cw_error_set(
+			    err, -EINVAL,
+			    _("--timeout: '%s' is not a number of seconds from 1 to "
+			      "3600"),
+			    arg);
+		o->timeout_s = (unsigned int)v;
+		return 0;
+	}
+	case OPT_VERBOSE:
+		o->verbose = true;
+		return 0;
 	default:
 		return cw_error_set(err, -EINVAL, _("unhandled option"));
 	}
@@ -335,6 +382,7 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 	memset(o, 0, sizeof(*o));
 	filter_init(&o->filter);
 	o->interval_s = 2.0;
+	o->timeout_s = 10; /* monitoring-plugins' DEFAULT_SOCKET_TIMEOUT */
 
 	/* getopt returns LONG_BASE + index for a long option, the letter for a short one. */
 	enum { LONG_BASE = 1000 };
@@ -352,7 +400,7 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 		int letter = options_short_letter(d);
 		/* each letter once, with the meaning it has for the command on the line */
 		if (letter && def_by_letter(letter, line_cmd->bit) == d &&
-		    s + 3 < sizeof(shortopts)) {
+		    options_short_letter_for(d, line_cmd->bit) && s + 3 < sizeof(shortopts)) {
 			shortopts[s++] = (char)letter;
 			if (d->arg)
 				shortopts[s++] = ':';
@@ -377,17 +425,19 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 		else if (c != '?' && c != ':')
 			d = def_by_letter(c, line_cmd->bit);
 		if (c == '?') {
+			/* A letter of another command's option (`list -c`) is unknown here: the
+			 * message names only the options of the command on the line. */
 			const char *bad = argv[optind - 1];
 			char valid[1024];
-			describe_options(valid, sizeof(valid), CMD_ANY);
+			describe_options(valid, sizeof(valid), line_cmd->bit);
 			if (optopt && optopt < LONG_BASE)
 				r = cw_error_set(first_rc ? NULL : err, -EINVAL,
-				                 _("unknown option '-%c'; valid options: %s"),
-				                 optopt, valid);
+				                 _("unknown option '-%c'; options of '%s': %s"),
+				                 optopt, line_cmd->name, valid);
 			else
 				r = cw_error_set(first_rc ? NULL : err, -EINVAL,
-				                 _("unknown option '%s'; valid options: %s"), bad,
-				                 valid);
+				                 _("unknown option '%s'; options of '%s': %s"), bad,
+				                 line_cmd->name, valid);
 		} else if (c == ':') {
 			const struct cw_option_def *m = optopt >= LONG_BASE
 			                                    ? &cw_option_defs[optopt - LONG_BASE]
@@ -456,6 +506,12 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 		return cw_error_set(
 		    err, -EINVAL, "%s",
 		    _("--record saves netlink replies: it needs the netlink source"));
+	if (o->netns && (o->proc_root || o->replay_path || o->record_path ||
+	                 (o->source && strcmp(o->source, "netlink"))))
+		return cw_error_set(
+		    err, -EINVAL, "%s",
+		    _("--netns reads other namespaces through netlink: it cannot go "
+		      "with --source proc, --proc-root, --replay or --record"));
 	if (o->textfile && o->listen_count)
 		return cw_error_set(err, -EINVAL, "%s",
 		                    _("--textfile writes a file instead of serving: it cannot go "
@@ -475,7 +531,7 @@ void options_print_help(FILE *out, unsigned int mask)
 		if (!(d->commands & mask))
 			continue;
 		char left[64];
-		if (options_short_letter(d))
+		if (options_short_letter_for(d, mask))
 			snprintf(left, sizeof(left), "-%c, --%s%s%s", options_short_letter(d),
 			         d->name, d->arg ? " " : "", d->arg ? d->arg : "");
 		else

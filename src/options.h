@@ -46,6 +46,10 @@ enum cw_option_id {
 	OPT_IPV6 = '6',
 	OPT_COUNT = 'c',
 	OPT_INTERVAL = 'i',
+	/* check: the monitoring-plugins standard -t/--timeout and -v/--verbose; -t is --tcp for
+	 * every other command */
+	OPT_TIMEOUT = 't' | 0x10000,
+	OPT_VERBOSE = 'v',
 	OPT_LONG_ONLY = 256,
 	OPT_JSON,
 	OPT_LANG,
@@ -65,6 +69,7 @@ enum cw_option_id {
 	OPT_TOP,
 	OPT_THRESHOLD,
 	OPT_CONFIG,
+	OPT_NETNS,
 };
 
 #define OPT_SHARED_SHORT 0x10000
@@ -116,6 +121,9 @@ struct cw_options {
 	const char *thresholds[CW_MAX_THRESHOLDS]; /* --threshold NAME=VALUE, in order */
 	unsigned int threshold_count;
 	const char *config_path; /* --config FILE: read it instead of the default files */
+	const char *netns;       /* --netns NAME|PATH|PID|all, checked by netns.c; NULL = ours */
+	unsigned int timeout_s;  /* check: give up with UNKNOWN after this long (default 10) */
+	bool verbose;            /* check: evidence and remedies after the status line */
 };
 
 /* Parses argv. Returns 0, or -EINVAL with err naming the problem (unknown option, option that
@@ -125,6 +133,9 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 
 /* The short letter of an option, or 0 when it has none. */
 int options_short_letter(const struct cw_option_def *d);
+
+/* The short letter of an option for the commands in mask (0 when it has none there). */
+int options_short_letter_for(const struct cw_option_def *d, unsigned int mask);
 
 /* Prints the options that apply to the commands in mask. */
 void options_print_help(FILE *out, unsigned int mask);

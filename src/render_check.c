@@ -1,9 +1,11 @@
 #include "render_check.h"
 
 #include "i18n.h"
+#include "render_summary.h"
 #include "states.h"
 
 #include <errno.h>
+#include <stdlib.h>
 
 /* Text in the status line must not contain '|' (it starts the perfdata) or a line break (the
  * first line is the status); anything else from a message passes as it is. */
@@ -38,7 +40,10 @@ int render_check(FILE *out, const struct check_result *res, const size_t counts[
 {
 	fprintf(out, "CONNWATCH %s - ", check_status_name(res->status));
 	if (res->problem_count == 0) {
-		fprintf(out, _("%zu TCP sockets, no warnings"), counts[THRESHOLD_TOTAL]);
+		fprintf(out,
+		        P_("%zu TCP socket, no warnings", "%zu TCP sockets, no warnings",
+		           counts[THRESHOLD_TOTAL]),
+		        counts[THRESHOLD_TOTAL]);
 	} else {
 		for (size_t i = 0; i < res->problem_count; i++) {
 			if (i)
@@ -61,5 +66,24 @@ int render_check_unknown(FILE *out, const char *reason)
 	fputs("CONNWATCH UNKNOWN - ", out);
 	put_plain(out, reason);
 	fputc('\n', out);
+	return ferror(out) ? -EIO : 0;
+}
+
+int render_check_long(FILE *out, const struct diag_report *report)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	if (!mem)
+		return -ENOMEM;
+	for (size_t i = 0; i < report->count; i++)
+		render_warning_text(mem, &report->items[i]);
+	if (fclose(mem) != 0 || !text) {
+		free(text);
+		return -ENOMEM;
+	}
+	for (char *p = text; *p; p++)
+		fputc(*p == '|' ? '/' : *p, out);
+	free(text);
 	return ferror(out) ? -EIO : 0;
 }

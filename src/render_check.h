@@ -15,4 +15,10 @@ int render_check(FILE *out, const struct check_result *res, const size_t counts[
 /* Writes "CONNWATCH UNKNOWN - reason" (a bad option, threshold or unreadable sockets). */
 int render_check_unknown(FILE *out, const char *reason);
 
+/* -v: the long output after the status line: each diagnosis warning with its evidence and what
+ * to do, as `summary` prints them, with '|' replaced (it would start more perfdata). Returns 0,
+ * or -EIO when out fails. */
+struct diag_report;
+int render_check_long(FILE *out, const struct diag_report *report);
+
 #endif

@@ -1,5 +1,7 @@
 #include "render_live.h"
 
+#include "netns.h"
+
 #include "i18n.h"
 #include "render_json.h"
 #include "render_table.h"
@@ -66,6 +68,14 @@ void live_header_left(char *buf, size_t len, double interval_s, const char *sour
 		snprintf(buf, len, _("Every %.1fs: connwatch"), interval_s);
 }
 
+void live_header_behind(char *buf, size_t len, const struct live_frame *f)
+{
+	buf[0] = '\0';
+	if ((double)f->refresh_ms > f->interval_s * 1000.0)
+		snprintf(buf, len, _("refresh takes %.1fs, longer than the interval"),
+		         (double)f->refresh_ms / 1000.0);
+}
+
 void live_header_right(char *buf, size_t len, const char *hostname, time_t wall)
 {
 	char host[256], when[64];
@@ -80,7 +90,8 @@ size_t live_state_age(char *buf, size_t len, const struct track_mark *m, uint64_
 {
 	uint64_t since = m->state_since_ms <= now_ms ? now_ms - m->state_since_ms : 0;
 	size_t n = duration_format(buf, len, since);
-	if ((m->flags & TRACK_BASELINE) && !(m->flags & TRACK_CHANGED) && n + 1 < len) {
+	if ((m->flags & TRACK_BASELINE) && !(m->flags & (TRACK_CHANGED | TRACK_KERNEL_AGE)) &&
+	    n + 1 < len) {
 		buf[n++] = '+';
 		buf[n] = '\0';
 	}
@@ -94,18 +105,25 @@ int render_live_plain(FILE *out, const struct live_frame *f)
 	char left[128], right[320];
 	live_header_left(left, sizeof(left), f->interval_s, f->snap->source_name);
 	live_header_right(right, sizeof(right), f->hostname, f->wall);
-	fprintf(out, "%s    %s\n\n", left, right);
+	fprintf(out, "%s    %s\n", left, right);
+	if (f->stale)
+		fprintf(out, _("STALE: this refresh failed (%s); shown is the last good one\n"),
+		        f->stale);
+	fputc('\n', out);
 
 	size_t width = render_table_width(f->snap);
 	render_table_header(out, width);
 	fprintf(out, "%*s ", (int)(STATE_COLUMN - strlen(_("State"))), "");
 	if (f->owners)
-		fprintf(out, "%-9s %s", _("In state"), _("PID/Program name"));
+		fprintf(out, "%-9s %-24s %s", _("In state"), _("PID/Program name"),
+		        _("Unit/Container"));
 	else
 		fputs(_("In state"), out);
+	if (f->snap->netns)
+		fprintf(out, "  %s", _("Netns"));
 	fputc('\n', out);
 	/* Rows go out in 64 KiB blocks, one fwrite each, as in render_table. */
-	enum { ROW_MAX = RENDER_TABLE_LINE_MAX + OWNER_TEXT_MAX + 96 };
+	enum { ROW_MAX = RENDER_TABLE_LINE_MAX + OWNER_TEXT_MAX + UNIT_TEXT_MAX + 4 * 128 + 96 };
 	char block[1 << 16];
 	size_t used = 0;
 	const struct live_view *v = f->view;
@@ -131,8 +149,19 @@ int render_live_plain(FILE *out, const struct live_frame *f)
 			while (n < age_start + 9)
 				line[n++] = ' ';
 			line[n++] = ' ';
-			n += owner_text(procmap_owner_of(f->owners, c->inode), line + n,
-			                OWNER_TEXT_MAX);
+			const struct procmap_owner *o = procmap_owner_of(f->owners, c->inode);
+			size_t cell = n;
+			n += owner_text(o, line + n, OWNER_TEXT_MAX);
+			while (n < cell + 24)
+				line[n++] = ' ';
+			line[n++] = ' ';
+			n += unit_text(o, line + n, UNIT_TEXT_MAX);
+		}
+		if (f->snap->netns) {
+			const char *ns = netns_label(f->snap->netns, c->netns);
+			line[n++] = ' ';
+			line[n++] = ' ';
+			n += escape_terminal(ns, strlen(ns), line + n, 4 * 128);
 		}
 		int extra = 0;
 		if (m->flags & TRACK_NEW)
@@ -194,6 +223,8 @@ int render_live_json(FILE *out, const struct live_frame *f)
 	jsonw_kv_double(&w, "interval_s", f->interval_s);
 	if (f->snap->source_name)
 		jsonw_kv_string(&w, "source", f->snap->source_name);
+	if (f->stale)
+		jsonw_kv_string(&w, "stale", f->stale);
 
 	const struct live_view *v = f->view;
 	jsonw_key(&w, "counts");
@@ -247,6 +278,7 @@ int render_live_json(FILE *out, const struct live_frame *f)
 		jsonw_kv_uint(&w, "age_ms", f->now_ms - m->first_seen_ms);
 		jsonw_kv_uint(&w, "state_age_ms", f->now_ms - m->state_since_ms);
 		jsonw_kv_bool(&w, "seen_at_start", (m->flags & TRACK_BASELINE) != 0);
+		jsonw_kv_bool(&w, "state_age_from_kernel", (m->flags & TRACK_KERNEL_AGE) != 0);
 		if (f->owners) {
 			const struct procmap_owner *o =
 			    procmap_owner_of(f->owners, f->snap->conns[i].inode);
@@ -260,7 +292,11 @@ int render_live_json(FILE *out, const struct live_frame *f)
 				jsonw_string(&w, o->name);
 			else
 				jsonw_null(&w);
+			render_json_cgroup(&w, o ? &o->cgroup : NULL);
 		}
+		if (f->snap->netns)
+			jsonw_kv_string(&w, "netns",
+			                netns_label(f->snap->netns, f->snap->conns[i].netns));
 		jsonw_object_end(&w);
 	}
 	jsonw_array_end(&w);

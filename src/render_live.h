@@ -29,6 +29,8 @@ struct live_frame {
 	const struct stats *stats;        /* counts and top lists over the command line's filter */
 	const struct diag_report *report; /* the warnings of this refresh */
 	const struct procmap *owners;     /* -p: the owning processes; NULL without -p */
+	uint64_t refresh_ms;              /* how long this refresh took to read and compute */
+	const char *stale; /* NULL, or why this refresh failed: the rest is the last good one */
 };
 
 /* One entry of the counts line: a state (or "udp") and how many rows are in it. */
@@ -52,6 +54,11 @@ void live_top_remotes(char *buf, size_t len, const struct stats *st);
  * source name (bpf, netlink, proc, ...), or NULL. */
 void live_header_left(char *buf, size_t len, double interval_s, const char *source);
 void live_header_right(char *buf, size_t len, const char *hostname, time_t wall);
+
+/* "refresh takes 1.3s, longer than the interval" when the last refresh took longer than the
+ * interval (the screen then refreshes as often as it can, still answering keys in between);
+ * else an empty string. */
+void live_header_behind(char *buf, size_t len, const struct live_frame *f);
 
 /* What the "In state" column shows: the time in the current state, with a "+" when the row was
  * already there at the first refresh (the real time is longer). Returns the length. */

@@ -1,9 +1,11 @@
 #include "render_prom.h"
 
 #include "config.h"
+#include "netns.h"
 #include "states.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 void render_prom_label_value(FILE *out, const char *value)
@@ -87,7 +89,11 @@ static void write_top(FILE *out, const struct stats *st, enum stats_tally_id id,
                       const char *name, const char *label, bool aux)
 {
 	struct stats_entry e[PROM_TOP_MAX];
-	size_t n = stats_top(st, id, -1, e, top < PROM_TOP_MAX ? top : PROM_TOP_MAX);
+	/* Only service ports name a series: a client's ephemeral port would start a new series
+	 * with every connection (the port in an endpoint label too). */
+	bool ports = !strcmp(label, "port") || !strcmp(label, "endpoint");
+	size_t n = stats_top(st, id, ports ? STATS_TOP_SERVICE_PORTS : STATS_TOP_ANY_PORT, e,
+	                     top < PROM_TOP_MAX ? top : PROM_TOP_MAX);
 	for (size_t i = 0; i < n; i++) {
 		fprintf(out, "%s{%s=\"", name, label);
 		if (!strcmp(label, "port")) {
@@ -101,8 +107,10 @@ static void write_top(FILE *out, const struct stats *st, enum stats_tally_id id,
 	}
 }
 
-static void write_evidence(FILE *out, const struct tally *t, unsigned int top)
+static void write_evidence(FILE *out, const struct prom_model *m)
 {
+	const struct tally *t = m->tally;
+	unsigned int top = m->top;
 	const struct stats *st = &t->stats;
 	family(out, "connwatch_syn_recv_by_port", "gauge",
 	       "Half-open (SYN_RECV) connections per local port, busiest ports only.");
@@ -112,8 +120,16 @@ static void write_evidence(FILE *out, const struct tally *t, unsigned int top)
 	       "ports only.");
 	write_top(out, st, STATS_SYN_RECV_PORT, top, "connwatch_syn_recv_sources_by_port", "port",
 	          true);
+	/* The rate stays only beside the counter it comes from; rate() over the counter is what
+	 * PromQL users should prefer. */
+	family(out, "connwatch_time_wait_new_total", "counter",
+	       "New TIME_WAIT sockets since connwatch serve started (growth of the TIME_WAIT count "
+	       "plus TcpExt:TW between samples); absent with --textfile.");
+	if (m->time_wait_new_total >= 0)
+		fprintf(out, "connwatch_time_wait_new_total %.0f\n", m->time_wait_new_total);
 	family(out, "connwatch_time_wait_new_per_second", "gauge",
-	       "New TIME_WAIT sockets per second since the previous scrape (absent on the first).");
+	       "New TIME_WAIT sockets per second since the previous sample (absent on the first), "
+	       "the last step of connwatch_time_wait_new_total.");
 	if (t->time_wait_rate >= 0)
 		fprintf(out, "connwatch_time_wait_new_per_second %.3f\n", t->time_wait_rate);
 	family(out, "connwatch_time_wait_by_remote", "gauge",
@@ -197,11 +213,75 @@ static void write_kernel(FILE *out, const struct kcounters *kc)
 	}
 }
 
+/* The busiest `top` namespaces of a --netns all tally (their sub-tallies), busiest first
+ * (ties: lower index first); returns how many went into idx. */
+static size_t busiest_netns(const struct tally *t, unsigned int top, size_t *idx)
+{
+	size_t n = 0;
+	while (n < top) {
+		size_t best = SIZE_MAX;
+		for (size_t i = 0; i < t->per_netns_count; i++) {
+			bool taken = false;
+			for (size_t k = 0; k < n && !taken; k++)
+				taken = idx[k] == i;
+			if (!taken && (best == SIZE_MAX || t->per_netns[i].stats.total >
+			                                       t->per_netns[best].stats.total))
+				best = i;
+		}
+		if (best == SIZE_MAX)
+			break;
+		idx[n++] = best;
+	}
+	return n;
+}
+
+/* --netns all: sockets per namespace and state for the busiest --top namespaces, and the rules
+ * each one fires. The label is the namespace's name, or net:[INODE] and the container or unit
+ * of a process in it. Without --netns all these families have no sample. */
+static void write_netns(FILE *out, const struct prom_model *m)
+{
+	const struct tally *t = m->tally;
+	family(out, "connwatch_netns_connections", "gauge",
+	       "With --netns all: sockets per network namespace and state (all protocols), for "
+	       "the busiest --top namespaces.");
+	size_t idx[PROM_TOP_MAX];
+	unsigned int top = m->top < PROM_TOP_MAX ? m->top : PROM_TOP_MAX;
+	size_t n = t->netns && t->netns->all ? busiest_netns(t, top, idx) : 0;
+	for (size_t k = 0; k < n; k++) {
+		const struct stats *st = &t->per_netns[idx[k]].stats;
+		for (size_t i = 0; i < sizeof(counted_states) / sizeof(counted_states[0]); i++) {
+			fputs("connwatch_netns_connections{netns=\"", out);
+			render_prom_label_value(out, netns_label(t->netns, (unsigned)idx[k]));
+			fprintf(out, "\",state=\"%s\"} %llu\n", tcp_state_label(counted_states[i]),
+			        (unsigned long long)st->by_state[counted_states[i]]);
+		}
+	}
+	family(out, "connwatch_netns_warning", "gauge",
+	       "With --netns all: 1 for each diagnosis rule that fires in one of the busiest --top "
+	       "namespaces, by severity.");
+	for (size_t k = 0; k < n; k++) {
+		const struct diag_report *rep = &t->per_netns[idx[k]].report;
+		for (size_t w = 0; w < rep->count; w++) {
+			bool repeated = false; /* a rule may fire on several ports: one series */
+			for (size_t v = 0; v < w && !repeated; v++)
+				repeated = !strcmp(rep->items[v].id, rep->items[w].id) &&
+				           rep->items[v].severity == rep->items[w].severity;
+			if (repeated)
+				continue;
+			fputs("connwatch_netns_warning{netns=\"", out);
+			render_prom_label_value(out, netns_label(t->netns, (unsigned)idx[k]));
+			fprintf(out, "\",rule=\"%s\",severity=\"%s\"} 1\n", rep->items[w].id,
+			        diag_severity_name(rep->items[w].severity));
+		}
+	}
+}
+
 int render_prom(FILE *out, const struct prom_model *m)
 {
 	write_connections(out, &m->tally->stats);
 	write_warnings(out, &m->tally->report);
-	write_evidence(out, m->tally, m->top);
+	write_netns(out, m);
+	write_evidence(out, m);
 	write_kernel(out, m->tally->have_counters ? &m->tally->counters : NULL);
 
 	family(out, "connwatch_snapshot_skipped_records", "gauge",
@@ -223,5 +303,9 @@ int render_prom(FILE *out, const struct prom_model *m)
 	family(out, "connwatch_scrape_duration_seconds", "gauge",
 	       "Time connwatch took to read the sockets and analyse them for this scrape.");
 	fprintf(out, "connwatch_scrape_duration_seconds %.6f\n", m->scrape_seconds);
+	family(out, "connwatch_metrics_renders_total", "counter",
+	       "Times connwatch read the sockets and computed these metrics since it started; a "
+	       "scrape within a second of the last one is answered from that one.");
+	fprintf(out, "connwatch_metrics_renders_total %lu\n", m->renders);
 	return ferror(out) ? -EIO : 0;
 }

@@ -13,9 +13,11 @@
 
 /* What one scrape shows. Everything is borrowed. */
 struct prom_model {
-	const struct tally *tally; /* counts, kernel counters, diagnosis, source */
-	unsigned int top;          /* per-address and per-port series: only the busiest N */
-	double scrape_seconds;     /* time taken to read and count the sockets */
+	const struct tally *tally;  /* counts, kernel counters, diagnosis, source */
+	unsigned int top;           /* per-address and per-port series: only the busiest N */
+	double scrape_seconds;      /* time taken to read and count the sockets */
+	unsigned long renders;      /* serve: times the metrics were computed, this one too */
+	double time_wait_new_total; /* new TIME_WAIT counted since serve started; < 0: none */
 };
 
 /* Writes the metrics. Every family has its HELP and TYPE lines even when it has no sample now,

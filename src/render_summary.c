@@ -60,7 +60,9 @@ static void print_top(FILE *out, const struct stats *s, enum stats_tally_id id, 
                       bool as_port)
 {
 	struct stats_entry top[SUMMARY_TOP];
-	size_t n = stats_top(s, id, -1, top, SUMMARY_TOP);
+	/* ports: service ports only, a client's ephemeral ports say nothing about the host */
+	size_t n = stats_top(s, id, as_port ? STATS_TOP_SERVICE_PORTS : STATS_TOP_ANY_PORT, top,
+	                     SUMMARY_TOP);
 	if (!n)
 		return;
 	fprintf(out, "\n%s\n", title);
@@ -90,7 +92,8 @@ static void print_networks(FILE *out, const struct stats *s)
 		char text[STATS_KEY_TEXT_MAX];
 		stats_key_format(text, &top[i].key, false);
 		fprintf(out, "  %-40s %8" PRIu64 "  ", text, top[i].count);
-		fprintf(out, _("(%llu addresses)"), (unsigned long long)top[i].aux);
+		fprintf(out, P_("(%llu address)", "(%llu addresses)", top[i].aux),
+		        (unsigned long long)top[i].aux);
 		fputc('\n', out);
 	}
 }
@@ -109,7 +112,10 @@ static void print_processes(FILE *out, const struct tally *sum)
 		char safe[128] = "?";
 		if (name)
 			escape_terminal(name, strlen(name), safe, sizeof(safe));
-		fprintf(out, "  %-8u %-31s %8" PRIu64, top[i].key.id, safe, top[i].count);
+		/* padded by display columns, not bytes: a UTF-8 name keeps the counts aligned */
+		size_t cols = utf8_columns(safe, strlen(safe));
+		fprintf(out, "  %-8u %s%*s %8" PRIu64, top[i].key.id, safe,
+		        cols < 31 ? (int)(31 - cols) : 0, "", top[i].count);
 		/* Its sockets per state, listeners too: "(ESTABLISHED 118, CLOSE_WAIT 2)". */
 		const char *sep = "  (";
 		for (unsigned int st = 0; st <= STATS_OWNER_UNCONN; st++) {
@@ -124,6 +130,40 @@ static void print_processes(FILE *out, const struct tally *sum)
 		}
 		fputs(*sep == ',' ? ")\n" : "\n", out);
 	}
+}
+
+/* "Busiest units" / "Busiest containers" (summary -p): connections per unit or container. */
+static void print_groups(FILE *out, const struct tally *sum, enum owner_group_kind kind)
+{
+	struct owner_groups g;
+	if (tally_owner_groups(sum, kind, SUMMARY_TOP, &g) < 0 || !g.count) {
+		owner_groups_free(&g);
+		return;
+	}
+	fprintf(out, "\n%s\n",
+	        kind == OWNER_GROUP_UNIT ? _("Busiest units") : _("Busiest containers"));
+	for (size_t i = 0; i < g.count; i++) {
+		char label[CGROUP_UNIT_MAX + 32], safe[4 * sizeof(label)];
+		if (kind == OWNER_GROUP_UNIT)
+			snprintf(label, sizeof(label), "%s", g.items[i].cg->unit);
+		else
+			cgroup_owner_label(g.items[i].cg, label, sizeof(label));
+		escape_terminal(label, strlen(label), safe, sizeof(safe));
+		fprintf(out, "  %-40s %8" PRIu64 "  ", safe, g.items[i].count);
+		fprintf(out, _("(processes: %u)"), g.items[i].processes);
+		fputc('\n', out);
+	}
+	if (g.other_groups) {
+		char other[64];
+		snprintf(other, sizeof(other),
+		         kind == OWNER_GROUP_UNIT ? _("other units: %zu")
+		                                  : _("other containers: %zu"),
+		         g.other_groups);
+		fprintf(out, "  %-40s %8" PRIu64 "  ", other, g.other_count);
+		fprintf(out, _("(processes: %u)"), g.other_processes);
+		fputc('\n', out);
+	}
+	owner_groups_free(&g);
 }
 
 static void print_scalar(FILE *out, const struct diag_scalar *e)
@@ -149,6 +189,19 @@ static void print_scalar(FILE *out, const struct diag_scalar *e)
 	fputc('\n', out);
 }
 
+/* " nginx.service docker:web" after a pid: escaped, they came from the process. */
+static void print_owner_names(FILE *out, const struct diag_item *it)
+{
+	const char *names[] = {it->unit, it->container};
+	for (int k = 0; k < 2; k++) {
+		char safe[4 * DIAG_TEXT_MAX];
+		if (!names[k][0])
+			continue;
+		escape_terminal(names[k], strlen(names[k]), safe, sizeof(safe));
+		fprintf(out, " %s", safe);
+	}
+}
+
 static void print_list(FILE *out, const struct diag_list *l)
 {
 	if (!l->count)
@@ -166,6 +219,7 @@ static void print_list(FILE *out, const struct diag_list *l)
 			fprintf(out, "%d", it->port);
 		else if (l->extra_key[0])
 			fprintf(out, "%s %" PRId64, l->extra_key[0], it->extra[0]);
+		print_owner_names(out, it);
 		fprintf(out, " (%" PRIu64 ")", it->count);
 	}
 	fputc('\n', out);
@@ -173,7 +227,16 @@ static void print_list(FILE *out, const struct diag_list *l)
 
 void render_warning_text(FILE *out, const struct warning *w)
 {
-	fprintf(out, "  [%s] %s: %s\n", diag_severity_name(w->severity), w->id, w->message);
+	/* the severity in words of the reader's language; the rule id stays (docs, alerts) */
+	const char *severity = w->severity == DIAG_CRITICAL ? _("critical") : _("warning");
+	if (w->netns[0]) {
+		char safe[4 * sizeof(w->netns)];
+		escape_terminal(w->netns, strlen(w->netns), safe, sizeof(safe));
+		fprintf(out, "  [%s] %s (%s %s): %s\n", severity, w->id, _("netns"), safe,
+		        w->message);
+	} else {
+		fprintf(out, "  [%s] %s: %s\n", severity, w->id, w->message);
+	}
 	for (size_t i = 0; i < w->evidence_count; i++)
 		print_scalar(out, &w->evidence[i]);
 	for (size_t i = 0; i < w->list_count; i++)
@@ -199,6 +262,8 @@ int render_summary_text(FILE *out, const struct tally *sum)
 	print_networks(out, s);
 	print_top(out, s, STATS_LOCAL_PORT, _("Busiest local ports"), true);
 	print_processes(out, sum);
+	print_groups(out, sum, OWNER_GROUP_UNIT);
+	print_groups(out, sum, OWNER_GROUP_CONTAINER);
 
 	fprintf(out, "\n%s\n", _("Diagnosis"));
 	if (!sum->report.count)

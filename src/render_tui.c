@@ -1,9 +1,14 @@
 #include "render_tui.h"
 
+#include "netns.h"
+
 #include "i18n.h"
+#include "live_layout.h"
 #include "procmap.h"
+#include "render_summary.h"
 #include "render_table.h"
 #include "states.h"
+#include "util/addr.h"
 #include "util/escape.h"
 
 #include <curses.h>
@@ -19,8 +24,9 @@
 /* The TUI's screen state that signal handlers must reach: the only globals of the program. */
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t screen_active;
-static int saved_stderr = -1; /* the real stderr while it is held */
-static FILE *held_stderr;     /* what was written to stderr meanwhile */
+static volatile sig_atomic_t saved_stderr = -1; /* the real stderr while it is held */
+static FILE *held_stderr;                       /* what was written to stderr meanwhile */
+static int held_fd = -1; /* its descriptor, for the paths that may not use stdio */
 /* Signals after which the program dies (as it would have), terminal restored first. */
 static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT};
 #define CRASH_SIGNALS (sizeof(crash_signals) / sizeof(crash_signals[0]))
@@ -41,6 +47,48 @@ enum colour_pair {
 	PAIR_TITLE,
 };
 
+/* Set by the sanitizer runtime (ASan, UBSan, LSan) of a sanitizer build: it calls the callback
+ * after printing a report, just before the process dies. Weak, so that a build without
+ * sanitizers links and simply has no such function. */
+extern void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
+
+/* Leaves curses, puts the real stderr back and writes to it what was held meanwhile (a
+ * sanitizer's report among it). Reached from tui_close, a crash signal, the sanitizers' death
+ * callback and exit(): apart from endwin() only plain system calls, so it also serves inside a
+ * signal handler. Does nothing the second time. */
+static void give_back_terminal(void)
+{
+	if (screen_active) {
+		screen_active = 0;
+		endwin();
+	}
+	int real = saved_stderr;
+	if (real < 0)
+		return;
+	saved_stderr = -1;
+	dup2(real, STDERR_FILENO);
+	close(real);
+	char buf[4096];
+	ssize_t n;
+	off_t off = 0;
+	while (held_fd >= 0 && (n = pread(held_fd, buf, sizeof(buf), off)) > 0) {
+		off += n;
+		for (ssize_t done = 0, w; done < n; done += w)
+			if ((w = write(STDERR_FILENO, buf + done, (size_t)(n - done))) <= 0)
+				return;
+	}
+}
+
+static void on_sanitizer_death(void)
+{
+	give_back_terminal();
+}
+
+static void on_exit_with_screen(void)
+{
+	give_back_terminal();
+}
+
 static void on_stop(int sig)
 {
 	(void)sig;
@@ -51,12 +99,7 @@ static void on_stop(int sig)
  * report, a core dump). */
 static void on_crash(int sig)
 {
-	if (screen_active) {
-		screen_active = 0;
-		endwin();
-	}
-	if (saved_stderr >= 0)
-		dup2(saved_stderr, STDERR_FILENO);
+	give_back_terminal();
 	for (unsigned int i = 0; i < CRASH_SIGNALS; i++)
 		if (crash_signals[i] == sig)
 			sigaction(sig, &previous_crash[i], NULL);
@@ -74,32 +117,27 @@ static void hold_stderr(void)
 	held_stderr = tmpfile();
 	if (!held_stderr)
 		return; /* nothing to hold it in: messages then go to the screen, as before */
-	saved_stderr = dup(STDERR_FILENO);
-	if (saved_stderr < 0 || dup2(fileno(held_stderr), STDERR_FILENO) < 0) {
-		if (saved_stderr >= 0)
-			close(saved_stderr);
-		saved_stderr = -1;
+	int real = dup(STDERR_FILENO);
+	held_fd = fileno(held_stderr);
+	if (real < 0 || dup2(held_fd, STDERR_FILENO) < 0) {
+		if (real >= 0)
+			close(real);
 		fclose(held_stderr);
 		held_stderr = NULL;
+		held_fd = -1;
+		return;
 	}
+	saved_stderr = real;
 }
 
 static void replay_stderr(void)
 {
-	if (saved_stderr < 0)
-		return;
 	fflush(stderr);
-	dup2(saved_stderr, STDERR_FILENO);
-	close(saved_stderr);
-	saved_stderr = -1;
-	rewind(held_stderr);
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), held_stderr)) > 0)
-		if (fwrite(buf, 1, n, stderr) != n)
-			break;
-	fclose(held_stderr);
+	give_back_terminal();
+	if (held_stderr)
+		fclose(held_stderr);
 	held_stderr = NULL;
+	held_fd = -1;
 }
 
 int tui_open(struct tui_state *s, bool color, struct cw_error *err)
@@ -128,6 +166,13 @@ int tui_open(struct tui_state *s, bool color, struct cw_error *err)
 	set_term(scr);
 	screen_active = 1;
 	hold_stderr();
+	/* However the program ends while the screen is up, the terminal comes back with the
+	 * held messages: a sanitizer's death, exit() from anywhere, a crash signal (above). */
+	static bool exit_hooked;
+	if (!exit_hooked)
+		exit_hooked = atexit(on_exit_with_screen) == 0;
+	if (__sanitizer_set_death_callback)
+		__sanitizer_set_death_callback(on_sanitizer_death);
 	cbreak();
 	noecho();
 	nonl();
@@ -192,14 +237,23 @@ static enum colour_pair state_concern(unsigned int state)
 	}
 }
 
-/* Writes text at the cursor without passing the right edge; returns the columns left. */
+/* Writes text at the cursor without passing the right edge; returns the columns left. Counted
+ * in display columns, and cut between characters: a UTF-8 sequence is never split. */
 static int put(int room, const char *text)
 {
 	if (room <= 0)
 		return 0;
-	int len = (int)strlen(text);
-	addnstr(text, len < room ? len : room);
-	return len < room ? room - len : 0;
+	size_t cols;
+	size_t n = utf8_fit_columns(text, strlen(text), (size_t)room, &cols);
+	addnstr(text, (int)n);
+	return room - (int)cols;
+}
+
+/* put() at (y, x) with room columns. */
+static void put_at(int y, int x, const char *text, int room)
+{
+	move(y, x);
+	put(room, text);
 }
 
 #define TUI_MAX_WARNING_LINES 4
@@ -255,8 +309,21 @@ static void draw_header(struct tui_state *s, const struct live_frame *f, int *y)
 		printw("  %s ", _("PAUSED"));
 		attroff(A_REVERSE | A_BOLD);
 	}
-	int rlen = (int)strlen(right);
-	if (rlen < COLS - (int)strlen(left) - 12) {
+	if (f->stale) { /* the refresh failed: the rows are the last good ones */
+		attron(A_REVERSE | A_BOLD);
+		printw("  %s ", _("STALE"));
+		attroff(A_REVERSE | A_BOLD);
+	}
+	char behind[96];
+	live_header_behind(behind, sizeof(behind), f);
+	if (behind[0]) { /* the user should know the screen is older than the interval says */
+		int x = getcurx(stdscr);
+		attron(A_BOLD);
+		put_at(*y, x + 2, behind, COLS - x - 2);
+		attroff(A_BOLD);
+	}
+	int rlen = (int)utf8_columns(right, strlen(right));
+	if (rlen < COLS - (int)utf8_columns(left, strlen(left)) - 12) {
 		move(*y, COLS - rlen);
 		put(rlen, right);
 	}
@@ -314,27 +381,113 @@ static void draw_status(struct tui_state *s, const struct live_frame *f, int y)
 	attroff(colour(s, PAIR_INFO, A_NORMAL));
 }
 
+/* The cells of one table row as text (owner escaped by owner_text). */
+struct row_cells {
+	char proto[8], recv_q[12], send_q[12];
+	char local[ADDR_ENDPOINT_MAX], remote[ADDR_ENDPOINT_MAX];
+	char age[32], owner[OWNER_TEXT_MAX + UNIT_TEXT_MAX + 4 * 128 + 8];
+	const char *cell[LIVE_COL_COUNT];
+};
+
+static void row_cells_fill(struct row_cells *r, const struct live_frame *f, const struct conn *c,
+                           const struct track_mark *m)
+{
+	snprintf(r->proto, sizeof(r->proto), "%s", conn_proto_name(c));
+	snprintf(r->recv_q, sizeof(r->recv_q), "%u", c->recv_q);
+	snprintf(r->send_q, sizeof(r->send_q), "%u", c->send_q);
+	addr_format_endpoint(r->local, c->family, c->local_addr, c->local_port);
+	addr_format_endpoint(r->remote, c->family, c->remote_addr, c->remote_port);
+	live_state_age(r->age, sizeof(r->age), m, f->now_ms);
+	/* the owner column: pid/program, unit or container (-p), and the namespace (--netns) */
+	size_t on = 0;
+	if (f->owners) { /* escaped: a process names itself */
+		const struct procmap_owner *o = procmap_owner_of(f->owners, c->inode);
+		on = owner_text(o, r->owner, OWNER_TEXT_MAX);
+		size_t un = unit_text(o, r->owner + on + 1, UNIT_TEXT_MAX);
+		if (un)
+			r->owner[on] = ' ';
+		on += un ? un + 1 : 0;
+	}
+	if (f->snap->netns) {
+		const char *ns = netns_label(f->snap->netns, c->netns);
+		if (on)
+			r->owner[on++] = ' ';
+		on += escape_terminal(ns, strlen(ns), r->owner + on, 4 * 128);
+	}
+	r->owner[on] = '\0';
+	r->cell[LIVE_COL_PROTO] = r->proto;
+	r->cell[LIVE_COL_RECV_Q] = r->recv_q;
+	r->cell[LIVE_COL_SEND_Q] = r->send_q;
+	r->cell[LIVE_COL_LOCAL] = r->local;
+	r->cell[LIVE_COL_REMOTE] = r->remote;
+	r->cell[LIVE_COL_STATE] = conn_state_text(c);
+	r->cell[LIVE_COL_AGE] = r->age;
+	r->cell[LIVE_COL_OWNER] = r->owner;
+}
+
+static const char *const *header_cells(const struct live_frame *f)
+{
+	static const char *h[LIVE_COL_COUNT];
+	h[LIVE_COL_PROTO] = _("Proto");
+	h[LIVE_COL_RECV_Q] = _("Recv-Q");
+	h[LIVE_COL_SEND_Q] = _("Send-Q");
+	h[LIVE_COL_LOCAL] = _("Local Address");
+	h[LIVE_COL_REMOTE] = _("Foreign Address");
+	h[LIVE_COL_STATE] = _("State");
+	h[LIVE_COL_AGE] = _("In state");
+	h[LIVE_COL_OWNER] = f->owners && f->snap->netns ? _("PID/Program name, Unit/Container, Netns")
+	                    : f->owners                ? _("PID/Program name, Unit/Container")
+	                    : f->snap->netns           ? _("Netns")
+	                                               : "";
+	return h;
+}
+
+static void want_cells(int want[LIVE_COL_COUNT], const char *const *cells)
+{
+	for (int c = 0; c < LIVE_COL_COUNT; c++) {
+		int w = live_layout_columns(cells[c]);
+		if (w > want[c])
+			want[c] = w;
+	}
+}
+
+/* One row laid out: the mark, then the shown cells, then from column `skip` on (scrolled
+ * sideways) as much as fits in `room` columns. */
+static void format_row(char *line, size_t len, const struct live_layout *l, char mark,
+                       const char *const *cells, int skip)
+{
+	char full[LIVE_LAYOUT_LINE_MAX];
+	size_t n = 0;
+	full[n++] = mark;
+	full[n++] = ' ';
+	bool first = true;
+	for (int c = 0; c < LIVE_COL_COUNT; c++) {
+		if (!l->shown[c])
+			continue;
+		if (!first)
+			full[n++] = ' ';
+		first = false;
+		bool number = c == LIVE_COL_RECV_Q || c == LIVE_COL_SEND_Q;
+		bool address = c == LIVE_COL_LOCAL || c == LIVE_COL_REMOTE;
+		if (n + 4 * (size_t)l->width[c] + 2 >= sizeof(full))
+			break;
+		n += live_layout_cell(full + n, cells[c], l->width[c], number, address);
+	}
+	full[n] = '\0';
+	while (n > 0 && full[n - 1] == ' ')
+		full[--n] = '\0'; /* no trailing blanks */
+	const char *p = full;
+	for (int col = 0; *p && col < skip; col++) /* a code point at a time */
+		for (p++; (*(const unsigned char *)p & 0xc0) == 0x80; p++)
+			;
+	snprintf(line, len, "%s", p);
+}
+
 static void draw_table(struct tui_state *s, const struct live_frame *f, int y, int last)
 {
 	const struct live_view *v = f->view;
-	size_t width = render_table_width(f->snap);
-	char line[RENDER_TABLE_LINE_MAX + OWNER_TEXT_MAX + 64];
-	int n = snprintf(line, sizeof(line), "  %-5s %6s %6s %-*s %-*s %-11s %-9s %s", _("Proto"),
-	                 _("Recv-Q"), _("Send-Q"), (int)width, _("Local Address"), (int)width,
-	                 _("Foreign Address"), _("State"), _("In state"),
-	                 f->owners ? _("PID/Program name") : "");
-	move(y, 0);
-	attron(colour(s, PAIR_TITLE, A_REVERSE));
-	put(COLS, line);
-	for (int x = n; x < COLS; x++)
-		addch(' ');
-	attroff(colour(s, PAIR_TITLE, A_REVERSE));
-	y++;
-
-	int page = last - y + 1;
+	int page = last - y; /* the header takes the first line */
 	s->rows_per_page = page > 1 ? page : 1;
-	if (s->selected >= v->order_count)
-		s->selected = v->order_count ? v->order_count - 1 : 0;
 	if (s->selected < s->top)
 		s->top = s->selected;
 	if (s->selected >= s->top + (size_t)s->rows_per_page)
@@ -344,30 +497,46 @@ static void draw_table(struct tui_state *s, const struct live_frame *f, int y, i
 		             ? v->order_count - (size_t)s->rows_per_page
 		             : 0;
 
-	/* Only the rows on the screen are formatted: 100,000 rows cost no more than 50. */
-	for (size_t k = s->top; k < v->order_count && y <= last; k++, y++) {
+	/* Only the rows on the screen are formatted: 100,000 rows cost no more than 50. Their
+	 * widths decide the layout. */
+	const char *const *head = header_cells(f);
+	int want[LIVE_COL_COUNT] = {0};
+	want_cells(want, head);
+	size_t end = s->top + (size_t)s->rows_per_page;
+	if (end > v->order_count)
+		end = v->order_count;
+	for (size_t k = s->top; k < end; k++) {
+		struct row_cells r;
 		uint32_t i = v->order[k];
-		const struct conn *c = &f->snap->conns[i];
+		row_cells_fill(&r, f, &f->snap->conns[i], &f->marks[i]);
+		want_cells(want, r.cell);
+	}
+	struct live_layout fit, full;
+	live_layout_fit(&fit, want, f->owners || f->snap->netns, COLS, false);
+	live_layout_fit(&full, want, f->owners || f->snap->netns, COLS, true);
+	/* Sideways: at 0 the fitted row; scrolled, the full row from that column. */
+	s->hscroll_max = full.line > COLS ? full.line - COLS : 0;
+	if (s->hscroll > s->hscroll_max)
+		s->hscroll = s->hscroll_max;
+	const struct live_layout *l = s->hscroll ? &full : &fit;
+
+	char line[LIVE_LAYOUT_LINE_MAX];
+	format_row(line, sizeof(line), l, ' ', head, s->hscroll);
+	move(y, 0);
+	attron(colour(s, PAIR_TITLE, A_REVERSE));
+	int left = put(COLS, line);
+	for (; left > 0; left--)
+		addch(' ');
+	attroff(colour(s, PAIR_TITLE, A_REVERSE));
+	y++;
+
+	for (size_t k = s->top; k < end && y <= last; k++, y++) {
+		uint32_t i = v->order[k];
 		const struct track_mark *m = &f->marks[i];
-		char row[RENDER_TABLE_LINE_MAX], age[32];
-		size_t rl = render_table_row(row, c, width);
-		(void)rl;
-		live_state_age(age, sizeof(age), m, f->now_ms);
-		const char *mark = m->flags & TRACK_NEW       ? "+"
-		                   : m->flags & TRACK_CHANGED ? "*"
-		                                              : " ";
-		/* the state column is padded so the ages line up; unconnected UDP has no state */
-		size_t state_len = strlen(conn_state_text(c));
-		size_t prefix = rl - state_len;
-		char owner[OWNER_TEXT_MAX] = "";
-		if (f->owners) /* escaped: a process names itself */
-			owner_text(procmap_owner_of(f->owners, c->inode), owner, sizeof(owner));
-		snprintf(line, sizeof(line), "%s %.*s%-11s %-9s %s", mark, (int)prefix, row,
-		         conn_state_text(c), age, owner);
-		if (!state_len)
-			snprintf(line, sizeof(line), "%s %-*.*s %-11s %-9s %s", mark,
-			         (int)(5 + 1 + 6 + 1 + 6 + 1 + 2 * width), (int)rl, row, "", age,
-			         owner);
+		struct row_cells r;
+		row_cells_fill(&r, f, &f->snap->conns[i], m);
+		char mark = m->flags & TRACK_NEW ? '+' : m->flags & TRACK_CHANGED ? '*' : ' ';
+		format_row(line, sizeof(line), l, mark, r.cell, s->hscroll);
 		attr_t a = A_NORMAL;
 		if (m->flags & TRACK_NEW)
 			a = colour(s, PAIR_NEW, A_BOLD) | A_BOLD;
@@ -377,7 +546,7 @@ static void draw_table(struct tui_state *s, const struct live_frame *f, int y, i
 			a |= A_REVERSE;
 		move(y, 0);
 		attron(a);
-		int left = put(COLS, line);
+		left = put(COLS, line);
 		if (k == s->selected)
 			for (; left > 0; left--)
 				addch(' ');
@@ -392,16 +561,20 @@ static void wrap(const char *text, int *y, int x, int w, int ymax)
 		return; /* no room: nothing to wrap into (and no endless loop) */
 	const char *p = text;
 	while (*p && *y < ymax) {
-		int len = (int)strlen(p);
-		int take = len;
-		if (take > w) {
-			take = w;
-			while (take > 0 && p[take] != ' ')
-				take--;
-			if (take == 0)
-				take = w;
+		size_t len = strlen(p);
+		size_t take = utf8_fit_columns(p, len, (size_t)w, NULL);
+		if (take < len) {
+			size_t t = take;
+			while (t > 0 && p[t] != ' ')
+				t--;
+			if (t > 0)
+				take = t;
 		}
-		mvaddnstr(*y, x, p, take);
+		if (take == 0) { /* a character wider than the box: skip it rather than loop */
+			size_t n = utf8_sequence_length((const unsigned char *)p, len);
+			take = n ? n : 1;
+		}
+		mvaddnstr(*y, x, p, (int)take);
 		(*y)++;
 		p += take;
 		while (*p == ' ')
@@ -442,7 +615,7 @@ static void draw_explain(const struct live_frame *f, const struct tui_state *s)
 	draw_box(&top, &left, &w, &h, 16);
 	int y = top + 1, ymax = top + h - 1;
 	if (c->proto == CONN_UDP) {
-		mvaddnstr(y++, left + 2, "UDP", w - 4);
+		put_at(y++, left + 2, "UDP", w - 4);
 		wrap(_("UDP has no connection states. A connected UDP socket (shown as "
 		       "ESTABLISHED, as "
 		       "netstat does) has a fixed peer; an unconnected one receives from anyone."),
@@ -450,7 +623,7 @@ static void draw_explain(const struct live_frame *f, const struct tui_state *s)
 	} else {
 		const struct tcp_state_info *info = tcp_state_info(c->state);
 		attron(A_BOLD);
-		mvaddnstr(y++, left + 2, tcp_state_name(c->state), w - 4);
+		put_at(y++, left + 2, tcp_state_name(c->state), w - 4);
 		attroff(A_BOLD);
 		if (info) {
 			wrap(_(info->meaning), &y, left + 2, w - 4, ymax);
@@ -460,37 +633,131 @@ static void draw_explain(const struct live_frame *f, const struct tui_state *s)
 			wrap(_(info->many_means), &y, left + 2, w - 4, ymax);
 		}
 	}
-	mvaddnstr(top + h - 1, left + 2, _(" any key: close "), w - 4);
+	put_at(top + h - 1, left + 2, _(" any key: close "), w - 4);
+}
+
+/* The keys: a key column and a description that wraps under itself, so the box fits 80
+ * columns in every language (the descriptions are the translated part). */
+static const struct {
+	const char *key, *what;
+} help_entries[] = {
+    {N_("Up/Down"), N_("move the selection (PgUp/PgDn: a page, Home/End: to the ends)")},
+    {N_("Left/Right"), N_("scroll the table sideways: every column whole")},
+    {"s / S", N_("next / previous sort: state, remote, port, queues, age, none")},
+    {"r", N_("reverse the order")},
+    {N_("f or /"), N_("filter: states, ports, addresses (local=ADDR); empty clears")},
+    {"c", N_("clear the filter")},
+    {"l", N_("show or hide listening sockets")},
+    {N_("e or Enter"), N_("explain the state of the selected connection")},
+    {"w", N_("the warnings with their evidence and what to do")},
+    {N_("Space or p"), N_("pause or resume refreshing")},
+    {"q", N_("quit")},
+    {"+ *", N_("first column: new since the last refresh; changed state")},
+    {N_("In state"), N_("time in the current state; a trailing + means at least that long "
+                        "(there at start, age unknown to the kernel)")},
+};
+
+#define HELP_KEY_COLUMNS 14
+
+size_t tui_help_layout(int width, struct tui_help_line *out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(help_entries) / sizeof(help_entries[0]); i++) {
+		const char *key = _(help_entries[i].key);
+		const char *text = _(help_entries[i].what);
+		bool first = true;
+		while (*text || first) {
+			if (n == max)
+				return n;
+			struct tui_help_line *l = &out[n++];
+			snprintf(l->key, sizeof(l->key), "%s", first ? key : "");
+			size_t take = live_layout_wrap(text, width - HELP_KEY_COLUMNS);
+			snprintf(l->text, sizeof(l->text), "%.*s", (int)take, text);
+			text += take;
+			while (*text == ' ')
+				text++;
+			first = false;
+		}
+	}
+	return n;
 }
 
 static void draw_help(void)
 {
-	static const char *const lines[] = {
-	    N_("Up/Down, PgUp/PgDn, Home/End   move the selection"),
-	    N_("s / S        next / previous sort: state, remote, port, queues, age, none"),
-	    N_("r            reverse the order"),
-	    N_("f or /       filter: states, ports, addresses (local=ADDR); empty clears"),
-	    N_("c            clear the filter"),
-	    N_("l            show or hide listening sockets"),
-	    N_("e or Enter   explain the selected connection's state"),
-	    N_("Space or p   pause / resume refreshing"),
-	    N_("+ in the first column: new since the last refresh; * changed state"),
-	    N_("In state: time in the current state; '+' means at least (seen at start)"),
-	    N_("q            quit"),
-	};
-	int n = (int)(sizeof(lines) / sizeof(lines[0]));
 	int top, left, w, h;
-	draw_box(&top, &left, &w, &h, n + 4);
+	struct tui_help_line lines[40];
+	size_t n = tui_help_layout(COLS > 84 ? 80 - 4 : COLS - 8, lines, 40);
+	draw_box(&top, &left, &w, &h, (int)n + 3);
 	attron(A_BOLD);
-	mvaddnstr(top + 1, left + 2, _("connwatch live: keys"), w - 4);
+	put_at(top + 1, left + 2, _("connwatch live: keys"), w - 4);
 	attroff(A_BOLD);
-	for (int i = 0; i < n && top + 2 + i < top + h - 1; i++)
-		mvaddnstr(top + 2 + i, left + 2, _(lines[i]), w - 4);
-	mvaddnstr(top + h - 1, left + 2, _(" any key: close "), w - 4);
+	for (size_t i = 0; i < n && top + 2 + (int)i < top + h - 1; i++) {
+		move(top + 2 + (int)i, left + 2);
+		put(HELP_KEY_COLUMNS, lines[i].key);
+		move(top + 2 + (int)i, left + 2 + HELP_KEY_COLUMNS);
+		put(w - 4 - HELP_KEY_COLUMNS, lines[i].text);
+	}
+	put_at(top + h - 1, left + 2, _(" any key: close "), w - 4);
+}
+
+/* The selection indexes view->order, whose length changes with every key that moves it and
+ * every refresh: clamped before anything reads order[selected] (draw_explain on a terminal too
+ * short for the table read past the array after PgDn). */
+static void clamp_selection(struct tui_state *s, const struct live_view *v)
+{
+	if (s->selected >= v->order_count)
+		s->selected = v->order_count ? v->order_count - 1 : 0;
+	if (s->top > s->selected)
+		s->top = s->selected;
+}
+
+/* The selected warning in full: message, evidence, what to do (render_warning_text, as
+ * `summary` prints it), wrapped into a box; Up/Down go to the next warning. */
+static void draw_warning(const struct live_frame *f, const struct tui_state *s)
+{
+	const struct diag_report *r = f->report;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	if (!mem)
+		return;
+	if (r->count) {
+		size_t i = s->warning < r->count ? s->warning : r->count - 1;
+		fprintf(mem, _("Warning %zu of %zu\n"), i + 1, r->count);
+		render_warning_text(mem, &r->items[i]);
+	} else {
+		fprintf(mem, "%s\n", _("No warnings."));
+	}
+	if (fclose(mem) != 0 || !text) {
+		free(text);
+		return;
+	}
+	int top, left, w, h;
+	draw_box(&top, &left, &w, &h, LINES - 2);
+	int y = top + 1, ymax = top + h - 1;
+	for (char *line = text, *next; line && *line && y < ymax; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		char shown[1024];
+		escape_terminal(line, strlen(line), shown, sizeof(shown));
+		const char *p = shown;
+		int indent = (int)strspn(p, " ");
+		do { /* wrapped lines keep the indent of their line */
+			size_t take = live_layout_wrap(p, w - 4 - indent);
+			mvaddnstr(y++, left + 2 + (p == shown ? 0 : indent), p, (int)take);
+			p += take;
+			while (*p == ' ')
+				p++;
+		} while (*p && y < ymax);
+	}
+	free(text);
+	mvaddnstr(top + h - 1, left + 2, _(" Up/Down: other warnings, any key: close "), w - 4);
 }
 
 void tui_draw(struct tui_state *s, const struct live_frame *f)
 {
+	clamp_selection(s, f->view);
 	erase(); /* erase + refresh repaints only what changed: no flicker */
 	int y = 0;
 	draw_header(s, f, &y);
@@ -498,7 +765,7 @@ void tui_draw(struct tui_state *s, const struct live_frame *f)
 	y++;
 	move(LINES - 1, 0);
 	attron(A_DIM);
-	put(COLS, _("q quit  ? help  s sort  f filter  l listeners  e explain  space pause"));
+	put(COLS, _("q quit  ? help  w warnings  e explain  s sort  f filter  l listeners"));
 	attroff(A_DIM);
 	if (y < LINES - 2)
 		draw_table(s, f, y, LINES - 2);
@@ -508,6 +775,8 @@ void tui_draw(struct tui_state *s, const struct live_frame *f)
 		draw_explain(f, s);
 	if (s->help && room)
 		draw_help();
+	if (s->warnings && room)
+		draw_warning(f, s);
 	refresh();
 }
 
@@ -528,7 +797,7 @@ static bool prompt(const char *label, char *buf, size_t len)
 		attroff(A_BOLD);
 		char shown[sizeof(((struct live_view *)0)->filter_text) * 4 + 8];
 		escape_terminal(buf, n, shown, sizeof(shown));
-		put(COLS - (int)strlen(label), shown);
+		put(COLS - (int)utf8_columns(label, strlen(label)), shown);
 		refresh();
 		int ch = getch();
 		if (stop_requested)
@@ -564,8 +833,10 @@ static void show_message(const char *msg)
 	getch();
 }
 
-enum tui_event tui_wait(struct tui_state *s, struct live_view *v, const struct live_frame *f,
-                        int timeout_ms)
+#define TUI_HSCROLL_STEP 8
+
+static enum tui_event wait_key(struct tui_state *s, struct live_view *v, const struct live_frame *f,
+                               int timeout_ms)
 {
 	if (stop_requested)
 		return TUI_QUIT;
@@ -575,8 +846,14 @@ enum tui_event tui_wait(struct tui_state *s, struct live_view *v, const struct l
 		return TUI_QUIT;
 	if (ch == ERR)
 		return TUI_TIMEOUT;
-	if (s->help || s->explain) {
-		s->help = s->explain = false; /* any key closes the box */
+	if (s->warnings && (ch == KEY_DOWN || ch == KEY_UP || ch == 'w')) {
+		size_t n = f->report->count;
+		if (n)
+			s->warning = ch == KEY_UP ? (s->warning + n - 1) % n : (s->warning + 1) % n;
+		return TUI_REDRAW;
+	}
+	if (s->help || s->explain || s->warnings) {
+		s->help = s->explain = s->warnings = false; /* any key closes the box */
 		return ch == 'q' ? TUI_QUIT : TUI_REDRAW;
 	}
 	size_t page = (size_t)(s->rows_per_page > 0 ? s->rows_per_page : 1);
@@ -601,6 +878,14 @@ enum tui_event tui_wait(struct tui_state *s, struct live_view *v, const struct l
 		return TUI_REDRAW;
 	case KEY_NPAGE:
 		s->selected += page;
+		return TUI_REDRAW;
+	case KEY_RIGHT: /* sideways: the full row, every column whole */
+		s->hscroll = s->hscroll + TUI_HSCROLL_STEP < s->hscroll_max
+		                 ? s->hscroll + TUI_HSCROLL_STEP
+		                 : s->hscroll_max;
+		return TUI_REDRAW;
+	case KEY_LEFT:
+		s->hscroll = s->hscroll > TUI_HSCROLL_STEP ? s->hscroll - TUI_HSCROLL_STEP : 0;
 		return TUI_REDRAW;
 	case KEY_HOME:
 	case 'g':
@@ -644,6 +929,10 @@ enum tui_event tui_wait(struct tui_state *s, struct live_view *v, const struct l
 	case KEY_ENTER:
 		s->explain = v->order_count > 0;
 		return TUI_REDRAW;
+	case 'w':
+		s->warnings = true;
+		s->warning = 0;
+		return TUI_REDRAW;
 	case '?':
 	case 'h':
 	case KEY_F(1):
@@ -657,4 +946,12 @@ enum tui_event tui_wait(struct tui_state *s, struct live_view *v, const struct l
 		(void)f;
 		return TUI_TIMEOUT;
 	}
+}
+
+enum tui_event tui_wait(struct tui_state *s, struct live_view *v, const struct live_frame *f,
+                        int timeout_ms)
+{
+	enum tui_event ev = wait_key(s, v, f, timeout_ms);
+	clamp_selection(s, v); /* whatever the key did, the selection stays on a row */
+	return ev;
 }

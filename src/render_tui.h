@@ -24,8 +24,12 @@ struct tui_state {
 	bool paused;
 	bool help;
 	bool explain;
+	bool warnings;  /* the box with the warnings' evidence and remedies */
+	size_t warning; /* which warning it shows */
 	bool color;
 	int rows_per_page; /* table rows that fit, from the last draw */
+	int hscroll;       /* columns the table is scrolled sideways; 0: fitted to the screen */
+	int hscroll_max;   /* how far it can scroll, from the last draw */
 };
 
 /* Takes over the terminal. color: use colours when the terminal has them (false for NO_COLOR).
@@ -41,6 +45,14 @@ void tui_draw(struct tui_state *s, const struct live_frame *f);
 /* Waits up to timeout_ms for a key and acts on it (keys may change v). */
 enum tui_event tui_wait(struct tui_state *s, struct live_view *v, const struct live_frame *f,
                         int timeout_ms);
+
+/* The help box's lines for a box `width` columns wide inside: a key column, then the
+ * translated description wrapped under itself. Returns how many (at most max). Pure. */
+struct tui_help_line {
+	char key[64];
+	char text[256];
+};
+size_t tui_help_layout(int width, struct tui_help_line *out, size_t max);
 
 /* True once SIGINT or SIGTERM arrived. */
 bool tui_stop_requested(void);

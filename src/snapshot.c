@@ -1,5 +1,9 @@
 #include "snapshot.h"
 
+#include "states.h"
+#include "util/addr.h"
+#include "util/names.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,6 +11,21 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+uint32_t conn_kernel_state_age_ms(const struct conn *c, uint32_t fin_timeout_ms)
+{
+	if (c->proto != CONN_TCP)
+		return CONN_UNKNOWN_U32;
+	if (c->state == TCP_ST_CLOSE_WAIT)
+		return c->idle_ms;
+	/* timer 3 is the TIME_WAIT timer (/proc "tr" and inet_diag's idiag_timer alike) */
+	uint32_t length = c->state == TCP_ST_TIME_WAIT   ? CONN_TIME_WAIT_MS
+	                  : c->state == TCP_ST_FIN_WAIT2 ? fin_timeout_ms
+	                                                 : 0;
+	if (!length || c->timer != 3 || c->idle_ms > length)
+		return CONN_UNKNOWN_U32;
+	return length - c->idle_ms; /* idle_ms: the time left on the timer */
+}
 
 void snapshot_init(struct snapshot *snap)
 {
@@ -25,6 +44,10 @@ void snapshot_free(struct snapshot *snap)
 {
 	free(snap->conns);
 	free_notes(snap);
+	if (snap->names) {
+		names_free(snap->names);
+		free(snap->names);
+	}
 	snapshot_init(snap);
 }
 
@@ -34,7 +57,6 @@ void snapshot_clear(struct snapshot *snap)
 	snap->delivered = 0;
 	snap->skipped = 0;
 	free_notes(snap);
-	memset(&snap->counters, 0, sizeof(snap->counters));
 }
 
 /* Rows are written once each, front to back. Letting the first write of every 4 KiB page fault
@@ -126,4 +148,17 @@ void snapshot_add_note(struct snapshot *snap, const char *fmt, ...)
 		return;
 	}
 	snap->notes[snap->note_count++] = s;
+}
+
+size_t conn_format_endpoint(char *buf, const struct conn *c, bool remote)
+{
+	return addr_format_endpoint(buf, conn_addr_family(c, remote),
+	                            remote ? c->remote_addr : c->local_addr,
+	                            remote ? c->remote_port : c->local_port);
+}
+
+size_t conn_format_address(char *buf, const struct conn *c, bool remote)
+{
+	return addr_format(buf, conn_addr_family(c, remote),
+	                   remote ? c->remote_addr : c->local_addr);
 }

@@ -18,3 +18,16 @@ bool source_error_is_refusal(int code)
 		return false;
 	}
 }
+
+bool source_error_is_transient(int code)
+{
+	switch (-code) {
+	case ENOBUFS:
+	case EINTR:
+	case EAGAIN:
+	case EBUSY:
+		return true;
+	default:
+		return false;
+	}
+}

@@ -4,7 +4,9 @@
 #ifndef CW_SOURCE_H
 #define CW_SOURCE_H
 
+#include "diag_bytecode.h"
 #include "error.h"
+#include "netns.h"
 #include "snapshot.h"
 #include "states.h"
 
@@ -16,14 +18,33 @@ struct source_request {
 	tcp_state_set tcp_states; /* TCP states wanted; 0 means no TCP */
 	bool udp;                 /* UDP sockets wanted (all of them; filters pick) */
 	bool ipv4, ipv6;
-	bool want_tcp_info;      /* ask the kernel for tcp_info (costs a fifth more) */
+	bool want_tcp_info; /* ask the kernel for tcp_info on every socket (a fifth more) */
+	/* Fill conn.idle_ms of CLOSE_WAIT rows (their time in CLOSE_WAIT) where the source can
+	 * (SOURCE_GIVES_CLOSE_WAIT_AGES); other rows keep theirs unknown. */
+	bool close_wait_ages;
 	const char *proc_root;   /* proc source: directory holding net/tcp ...; NULL = /proc */
 	const char *input_path;  /* replay and text sources: the file; "-" = stdin */
 	const char *record_path; /* netlink source: also save the raw replies here; NULL = no */
+	const struct netns_entry *netns; /* netlink: read this namespace (NULL = ours); the rows
+	                                  * get snapshot.fill_netns */
+	/* netlink source: the filter's ports and addresses for the kernel to test (len 0: none).
+	 * TCP sockets in the states of bytecode_exempt come untested from a dump of their own
+	 * (summary notes every listener). Other sources ignore both: the caller's user-space
+	 * filter always runs. */
+	struct diag_bytecode bytecode;
+	tcp_state_set bytecode_exempt;
+};
+
+/* What a source can tell beyond the rows (source_ops.gives). */
+enum source_gives {
+	/* How long each CLOSE_WAIT socket has been in CLOSE_WAIT (tcp_info), when asked with
+	 * source_request.close_wait_ages. */
+	SOURCE_GIVES_CLOSE_WAIT_AGES = 1u << 0,
 };
 
 struct source_ops {
 	const char *name;
+	unsigned int gives; /* enum source_gives */
 	int (*fill)(const struct source_request *req, struct snapshot *snap, struct cw_error *err);
 };
 
@@ -34,5 +55,8 @@ extern const struct source_ops source_text;    /* saved netstat/ss text (import)
 
 /* Errors after which the netlink source may be replaced by /proc (netlink refused). */
 bool source_error_is_refusal(int code);
+
+/* Errors of a read that may well succeed when tried again (ENOBUFS, EINTR, EAGAIN, EBUSY). */
+bool source_error_is_transient(int code);
 
 #endif

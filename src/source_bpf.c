@@ -112,7 +112,7 @@ static void conn_from_rec(struct conn *c, const struct cw_bpf_rec *r)
 }
 
 /* Runs the iterator once: records become rows. CLOSE_WAIT rows also go to close_wait with
- * their age; in snap their age is left unknown unless every row's was asked for. */
+ * their age; in snap their age is left unknown unless the request wants ages on the rows. */
 static int read_records(struct bpf_source *b, struct snapshot *snap, struct snapshot *close_wait,
                         bool idle_for_all, struct cw_error *err)
 {
@@ -224,13 +224,15 @@ int bpf_source_fill(struct bpf_source *b, const struct source_request *req, stru
 	    .states = (__u32)states,
 	    .families = (req->ipv4 ? 1u : 0u) | (req->ipv6 ? 2u : 0u),
 	    .emit_all = counts == NULL,
-	    .idle = req->want_tcp_info ? 3u
-	            : close_wait       ? 1u
-	                               : 0u,
+	    .idle = req->want_tcp_info                   ? 3u
+	            : close_wait || req->close_wait_ages ? 1u
+	                                                 : 0u,
 	    .recv_q_bytes = counts ? counts->opt.recv_q_bytes : 0,
 	    .send_q_bytes = counts ? counts->opt.send_q_bytes : 0,
 	};
-	ret = read_records(b, snap, close_wait, req->want_tcp_info, err);
+	/* Ages asked for with the rows (the live view's first refresh) stay on the rows, as
+	 * sock_diag's one dump leaves them. */
+	ret = read_records(b, snap, close_wait, req->want_tcp_info || req->close_wait_ages, err);
 	if (counts)
 		collect_counts(bss, counts);
 	pthread_mutex_unlock(&b->lock);

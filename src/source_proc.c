@@ -4,9 +4,11 @@
 #include "source_proc.h"
 
 #include "i18n.h"
+#include "util/lineread.h"
 #include "util/parse.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,8 +71,14 @@ const char *proc_parse_line(const char *line, size_t len, int family, int proto,
 	if (!parse_blanks(&p, end) || !parse_hex(&p, end, 2, 2, &v) || !parse_char(&p, end, ':') ||
 	    !parse_hex(&p, end, 8, 16, &v2))
 		return N_("timer");
-	c->timer = (uint8_t)(v > 15 ? 15 : v); /* the kernel writes 0..4 */
-	(void)ticks_per_sec; /* the time left on the timer (v2) is not kept: no view shows it */
+	c->timer = (uint8_t)(v > 7 ? 7 : v); /* the kernel writes 0..4; the field holds 3 bits */
+	/* The time left is kept for the TIME_WAIT timer only (in idle_ms: such a socket has no
+	 * tcp_info), from which the live view dates it. */
+	if (c->timer == 3 && ticks_per_sec > 0) {
+		uint64_t left = v2 / (uint64_t)ticks_per_sec * 1000 +
+		                v2 % (uint64_t)ticks_per_sec * 1000 / (uint64_t)ticks_per_sec;
+		c->idle_ms = left > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)left;
+	}
 	if (!parse_blanks(&p, end) || !parse_hex(&p, end, 8, 8, &v))
 		return N_("retransmits");
 	c->retrans = v > UINT8_MAX ? UINT8_MAX : (uint8_t)v;
@@ -110,34 +118,39 @@ static bool wanted(const struct source_request *r, const struct proc_file *f)
 	return f->proto == CONN_TCP ? r->tcp_states != 0 : r->udp;
 }
 
+/* Reads one table. A file that is not there is no error here (no IPv6 on the host, or not in the
+ * capture): the caller checks that at least one table exists. */
 static int read_file(const char *path, const struct proc_file *f, const struct source_request *r,
                      long ticks, struct snapshot *snap, struct cw_error *err)
 {
 	FILE *in = fopen(path, "re");
 	if (!in) {
 		if (errno == ENOENT)
-			return 0; /* no IPv6 on this host, or not in the capture */
+			return 0;
 		return cw_error_set(err, -errno, _("cannot open %s: %s"), path, strerror(errno));
 	}
 	char iobuf[65536];
 	setvbuf(in, iobuf, _IOFBF, sizeof(iobuf));
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
+	char line[PROC_LINE_MAX];
+	size_t len;
+	enum line_read_result got;
 	unsigned long lineno = 0;
 	int ret = 0;
-	while ((n = getline(&line, &cap, in)) >= 0) {
+	while ((got = line_read(in, line, sizeof(line), &len)) != LINE_READ_EOF) {
 		lineno++;
-		size_t len = (size_t)n;
-		if (len && line[len - 1] == '\n')
-			len--;
-		if (lineno == 1 && memmem(line, len, "local_address", 13))
+		if (got == LINE_READ_RUNAWAY) {
+			ret = cw_error_set(
+			    err, -EFBIG, _("%s:%lu: no line end within %u MiB: not a socket table"),
+			    path, lineno, LINE_RUNAWAY_MAX >> 20);
+			break;
+		}
+		if (lineno == 1 && got == LINE_READ_OK && memmem(line, len, "local_address", 13))
 			continue;
 		if (len == 0)
 			continue;
 		const char *bad = NULL;
 		struct conn c;
-		if (len > PROC_LINE_MAX)
+		if (got == LINE_READ_LONG)
 			bad = N_("length");
 		else if (memchr(line, '\0', len))
 			bad = N_("binary data");
@@ -160,7 +173,15 @@ static int read_file(const char *path, const struct proc_file *f, const struct s
 	}
 	if (ret == 0 && ferror(in))
 		ret = cw_error_set(err, -EIO, _("cannot read %s: %s"), path, strerror(errno));
-	free(line);
+	else if (ret == 0 && lineno == 0) {
+		/* The kernel always writes the header line: an empty file is a damaged capture
+		 * (or a truncated copy), not a host without sockets. */
+		snap->skipped++;
+		snapshot_add_note(snap,
+		                  _("%s: empty file (not even the header line); read as "
+		                    "no sockets"),
+		                  path);
+	}
 	fclose(in);
 	return ret;
 }
@@ -172,20 +193,27 @@ static int proc_fill(const struct source_request *r, struct snapshot *snap, stru
 	snprintf(dir, sizeof(dir), "%s/net", root);
 	struct stat st;
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-		return cw_error_set(err, -ENOENT,
-		                    _("%s: no such directory (expected %s/net/tcp ...)"),
-		                    r->proc_root ? r->proc_root : dir, root);
+		/* name what is missing: DIR may well exist (--proc-root /tmp) */
+		return cw_error_set(err, -ENOENT, _("%s: no such directory (expected %s/tcp ...)"),
+		                    dir, dir);
 	snap->source_name = "proc";
 	long ticks = sysconf(_SC_CLK_TCK);
+	bool any_table = false;
 	for (size_t i = 0; i < sizeof(proc_files) / sizeof(proc_files[0]); i++) {
-		if (!wanted(r, &proc_files[i]))
-			continue;
 		char path[4200];
 		snprintf(path, sizeof(path), "%s/%s", dir, proc_files[i].name);
+		if (access(path, F_OK) == 0)
+			any_table = true;
+		if (!wanted(r, &proc_files[i]))
+			continue;
 		int ret = read_file(path, &proc_files[i], r, ticks, snap, err);
 		if (ret < 0)
 			return ret;
 	}
+	/* Nothing to read at all is not "no connections": say where we looked. */
+	if (!any_table)
+		return cw_error_set(err, -ENOENT, _("%s: no socket table (tcp, tcp6, udp, udp6)"),
+		                    dir);
 	return 0;
 }
 

@@ -25,7 +25,10 @@ static int replay_fill(const struct source_request *r, struct snapshot *snap, st
 	int ret = 0;
 	void *buf = NULL;
 	bool in_dump = false; /* the last reply ended inside a dump: more records must follow */
-	bool ended = false;   /* the end record was read */
+	struct netlink_dump dump = {0};
+	size_t dump_start = 0, dump_delivered = 0; /* snap->count, ->delivered then */
+	int interrupted_in_a_row = 0;
+	bool ended = false; /* the end record was read */
 	unsigned long record = 1;
 	for (;; record++) {
 		struct netlink_record_header h;
@@ -66,14 +69,30 @@ static int replay_fill(const struct source_request *r, struct snapshot *snap, st
 			                   r->input_path, record);
 			break;
 		}
+		if (!in_dump) {
+			memset(&dump, 0, sizeof(dump)); /* its ids come from its first reply */
+			dump_start = snap->count;
+			dump_delivered = snap->delivered;
+		}
 		struct cw_error perr;
-		int p = netlink_parse_messages(buf, h.length, (int)h.proto, snap, &perr);
+		int p = netlink_parse_dump(buf, h.length, (int)h.proto, &dump, snap, &perr);
 		if (p < 0) {
 			ret = cw_error_set(err, p, "%s: record %lu: %s", r->input_path, record,
 			                   perr.msg);
 			break;
 		}
 		in_dump = p == NETLINK_PARSE_MORE;
+		/* The live source repeated an interrupted dump, and recorded every attempt:
+		 * replay keeps what it kept, the first complete one or the last attempt. */
+		if (p == NETLINK_PARSE_DONE && !dump.interrupted) {
+			interrupted_in_a_row = 0;
+		} else if (p == NETLINK_PARSE_DONE && snap->delivered == dump_delivered &&
+		           ++interrupted_in_a_row < NETLINK_DUMP_INTR_TRIES) {
+			snap->count = dump_start;
+		} else if (p == NETLINK_PARSE_DONE) { /* (rows a sink has counted stay) */
+			netlink_note_inconsistent(snap);
+			interrupted_in_a_row = 0;
+		}
 	}
 	if (ret == 0 && ferror(in))
 		ret = cw_error_set(err, -EIO, _("cannot read %s: %s"), r->input_path,

@@ -10,7 +10,7 @@ static const struct tcp_state_info table[TCP_ST_MAX] = {
         {
             .state = TCP_ST_ESTABLISHED,
             .netstat_name = "ESTABLISHED",
-            .ss_name = "estab",
+            .ss_name = "established",
             .meaning = N_("The connection is established and in use for data. This is the "
                           "\"normal\" state: data can flow both ways."),
             .sequence = N_("Opening, step 3: both sides reach it once the handshake is complete."),
@@ -90,7 +90,7 @@ static const struct tcp_state_info table[TCP_ST_MAX] = {
         {
             .state = TCP_ST_CLOSE,
             .netstat_name = "CLOSED",
-            .ss_name = "close",
+            .ss_name = "closed",
             .meaning = N_("The connection is fully closed; no more communication takes place."),
             .sequence = N_("Closing, step 6: the end, for both sides."),
             .many_means = N_("CLOSED sockets are rarely seen: the kernel forgets a connection once "
@@ -129,7 +129,7 @@ static const struct tcp_state_info table[TCP_ST_MAX] = {
         {
             .state = TCP_ST_LISTEN,
             .netstat_name = "LISTEN",
-            .ss_name = "listen",
+            .ss_name = "listening",
             .meaning = N_("A server waits for incoming connections on this port (passive open), as "
                           "web servers, SSH and databases do."),
             .sequence = N_("Before opening: the server listens; each accepted connection gets a "
@@ -258,12 +258,12 @@ static const struct {
 	const char *alias;
 	enum tcp_state state;
 } aliases[] = {
-    {"established", TCP_ST_ESTABLISHED}, {"syn_recv", TCP_ST_SYN_RECV},
-    {"syn-received", TCP_ST_SYN_RECV},   {"syn_received", TCP_ST_SYN_RECV},
-    {"fin_wait_1", TCP_ST_FIN_WAIT1},    {"fin-wait1", TCP_ST_FIN_WAIT1},
-    {"fin_wait_2", TCP_ST_FIN_WAIT2},    {"fin-wait2", TCP_ST_FIN_WAIT2},
-    {"timewait", TCP_ST_TIME_WAIT},      {"closed", TCP_ST_CLOSE},
-    {"closewait", TCP_ST_CLOSE_WAIT},    {"listening", TCP_ST_LISTEN},
+    {"estab", TCP_ST_ESTABLISHED},     {"syn_recv", TCP_ST_SYN_RECV},
+    {"syn-received", TCP_ST_SYN_RECV}, {"syn_received", TCP_ST_SYN_RECV},
+    {"fin_wait_1", TCP_ST_FIN_WAIT1},  {"fin-wait1", TCP_ST_FIN_WAIT1},
+    {"fin_wait_2", TCP_ST_FIN_WAIT2},  {"fin-wait2", TCP_ST_FIN_WAIT2},
+    {"timewait", TCP_ST_TIME_WAIT},    {"close", TCP_ST_CLOSE},
+    {"closewait", TCP_ST_CLOSE_WAIT},  {"listen", TCP_ST_LISTEN},
     {"lastack", TCP_ST_LAST_ACK},
 };
 

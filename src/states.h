@@ -43,7 +43,8 @@ enum tcp_state_side {
 struct tcp_state_info {
 	enum tcp_state state;
 	const char *netstat_name; /* SYN_RECV, FIN_WAIT1, ... (identifier, never translated) */
-	const char *ss_name;      /* syn-recv, fin-wait-1, ... */
+	const char *ss_name;      /* the name `ss state NAME` takes (ss 6.1): established,
+	                           * syn-recv, fin-wait-1, ..., closed, listening */
 	const char *meaning;      /* N_() marked; translate with _() when shown */
 	const char *sequence;     /* where it sits in the open/close sequences, N_() marked */
 	const char *many_means;   /* what many sockets in this state usually mean, N_() marked */

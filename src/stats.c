@@ -122,12 +122,22 @@ size_t stats_distinct(const struct stats *s, enum stats_tally_id id)
 size_t stats_top(const struct stats *s, enum stats_tally_id id, int port_filter,
                  struct stats_entry *out, size_t max)
 {
-	return stats_tally_top(&s->tally[id], port_filter, out, max);
+	if (port_filter != STATS_TOP_SERVICE_PORTS)
+		return stats_tally_top(&s->tally[id], port_filter, out, max);
+	/* Service ports only: from the busiest 256 keys, which hold them unless hundreds of
+	 * ephemeral ports are each busier than every service port. */
+	struct stats_entry busiest[256];
+	size_t got = stats_tally_top(&s->tally[id], STATS_TOP_ANY_PORT, busiest, 256), n = 0;
+	for (size_t i = 0; i < got && n < max; i++)
+		if (stats_is_service_port(s, id, busiest[i].key.port))
+			out[n++] = busiest[i];
+	return n;
 }
 
 /* ---- classification of one row ---- */
 
-/* Fills addr/family with the address, unmapping IPv4-mapped IPv6. */
+/* Fills addr/family with the address, unmapping IPv4-mapped IPv6. A name (imported text) keys
+ * as itself: interned, one pointer per distinct name. */
 static void key_set_addr(struct stats_key *k, int family, const uint8_t addr[16])
 {
 	if (family == AF_INET6 && addr_is_v4_mapped(family, addr)) {
@@ -137,6 +147,11 @@ static void key_set_addr(struct stats_key *k, int family, const uint8_t addr[16]
 		k->family = (uint8_t)family;
 		memcpy(k->addr, addr, family == AF_INET ? 4 : 16);
 	}
+}
+
+static void key_set_remote(struct stats_key *k, const struct conn *c)
+{
+	key_set_addr(k, conn_addr_family(c, true), c->remote_addr);
 }
 
 void stats_prefix_mask(struct stats_key *k, unsigned int len)
@@ -165,6 +180,12 @@ bool stats_is_listen_port(const struct stats *s, uint16_t port)
 	return s->listen_ports[port / 8] & (1u << (port % 8));
 }
 
+bool stats_is_service_port(const struct stats *s, enum stats_tally_id id, uint16_t port)
+{
+	bool remote = id == STATS_TIME_WAIT_REMOTE || id == STATS_SYN_SENT_REMOTE;
+	return !is_ephemeral(s, port) || (!remote && stats_is_listen_port(s, port));
+}
+
 static double fill_ratio(const struct stats_listener *l)
 {
 	return l->backlog ? (double)l->queue / l->backlog : 0.0;
@@ -174,9 +195,6 @@ static void add_listener(struct stats *s, const struct stats_listener *l)
 {
 	s->tcp_listeners++;
 	s->listen_ports[l->port / 8] |= (uint8_t)(1u << (l->port % 8));
-	/* The kernel counts a full queue as queue > backlog (sk_acceptq_is_full); 90% is near. */
-	if (l->backlog && (uint64_t)l->queue * 10 >= (uint64_t)l->backlog * 9)
-		s->listeners_near_full++;
 	if (!l->queue)
 		return;
 	size_t n = s->fullest_count;
@@ -199,8 +217,10 @@ static void add_listener(struct stats *s, const struct stats_listener *l)
 
 static void add_listener_row(struct stats *s, const struct conn *c)
 {
-	struct stats_listener l = {
-	    .family = c->family, .port = c->local_port, .queue = c->recv_q, .backlog = c->backlog};
+	struct stats_listener l = {.family = (uint8_t)conn_addr_family(c, false),
+	                           .port = c->local_port,
+	                           .queue = c->recv_q,
+	                           .backlog = conn_backlog(c)};
 	memcpy(l.addr, c->local_addr, sizeof(l.addr));
 	add_listener(s, &l);
 }
@@ -220,7 +240,8 @@ static void keep_worst_queue(struct stats_queued *arr, size_t *count, const stru
 		arr[n] = arr[n - 1];
 		n--;
 	}
-	struct stats_queued q = {.family = c->family,
+	/* The family of the remote side, the one the evidence shows (a name when imported so). */
+	struct stats_queued q = {.family = (uint8_t)conn_addr_family(c, true),
 	                         .local_port = c->local_port,
 	                         .remote_port = c->remote_port,
 	                         .bytes = bytes};
@@ -287,14 +308,15 @@ static void add_syn_recv_source(struct stats *s, struct stats_entry *port_entry,
 	 * the source tally has replaced keys: a source may come back). */
 	if (src && is_new && port_entry)
 		port_entry->aux++;
-	add_syn_recv_prefixes(s, *k, n);
+	if (k->family != ADDR_FAMILY_NAME) /* a name has no prefixes */
+		add_syn_recv_prefixes(s, *k, n);
 }
 
 static void add_syn_recv(struct stats *s, const struct conn *c)
 {
 	struct stats_key k = {.port = c->local_port};
 	struct stats_entry *port = tally_count(s, STATS_SYN_RECV_PORT, &k);
-	key_set_addr(&k, c->family, c->remote_addr);
+	key_set_remote(&k, c);
 	add_syn_recv_source(s, port, &k, 1);
 }
 
@@ -312,7 +334,7 @@ void stats_add_syn_recv_source(struct stats *s, uint16_t local_port, int family,
 static void add_time_wait(struct stats *s, const struct conn *c)
 {
 	struct stats_key k = {.port = c->remote_port};
-	key_set_addr(&k, c->family, c->remote_addr);
+	key_set_remote(&k, c);
 	struct stats_entry *e = tally_count(s, STATS_TIME_WAIT_REMOTE, &k);
 	/* This host was the client when it used an ephemeral port toward a fixed service port. */
 	if (e && is_ephemeral(s, c->local_port) && !is_ephemeral(s, c->remote_port))
@@ -349,14 +371,16 @@ void stats_add(struct stats *s, const struct conn *c, const struct stats_row_ext
 		return; /* unconnected UDP has no peer */
 
 	struct stats_key k = {0};
-	key_set_addr(&k, c->family, c->remote_addr);
+	key_set_remote(&k, c);
 	if (!addr_is_any(k.family, k.addr)) {
 		bool is_new;
 		struct stats_entry *ip = tally_add(s, STATS_REMOTE_IP, &k, 1, &is_new);
-		key_to_net(&k);
-		struct stats_entry *net = tally_count(s, STATS_REMOTE_NET, &k);
-		if (net && ip && is_new)
-			net->aux++;
+		if (k.family != ADDR_FAMILY_NAME) { /* a name has no network */
+			key_to_net(&k);
+			struct stats_entry *net = tally_count(s, STATS_REMOTE_NET, &k);
+			if (net && ip && is_new)
+				net->aux++;
+		}
 	}
 	struct stats_key pk = {.port = c->local_port};
 	tally_count(s, STATS_LOCAL_PORT, &pk);
@@ -383,13 +407,13 @@ void stats_add(struct stats *s, const struct conn *c, const struct stats_row_ext
 	}
 	case TCP_ST_SYN_SENT: {
 		struct stats_key rk = {.port = c->remote_port};
-		key_set_addr(&rk, c->family, c->remote_addr);
+		key_set_remote(&rk, c);
 		tally_count(s, STATS_SYN_SENT_REMOTE, &rk);
 		break;
 	}
 	case TCP_ST_FIN_WAIT2: {
 		struct stats_key rk = {0};
-		key_set_addr(&rk, c->family, c->remote_addr);
+		key_set_remote(&rk, c);
 		tally_count(s, STATS_FIN_WAIT2_REMOTE, &rk);
 		break;
 	}

@@ -102,7 +102,6 @@ struct stats {
 	uint64_t by_state[TCP_ST_MAX]; /* all protocols together */
 	uint64_t by_proto[STATS_PROTO_COUNT];
 	uint64_t tcp_listeners;
-	uint64_t listeners_near_full; /* accept queue at or above 90% of its backlog */
 	struct stats_listener fullest[STATS_KEEP_WORST]; /* by queue/backlog, fullest first */
 	size_t fullest_count;
 	uint64_t recv_q_piling, send_q_piling; /* ESTABLISHED sockets at or above the limits */
@@ -189,9 +188,20 @@ void stats_add_listener(struct stats *s, const struct stats_listener *l, bool co
 /* True when port is a TCP listening port of the snapshot counted. */
 bool stats_is_listen_port(const struct stats *s, uint16_t port);
 
+/* A service port: one that does not change with every connection, so it may name a series or a
+ * "busiest port" line. A local port is one when something listens on it (TCP) or it lies
+ * outside net.ipv4.ip_local_port_range; a remote port (endpoint tallies) when it lies outside
+ * that range (the peer's listeners are not known). */
+bool stats_is_service_port(const struct stats *s, enum stats_tally_id id, uint16_t port);
+
+/* port_filter values of stats_top() besides a port number. */
+#define STATS_TOP_ANY_PORT      (-1)
+#define STATS_TOP_SERVICE_PORTS (-2) /* only entries whose port is a service port */
+
 /* Copies the up to `max` entries of a tally with the highest count, highest first (ties: lower
  * key first, so output is stable). With port_filter >= 0 only entries whose key.port equals it
- * (SYN_RECV sources of one port). Returns how many were written. */
+ * (SYN_RECV sources of one port); with STATS_TOP_SERVICE_PORTS only service ports. Returns how
+ * many were written. */
 size_t stats_top(const struct stats *s, enum stats_tally_id id, int port_filter,
                  struct stats_entry *out, size_t max);
 

@@ -26,7 +26,7 @@ struct track_entry {
 	uint8_t state;
 	uint8_t matched; /* previous table only: a row of the new sample took it */
 	uint8_t baseline;
-	uint8_t pad;
+	uint8_t kernel_aged; /* state_since_ms came from the kernel's age of the socket */
 	uint64_t first_seen_ms;
 	uint64_t state_since_ms;
 };
@@ -35,6 +35,7 @@ _Static_assert(sizeof(struct track_entry) == 64, "a track entry is one cache lin
 void track_init(struct track *t)
 {
 	memset(t, 0, sizeof(*t));
+	t->fin_timeout_ms = 60000;
 }
 
 static void table_free(struct track_table *tab)
@@ -50,7 +51,9 @@ void track_free(struct track *t)
 	table_free(&t->tables[1]);
 	free(t->marks);
 	free(t->hashes);
+	uint32_t fin_timeout_ms = t->fin_timeout_ms;
 	track_init(t);
+	t->fin_timeout_ms = fin_timeout_ms;
 }
 
 static void key_of(const struct conn *c, struct track_key *k)
@@ -185,6 +188,20 @@ static uint8_t visible_state(uint8_t s)
 	return s == TCP_ST_NEW_SYN_RECV ? TCP_ST_SYN_RECV : s;
 }
 
+/* A row that entered its state since the last sample (or is seen for the first time): when the
+ * kernel knows how long it has been in it, it entered it then, but not before `floor` (the
+ * previous sample, where it was not in this state; 0 on the first sample). */
+static void seed_state_age(const struct track *t, const struct conn *c, uint64_t now_ms,
+                           uint64_t floor, struct track_entry *e)
+{
+	uint32_t age = conn_kernel_state_age_ms(c, t->fin_timeout_ms);
+	if (age == CONN_UNKNOWN_U32)
+		return;
+	uint64_t since = age < now_ms ? now_ms - age : 0;
+	e->state_since_ms = since > floor ? since : floor;
+	e->kernel_aged = 1;
+}
+
 int track_update(struct track *t, const struct snapshot *snap, uint64_t now_ms,
                  struct track_summary *sum)
 {
@@ -227,14 +244,17 @@ int track_update(struct track *t, const struct snapshot *snap, uint64_t now_ms,
 		e->state = state;
 		e->matched = 0;
 		e->baseline = 0;
+		e->kernel_aged = 0;
 		if (old && !(c->proto == CONN_TCP && is_reuse(old->state, state))) {
 			old->matched = 1;
 			e->first_seen_ms = old->first_seen_ms;
 			e->baseline = old->baseline;
 			if (old->state == state) {
 				e->state_since_ms = old->state_since_ms;
+				e->kernel_aged = old->kernel_aged;
 			} else {
 				e->state_since_ms = now_ms;
+				seed_state_age(t, c, now_ms, t->last_ms, e);
 				m->flags |= TRACK_CHANGED;
 				m->prev_state = old->state;
 				sum->changed_count++;
@@ -245,6 +265,7 @@ int track_update(struct track *t, const struct snapshot *snap, uint64_t now_ms,
 				    1; /* the TIME_WAIT socket is gone: its ports were reused */
 			e->first_seen_ms = now_ms;
 			e->state_since_ms = now_ms;
+			seed_state_age(t, c, now_ms, first ? 0 : t->last_ms, e);
 			if (first) {
 				e->baseline = 1;
 			} else {
@@ -254,6 +275,8 @@ int track_update(struct track *t, const struct snapshot *snap, uint64_t now_ms,
 		}
 		if (e->baseline)
 			m->flags |= TRACK_BASELINE;
+		if (e->kernel_aged)
+			m->flags |= TRACK_KERNEL_AGE;
 		m->first_seen_ms = e->first_seen_ms;
 		m->state_since_ms = e->state_since_ms;
 	}
@@ -264,6 +287,7 @@ int track_update(struct track *t, const struct snapshot *snap, uint64_t now_ms,
 	sum->rows = snap->count;
 	t->current ^= 1u;
 	t->samples++;
+	t->last_ms = now_ms;
 	return 0;
 }
 

@@ -19,9 +19,11 @@
 #include <stdint.h>
 
 enum track_flag {
-	TRACK_NEW = 1u << 0,      /* not in the previous sample */
-	TRACK_CHANGED = 1u << 1,  /* in the previous sample with another state */
-	TRACK_BASELINE = 1u << 2, /* present in the first sample: its age is a lower bound */
+	TRACK_NEW = 1u << 0,        /* not in the previous sample */
+	TRACK_CHANGED = 1u << 1,    /* in the previous sample with another state */
+	TRACK_BASELINE = 1u << 2,   /* present in the first sample: its age is a lower bound */
+	TRACK_KERNEL_AGE = 1u << 3, /* its time in state came from the kernel (tcp_info, timers):
+	                             * not a lower bound, even for a baseline row */
 };
 
 /* What tracking knows about one row of the latest snapshot (same index as snap->conns). */
@@ -55,6 +57,8 @@ struct track {
 	struct track_mark *marks; /* one per row of the latest sample; owned */
 	uint32_t *hashes;         /* scratch: the key hash of each row; owned */
 	size_t marks_capacity;    /* rows marks and hashes can hold */
+	uint64_t last_ms;         /* the clock of the previous sample */
+	uint32_t fin_timeout_ms;  /* net.ipv4.tcp_fin_timeout, for FIN_WAIT2 ages (default 60 s) */
 };
 
 void track_init(struct track *t);
@@ -64,7 +68,11 @@ void track_free(struct track *t);
 
 /* Matches the rows of snap against the previous sample and remembers snap as the new previous
  * sample. now_ms is any monotonic clock in milliseconds. On the first call every row is marked
- * TRACK_BASELINE (not new). Returns 0 or -ENOMEM (the tracker is then reset, as if new). */
+ * TRACK_BASELINE (not new). A row seen in a state for the first time takes the time it entered
+ * it from the kernel where the kernel says (conn_kernel_state_age_ms: CLOSE_WAIT with tcp_info,
+ * TIME_WAIT, orphaned FIN_WAIT2), so that a leak older than the watch shows its real age at
+ * once; a row that was not in that state at the previous sample is not older than it. Returns 0 or
+ * -ENOMEM (the tracker is then reset, as if new). */
 int track_update(struct track *t, const struct snapshot *snap, uint64_t now_ms,
                  struct track_summary *sum);
 

@@ -39,8 +39,27 @@ static size_t format_v4(char *buf, const uint8_t a[4])
 	return (size_t)(p - buf);
 }
 
+const char *addr_name(const uint8_t addr[16])
+{
+	const char *name;
+	memcpy(&name, addr, sizeof(name));
+	return name;
+}
+
+void addr_set_name(uint8_t addr[16], const char *name)
+{
+	memset(addr, 0, 16);
+	memcpy(addr, &name, sizeof(name));
+}
+
 size_t addr_format(char *buf, int family, const uint8_t addr[16])
 {
+	if (family == ADDR_FAMILY_NAME) {
+		size_t n = strnlen(addr_name(addr), ADDR_TEXT_MAX - 1);
+		memcpy(buf, addr_name(addr), n);
+		buf[n] = '\0';
+		return n;
+	}
 	if (family == AF_INET)
 		return format_v4(buf, addr);
 	if (addr_is_v4_mapped(family, addr))
@@ -55,6 +74,8 @@ size_t addr_format(char *buf, int family, const uint8_t addr[16])
 size_t addr_format_endpoint(char *buf, int family, const uint8_t addr[16], uint16_t port)
 {
 	size_t n = addr_format(buf, family, addr);
+	if (family == ADDR_FAMILY_NAME && memchr(buf, ':', n))
+		return n; /* "host:service", kept whole */
 	buf[n++] = ':';
 	if (port == 0) {
 		buf[n++] = '*';

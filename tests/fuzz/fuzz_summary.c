@@ -36,6 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(&c, data + off, sizeof(c));
 		c.family = c.family & 1 ? 10 /* AF_INET6 */ : 2 /* AF_INET */;
 		c.proto &= 1;
+		c.flags = 0; /* named sides hold pointers: only the text source sets them */
 		if (snapshot_add_conn(&snap, &c) < 0)
 			break;
 	}

@@ -49,15 +49,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			if (!tcp_state_info(c->state))
 				abort();
-			if (addr_format_endpoint(ep, c->family, c->local_addr, c->local_port) >=
-			        sizeof(ep) ||
-			    addr_format_endpoint(ep, c->family, c->remote_addr, c->remote_port) >=
-			        sizeof(ep))
-				abort();
+			for (int remote = 0; remote < 2; remote++) {
+				size_t n = conn_format_endpoint(ep, c, remote);
+				if (n >= sizeof(ep))
+					abort();
+				/* Names from the input are printable ASCII without blanks. */
+				for (size_t j = 0; j < n; j++)
+					if (ep[j] <= ' ' || ep[j] > '~')
+						abort();
+			}
 		}
-		/* Every skipped line has its note; one more may say netstat cut addresses. */
+		/* Every skipped line has its note; up to three more say once that netstat cut
+		 * addresses, that names were read, and how many lines of other kinds were skipped.
+		 */
 		size_t notes = snap.note_count + snap.notes_dropped;
-		if (notes < snap.skipped || notes > snap.skipped + 1)
+		if (notes < snap.skipped || notes > snap.skipped + 3)
 			abort();
 		for (size_t i = 0; i < snap.note_count; i++)
 			check_note(snap.notes[i]);

@@ -35,6 +35,28 @@ start_holder() {
   fail "socket holder not ready after 10 s: $(cat "$out")"
 }
 
+# fresh_tmux PREFIX: kills the tmux server named in $TM, if any, and points TM at a new one.
+# A new-session sent to a server that is still exiting fails ("server exited unexpectedly"),
+# so each session gets a server of its own.
+fresh_tmux() {
+  [ -n "${TM:-}" ] && $TM kill-server 2>/dev/null
+  TMUX_SERVERS=$((${TMUX_SERVERS:-0} + 1))
+  TM="tmux -L $1-$$-$TMUX_SERVERS"
+}
+
+# For the tests that drive the live screen through tmux: the visible pane of session cw on the
+# tmux server the caller names in $TM, and a wait until it shows something.
+screen() { $TM capture-pane -p -t cw; }
+# wait_screen PATTERN [SECONDS]: until the screen shows PATTERN (grep -E); 5 s unless told
+wait_screen() {
+  local i
+  for i in $(seq $((${2:-5} * 10))); do
+    screen | grep -qE -- "$1" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
 # Waits (at most 5 s) until `connwatch list` shows at least MIN SYN_RECV sockets; fails with the
 # count reached otherwise. usage: wait_syn_recv MIN
 wait_syn_recv() {

@@ -9,7 +9,6 @@ need_tool ss
 in_private_netns "$@"
 
 start_holder python3 "$HERE/sockets.py"
-SERVERS=0
 TM="tmux -L cw-live-$$-0"
 tmp=$(mktemp -d)
 # Waits for hold_one.py's READY line (python can start slowly on a loaded machine).
@@ -25,22 +24,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-screen() { $TM capture-pane -p -t cw; }
-# wait_screen PATTERN [SECONDS]: until the screen shows PATTERN (grep -E)
-wait_screen() {
-  local i
-  for i in $(seq $((${2:-5} * 10))); do
-    screen | grep -qE -- "$1" && return 0
-    sleep 0.1
-  done
-  return 1
-}
 table_rows() { screen | grep -E '^[ +*] (tcp|udp)'; }
 
 start_live() {
-  $TM kill-server 2>/dev/null
-  SERVERS=$((SERVERS + 1))
-  TM="tmux -L cw-live-$$-$SERVERS" # a fresh server: the old one may still be exiting
+  fresh_tmux cw-live
   # The shell prints a marker before and after, so the test can see what is left on screen.
   $TM new-session -d -s cw -x 160 -y 50 \
     "printf 'BEFORE-LIVE\\n'; LC_ALL=C.UTF-8 TERM=xterm-256color $CONNWATCH live -i 0.3 $*; echo \"LIVE-EXIT=\$?\"; sleep 60"
@@ -131,9 +118,7 @@ sleep 0.4
 # a foreground colour is SGR 30-38; 39 is "default colour", which is no colour
 colour_re=$'\033\\[([0-9;]*;)?3[0-8][;m]'
 grep -qE "$colour_re" <($TM capture-pane -e -p -t cw) || fail "no colours on the screen"
-$TM kill-server
-SERVERS=$((SERVERS + 1))
-TM="tmux -L cw-live-$$-$SERVERS"
+fresh_tmux cw-live
 $TM new-session -d -s cw -x 160 -y 50 "NO_COLOR=1 TERM=xterm-256color $CONNWATCH live -i 0.3; sleep 60"
 wait_screen 'Every 0\.3s: connwatch' || fail "NO_COLOR screen did not appear: $(screen)"
 sleep 0.4

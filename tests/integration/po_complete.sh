@@ -11,7 +11,7 @@ top=$(cd "$HERE/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-(cd "$top" && xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --language=C \
+(cd "$top" && xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=P_:1,2 --language=C \
   --files-from=po/POTFILES -o "$tmp/fresh.pot") || fail "xgettext failed"
 # Every C file that uses _() or N_() must be in po/POTFILES, or its strings go unseen.
 for f in $(cd "$top" && grep -l -E '\b(N)?_\("' src/*.c src/*/*.c 2>/dev/null); do

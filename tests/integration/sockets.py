@@ -7,6 +7,9 @@ usage: sockets.py [SCENARIO...]     (default: basic)
   handshake  SYN_SENT (the SYN is dropped) and SYN_RECV (the final ACK is dropped), IPv4 and IPv6
   closing    LAST_ACK (the last ACK is dropped) and CLOSING (a simultaneous close whose ACKs are
              dropped), IPv4 and IPv6
+  addresses  fixed ports 7001-7008 on several addresses for the filter tests: IPv4 on 127.0.0.x,
+             IPv6 on ::1 and on 2001:db8::1 / 2001:db8:1::2 (the test adds them to lo), a
+             dual-stack listener and UDP socket that see IPv4-mapped peers, a TIME_WAIT socket
 handshake and closing add nftables rules and so need root inside a private network namespace
 (tests/integration/lib.sh in_private_netns): the rules then vanish with the namespace.
 
@@ -152,7 +155,59 @@ def closing(held):
     wait_for("CLOSING", lambda: count_state("closing", PORT_CLOSING) == 2)
 
 
-SCENARIOS = {"basic": basic, "handshake": handshake, "closing": closing}
+def bound_pair(family, server, client_host):
+    c = socket.socket(family, socket.SOCK_STREAM)
+    c.bind((client_host, 0))
+    c.connect(server.getsockname()[:2])
+    a, _ = server.accept()
+    return c, a
+
+
+def addresses(held):
+    v4a = listener(socket.AF_INET, "127.0.0.1", 7001)
+    held.append(v4a)
+    for _ in range(2):
+        held.extend(bound_pair(socket.AF_INET, v4a, "127.0.0.2"))
+    c, a = bound_pair(socket.AF_INET, v4a, "127.0.0.2")
+    c.close()  # the client end keeps TIME_WAIT
+    time.sleep(0.05)
+    a.close()
+    v4b = listener(socket.AF_INET, "127.0.0.3", 7002)
+    held.append(v4b)
+    held.extend(bound_pair(socket.AF_INET, v4b, "127.0.0.1"))
+    v6a = listener(socket.AF_INET6, "::1", 7003)
+    held.append(v6a)
+    held.extend(bound_pair(socket.AF_INET6, v6a, "::1"))
+    v6b = listener(socket.AF_INET6, "2001:db8::1", 7004)
+    held.append(v6b)
+    held.extend(bound_pair(socket.AF_INET6, v6b, "2001:db8:1::2"))
+    dual = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    dual.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    dual.bind(("::", 7005))
+    dual.listen(8)
+    held.append(dual)
+    for host, family in (("127.0.0.4", socket.AF_INET), ("::1", socket.AF_INET6)):
+        c = socket.socket(family, socket.SOCK_STREAM)
+        c.bind((host, 0))
+        c.connect(("127.0.0.1" if family == socket.AF_INET else "::1", 7005))
+        a, _ = dual.accept()
+        held.extend((c, a))
+    for family, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+        u = socket.socket(family, socket.SOCK_DGRAM)
+        u.bind((host, 7006))
+        held.append(u)
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.2", 7007))
+    u.connect(("127.0.0.1", 7006))
+    held.append(u)
+    u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    u.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    u.bind(("::", 7008))
+    u.connect(("::ffff:127.0.0.1", 7006))
+    held.append(u)
+
+
+SCENARIOS = {"basic": basic, "handshake": handshake, "closing": closing, "addresses": addresses}
 
 
 def main():

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int read_text(struct diag_config *cfg, const char *text, struct cw_error *err)
@@ -114,18 +115,37 @@ static void load_order_files_then_flags(void **state)
 	struct diag_config cfg;
 	struct cw_error err = {0};
 	const char *flags[] = {"time_wait_remote=20"};
-	assert_int_equal(config_load(&cfg, NULL, flags, 1, &err), 0);
+	assert_int_equal(config_load(&cfg, NULL, flags, 1, NULL, &err), 0);
 	assert_int_equal(cfg.time_wait_remote, 20); /* the flag wins */
 	assert_int_equal(cfg.syn_sent_total, 7);    /* from the user file */
 	/* --config FILE: only that file. */
-	assert_int_equal(config_load(&cfg, path, NULL, 0, &err), 0);
+	assert_int_equal(config_load(&cfg, path, NULL, 0, NULL, &err), 0);
 	assert_int_equal(cfg.time_wait_remote, 10);
 	/* A missing explicit file is an error; a missing default file is not. */
-	assert_int_equal(config_load(&cfg, "/nonexistent/connwatch.conf", NULL, 0, &err), -ENOENT);
+	assert_int_equal(config_load(&cfg, "/nonexistent/connwatch.conf", NULL, 0, NULL, &err),
+	                 -ENOENT);
 	assert_non_null(strstr(err.msg, "/nonexistent/connwatch.conf"));
 	const char *bad[] = {"time_wait_remote"};
-	assert_int_equal(config_load(&cfg, path, bad, 1, &err), -EINVAL);
+	assert_int_equal(config_load(&cfg, path, bad, 1, NULL, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "--threshold"));
+	/* Issue 13: a default file that cannot be read (here a directory) is skipped with a
+	 * warning naming it; the same file named with --config is an error. */
+	unlink(path);
+	assert_int_equal(mkdir(path, 0700), 0);
+	struct config_skipped skipped;
+	assert_int_equal(config_load(&cfg, NULL, flags, 1, &skipped, &err), 0);
+	assert_int_equal(skipped.count, 1);
+	assert_non_null(strstr(skipped.msg[0], path));
+	assert_int_equal(cfg.time_wait_remote, 20);
+	assert_true(config_load(&cfg, path, NULL, 0, &skipped, &err) < 0);
+	assert_non_null(strstr(err.msg, path));
+	rmdir(path);
+	/* A bad value in a default file stays fatal. */
+	f = fopen(path, "w");
+	fputs("time_wait_remote = many\n", f);
+	fclose(f);
+	assert_int_equal(config_load(&cfg, NULL, NULL, 0, &skipped, &err), -EINVAL);
+	assert_int_equal(skipped.count, 0);
 	unlink(path);
 	rmdir(dir);
 	unsetenv("XDG_CONFIG_HOME");

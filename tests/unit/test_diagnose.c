@@ -258,6 +258,14 @@ static void listen_queue_and_overflow_rate(void **state)
 	assert_int_equal(ev(w, "backlog")->v.u, 128);
 	fx_free(&f);
 
+	/* queue == backlog is not an overflow yet: the kernel drops only when queue > backlog */
+	fx_init(&f);
+	l.recv_q = 128;
+	stats_note_listener(&f.s, &l);
+	assert_int_equal(fx_run(&f, NULL, 0), 1);
+	assert_int_equal(find(&f, "listen_overflow")->severity, DIAG_WARNING);
+	fx_free(&f);
+
 	/* An empty queue now, but the kernel counted overflows since the last sample. */
 	fx_init(&f);
 	struct diag_sample prev;

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "netlink_build.h"
 #include "source_netlink.h"
 #include "states.h"
 
@@ -14,63 +15,6 @@
 #include <linux/sock_diag.h>
 #include <linux/tcp.h>
 #include <string.h>
-
-/* Builds replies the way the kernel lays them out: aligned nlmsghdr + inet_diag_msg. */
-struct reply {
-	char buf[4096] __attribute__((aligned(8)));
-	size_t len;
-};
-
-static void add_sock(struct reply *r, int family, const char *src, uint16_t sport, const char *dst,
-                     uint16_t dport, int state, uint32_t rq, uint32_t wq, uint16_t flags)
-{
-	struct nlmsghdr *h = (struct nlmsghdr *)(r->buf + r->len);
-	memset(h, 0, NLMSG_SPACE(sizeof(struct inet_diag_msg)));
-	h->nlmsg_len = NLMSG_LENGTH(sizeof(struct inet_diag_msg));
-	h->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	h->nlmsg_flags = NLM_F_MULTI | flags;
-	struct inet_diag_msg *m = NLMSG_DATA(h);
-	m->idiag_family = (uint8_t)family;
-	m->idiag_state = (uint8_t)state;
-	inet_pton(family, src, m->id.idiag_src);
-	inet_pton(family, dst, m->id.idiag_dst);
-	m->id.idiag_sport = htons(sport);
-	m->id.idiag_dport = htons(dport);
-	m->idiag_rqueue = rq;
-	m->idiag_wqueue = wq;
-	m->idiag_inode = 4242;
-	m->idiag_uid = 1000;
-	r->len += NLMSG_SPACE(sizeof(struct inet_diag_msg));
-}
-
-/* Appends one attribute to the last message of r, as the kernel appends them after
- * inet_diag_msg; nla_len_override != 0 writes a lying length. */
-static void add_attr(struct reply *r, uint16_t type, const void *data, uint16_t len,
-                     uint16_t nla_len_override)
-{
-	struct nlmsghdr *h = NULL; /* the last message */
-	for (struct nlmsghdr *p = (struct nlmsghdr *)r->buf; (char *)p < r->buf + r->len;
-	     p = (struct nlmsghdr *)((char *)p + NLMSG_ALIGN(p->nlmsg_len)))
-		h = p;
-	struct nlattr *a = (struct nlattr *)((char *)h + NLMSG_ALIGN(h->nlmsg_len));
-	a->nla_type = type;
-	a->nla_len = nla_len_override ? nla_len_override : (uint16_t)NLA_HDRLEN + len;
-	memcpy((char *)a + NLA_HDRLEN, data, len);
-	size_t added = NLA_ALIGN(NLA_HDRLEN + len);
-	memset((char *)a + NLA_HDRLEN + len, 0, added - NLA_HDRLEN - len);
-	h->nlmsg_len = NLMSG_ALIGN(h->nlmsg_len) + (uint32_t)added;
-	r->len = (size_t)((char *)h - r->buf) + NLMSG_ALIGN(h->nlmsg_len);
-}
-
-static void add_done(struct reply *r)
-{
-	struct nlmsghdr *h = (struct nlmsghdr *)(r->buf + r->len);
-	memset(h, 0, NLMSG_SPACE(sizeof(int)));
-	h->nlmsg_len = NLMSG_LENGTH(sizeof(int));
-	h->nlmsg_type = NLMSG_DONE;
-	h->nlmsg_flags = NLM_F_MULTI;
-	r->len += NLMSG_SPACE(sizeof(int));
-}
 
 static void parses_a_dump(void **state)
 {
@@ -198,6 +142,69 @@ static void reads_tcp_info_among_attributes(void **state)
 	assert_int_equal(s.conns[2].idle_ms, CONN_UNKNOWN_U32);
 	assert_int_equal(s.conns[2].remote_port, 6);
 	assert_int_equal(s.conns[3].idle_ms, CONN_UNKNOWN_U32);
+
+	/* A listener's backlog shares its four bytes with idle_ms: tcp_info (asked for the whole
+	 * dump) must not overwrite it. */
+	struct reply l = {.len = 0};
+	add_sock(&l, AF_INET, "0.0.0.0", 80, "0.0.0.0", 0, TCP_ST_LISTEN, 0, 4096, 0);
+	add_attr(&l, INET_DIAG_INFO, &ti, sizeof(ti), 0);
+	snapshot_clear(&s);
+	assert_int_equal(netlink_parse_messages(l.buf, l.len, CONN_TCP, &s, &err),
+	                 NETLINK_PARSE_MORE);
+	assert_int_equal(s.count, 1);
+	assert_int_equal(conn_backlog(&s.conns[0]), 4096);
+	assert_int_equal(s.conns[0].send_q, 0);
+	snapshot_free(&s);
+}
+
+/* A dump as the live source reads it (iproute2's rules): replies to another request or socket
+ * are skipped, an interrupted dump is read on to NLMSG_DONE and flagged, and an error carried in
+ * NLMSG_DONE is an error. */
+static void reads_a_dump_like_iproute2(void **state)
+{
+	(void)state;
+	struct snapshot s;
+	struct cw_error err;
+	snapshot_init(&s);
+	struct reply r = {.len = 0};
+	add_sock(&r, AF_INET, "127.0.0.1", 1, "127.0.0.1", 2, TCP_ST_ESTABLISHED, 0, 0, 0);
+	reply_set_ids(&r, 41, 4711); /* a late reply to the request before */
+	struct reply mine = {.len = 0};
+	add_sock(&mine, AF_INET, "127.0.0.1", 3, "127.0.0.1", 4, TCP_ST_ESTABLISHED, 0, 0,
+	         NLM_F_DUMP_INTR);
+	add_sock(&mine, AF_INET, "127.0.0.1", 5, "127.0.0.1", 6, TCP_ST_ESTABLISHED, 0, 0, 0);
+	reply_set_ids(&mine, 42, 4711);
+	struct reply other_port = {.len = 0};
+	add_sock(&other_port, AF_INET, "127.0.0.1", 7, "127.0.0.1", 8, TCP_ST_ESTABLISHED, 0, 0, 0);
+	reply_set_ids(&other_port, 42, 999);
+	struct netlink_dump d = {.seq = 42, .portid = 4711, .ids_known = true};
+	assert_int_equal(netlink_parse_dump(r.buf, r.len, CONN_TCP, &d, &s, &err),
+	                 NETLINK_PARSE_MORE);
+	assert_int_equal(netlink_parse_dump(mine.buf, mine.len, CONN_TCP, &d, &s, &err),
+	                 NETLINK_PARSE_MORE);
+	assert_int_equal(netlink_parse_dump(other_port.buf, other_port.len, CONN_TCP, &d, &s, &err),
+	                 NETLINK_PARSE_MORE);
+	assert_int_equal(d.foreign, 2);
+	assert_true(d.interrupted); /* flagged, and read on */
+	assert_int_equal(s.count, 2);
+	assert_int_equal(s.conns[0].local_port, 3);
+	assert_int_equal(s.conns[1].local_port, 5);
+	struct reply done = {.len = 0};
+	add_done_code(&done, 0, 0);
+	reply_set_ids(&done, 42, 4711);
+	assert_int_equal(netlink_parse_dump(done.buf, done.len, CONN_TCP, &d, &s, &err),
+	                 NETLINK_PARSE_DONE);
+
+	struct reply failed = {.len = 0};
+	add_done_code(&failed, -ENOBUFS, 0);
+	struct netlink_dump d2 = {0};
+	assert_int_equal(netlink_parse_dump(failed.buf, failed.len, CONN_TCP, &d2, &s, &err),
+	                 -ENOBUFS);
+	assert_non_null(strstr(err.msg, "ended the socket dump with an error"));
+	/* a DONE too short to carry its code is truncated */
+	((struct nlmsghdr *)failed.buf)->nlmsg_len = NLMSG_HDRLEN;
+	assert_int_equal(netlink_parse_dump(failed.buf, NLMSG_HDRLEN, CONN_TCP, &d2, &s, &err),
+	                 -EBADMSG);
 	snapshot_free(&s);
 }
 
@@ -207,6 +214,7 @@ int main(void)
 	    cmocka_unit_test(parses_a_dump),
 	    cmocka_unit_test(reports_truncation_error_and_interruption),
 	    cmocka_unit_test(reads_tcp_info_among_attributes),
+	    cmocka_unit_test(reads_a_dump_like_iproute2),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

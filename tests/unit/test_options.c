@@ -47,8 +47,18 @@ static void check_letters_do_not_apply_elsewhere(void **state)
 	struct cw_error err = {0};
 	const char *a[] = {"list", "-c", "x", NULL};
 	assert_int_equal(parse(&o, &err, a), -EINVAL);
-	/* -c means --critical for check only; for list it is nothing (or another command's -c) */
-	assert_non_null(strstr(err.msg, "does not apply to 'list'"));
+	/* -c means --critical for check and --count for live; for list it is nothing, and the
+	 * message names neither (issue 13), only list's own options */
+	assert_non_null(strstr(err.msg, "unknown option '-c'"));
+	assert_null(strstr(err.msg, "--count"));
+	assert_null(strstr(err.msg, "--critical"));
+	assert_non_null(strstr(err.msg, "--no-header"));
+	/* an unknown long option lists the options of the command on the line only */
+	const char *u[] = {"summary", "--bogus", NULL};
+	assert_int_equal(parse(&o, &err, u), -EINVAL);
+	assert_non_null(strstr(err.msg, "options of 'summary'"));
+	assert_null(strstr(err.msg, "--textfile"));
+	assert_null(strstr(err.msg, "--no-header"));
 	/* the command is known even when an option before it is bad: check reports UNKNOWN */
 	const char *b[] = {"-w", "bogus=1", "check", NULL};
 	assert_int_equal(parse(&o, &err, b), -EINVAL);
@@ -59,6 +69,31 @@ static void check_letters_do_not_apply_elsewhere(void **state)
 	assert_non_null(strstr(err.msg, "--critical needs an argument"));
 }
 
+/* Issue 13: check's -t is --timeout and -v --verbose, as monitoring plugins spell them; -t is
+ * --tcp everywhere else, and --tcp keeps its long form in check. */
+static void check_takes_the_plugin_standard_options(void **state)
+{
+	(void)state;
+	struct cw_options o;
+	struct cw_error err = {0};
+	const char *a[] = {"check", "-t", "5", "-v", NULL};
+	assert_int_equal(parse(&o, &err, a), 0);
+	assert_int_equal(o.timeout_s, 5);
+	assert_true(o.verbose);
+	assert_false(o.filter.tcp && !o.filter.udp); /* -t did not select TCP only */
+	const char *b[] = {"check", "--tcp", NULL};
+	assert_int_equal(parse(&o, &err, b), 0);
+	assert_int_equal(o.timeout_s, 10);
+	const char *c[] = {"list", "-t", NULL};
+	assert_int_equal(parse(&o, &err, c), 0);
+	assert_true(o.filter.tcp);
+	const char *d[] = {"check", "-t", "0", NULL};
+	assert_int_equal(parse(&o, &err, d), -EINVAL);
+	assert_non_null(strstr(err.msg, "--timeout"));
+	const char *e[] = {"list", "-v", NULL};
+	assert_int_equal(parse(&o, &err, e), -EINVAL);
+}
+
 static void every_short_letter_is_unique_within_a_command(void **state)
 {
 	(void)state;
@@ -66,8 +101,8 @@ static void every_short_letter_is_unique_within_a_command(void **state)
 		int owner[128] = {0};
 		for (unsigned int i = 0; i < cw_option_def_count; i++) {
 			const struct cw_option_def *d = &cw_option_defs[i];
-			int letter = options_short_letter(d);
-			if (!letter || !(d->commands & cw_commands[k].bit))
+			int letter = options_short_letter_for(d, cw_commands[k].bit);
+			if (!letter)
 				continue;
 			if (owner[letter])
 				fail_msg("-%c is used twice by '%s'", letter, cw_commands[k].name);
@@ -81,6 +116,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(check_short_letters_before_or_after_the_command),
 	    cmocka_unit_test(check_letters_do_not_apply_elsewhere),
+	    cmocka_unit_test(check_takes_the_plugin_standard_options),
 	    cmocka_unit_test(every_short_letter_is_unique_within_a_command),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -99,6 +99,15 @@ static void counts_states_and_bounds_per_address_series(void **state)
 	assert_non_null(
 	    strstr(s, "\nconnwatch_time_wait_by_remote{endpoint=\"127.0.0.2:443\"} 7\n"));
 	assert_non_null(strstr(s, "\nconnwatch_syn_recv_by_port{port=\"80\"} 1\n"));
+	/* issue 13: the 50 clients' ephemeral ports (40000-40049) and the 7 TIME_WAIT sockets'
+	 * local ports (45000-) name no series; the service ports 80 and 443 do */
+	assert_int_equal(count_lines(s, "connwatch_local_port_connections{"), 1);
+	assert_non_null(strstr(s, "\nconnwatch_local_port_connections{port=\"80\"} 51\n"));
+	assert_null(strstr(s, "port=\"4"));
+	assert_null(strstr(s, ":4000"));
+	/* the counter behind the rate, typed as a counter */
+	assert_non_null(strstr(s, "# TYPE connwatch_time_wait_new_total counter\n"));
+	assert_non_null(strstr(s, "\nconnwatch_time_wait_new_total 0\n"));
 	/* no previous sample: the rate has a family but no sample */
 	assert_non_null(strstr(s, "# TYPE connwatch_time_wait_new_per_second gauge\n"));
 	assert_int_equal(count_lines(s, "connwatch_time_wait_new_per_second "), 0);
@@ -154,8 +163,16 @@ static void endpoints_parse_strictly(void **state)
 	assert_int_equal(sa.ss_family, AF_INET6);
 	assert_true(endpoint_parse("[::]:1", &sa, &len));
 	assert_true(endpoint_parse("0.0.0.0:65535", &sa, &len));
+	/* ":PORT" is every address, both families (issue 13, as node_exporter) */
+	assert_true(endpoint_parse(":9878", &sa, &len));
+	assert_int_equal(sa.ss_family, AF_INET6);
+	assert_int_equal(ntohs(((struct sockaddr_in6 *)&sa)->sin6_port), 9878);
+	assert_true(endpoint_is_every_address(":9878"));
+	assert_false(endpoint_is_every_address("[::]:9878"));
 	const char *bad[] = {"",
-	                     ":9877",
+	                     ":",
+	                     ":0",
+	                     "::9877",
 	                     "127.0.0.1",
 	                     "127.0.0.1:",
 	                     "127.0.0.1:0",

@@ -5,8 +5,10 @@
 #include <cmocka.h>
 
 #include "source.h"
+#include "netlink_build.h"
 #include "source_netlink.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,12 +159,96 @@ static void corruption_is_an_error(void **state)
 	free(rec.data);
 }
 
+/* A recording made in memory: records appended one by one. */
+struct recording {
+	char data[16384];
+	size_t len;
+};
+
+static void record_reply(struct recording *rec, int proto, const struct reply *r)
+{
+	struct netlink_record_header h = {NETLINK_RECORD_MAGIC, (uint32_t)proto, (uint32_t)r->len};
+	assert_true(rec->len + sizeof(h) + r->len <= sizeof(rec->data));
+	memcpy(rec->data + rec->len, &h, sizeof(h));
+	memcpy(rec->data + rec->len + sizeof(h), r->buf, r->len);
+	rec->len += sizeof(h) + r->len;
+}
+
+static void record_end(struct recording *rec)
+{
+	struct reply none = {.len = 0};
+	record_reply(rec, (int)NETLINK_RECORD_END, &none);
+}
+
+/* One TCP dump of one socket (local port) as request seq got it, interrupted or not. */
+static void record_dump(struct recording *rec, uint32_t seq, uint16_t port, bool interrupted)
+{
+	uint16_t intr = interrupted ? NLM_F_DUMP_INTR : 0;
+	struct reply r = {.len = 0};
+	add_sock(&r, AF_INET, "127.0.0.1", port, "127.0.0.1", 40000, TCP_ST_ESTABLISHED, 0, 0,
+	         intr);
+	reply_set_ids(&r, seq, 4711);
+	record_reply(rec, CONN_TCP, &r);
+	struct reply done = {.len = 0};
+	add_done_code(&done, 0, intr);
+	reply_set_ids(&done, seq, 4711);
+	record_reply(rec, CONN_TCP, &done);
+}
+
+/* The live source repeats a dump the kernel flagged interrupted, after reading it to its
+ * NLMSG_DONE, and records every attempt: replay keeps the first complete attempt, or the third
+ * interrupted one with a note, as the live read did. An error carried in NLMSG_DONE is an
+ * error. */
+static void repeats_interrupted_dumps(void **state)
+{
+	(void)state;
+	struct snapshot snap;
+	struct cw_error err;
+	char path[64];
+
+	struct recording rec = {.len = 0};
+	record_dump(&rec, 7, 1, true);
+	record_dump(&rec, 8, 2, false);
+	record_end(&rec);
+	assert_int_equal(replay(rec.data, rec.len, &snap, &err, path, sizeof(path)), 0);
+	assert_int_equal(snap.count, 1);
+	assert_int_equal(snap.conns[0].local_port, 2);
+	assert_int_equal(snap.note_count, 0);
+	snapshot_free(&snap);
+
+	/* interrupted three times: the last attempt is kept, with a note */
+	rec.len = 0;
+	record_dump(&rec, 7, 1, true);
+	record_dump(&rec, 8, 2, true);
+	record_dump(&rec, 9, 3, true);
+	record_end(&rec);
+	assert_int_equal(replay(rec.data, rec.len, &snap, &err, path, sizeof(path)), 0);
+	assert_int_equal(snap.count, 1);
+	assert_int_equal(snap.conns[0].local_port, 3);
+	assert_int_equal(snap.note_count, 1);
+	assert_non_null(strstr(snap.notes[0], "interrupted"));
+	snapshot_free(&snap);
+
+	/* NLMSG_DONE carrying an error ends the dump with that error */
+	rec.len = 0;
+	struct reply e = {.len = 0};
+	add_sock(&e, AF_INET, "127.0.0.1", 1, "127.0.0.1", 40000, TCP_ST_ESTABLISHED, 0, 0, 0);
+	add_done_code(&e, -ENOBUFS, 0);
+	record_reply(&rec, CONN_TCP, &e);
+	record_end(&rec);
+	assert_int_equal(replay(rec.data, rec.len, &snap, &err, path, sizeof(path)), -ENOBUFS);
+	assert_non_null(strstr(err.msg, "ended the socket dump with an error"));
+	assert_non_null(strstr(err.msg, "record 1"));
+	snapshot_free(&snap);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(replays_the_whole_recording),
 	    cmocka_unit_test(every_truncation_is_an_error),
 	    cmocka_unit_test(corruption_is_an_error),
+	    cmocka_unit_test(repeats_interrupted_dumps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -374,34 +374,37 @@ static void netstat_width_ipv6_gets_one_warning_not_a_skip(void **state)
 static void single_lines_classify(void **state)
 {
 	(void)state;
-	struct conn c;
+	struct text_row r;
+	struct text_row *rowp = &r;
 	struct text_problem why;
-	const char *ignored[] = {"",
-	                         "   ",
+	const char *ignored[] = {"", "   ",
 	                         "Proto Recv-Q Send-Q Local Address Foreign Address State",
 	                         "Netid State Recv-Q Send-Q Local Address:Port Peer Address:Port",
-	                         "connections (w/o servers)",
-	                         "unix  2      [ ACC ]     STREAM     LISTENING     1234  /run/x"};
+	                         "connections (w/o servers)"};
 	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
-		assert_int_equal(text_parse_line(ignored[i], strlen(ignored[i]), &c, &why),
+		assert_int_equal(text_parse_line(NULL, ignored[i], strlen(ignored[i]), rowp, &why),
 		                 TEXT_IGNORED);
 	const char *incomplete[] = {"tcp", "tcp 0 0 1.2.3.4:5", "ESTAB 0 0 1.2.3.4:5",
 	                            "tcp ESTAB 0"};
 	for (size_t i = 0; i < sizeof(incomplete) / sizeof(incomplete[0]); i++)
-		assert_int_equal(text_parse_line(incomplete[i], strlen(incomplete[i]), &c, &why),
-		                 TEXT_INCOMPLETE);
+		assert_int_equal(
+		    text_parse_line(NULL, incomplete[i], strlen(incomplete[i]), rowp, &why),
+		    TEXT_INCOMPLETE);
+	const char *unix_row = "unix  2      [ ACC ]     STREAM     LISTENING     1234  /run/x";
+	assert_int_equal(text_parse_line(NULL, unix_row, strlen(unix_row), rowp, &why),
+	                 TEXT_OTHER_KIND);
 	const char *row = "tcp6 LISTEN 0 0 [::1]:80 *:*";
-	assert_int_equal(text_parse_line(row, strlen(row), &c, &why), TEXT_BAD);
+	assert_int_equal(text_parse_line(NULL, row, strlen(row), &r, &why), TEXT_BAD);
 	assert_string_equal(why.field, "Recv-Q"); /* tcp6 is netstat's name; ss says tcp */
 	row = "tcp LISTEN 3 4 [::]:80 *:*";
-	assert_int_equal(text_parse_line(row, strlen(row), &c, &why), TEXT_ROW);
-	assert_int_equal(c.family, AF_INET6);
-	assert_int_equal(c.recv_q, 3);
-	assert_int_equal(c.remote_port, 0);
+	assert_int_equal(text_parse_line(NULL, row, strlen(row), &r, &why), TEXT_ROW);
+	assert_int_equal(r.c.family, AF_INET6);
+	assert_int_equal(r.c.recv_q, 3);
+	assert_int_equal(r.c.remote_port, 0);
 	row = "tcp 0 0 1.2.3.4:1 5.6.7.8:4294967296 ESTABLISHED";
-	assert_int_equal(text_parse_line(row, strlen(row), &c, &why), TEXT_BAD);
+	assert_int_equal(text_parse_line(NULL, row, strlen(row), &r, &why), TEXT_BAD);
 	row = "tcp 4294967296 0 1.2.3.4:1 5.6.7.8:2 ESTABLISHED";
-	assert_int_equal(text_parse_line(row, strlen(row), &c, &why), TEXT_BAD);
+	assert_int_equal(text_parse_line(NULL, row, strlen(row), &r, &why), TEXT_BAD);
 	assert_string_equal(why.field, "Recv-Q");
 }
 

@@ -194,7 +194,7 @@ static void listeners_noted_without_counting(void **state)
 	assert_false(stats_is_listen_port(&s, 81));
 	assert_int_equal(s.fullest_count, 1);
 	assert_int_equal(s.fullest[0].queue, 129);
-	assert_int_equal(s.listeners_near_full, 1);
+	assert_int_equal(s.tcp_listeners, 1);
 	stats_add(&s, &l, NULL);
 	assert_int_equal(s.total, 1);
 	assert_int_equal(s.by_state[TCP_ST_LISTEN], 1);

@@ -23,6 +23,7 @@ static struct conn make(const char *r, uint16_t lp, uint16_t rp, int state, uint
 	c.remote_port = rp;
 	c.state = (uint8_t)state;
 	c.inode = inode;
+	c.idle_ms = CONN_UNKNOWN_U32;
 	return c;
 }
 
@@ -122,6 +123,64 @@ static void new_changed_closed_and_ages(void **state)
 	assert_int_equal(m[1].state_since_ms, 3000);
 }
 
+/* Issue 13: a socket already in CLOSE_WAIT, TIME_WAIT or orphaned FIN_WAIT2 at the first sample
+ * takes its time in state from the kernel (tcp_info, the TIME_WAIT timer), not "since now"; a
+ * socket that entered the state between samples is not older than the previous sample. */
+static void kernel_ages_seed_state_since(void **state)
+{
+	struct fixture *f = *state;
+	f->t.fin_timeout_ms = 30000;
+	struct conn a[] = {
+	    make("10.0.0.1", 80, 5000, TCP_ST_CLOSE_WAIT, 11),
+	    make("10.0.0.2", 80, 5001, TCP_ST_TIME_WAIT, 0),
+	    make("10.0.0.3", 5002, 80, TCP_ST_FIN_WAIT2, 0),
+	    make("10.0.0.4", 80, 5003, TCP_ST_CLOSE_WAIT, 14), /* no tcp_info */
+	    make("10.0.0.5", 80, 5004, TCP_ST_ESTABLISHED, 15),
+	};
+	a[0].idle_ms = 660000; /* eleven minutes */
+	a[1].timer = 3;
+	a[1].idle_ms = 45000; /* 15 s into its 60 s */
+	a[2].timer = 3;
+	a[2].idle_ms = 10000; /* 20 s into fin_timeout */
+	struct track_summary sum;
+	const struct track_mark *m = sample(f, a, 5, 1000000, &sum);
+	assert_int_equal(m[0].state_since_ms, 1000000 - 660000);
+	assert_int_equal(m[0].flags, TRACK_BASELINE | TRACK_KERNEL_AGE);
+	assert_int_equal(m[1].state_since_ms, 1000000 - 15000);
+	assert_int_equal(m[2].state_since_ms, 1000000 - 20000);
+	assert_int_equal(m[3].state_since_ms, 1000000);
+	assert_int_equal(m[3].flags, TRACK_BASELINE);
+	assert_int_equal(m[4].flags, TRACK_BASELINE);
+
+	/* The ESTABLISHED one went to CLOSE_WAIT 1.5 s ago: the kernel's age counts; a claim older
+	 * than the previous sample (where it was ESTABLISHED) is cut to that sample. */
+	a[4].state = TCP_ST_CLOSE_WAIT;
+	a[4].idle_ms = 1500;
+	m = sample(f, a, 5, 1002000, &sum);
+	assert_int_equal(m[4].state_since_ms, 1002000 - 1500);
+	assert_int_equal(m[4].flags, TRACK_BASELINE | TRACK_CHANGED | TRACK_KERNEL_AGE);
+	assert_int_equal(m[0].state_since_ms, 1000000 - 660000); /* kept, not re-read */
+	assert_int_equal(m[0].flags, TRACK_BASELINE | TRACK_KERNEL_AGE);
+	a[3].state = TCP_ST_LAST_ACK;
+	a[3].timer = 0;
+	m = sample(f, a, 5, 1004000, &sum);
+	a[3].state = TCP_ST_CLOSE_WAIT; /* (impossible in TCP; only tests the floor) */
+	a[3].idle_ms = 100000;
+	m = sample(f, a, 5, 1006000, &sum);
+	assert_int_equal(m[3].state_since_ms, 1004000);
+
+	/* No kernel knowledge: UDP, a TIME_WAIT without its timer, a timer beyond the length. */
+	struct conn u = make("10.0.0.9", 53, 5005, TCP_ST_CLOSE_WAIT, 20);
+	u.proto = CONN_UDP;
+	u.idle_ms = 5;
+	assert_int_equal(conn_kernel_state_age_ms(&u, 60000), CONN_UNKNOWN_U32);
+	struct conn tw = make("10.0.0.9", 80, 5006, TCP_ST_TIME_WAIT, 0);
+	assert_int_equal(conn_kernel_state_age_ms(&tw, 60000), CONN_UNKNOWN_U32);
+	tw.timer = 3;
+	tw.idle_ms = 61000;
+	assert_int_equal(conn_kernel_state_age_ms(&tw, 60000), CONN_UNKNOWN_U32);
+}
+
 static void inode_rules(void **state)
 {
 	struct fixture *f = *state;
@@ -203,6 +262,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(first_sample_is_baseline_not_new, setup, teardown),
 	    cmocka_unit_test_setup_teardown(new_changed_closed_and_ages, setup, teardown),
+	    cmocka_unit_test_setup_teardown(kernel_ages_seed_state_since, setup, teardown),
 	    cmocka_unit_test_setup_teardown(inode_rules, setup, teardown),
 	    cmocka_unit_test_setup_teardown(same_address_many_inodes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(large_table_flat_memory, setup, teardown),
