@@ -84,6 +84,7 @@ int cmd_check(const struct cw_options *o)
 		tally_read_counters(&t, opts.proc_root, &err);
 	t.filter = &opts.filter;
 	t.note_hidden_listeners = false;
+	t.split_netns = opts.netns != NULL;
 	struct collector col;
 	struct snapshot snap;
 	collector_init(&col, &opts);
@@ -98,10 +99,12 @@ int cmd_check(const struct cw_options *o)
 		char reason[sizeof(err.msg) + 64];
 		snprintf(reason, sizeof(reason), _("cannot read the sockets: %s"), err.msg);
 		tally_free(&t);
+		collector_free(&col);
 		return cmd_check_usage_error(reason);
 	}
 	if (tally_diagnose(&t, NULL, 0) < 0) {
 		tally_free(&t);
+		collector_free(&col);
 		return cmd_check_usage_error(_("out of memory while counting sockets"));
 	}
 
@@ -116,6 +119,7 @@ int cmd_check(const struct cw_options *o)
 	if (opts.verbose)
 		render_check_long(stdout, &t.report);
 	tally_free(&t);
+	collector_free(&col);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, _("connwatch: cannot write the status line: %s (UNKNOWN)\n"),
 		        strerror(errno));

@@ -46,5 +46,6 @@ int cmd_list(const struct cw_options *o)
 out:
 	procmap_free(&owners);
 	snapshot_free(&snap);
+	collector_free(&col);
 	return status;
 }

@@ -76,6 +76,7 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 		cmd_print_error(err.msg); /* the view still stands without them */
 	tally_init(&r->tally, cfg, &kc);
 	r->tally.filter = &r->view.base; /* what the command line shows, whatever is typed */
+	r->tally.split_netns = o->netns != NULL;
 	procmap_init(&r->owners, NULL);
 	r->processes = o->processes;
 	if (r->processes) {
@@ -89,6 +90,7 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 	if (fin != KC_UNKNOWN && fin > 0 && fin <= UINT32_MAX / 1000)
 		r->track.fin_timeout_ms = (uint32_t)fin * 1000u;
 	live_view_init(&r->view, &o->filter, sort);
+	r->view.owners = r->processes ? &r->tally.owners : NULL;
 	if (gethostname(r->hostname, sizeof(r->hostname) - 1) < 0)
 		strcpy(r->hostname, "?");
 	r->frame.hostname = r->hostname;
@@ -107,6 +109,7 @@ static void run_free(struct live_run *r)
 	procmap_free(&r->owners);
 	track_free(&r->track);
 	snapshot_free(&r->snap);
+	collector_free(&r->col);
 	snapshot_free(&r->next);
 }
 

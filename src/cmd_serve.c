@@ -81,6 +81,7 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 		tally_read_counters(&t, ctx->opts.proc_root, &ignored);
 	t.filter = &ctx->opts.filter;
 	t.note_hidden_listeners = false;
+	t.split_netns = ctx->opts.netns != NULL;
 	struct collector col;
 	struct snapshot snap;
 	collector_init(&col, &ctx->opts);
@@ -95,6 +96,7 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 		r = cmd_add_close_wait_ages(&col, &t, err);
 	if (r < 0) {
 		tally_free(&t);
+		collector_free(&col);
 		return r;
 	}
 
@@ -147,6 +149,7 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 		}
 	}
 	tally_free(&t);
+	collector_free(&col);
 	return r;
 }
 

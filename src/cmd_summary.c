@@ -55,6 +55,7 @@ int cmd_summary(const struct cw_options *o)
 	struct tally t;
 	tally_init(&t, &cfg, &kc);
 	t.filter = &o->filter;
+	t.split_netns = o->netns != NULL;
 
 	struct collector col;
 	struct snapshot snap;
@@ -101,6 +102,7 @@ int cmd_summary(const struct cw_options *o)
 out:
 	snapshot_free(&snap);
 	tally_free(&t);
+	collector_free(&col);
 	procmap_free(&owners);
 	return status;
 }

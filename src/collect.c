@@ -9,6 +9,7 @@ void collector_init(struct collector *col, const struct cw_options *o)
 	filter_to_request(&o->filter, &col->req);
 	col->req.proc_root = o->proc_root;
 	col->req.record_path = o->record_path;
+	col->netns_spec = o->netns;
 	if (o->replay_path) {
 		col->ops = &source_replay;
 		col->req.input_path = o->replay_path;
@@ -17,30 +18,65 @@ void collector_init(struct collector *col, const struct cw_options *o)
 	} else {
 		col->ops = &source_netlink;
 		/* --record saves netlink replies: /proc is no substitute, and a recording that
-		 * cannot be created is that file's fault, not netlink's. */
-		col->may_fall_back = !o->source && !o->record_path;
+		 * cannot be created is that file's fault, not netlink's. Another namespace's
+		 * sockets cannot be read from our /proc either. */
+		col->may_fall_back = !o->source && !o->record_path && !o->netns;
 	}
 }
 
-static int fill(const struct collector *col, struct snapshot *snap, struct cw_error *err)
+void collector_free(struct collector *col)
 {
-	struct source_request req = col->req;
-	req.close_wait_ages =
-	    req.close_wait_ages && (col->ops->gives & SOURCE_GIVES_CLOSE_WAIT_AGES);
-	return col->ops->fill(&req, snap, err);
+	if (col->netns_open)
+		netns_set_free(&col->netns);
+	col->netns_open = false;
+}
+
+/* Fills snap from every namespace asked for, each row tagged with its namespace's index. */
+static int fill(struct collector *col, const struct source_request *asked, struct snapshot *snap,
+                struct cw_error *err)
+{
+	struct source_request req_ages = *asked;
+	const struct source_request *req = &req_ages;
+	req_ages.close_wait_ages =
+	    asked->close_wait_ages && (col->ops->gives & SOURCE_GIVES_CLOSE_WAIT_AGES);
+	if (!col->netns_spec)
+		return col->ops->fill(req, snap, err);
+	if (!col->netns_open) {
+		int r = netns_set_open(&col->netns, col->netns_spec, NULL, NULL, err);
+		if (r < 0)
+			return r;
+		col->netns_open = true;
+	}
+	snap->netns = &col->netns;
+	for (size_t i = 0; i < col->netns.count; i++) {
+		struct source_request one = *req;
+		one.netns = &col->netns.items[i];
+		snap->fill_netns = (uint16_t)i;
+		int r = col->ops->fill(&one, snap, err);
+		/* With all, a namespace that went away since the listing is skipped. */
+		if (r < 0 && (!col->netns.all || r == -EPERM)) {
+			snap->fill_netns = 0;
+			return r;
+		}
+	}
+	snap->fill_netns = 0;
+	return 0;
 }
 
 int collector_take(struct collector *col, struct snapshot *snap, struct cw_error *err)
 {
+	/* "all" is listed again on every take: containers come and go under a live view. */
+	if (col->netns_open && col->netns.all)
+		collector_free(col);
 	snapshot_clear(snap);
-	int r = fill(col, snap, err);
+	int r = fill(col, &col->req, snap, err);
 	/* A passing failure of the kernel's dump (ENOBUFS under memory pressure, a dump broken
 	 * off) is tried once more at once: list and summary then still succeed. Not when rows
 	 * were already handed to a sink (a counting consumer): they would be counted twice. */
 	if (r < 0 && col->ops == &source_netlink && source_error_is_transient(r) &&
 	    snap->delivered == 0) {
 		snapshot_clear(snap);
-		r = fill(col, snap, err);
+		r = fill(col, &col->req, snap, err);
 	}
 	if (r < 0 && col->may_fall_back && source_error_is_refusal(r)) {
 		memcpy(col->fallback_reason, err->msg, sizeof(col->fallback_reason));
@@ -48,7 +84,7 @@ int collector_take(struct collector *col, struct snapshot *snap, struct cw_error
 		col->may_fall_back = false;
 		col->fell_back = true;
 		snapshot_clear(snap);
-		r = fill(col, snap, err);
+		r = fill(col, &col->req, snap, err);
 	}
 	snapshot_flush(snap);
 	return r;
@@ -68,7 +104,7 @@ int collector_take_close_wait_ages(struct collector *col, const struct snapshot_
 	struct snapshot snap;
 	snapshot_init(&snap);
 	snapshot_set_sink(&snap, ages);
-	int r = col->ops->fill(&only_cw, &snap, err);
+	int r = fill(col, &only_cw, &snap, err);
 	snapshot_flush(&snap);
 	snapshot_free(&snap);
 	return r;

@@ -16,7 +16,13 @@ struct collector {
 	bool may_fall_back; /* netlink chosen by default, not by --source */
 	bool fell_back;     /* set once when netlink was refused and /proc used instead */
 	char fallback_reason[sizeof(((struct cw_error *)0)->msg)];
+	const char *netns_spec; /* --netns, or NULL: read our own namespace */
+	struct netns_set netns; /* the namespaces read; snapshot.netns points here */
+	bool netns_open;
 };
+
+/* Closes the namespaces the collector opened. */
+void collector_free(struct collector *col);
 
 void collector_init(struct collector *col, const struct cw_options *o);
 

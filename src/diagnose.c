@@ -101,8 +101,7 @@ static struct warning *emit(const struct diag_rule *rule, struct diag_report *ou
                             enum diag_severity sev, int32_t port, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-static struct warning *emit(const struct diag_rule *rule, struct diag_report *out,
-                            enum diag_severity sev, int32_t port, const char *fmt, ...)
+struct warning *diag_report_add(struct diag_report *out)
 {
 	if (out->count == out->capacity) {
 		size_t cap = out->capacity ? out->capacity * 2 : 8;
@@ -116,6 +115,15 @@ static struct warning *emit(const struct diag_rule *rule, struct diag_report *ou
 	}
 	struct warning *w = &out->items[out->count++];
 	memset(w, 0, sizeof(*w));
+	return w;
+}
+
+static struct warning *emit(const struct diag_rule *rule, struct diag_report *out,
+                            enum diag_severity sev, int32_t port, const char *fmt, ...)
+{
+	struct warning *w = diag_report_add(out);
+	if (!w)
+		return NULL;
 	w->id = rule->id;
 	w->severity = sev;
 	w->remedy = rule->remedy;
@@ -450,6 +458,13 @@ static int64_t prev_close_wait(const struct diag_sample *prev, uint16_t port)
 	return prev->close_wait_ports < DIAG_SAMPLE_PORTS ? 0 : -1;
 }
 
+/* The unit and container beside a listed pid, when the caller can tell them. */
+static void name_owner(const struct diag_input *in, struct diag_item *it)
+{
+	if (in->owner_names)
+		in->owner_names(in->owner_ctx, (uint32_t)it->extra[0], it->unit, it->container);
+}
+
 static void check_close_wait(const struct diag_rule *rule, const struct diag_input *in,
                              struct diag_report *out)
 {
@@ -518,6 +533,7 @@ static void check_close_wait(const struct diag_rule *rule, const struct diag_inp
 			if (it) {
 				it->extra[0] = owners[k].key.id;
 				it->extra[1] = (int64_t)owners[k].aux;
+				name_owner(in, it);
 			}
 		}
 	}
@@ -719,6 +735,18 @@ static void check_syn_sent(const struct diag_rule *rule, const struct diag_input
 	list_from_tally(ev_list(w, "top_destinations", N_("top destinations"), "count", NULL, NULL),
 	                s, STATS_SYN_SENT_REMOTE, -1, true);
 	ev_tally_bound(w, s, STATS_SYN_SENT_REMOTE);
+	/* Who is connecting: the owners with SYN_SENT sockets (known only with -p). */
+	struct diag_list *lo =
+	    ev_list(w, "processes", N_("processes waiting in SYN_SENT"), "count", "pid", NULL);
+	struct stats_entry owners[DIAG_LIST_ITEMS];
+	size_t no = stats_top(s, STATS_OWNER_STATE, TCP_ST_SYN_SENT, owners, DIAG_LIST_ITEMS);
+	for (size_t k = 0; k < no; k++) {
+		struct diag_item *it = list_add(lo, NULL, -1, owners[k].count);
+		if (it) {
+			it->extra[0] = owners[k].key.id;
+			name_owner(in, it);
+		}
+	}
 }
 
 const struct diag_rule diag_rules[] = {

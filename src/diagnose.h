@@ -87,6 +87,9 @@ struct diag_item {
 	int32_t port;                /* -1: no port */
 	uint64_t count;
 	int64_t extra[2];
+	/* Lists of processes: the unit and container of the pid in extra[0] ("" unknown). */
+	char unit[DIAG_TEXT_MAX];
+	char container[DIAG_TEXT_MAX];
 };
 
 struct diag_list {
@@ -108,6 +111,7 @@ struct warning {
 	size_t evidence_count;
 	struct diag_list lists[DIAG_MAX_LISTS];
 	size_t list_count;
+	char netns[128]; /* the network namespace it is about (--netns), "" = ours */
 };
 
 struct diag_report {
@@ -120,6 +124,9 @@ void diag_report_init(struct diag_report *r);
 void diag_report_clear(struct diag_report *r); /* keeps the memory */
 void diag_report_free(struct diag_report *r);
 enum diag_severity diag_report_worst(const struct diag_report *r);
+/* Appends a zeroed warning (for reports merged from several runs); NULL when out of memory
+ * (r->out_of_memory set). */
+struct warning *diag_report_add(struct diag_report *r);
 
 /* ---- samples for rates and growth ---- */
 
@@ -147,6 +154,11 @@ struct diag_input {
 	const struct diag_sample *prev;   /* NULL in one shot */
 	double now_s;                     /* same clock as prev->time_s */
 	const struct diag_config *config;
+	/* Optional (NULL): the systemd unit and the container label of a pid, each written
+	 * NUL-terminated into DIAG_TEXT_MAX bytes ("" unknown), for the processes named as
+	 * evidence. */
+	void (*owner_names)(void *ctx, uint32_t pid, char *unit, char *container);
+	void *owner_ctx;
 };
 
 /* Runs every rule; appends warnings to out (cleared first). Returns the number of warnings, or

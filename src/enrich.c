@@ -1,6 +1,7 @@
 #include "enrich.h"
 
 #include "i18n.h"
+#include "netns.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -13,6 +14,9 @@ int enrich_owners(struct procmap *pm, const struct snapshot *snap, struct procma
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
 	for (size_t i = 0; i < snap->count; i++)
 		inodes[i] = snap->conns[i].inode;
+	/* --netns NAME: the owners are among the processes of that namespace. */
+	pm->prefer_netns =
+	    snap->netns && snap->netns->count == 1 ? snap->netns->items[0].link : NULL;
 	int r = procmap_resolve(pm, inodes, snap->count, info, err);
 	free(inodes);
 	return r;
@@ -36,10 +40,26 @@ static const char *cmdline_of(void *ctx, uint32_t pid)
 	return o ? o->cmdline : NULL;
 }
 
+static const struct cgroup_owner *cgroup_of(void *ctx, uint32_t pid)
+{
+	const struct procmap_owner *o = procmap_owner_by_pid(ctx, (int32_t)pid);
+	return o ? &o->cgroup : NULL;
+}
+
+static const struct cgroup_owner *conn_cgroup(void *ctx, const struct conn *c)
+{
+	const struct procmap_owner *o = procmap_owner_of(ctx, c->inode);
+	return o ? &o->cgroup : NULL;
+}
+
 void enrich_tally_owners(struct tally_owner_hook *hook, const struct procmap *pm)
 {
 	/* The hook's context is not const because other providers may cache; procmap's
 	 * lookups only read. */
-	*hook = (struct tally_owner_hook){
-	    .pid_of = pid_of, .name_of = name_of, .cmdline_of = cmdline_of, .ctx = (void *)pm};
+	*hook = (struct tally_owner_hook){.pid_of = pid_of,
+	                                  .name_of = name_of,
+	                                  .cmdline_of = cmdline_of,
+	                                  .cgroup_of = cgroup_of,
+	                                  .conn_cgroup = conn_cgroup,
+	                                  .ctx = (void *)pm};
 }

@@ -1,6 +1,8 @@
 #include "live_view.h"
 
 #include "i18n.h"
+#include "netns.h"
+#include "tally.h"
 #include "util/addr.h"
 #include "util/grow.h"
 
@@ -13,6 +15,7 @@
 static const char *const sort_names[LIVE_SORT_COUNT] = {
     [LIVE_SORT_NONE] = "none",       [LIVE_SORT_STATE] = "state",   [LIVE_SORT_REMOTE] = "remote",
     [LIVE_SORT_LOCAL_PORT] = "port", [LIVE_SORT_QUEUES] = "queues", [LIVE_SORT_AGE] = "age",
+    [LIVE_SORT_UNIT] = "unit",       [LIVE_SORT_NETNS] = "netns",
 };
 
 const char *live_sort_name(enum live_sort s)
@@ -91,12 +94,27 @@ int live_view_set_filter(struct live_view *v, const char *text, struct cw_error 
 		                    sizeof(copy) - 1);
 	memcpy(copy, text, len + 1);
 	char *save = NULL;
+	char unit[sizeof(v->unit_filter)] = "", netns[sizeof(v->netns_filter)] = "";
 	for (char *w = strtok_r(copy, " ,\t", &save); w; w = strtok_r(NULL, " ,\t", &save)) {
+		char *into = !strncmp(w, "unit=", 5)    ? unit
+		             : !strncmp(w, "netns=", 6) ? netns
+		                                        : NULL;
+		if (into) {
+			const char *value = strchr(w, '=') + 1;
+			if (!value[0] || strlen(value) >= sizeof(unit))
+				return cw_error_set(err, -EINVAL,
+				                    _("'%s': give 1 to %zu characters after '='"),
+				                    w, sizeof(unit) - 1);
+			strcpy(into, value);
+			continue;
+		}
 		int r = add_word(&f, w, err);
 		if (r < 0)
 			return r;
 	}
 	v->filter = f;
+	memcpy(v->unit_filter, unit, sizeof(unit));
+	memcpy(v->netns_filter, netns, sizeof(netns));
 	memcpy(v->filter_text, text, len + 1);
 	apply_listeners(v);
 	return 0;
@@ -153,6 +171,27 @@ static uint64_t remote_v4_key(const struct conn *c)
 	return ip << 16 | c->remote_port;
 }
 
+/* A 64-bit FNV-1a hash: rows of one unit get one key, so the sort groups them. */
+static uint64_t text_key(const char *s)
+{
+	uint64_t h = 14695981039346656037ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* The owner's label for unit= and the unit order: its container, else its unit, else "". */
+static const char *row_unit(const struct tally_owner_hook *owners, const struct conn *c, char *buf,
+                            size_t len)
+{
+	const struct cgroup_owner *cg =
+	    owners && owners->conn_cgroup ? owners->conn_cgroup(owners->ctx, c) : NULL;
+	buf[0] = '\0';
+	if (cg)
+		cgroup_owner_label(cg, buf, len);
+	return buf;
+}
+
 static uint64_t level_key(enum live_sort sort, unsigned int level, unsigned int levels,
                           const struct conn *c, const struct track_mark *m)
 {
@@ -162,6 +201,8 @@ static uint64_t level_key(enum live_sort sort, unsigned int level, unsigned int 
 	case LIVE_SORT_AGE: /* longest in its state first: the smallest "since" */
 		return m->state_since_ms;
 	case LIVE_SORT_NONE:
+	case LIVE_SORT_UNIT: /* sort_rows orders these itself */
+	case LIVE_SORT_NETNS:
 	case LIVE_SORT_COUNT:
 		return 0;
 	default:
@@ -234,9 +275,32 @@ static int reserve(struct live_view *v, size_t n)
 /* Sorting by each key from the least significant up keeps the order exact, because every pass
  * is stable; equal rows keep the kernel's order (reversed orders too). */
 static void sort_rows(struct live_view *v, const struct snapshot *snap,
-                      const struct track_mark *marks)
+                      const struct track_mark *marks, const struct tally_owner_hook *owners)
 {
 	size_t n = v->order_count;
+	if (v->sort == LIVE_SORT_UNIT || v->sort == LIVE_SORT_NETNS) {
+		/* Two stable passes: by state, then by the group, so each group is in state
+		 * order. */
+		enum live_sort group = v->sort;
+		v->sort = LIVE_SORT_STATE;
+		sort_rows(v, snap, marks, owners);
+		v->sort = group;
+		uint64_t all_or = 0, all_and = UINT64_MAX;
+		for (size_t i = 0; i < n; i++) {
+			const struct conn *c = &snap->conns[v->order[i]];
+			char label[CGROUP_UNIT_MAX + 32];
+			uint64_t k = group == LIVE_SORT_NETNS
+			                 ? c->netns
+			                 : text_key(row_unit(owners, c, label, sizeof(label)));
+			if (v->reverse)
+				k = ~k;
+			v->keys[i] = k;
+			all_or |= k;
+			all_and &= k;
+		}
+		radix_sort(v->keys, v->order, v->keys_tmp, v->order_tmp, n, all_or ^ all_and);
+		return;
+	}
 	bool any_ipv6 = false;
 	for (size_t i = 0; i < n && !any_ipv6 && is_address_order(v->sort); i++)
 		any_ipv6 = remote_is_ipv6(&snap->conns[v->order[i]]);
@@ -256,6 +320,23 @@ static void sort_rows(struct live_view *v, const struct snapshot *snap,
 	}
 }
 
+/* unit= and netns= of the typed filter. */
+static bool group_match(const struct live_view *v, const struct snapshot *snap,
+                        const struct conn *c, const struct tally_owner_hook *owners)
+{
+	if (v->netns_filter[0] && !strstr(netns_label(snap->netns, c->netns), v->netns_filter))
+		return false;
+	if (v->unit_filter[0]) {
+		char label[CGROUP_UNIT_MAX + 32];
+		const struct cgroup_owner *cg =
+		    owners && owners->conn_cgroup ? owners->conn_cgroup(owners->ctx, c) : NULL;
+		if (!cg || (!strstr(row_unit(owners, c, label, sizeof(label)), v->unit_filter) &&
+		            !strstr(cg->unit, v->unit_filter)))
+			return false;
+	}
+	return true;
+}
+
 int live_view_update(struct live_view *v, const struct snapshot *snap,
                      const struct track_mark *marks)
 {
@@ -264,10 +345,11 @@ int live_view_update(struct live_view *v, const struct snapshot *snap,
 	apply_listeners(v);
 	size_t n = 0;
 	for (size_t i = 0; i < snap->count; i++)
-		if (filter_match(&v->filter, &snap->conns[i]))
+		if (filter_match(&v->filter, &snap->conns[i]) &&
+		    group_match(v, snap, &snap->conns[i], v->owners))
 			v->order[n++] = (uint32_t)i;
 	v->order_count = n;
 	if (v->sort != LIVE_SORT_NONE)
-		sort_rows(v, snap, marks);
+		sort_rows(v, snap, marks, v->owners);
 	return 0;
 }

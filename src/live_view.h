@@ -20,14 +20,22 @@ enum live_sort {
 	LIVE_SORT_LOCAL_PORT, /* local port, then remote address */
 	LIVE_SORT_QUEUES,     /* Recv-Q + Send-Q, largest first */
 	LIVE_SORT_AGE,        /* time in the current state, longest first */
+	LIVE_SORT_UNIT,       /* grouped by the owner's container or unit (-p), then state */
+	LIVE_SORT_NETNS,      /* grouped by network namespace (--netns), then state */
 	LIVE_SORT_COUNT,
 };
+
+struct tally_owner_hook;
 
 struct live_view {
 	struct filter base;    /* from the command line; borrowed text is not kept */
 	struct filter filter;  /* base + what the user typed; what rows must pass */
 	char filter_text[128]; /* the user's filter as typed, shown in the header */
-	bool show_listeners;   /* toggled by a key: listeners and unconnected UDP */
+	char unit_filter[64];  /* unit=TEXT: rows whose owner's unit or container label holds it */
+	char netns_filter[64]; /* netns=TEXT: rows whose namespace label holds it */
+	const struct tally_owner_hook *owners; /* -p: the owners, for unit= and the unit order;
+	                                        * borrowed, NULL without -p */
+	bool show_listeners;                   /* toggled by a key: listeners and unconnected UDP */
 	enum live_sort sort;
 	bool reverse;
 	uint32_t *order; /* indices of the shown rows into snap->conns; owned */
@@ -47,9 +55,10 @@ int live_view_update(struct live_view *v, const struct snapshot *snap,
                      const struct track_mark *marks);
 
 /* Replaces the typed filter: words separated by blanks or commas, each a state (TIME_WAIT,
- * syn-recv), a port number, an address or ADDR/PREFIX (matched on the remote side), or
- * local=ADDR[/PREFIX]. Empty text clears it. Returns 0, or -EINVAL with err set and the previous
- * filter kept. */
+ * syn-recv), a port number, an address or ADDR/PREFIX (matched on the remote side),
+ * local=ADDR[/PREFIX], unit=TEXT (the owner's unit or container label contains TEXT; needs -p)
+ * or netns=TEXT (the row's network namespace label contains TEXT; needs --netns). Empty text clears
+ * it. Returns 0, or -EINVAL with err set and the previous filter kept. */
 int live_view_set_filter(struct live_view *v, const char *text, struct cw_error *err);
 
 /* Shows or hides listeners (and unconnected UDP) unless the command line chose with -l/-a. */

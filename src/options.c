@@ -2,6 +2,7 @@
 
 #include "commands.h"
 #include "i18n.h"
+#include "netns.h"
 #include "util/endpoint.h"
 #include "util/parse.h"
 
@@ -48,7 +49,8 @@ const struct cw_option_def cw_option_defs[] = {
     {"count", OPT_COUNT, "N", N_("stop after N refreshes"), CMD_LIVE},
     {"plain", OPT_PLAIN, NULL, N_("print a text block per refresh even on a terminal"), CMD_LIVE},
     {"sort", OPT_SORT, "KEY",
-     N_("order rows by state, remote, port, queues, age or none (default: state on a "
+     N_("order rows by state, remote, port, queues, age, unit (grouped by container or "
+        "unit, with -p), netns (grouped by namespace) or none (default: state on a "
         "terminal, none otherwise)"),
      CMD_LIVE},
     {"no-header", OPT_NO_HEADER, NULL, N_("leave out the column header line"), CMD_LIST},
@@ -58,6 +60,10 @@ const struct cw_option_def cw_option_defs[] = {
     {"proc-root", OPT_PROC_ROOT, "DIR",
      N_("read DIR/net/tcp, tcp6, udp, udp6 (a capture from another machine)"),
      CMD_SNAPSHOT | CMD_EXPLAIN},
+    {"netns", OPT_NETNS, "NAME|PATH|PID|all",
+     N_("read the sockets of another network namespace (a name under /run/netns, a path, a "
+        "pid), or of all of them; needs CAP_SYS_ADMIN"),
+     CMD_LIST | CMD_SUMMARY | CMD_LIVE | CMD_SERVE | CMD_CHECK},
     {"record", OPT_RECORD, "FILE", N_("also save the raw netlink replies to FILE (new file)"),
      CMD_LIST},
     {"listen", OPT_LISTEN, "ADDR:PORT",
@@ -298,6 +304,15 @@ static int apply(struct cw_options *o, int id, const char *arg, struct cw_error 
 	case OPT_RECORD:
 		o->record_path = arg;
 		return 0;
+	case OPT_NETNS:
+		if (netns_spec_kind(arg) < 0)
+			return cw_error_set(
+			    err, -EINVAL,
+			    _("invalid --netns '%s': give a name under /run/netns, a "
+			      "path, a pid or all"),
+			    arg);
+		o->netns = arg;
+		return 0;
 	case OPT_REPLAY:
 		o->replay_path = arg;
 		return 0;
@@ -490,6 +505,12 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 		return cw_error_set(
 		    err, -EINVAL, "%s",
 		    _("--record saves netlink replies: it needs the netlink source"));
+	if (o->netns && (o->proc_root || o->replay_path || o->record_path ||
+	                 (o->source && strcmp(o->source, "netlink"))))
+		return cw_error_set(
+		    err, -EINVAL, "%s",
+		    _("--netns reads other namespaces through netlink: it cannot go "
+		      "with --source proc, --proc-root, --replay or --record"));
 	if (o->textfile && o->listen_count)
 		return cw_error_set(err, -EINVAL, "%s",
 		                    _("--textfile writes a file instead of serving: it cannot go "

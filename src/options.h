@@ -69,6 +69,7 @@ enum cw_option_id {
 	OPT_TOP,
 	OPT_THRESHOLD,
 	OPT_CONFIG,
+	OPT_NETNS,
 };
 
 #define OPT_SHARED_SHORT 0x10000
@@ -120,6 +121,7 @@ struct cw_options {
 	const char *thresholds[CW_MAX_THRESHOLDS]; /* --threshold NAME=VALUE, in order */
 	unsigned int threshold_count;
 	const char *config_path; /* --config FILE: read it instead of the default files */
+	const char *netns;       /* --netns NAME|PATH|PID|all, checked by netns.c; NULL = ours */
 	unsigned int timeout_s;  /* check: give up with UNKNOWN after this long (default 10) */
 	bool verbose;            /* check: evidence and remedies after the status line */
 };

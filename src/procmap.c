@@ -29,6 +29,7 @@ void procmap_init(struct procmap *pm, const char *proc_root)
 {
 	memset(pm, 0, sizeof(*pm));
 	pm->proc_root = proc_root ? proc_root : "/proc";
+	container_names_init(&pm->names, NULL);
 }
 
 static void free_owners(struct procmap *pm)
@@ -44,6 +45,7 @@ void procmap_free(struct procmap *pm)
 	free(pm->owners);
 	free(pm->dirbuf);
 	inohash_free(&pm->inodes);
+	container_names_free(&pm->names);
 	memset(pm, 0, sizeof(*pm));
 }
 
@@ -163,6 +165,8 @@ static int add_owner(struct procmap *pm, int procfd, const char *pid_text, int32
 	o->cmdline = read_cmdline(procfd, pid_text);
 	if (!o->cmdline)
 		return -ENOMEM;
+	/* Under owners_lock: the name cache is shared by the walkers. */
+	container_names_read(&pm->names, procfd, pid_text, &o->cgroup);
 	return (int)pm->owner_count++;
 }
 
@@ -364,6 +368,10 @@ static int plan_walk(struct procmap *pm, int procfd, int32_t **order_out, size_t
 	free(hot);
 	char own_ns[64], ns[64];
 	size_t own_len = r == 0 ? netns_of(procfd, "self", own_ns, sizeof(own_ns)) : 0;
+	if (r == 0 && pm->prefer_netns) { /* the sockets listed are in that namespace */
+		own_len = strnlen(pm->prefer_netns, sizeof(own_ns));
+		memcpy(own_ns, pm->prefer_netns, own_len);
+	}
 	int32_t *others = own_len ? malloc((count - hot_count + 1) * sizeof(*others)) : NULL;
 	if (own_len && !others)
 		r = -ENOMEM;
@@ -470,6 +478,8 @@ static void check_owners(struct procmap *pm, bool *valid)
 				memcpy(o->name, name, sizeof(o->name));
 				free(o->cmdline);
 				o->cmdline = cmdline;
+				/* An exec may come with a move (systemd-run, a runtime's exec). */
+				container_names_read(&pm->names, procfd, pid_text, &o->cgroup);
 			}
 		}
 	}

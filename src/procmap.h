@@ -28,6 +28,8 @@
 #ifndef CW_PROCMAP_H
 #define CW_PROCMAP_H
 
+#include "cgroup_owner.h"
+#include "container_names.h"
 #include "error.h"
 #include "util/inohash.h"
 
@@ -48,6 +50,8 @@ struct procmap_owner {
 	char *cmdline; /* arguments joined by spaces, "" for kernel threads and zombies; owned */
 	uint64_t
 	    start_time; /* /proc/PID/stat field 22: tells a reused pid from the process we saw */
+	struct cgroup_owner cgroup; /* its systemd unit and container (/proc/PID/cgroup), read
+	                             * once when the process is first found; empty if unknown */
 };
 
 /* What the last procmap_resolve() did. */
@@ -69,8 +73,12 @@ struct procmap {
 	struct inohash inodes;        /* inode -> owner index, or PROCMAP_PENDING / _NOT_FOUND */
 	struct procmap_owner *owners; /* owned array; indices are stable until the next resolve */
 	size_t owner_count, owner_capacity;
-	unsigned char *dirbuf; /* getdents64 buffer, allocated once */
-	size_t pending;        /* wanted inodes not yet found in this resolve */
+	unsigned char *dirbuf;        /* getdents64 buffer, allocated once */
+	size_t pending;               /* wanted inodes not yet found in this resolve */
+	const char *prefer_netns;     /* borrowed "net:[INODE]": visit that namespace's processes
+	                               * first (--netns); NULL = our own namespace's */
+	struct container_names names; /* container names by id; names.root is where the
+	                               * runtimes' files are ("" = /; tests point it elsewhere) */
 };
 
 /* Sets pm up empty. proc_root is the /proc to read (tests pass a made-up tree); NULL = "/proc".

@@ -1,5 +1,6 @@
 #include "render_json.h"
 
+#include "netns.h"
 #include "procmap.h"
 #include "render_table.h"
 #include "util/addr.h"
@@ -37,10 +38,18 @@ void render_json_conn(struct jsonw *w, const struct conn *c)
 	jsonw_object_end(w);
 }
 
+static void owner_fields(struct jsonw *w, const struct conn *c, const struct procmap *owners);
+
 void render_json_conn_owner(struct jsonw *w, const struct conn *c, const struct procmap *owners)
 {
 	jsonw_object_begin(w);
 	render_json_conn_fields(w, c);
+	owner_fields(w, c, owners);
+	jsonw_object_end(w);
+}
+
+static void owner_fields(struct jsonw *w, const struct conn *c, const struct procmap *owners)
+{
 	const struct procmap_owner *o = procmap_owner_of(owners, c->inode);
 	jsonw_key(w, "pid");
 	if (o)
@@ -52,6 +61,35 @@ void render_json_conn_owner(struct jsonw *w, const struct conn *c, const struct 
 		jsonw_string(w, o->name);
 	else
 		jsonw_null(w);
+	render_json_cgroup(w, o ? &o->cgroup : NULL);
+}
+
+static void string_or_null(struct jsonw *w, const char *key, const char *s)
+{
+	jsonw_key(w, key);
+	if (s && s[0])
+		jsonw_string(w, s);
+	else
+		jsonw_null(w);
+}
+
+void render_json_cgroup(struct jsonw *w, const struct cgroup_owner *cg)
+{
+	string_or_null(w, "unit", cg ? cg->unit : NULL);
+	jsonw_key(w, "container");
+	const char *runtime = cg ? cgroup_runtime_name(cg->runtime) : NULL;
+	if (!runtime) {
+		jsonw_null(w);
+		return;
+	}
+	char short_id[CGROUP_SHORT_ID_LEN + 1];
+	cgroup_owner_short_id(cg, short_id);
+	jsonw_object_begin(w);
+	jsonw_kv_string(w, "runtime", runtime);
+	jsonw_kv_string(w, "id", cg->id);
+	jsonw_kv_string(w, "short_id", short_id);
+	string_or_null(w, "name", cg->name);
+	string_or_null(w, "pod_uid", cg->pod);
 	jsonw_object_end(w);
 }
 
@@ -70,10 +108,14 @@ int render_json_list_owners(FILE *out, const struct snapshot *snap, const struct
 	jsonw_array_begin(&w);
 	for (size_t i = 0; i < snap->count; i++) {
 		fputc('\n', out);
+		const struct conn *c = &snap->conns[i];
+		jsonw_object_begin(&w);
+		render_json_conn_fields(&w, c);
 		if (owners)
-			render_json_conn_owner(&w, &snap->conns[i], owners);
-		else
-			render_json_conn(&w, &snap->conns[i]);
+			owner_fields(&w, c, owners);
+		if (snap->netns)
+			jsonw_kv_string(&w, "netns", netns_label(snap->netns, c->netns));
+		jsonw_object_end(&w);
 	}
 	jsonw_array_end(&w);
 	jsonw_object_end(&w);

@@ -21,6 +21,12 @@ struct procmap;
  * "process" (the name), null where the owner is unknown. */
 void render_json_conn_owner(struct jsonw *w, const struct conn *c, const struct procmap *owners);
 
+struct cgroup_owner;
+
+/* The members "unit" (string or null) and "container" (null, or an object with runtime, id,
+ * short_id, name and pod_uid, the last two null when unknown) of a process; cg NULL = unknown. */
+void render_json_cgroup(struct jsonw *w, const struct cgroup_owner *cg);
+
 /* `connwatch list --json`: {"version": 1, "connections": [...]} and a newline. */
 int render_json_list(FILE *out, const struct snapshot *snap);
 

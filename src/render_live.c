@@ -1,5 +1,7 @@
 #include "render_live.h"
 
+#include "netns.h"
+
 #include "i18n.h"
 #include "render_json.h"
 #include "render_table.h"
@@ -110,12 +112,15 @@ int render_live_plain(FILE *out, const struct live_frame *f)
 	render_table_header(out, width);
 	fprintf(out, "%*s ", (int)(STATE_COLUMN - strlen(_("State"))), "");
 	if (f->owners)
-		fprintf(out, "%-9s %s", _("In state"), _("PID/Program name"));
+		fprintf(out, "%-9s %-24s %s", _("In state"), _("PID/Program name"),
+		        _("Unit/Container"));
 	else
 		fputs(_("In state"), out);
+	if (f->snap->netns)
+		fprintf(out, "  %s", _("Netns"));
 	fputc('\n', out);
 	/* Rows go out in 64 KiB blocks, one fwrite each, as in render_table. */
-	enum { ROW_MAX = RENDER_TABLE_LINE_MAX + OWNER_TEXT_MAX + 96 };
+	enum { ROW_MAX = RENDER_TABLE_LINE_MAX + OWNER_TEXT_MAX + UNIT_TEXT_MAX + 4 * 128 + 96 };
 	char block[1 << 16];
 	size_t used = 0;
 	const struct live_view *v = f->view;
@@ -141,8 +146,19 @@ int render_live_plain(FILE *out, const struct live_frame *f)
 			while (n < age_start + 9)
 				line[n++] = ' ';
 			line[n++] = ' ';
-			n += owner_text(procmap_owner_of(f->owners, c->inode), line + n,
-			                OWNER_TEXT_MAX);
+			const struct procmap_owner *o = procmap_owner_of(f->owners, c->inode);
+			size_t cell = n;
+			n += owner_text(o, line + n, OWNER_TEXT_MAX);
+			while (n < cell + 24)
+				line[n++] = ' ';
+			line[n++] = ' ';
+			n += unit_text(o, line + n, UNIT_TEXT_MAX);
+		}
+		if (f->snap->netns) {
+			const char *ns = netns_label(f->snap->netns, c->netns);
+			line[n++] = ' ';
+			line[n++] = ' ';
+			n += escape_terminal(ns, strlen(ns), line + n, 4 * 128);
 		}
 		int extra = 0;
 		if (m->flags & TRACK_NEW)
@@ -275,7 +291,11 @@ int render_live_json(FILE *out, const struct live_frame *f)
 				jsonw_string(&w, o->name);
 			else
 				jsonw_null(&w);
+			render_json_cgroup(&w, o ? &o->cgroup : NULL);
 		}
+		if (f->snap->netns)
+			jsonw_kv_string(&w, "netns",
+			                netns_label(f->snap->netns, f->snap->conns[i].netns));
 		jsonw_object_end(&w);
 	}
 	jsonw_array_end(&w);

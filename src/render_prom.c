@@ -1,9 +1,11 @@
 #include "render_prom.h"
 
 #include "config.h"
+#include "netns.h"
 #include "states.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 void render_prom_label_value(FILE *out, const char *value)
@@ -211,10 +213,74 @@ static void write_kernel(FILE *out, const struct kcounters *kc)
 	}
 }
 
+/* The busiest `top` namespaces of a --netns all tally (their sub-tallies), busiest first
+ * (ties: lower index first); returns how many went into idx. */
+static size_t busiest_netns(const struct tally *t, unsigned int top, size_t *idx)
+{
+	size_t n = 0;
+	while (n < top) {
+		size_t best = SIZE_MAX;
+		for (size_t i = 0; i < t->per_netns_count; i++) {
+			bool taken = false;
+			for (size_t k = 0; k < n && !taken; k++)
+				taken = idx[k] == i;
+			if (!taken && (best == SIZE_MAX || t->per_netns[i].stats.total >
+			                                       t->per_netns[best].stats.total))
+				best = i;
+		}
+		if (best == SIZE_MAX)
+			break;
+		idx[n++] = best;
+	}
+	return n;
+}
+
+/* --netns all: sockets per namespace and state for the busiest --top namespaces, and the rules
+ * each one fires. The label is the namespace's name, or net:[INODE] and the container or unit
+ * of a process in it. Without --netns all these families have no sample. */
+static void write_netns(FILE *out, const struct prom_model *m)
+{
+	const struct tally *t = m->tally;
+	family(out, "connwatch_netns_connections", "gauge",
+	       "With --netns all: sockets per network namespace and state (all protocols), for "
+	       "the busiest --top namespaces.");
+	size_t idx[PROM_TOP_MAX];
+	unsigned int top = m->top < PROM_TOP_MAX ? m->top : PROM_TOP_MAX;
+	size_t n = t->netns && t->netns->all ? busiest_netns(t, top, idx) : 0;
+	for (size_t k = 0; k < n; k++) {
+		const struct stats *st = &t->per_netns[idx[k]].stats;
+		for (size_t i = 0; i < sizeof(counted_states) / sizeof(counted_states[0]); i++) {
+			fputs("connwatch_netns_connections{netns=\"", out);
+			render_prom_label_value(out, netns_label(t->netns, (unsigned)idx[k]));
+			fprintf(out, "\",state=\"%s\"} %llu\n", tcp_state_label(counted_states[i]),
+			        (unsigned long long)st->by_state[counted_states[i]]);
+		}
+	}
+	family(out, "connwatch_netns_warning", "gauge",
+	       "With --netns all: 1 for each diagnosis rule that fires in one of the busiest --top "
+	       "namespaces, by severity.");
+	for (size_t k = 0; k < n; k++) {
+		const struct diag_report *rep = &t->per_netns[idx[k]].report;
+		for (size_t w = 0; w < rep->count; w++) {
+			bool repeated = false; /* a rule may fire on several ports: one series */
+			for (size_t v = 0; v < w && !repeated; v++)
+				repeated = !strcmp(rep->items[v].id, rep->items[w].id) &&
+				           rep->items[v].severity == rep->items[w].severity;
+			if (repeated)
+				continue;
+			fputs("connwatch_netns_warning{netns=\"", out);
+			render_prom_label_value(out, netns_label(t->netns, (unsigned)idx[k]));
+			fprintf(out, "\",rule=\"%s\",severity=\"%s\"} 1\n", rep->items[w].id,
+			        diag_severity_name(rep->items[w].severity));
+		}
+	}
+}
+
 int render_prom(FILE *out, const struct prom_model *m)
 {
 	write_connections(out, &m->tally->stats);
 	write_warnings(out, &m->tally->report);
+	write_netns(out, m);
 	write_evidence(out, m);
 	write_kernel(out, m->tally->have_counters ? &m->tally->counters : NULL);
 

@@ -132,6 +132,40 @@ static void print_processes(FILE *out, const struct tally *sum)
 	}
 }
 
+/* "Busiest units" / "Busiest containers" (summary -p): connections per unit or container. */
+static void print_groups(FILE *out, const struct tally *sum, enum owner_group_kind kind)
+{
+	struct owner_groups g;
+	if (tally_owner_groups(sum, kind, SUMMARY_TOP, &g) < 0 || !g.count) {
+		owner_groups_free(&g);
+		return;
+	}
+	fprintf(out, "\n%s\n",
+	        kind == OWNER_GROUP_UNIT ? _("Busiest units") : _("Busiest containers"));
+	for (size_t i = 0; i < g.count; i++) {
+		char label[CGROUP_UNIT_MAX + 32], safe[4 * sizeof(label)];
+		if (kind == OWNER_GROUP_UNIT)
+			snprintf(label, sizeof(label), "%s", g.items[i].cg->unit);
+		else
+			cgroup_owner_label(g.items[i].cg, label, sizeof(label));
+		escape_terminal(label, strlen(label), safe, sizeof(safe));
+		fprintf(out, "  %-40s %8" PRIu64 "  ", safe, g.items[i].count);
+		fprintf(out, _("(processes: %u)"), g.items[i].processes);
+		fputc('\n', out);
+	}
+	if (g.other_groups) {
+		char other[64];
+		snprintf(other, sizeof(other),
+		         kind == OWNER_GROUP_UNIT ? _("other units: %zu")
+		                                  : _("other containers: %zu"),
+		         g.other_groups);
+		fprintf(out, "  %-40s %8" PRIu64 "  ", other, g.other_count);
+		fprintf(out, _("(processes: %u)"), g.other_processes);
+		fputc('\n', out);
+	}
+	owner_groups_free(&g);
+}
+
 static void print_scalar(FILE *out, const struct diag_scalar *e)
 {
 	fprintf(out, "      %s: ", _(e->label));
@@ -155,6 +189,19 @@ static void print_scalar(FILE *out, const struct diag_scalar *e)
 	fputc('\n', out);
 }
 
+/* " nginx.service docker:web" after a pid: escaped, they came from the process. */
+static void print_owner_names(FILE *out, const struct diag_item *it)
+{
+	const char *names[] = {it->unit, it->container};
+	for (int k = 0; k < 2; k++) {
+		char safe[4 * DIAG_TEXT_MAX];
+		if (!names[k][0])
+			continue;
+		escape_terminal(names[k], strlen(names[k]), safe, sizeof(safe));
+		fprintf(out, " %s", safe);
+	}
+}
+
 static void print_list(FILE *out, const struct diag_list *l)
 {
 	if (!l->count)
@@ -172,6 +219,7 @@ static void print_list(FILE *out, const struct diag_list *l)
 			fprintf(out, "%d", it->port);
 		else if (l->extra_key[0])
 			fprintf(out, "%s %" PRId64, l->extra_key[0], it->extra[0]);
+		print_owner_names(out, it);
 		fprintf(out, " (%" PRIu64 ")", it->count);
 	}
 	fputc('\n', out);
@@ -180,8 +228,15 @@ static void print_list(FILE *out, const struct diag_list *l)
 void render_warning_text(FILE *out, const struct warning *w)
 {
 	/* the severity in words of the reader's language; the rule id stays (docs, alerts) */
-	fprintf(out, "  [%s] %s: %s\n", w->severity == DIAG_CRITICAL ? _("critical") : _("warning"),
-	        w->id, w->message);
+	const char *severity = w->severity == DIAG_CRITICAL ? _("critical") : _("warning");
+	if (w->netns[0]) {
+		char safe[4 * sizeof(w->netns)];
+		escape_terminal(w->netns, strlen(w->netns), safe, sizeof(safe));
+		fprintf(out, "  [%s] %s (%s %s): %s\n", severity, w->id, _("netns"), safe,
+		        w->message);
+	} else {
+		fprintf(out, "  [%s] %s: %s\n", severity, w->id, w->message);
+	}
 	for (size_t i = 0; i < w->evidence_count; i++)
 		print_scalar(out, &w->evidence[i]);
 	for (size_t i = 0; i < w->list_count; i++)
@@ -207,6 +262,8 @@ int render_summary_text(FILE *out, const struct tally *sum)
 	print_networks(out, s);
 	print_top(out, s, STATS_LOCAL_PORT, _("Busiest local ports"), true);
 	print_processes(out, sum);
+	print_groups(out, sum, OWNER_GROUP_UNIT);
+	print_groups(out, sum, OWNER_GROUP_CONTAINER);
 
 	fprintf(out, "\n%s\n", _("Diagnosis"));
 	if (!sum->report.count)

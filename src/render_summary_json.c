@@ -45,6 +45,18 @@ static void write_list(struct jsonw *w, const struct diag_list *l)
 		for (int k = 0; k < 2; k++)
 			if (l->extra_key[k])
 				jsonw_kv_int(w, l->extra_key[k], it->extra[k]);
+		if (l->extra_key[0] && !strcmp(l->extra_key[0], "pid")) {
+			/* Processes: their unit and container, null when unknown. */
+			const char *names[] = {it->unit, it->container};
+			const char *keys[] = {"unit", "container"};
+			for (int k = 0; k < 2; k++) {
+				jsonw_key(w, keys[k]);
+				if (names[k][0])
+					jsonw_string(w, names[k]);
+				else
+					jsonw_null(w);
+			}
+		}
 		jsonw_object_end(w);
 	}
 	jsonw_array_end(w);
@@ -56,6 +68,8 @@ void render_warning_json(struct jsonw *w, const struct warning *warn)
 	jsonw_kv_string(w, "id", warn->id);
 	jsonw_kv_string(w, "severity", diag_severity_name(warn->severity));
 	jsonw_kv_string(w, "message", warn->message);
+	if (warn->netns[0])
+		jsonw_kv_string(w, "netns", warn->netns);
 	jsonw_key(w, "evidence");
 	jsonw_object_begin(w);
 	for (size_t i = 0; i < warn->evidence_count; i++)
@@ -151,6 +165,50 @@ static void write_top(struct jsonw *w, const struct tally *sum, enum stats_tally
 	jsonw_array_end(w);
 }
 
+/* "units" / "containers" (summary -p): the busiest, then "<key>_other" with what is left. */
+static void write_groups(struct jsonw *w, const struct tally *sum, enum owner_group_kind kind,
+                         const char *key)
+{
+	struct owner_groups g;
+	if (tally_owner_groups(sum, kind, SUMMARY_TOP, &g) < 0)
+		memset(&g, 0, sizeof(g));
+	jsonw_key(w, key);
+	jsonw_array_begin(w);
+	for (size_t i = 0; i < g.count; i++) {
+		jsonw_object_begin(w);
+		if (kind == OWNER_GROUP_UNIT) {
+			jsonw_kv_string(w, "unit", g.items[i].cg->unit);
+		} else {
+			char short_id[CGROUP_SHORT_ID_LEN + 1], label[CGROUP_UNIT_MAX + 32];
+			const struct cgroup_owner *cg = g.items[i].cg;
+			cgroup_owner_short_id(cg, short_id);
+			cgroup_owner_label(cg, label, sizeof(label));
+			jsonw_kv_string(w, "runtime", cgroup_runtime_name(cg->runtime));
+			jsonw_kv_string(w, "id", cg->id);
+			jsonw_kv_string(w, "short_id", short_id);
+			jsonw_key(w, "name");
+			if (cg->name[0])
+				jsonw_string(w, cg->name);
+			else
+				jsonw_null(w);
+			jsonw_kv_string(w, "label", label);
+		}
+		jsonw_kv_uint(w, "count", g.items[i].count);
+		jsonw_kv_uint(w, "processes", g.items[i].processes);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+	char other[32];
+	snprintf(other, sizeof(other), "%s_other", key);
+	jsonw_key(w, other);
+	jsonw_object_begin(w);
+	jsonw_kv_uint(w, key, g.other_groups);
+	jsonw_kv_uint(w, "count", g.other_count);
+	jsonw_kv_uint(w, "processes", g.other_processes);
+	jsonw_object_end(w);
+	owner_groups_free(&g);
+}
+
 static void write_kernel(struct jsonw *w, const struct kcounters *kc)
 {
 	jsonw_key(w, "kernel");
@@ -186,8 +244,11 @@ int render_summary_json(FILE *out, const struct tally *sum)
 	write_top(&w, sum, STATS_REMOTE_IP, "remote_ips");
 	write_top(&w, sum, STATS_REMOTE_NET, "remote_networks");
 	write_top(&w, sum, STATS_LOCAL_PORT, "local_ports");
-	if (stats_distinct(s, STATS_OWNER))
+	if (stats_distinct(s, STATS_OWNER)) {
 		write_top(&w, sum, STATS_OWNER, "processes");
+		write_groups(&w, sum, OWNER_GROUP_UNIT, "units");
+		write_groups(&w, sum, OWNER_GROUP_CONTAINER, "containers");
+	}
 	if (sum->have_counters)
 		write_kernel(&w, &sum->counters);
 	jsonw_kv_uint(&w, "skipped", sum->skipped);

@@ -47,4 +47,10 @@ int render_table_owners(FILE *out, const struct snapshot *snap, bool header,
 #define OWNER_TEXT_MAX (16 + 4 * 64)
 size_t owner_text(const struct procmap_owner *o, char *buf, size_t len);
 
+/* The Unit/Container cell: the container ("docker:web", "podman:cf21d19260ac") or else the
+ * systemd unit, escaped for a terminal; "-" when neither is known. Same contract as
+ * owner_text. */
+#define UNIT_TEXT_MAX (4 * 300)
+size_t unit_text(const struct procmap_owner *o, char *buf, size_t len);
+
 #endif

@@ -1,5 +1,7 @@
 #include "render_tui.h"
 
+#include "netns.h"
+
 #include "i18n.h"
 #include "live_layout.h"
 #include "procmap.h"
@@ -383,7 +385,7 @@ static void draw_status(struct tui_state *s, const struct live_frame *f, int y)
 struct row_cells {
 	char proto[8], recv_q[12], send_q[12];
 	char local[ADDR_ENDPOINT_MAX], remote[ADDR_ENDPOINT_MAX];
-	char age[32], owner[OWNER_TEXT_MAX];
+	char age[32], owner[OWNER_TEXT_MAX + UNIT_TEXT_MAX + 4 * 128 + 8];
 	const char *cell[LIVE_COL_COUNT];
 };
 
@@ -396,9 +398,23 @@ static void row_cells_fill(struct row_cells *r, const struct live_frame *f, cons
 	addr_format_endpoint(r->local, c->family, c->local_addr, c->local_port);
 	addr_format_endpoint(r->remote, c->family, c->remote_addr, c->remote_port);
 	live_state_age(r->age, sizeof(r->age), m, f->now_ms);
-	r->owner[0] = '\0';
-	if (f->owners) /* escaped: a process names itself */
-		owner_text(procmap_owner_of(f->owners, c->inode), r->owner, sizeof(r->owner));
+	/* the owner column: pid/program, unit or container (-p), and the namespace (--netns) */
+	size_t on = 0;
+	if (f->owners) { /* escaped: a process names itself */
+		const struct procmap_owner *o = procmap_owner_of(f->owners, c->inode);
+		on = owner_text(o, r->owner, OWNER_TEXT_MAX);
+		size_t un = unit_text(o, r->owner + on + 1, UNIT_TEXT_MAX);
+		if (un)
+			r->owner[on] = ' ';
+		on += un ? un + 1 : 0;
+	}
+	if (f->snap->netns) {
+		const char *ns = netns_label(f->snap->netns, c->netns);
+		if (on)
+			r->owner[on++] = ' ';
+		on += escape_terminal(ns, strlen(ns), r->owner + on, 4 * 128);
+	}
+	r->owner[on] = '\0';
 	r->cell[LIVE_COL_PROTO] = r->proto;
 	r->cell[LIVE_COL_RECV_Q] = r->recv_q;
 	r->cell[LIVE_COL_SEND_Q] = r->send_q;
@@ -419,7 +435,10 @@ static const char *const *header_cells(const struct live_frame *f)
 	h[LIVE_COL_REMOTE] = _("Foreign Address");
 	h[LIVE_COL_STATE] = _("State");
 	h[LIVE_COL_AGE] = _("In state");
-	h[LIVE_COL_OWNER] = f->owners ? _("PID/Program name") : "";
+	h[LIVE_COL_OWNER] = f->owners && f->snap->netns ? _("PID/Program name, Unit/Container, Netns")
+	                    : f->owners                ? _("PID/Program name, Unit/Container")
+	                    : f->snap->netns           ? _("Netns")
+	                                               : "";
 	return h;
 }
 
@@ -493,8 +512,8 @@ static void draw_table(struct tui_state *s, const struct live_frame *f, int y, i
 		want_cells(want, r.cell);
 	}
 	struct live_layout fit, full;
-	live_layout_fit(&fit, want, f->owners != NULL, COLS, false);
-	live_layout_fit(&full, want, f->owners != NULL, COLS, true);
+	live_layout_fit(&fit, want, f->owners || f->snap->netns, COLS, false);
+	live_layout_fit(&full, want, f->owners || f->snap->netns, COLS, true);
 	/* Sideways: at 0 the fitted row; scrolled, the full row from that column. */
 	s->hscroll_max = full.line > COLS ? full.line - COLS : 0;
 	if (s->hscroll > s->hscroll_max)

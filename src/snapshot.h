@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "states.h"
 #include "util/addr.h"
 
 enum conn_proto {
@@ -34,14 +35,30 @@ struct conn {
 	uint8_t retrans;
 	uint32_t recv_q; /* netstat semantics: bytes not yet read; listeners: accept queue length */
 	uint32_t send_q; /* bytes not yet acknowledged; 0 for listeners, as netstat shows */
-	uint32_t backlog; /* listeners: the accept queue limit (netlink only); else 0 */
 	uint32_t uid;
-	uint32_t inode;   /* 0 for request and TIME_WAIT sockets */
-	uint32_t idle_ms; /* time since data was last received (tcp_info), or CONN_UNKNOWN_U32;
-	                   * CLOSE_WAIT: since the last ACK, i.e. the peer's FIN (time in state);
-	                   * timer 3 (TIME_WAIT, orphaned FIN_WAIT2: no tcp_info): the time left */
+	uint32_t inode; /* 0 for request and TIME_WAIT sockets */
+	/* A TCP listener has no time in state to keep, and only a listener has a backlog: the two
+	 * share four bytes, which leaves room for the namespace index in 64 bytes. */
+	union {
+		/* not a TCP listener: time since data was last received (tcp_info), or
+		 * CONN_UNKNOWN_U32; CLOSE_WAIT: since the last ACK, i.e. the peer's FIN (time in
+		 * state); timer 3 (TIME_WAIT, orphaned FIN_WAIT2: no tcp_info): the time left */
+		uint32_t idle_ms;
+		/* a TCP listener: its accept queue limit (netlink, ss text), or 0 or
+		 * CONN_UNKNOWN_U32 when the source does not say; read it with conn_backlog() */
+		uint32_t backlog;
+	};
+	uint16_t netns; /* index into snapshot.netns (0: the first namespace read) */
+	uint16_t reserved;
 };
 _Static_assert(sizeof(struct conn) == 64, "struct conn is one cache line");
+
+/* A TCP listener's accept queue limit; 0 when unknown (/proc and netstat do not show it). */
+static inline uint32_t conn_backlog(const struct conn *c)
+{
+	bool listener = c->proto == CONN_TCP && c->state == TCP_ST_LISTEN;
+	return listener && c->backlog != CONN_UNKNOWN_U32 ? c->backlog : 0;
+}
 
 /* Imported text (netstat or ss without -n) may show a host name where an address would be: the
  * address bytes then hold a pointer to the interned name (snapshot.names; util/addr.h
@@ -67,6 +84,7 @@ size_t conn_format_address(char *buf, const struct conn *c, bool remote);
 #define SNAPSHOT_MAX_NOTES 32
 
 struct stats;
+struct netns_set;
 
 /* Where rows go when the consumer does not keep them (summary, check, serve, explain count; a
  * million sockets must not cost a million rows of memory). With a sink set, the snapshot holds
@@ -93,10 +111,13 @@ struct snapshot {
 	size_t populated; /* bytes of conns already mapped ahead of use (see snapshot.c) */
 	char *notes[SNAPSHOT_MAX_NOTES]; /* owned strings */
 	size_t note_count;
-	size_t notes_dropped;    /* notes beyond SNAPSHOT_MAX_NOTES, counted only */
-	size_t skipped;          /* input records that could not be read */
-	const char *source_name; /* static string: "netlink", "proc", ... */
-	struct names *names;     /* owned, NULL until a source stores a name (imported text) */
+	size_t notes_dropped;          /* notes beyond SNAPSHOT_MAX_NOTES, counted only */
+	size_t skipped;                /* input records that could not be read */
+	const char *source_name;       /* static string: "netlink", "proc", ... */
+	struct names *names;           /* owned, NULL until a source stores a name (imported text) */
+	const struct netns_set *netns; /* borrowed: the namespaces conn.netns indexes (--netns),
+	                                * NULL when only our own was read */
+	uint16_t fill_netns;           /* conn.netns of the rows a source adds now */
 	const struct snapshot_sink *sink; /* borrowed; NULL: every row is kept in conns */
 	size_t delivered;                 /* rows already handed to the sink */
 };

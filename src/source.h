@@ -6,6 +6,7 @@
 
 #include "diag_bytecode.h"
 #include "error.h"
+#include "netns.h"
 #include "snapshot.h"
 #include "states.h"
 
@@ -23,6 +24,8 @@ struct source_request {
 	const char *proc_root;   /* proc source: directory holding net/tcp ...; NULL = /proc */
 	const char *input_path;  /* replay and text sources: the file; "-" = stdin */
 	const char *record_path; /* netlink source: also save the raw replies here; NULL = no */
+	const struct netns_entry *netns; /* netlink: read this namespace (NULL = ours); the rows
+	                                  * get snapshot.fill_netns */
 	/* netlink source: the filter's ports and addresses for the kernel to test (len 0: none).
 	 * TCP sockets in the states of bytecode_exempt come untested from a dump of their own
 	 * (summary notes every listener). Other sources ignore both: the caller's user-space

@@ -55,18 +55,17 @@ static void conn_from_diag(struct conn *c, const struct inet_diag_msg *m, int pr
 	memcpy(c->local_addr, m->id.idiag_src, alen);
 	memcpy(c->remote_addr, m->id.idiag_dst, alen);
 	c->recv_q = m->idiag_rqueue;
+	c->uid = m->idiag_uid;
+	c->inode = m->idiag_inode;
 	if (proto == CONN_TCP && m->idiag_state == TCP_ST_LISTEN) {
 		/* For listeners the kernel puts the backlog limit in wqueue; netstat shows 0. */
 		c->backlog = m->idiag_wqueue;
 		c->send_q = 0;
-	} else {
-		c->send_q = m->idiag_wqueue;
+		return;
 	}
-	c->uid = m->idiag_uid;
-	c->inode = m->idiag_inode;
+	c->send_q = m->idiag_wqueue;
 	c->idle_ms = CONN_UNKNOWN_U32;
-	if (m->idiag_timer ==
-	    3) /* TIME_WAIT timer: no tcp_info here, idle_ms holds the time left */
+	if (m->idiag_timer == 3) /* TIME_WAIT timer: no tcp_info here, idle_ms holds the time left */
 		c->idle_ms = m->idiag_expires;
 }
 
@@ -126,8 +125,10 @@ static int parse_socket_message(const struct nlmsghdr *nlh, int proto,
 	if (!c)
 		return -ENOMEM;
 	conn_from_diag(c, &m, proto);
+	c->netns = snap->fill_netns;
 	size_t attrs_at = NLMSG_ALIGN(sizeof(m));
-	if (proto == CONN_TCP && payload_len > attrs_at)
+	/* a listener's idle_ms holds its backlog */
+	if (proto == CONN_TCP && c->state != TCP_ST_LISTEN && payload_len > attrs_at)
 		conn_add_tcp_info(c, payload + attrs_at, payload_len - attrs_at);
 	if (close_wait_ages && c->state == TCP_ST_CLOSE_WAIT && c->idle_ms == CONN_UNKNOWN_U32) {
 		const int32_t *ms = inohash_find(close_wait_ages, c->inode);
@@ -465,7 +466,22 @@ static int netlink_fill(const struct source_request *r, struct snapshot *snap, s
 			return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
 		}
 	}
-	ctx.nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+	if (r->netns) {
+		int fd = netns_socket(r->netns, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+		                      NETLINK_SOCK_DIAG, err);
+		if (fd < 0) {
+			ret = fd;
+			goto out;
+		}
+		ctx.nl = mnl_socket_fdopen(fd);
+		if (!ctx.nl) {
+			close(fd);
+			ret = cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
+			goto out;
+		}
+	} else {
+		ctx.nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+	}
 	if (!ctx.nl) {
 		ret = cw_error_set(err, -errno, _("cannot open a netlink socket: %s"),
 		                   strerror(errno));

@@ -220,7 +220,7 @@ static void add_listener_row(struct stats *s, const struct conn *c)
 	struct stats_listener l = {.family = (uint8_t)conn_addr_family(c, false),
 	                           .port = c->local_port,
 	                           .queue = c->recv_q,
-	                           .backlog = c->backlog};
+	                           .backlog = conn_backlog(c)};
 	memcpy(l.addr, c->local_addr, sizeof(l.addr));
 	add_listener(s, &l);
 }

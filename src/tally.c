@@ -1,6 +1,10 @@
 #include "tally.h"
 
+#include "netns.h"
+
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void count_batch(void *ctx, const struct conn *rows, size_t n)
@@ -30,12 +34,19 @@ void tally_init(struct tally *t, const struct diag_config *cfg, const struct kco
 
 void tally_free(struct tally *t)
 {
+	for (size_t i = 0; i < t->per_netns_count; i++)
+		tally_free(&t->per_netns[i]);
+	free(t->per_netns);
+	t->per_netns = NULL;
+	t->per_netns_count = 0;
 	stats_free(&t->stats);
 	diag_report_free(&t->report);
 }
 
 void tally_reset(struct tally *t)
 {
+	for (size_t i = 0; i < t->per_netns_count; i++)
+		tally_reset(&t->per_netns[i]);
 	stats_reset(&t->stats);
 	diag_report_clear(&t->report);
 	t->skipped = 0;
@@ -66,8 +77,39 @@ void tally_request(const struct filter *f, struct source_request *req)
 	}
 }
 
+/* The tally of namespace index ns, made on first use with t's thresholds, filter and owners
+ * (no kernel counters yet: tally_diagnose gives ours to our own namespace). NULL when out of
+ * memory (the namespace's counts are then missing: stats.out_of_memory says so). */
+static struct tally *netns_tally(struct tally *t, uint16_t ns)
+{
+	if (ns >= t->per_netns_count) {
+		struct tally *more = realloc(t->per_netns, ((size_t)ns + 1) * sizeof(*more));
+		if (!more) {
+			t->stats.out_of_memory = true;
+			return NULL;
+		}
+		for (size_t i = t->per_netns_count; i <= ns; i++) {
+			tally_init(&more[i], &t->config, NULL);
+			more[i].stats.opt = t->stats.opt;
+			more[i].filter = t->filter;
+			more[i].note_hidden_listeners = t->note_hidden_listeners;
+			more[i].owners = t->owners;
+		}
+		t->per_netns = more;
+		t->per_netns_count = (size_t)ns + 1;
+	}
+	return &t->per_netns[ns];
+}
+
 void tally_row(struct tally *t, const struct conn *c, uint32_t state_age_ms)
 {
+	if (t->split_netns) {
+		struct tally *one = netns_tally(t, c->netns);
+		if (one) {
+			one->owners = t->owners; /* the hook may be set after the split */
+			tally_row(one, c, state_age_ms);
+		}
+	}
 	if (t->filter && !filter_match(t->filter, c)) {
 		if (t->note_hidden_listeners)
 			stats_note_listener(&t->stats, c);
@@ -83,6 +125,7 @@ void tally_note_source(struct tally *t, const struct snapshot *snap)
 {
 	t->source_name = snap->source_name;
 	t->skipped += snap->skipped;
+	t->netns = snap->netns;
 }
 
 void tally_rows(struct tally *t, const struct snapshot *snap, const struct track_mark *marks,
@@ -101,9 +144,52 @@ const struct snapshot_sink *tally_sink(struct tally *t)
 	    .rows = count_batch,
 	    .ctx = t,
 	    /* Pre-counted sockets cannot pass a per-row filter or an owner lookup. */
-	    .counts = t->filter || t->owners.pid_of ? NULL : &t->stats,
+	    .counts = t->filter || t->owners.pid_of || t->split_netns ? NULL : &t->stats,
 	};
 	return &t->sink;
+}
+
+void tally_owner_names(void *ctx, uint32_t pid, char *unit, char *container)
+{
+	const struct tally *t = ctx;
+	const struct cgroup_owner *cg =
+	    t->owners.cgroup_of ? t->owners.cgroup_of(t->owners.ctx, pid) : NULL;
+	unit[0] = container[0] = '\0';
+	if (!cg)
+		return;
+	if (cg->id[0])
+		cgroup_owner_label(cg, container, DIAG_TEXT_MAX);
+	/* A container's own scope ("docker-ID.scope") says nothing the container does not. */
+	if (!cg->id[0] || !strstr(cg->unit, cg->id)) {
+		size_t n = strnlen(cg->unit, DIAG_TEXT_MAX - 1);
+		memcpy(unit, cg->unit, n);
+		unit[n] = '\0';
+	}
+}
+
+/* The warnings of each namespace over its own rows, each naming its namespace. Kernel counters
+ * are our namespace's: only its run gets them (and the previous sample's rates). */
+static int diagnose_per_netns(struct tally *t, const struct diag_sample *prev, double now_s)
+{
+	diag_report_clear(&t->report);
+	for (size_t i = 0; i < t->per_netns_count; i++) {
+		struct tally *one = &t->per_netns[i];
+		bool ours = t->netns && i < t->netns->count && t->netns->items[i].fd < 0;
+		one->counters = t->counters;
+		one->have_counters = ours && t->have_counters;
+		int r = tally_diagnose(one, ours ? prev : NULL, now_s);
+		for (size_t k = 0; r == 0 && k < one->report.count; k++) {
+			struct warning *w = diag_report_add(&t->report);
+			if (!w)
+				return -ENOMEM;
+			*w = one->report.items[k];
+			snprintf(w->netns, sizeof(w->netns), "%s",
+			         netns_label(t->netns, (unsigned)i));
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 bool tally_needs_close_wait_ages(const struct tally *t)
@@ -125,6 +211,11 @@ static void add_ages(void *ctx, const struct conn *rows, size_t n)
 	struct tally *t = ctx;
 	for (size_t i = 0; i < n; i++) {
 		const struct conn *c = &rows[i];
+		if (t->split_netns) { /* each namespace's rules see their own ages */
+			struct tally *one = netns_tally(t, c->netns);
+			if (one)
+				add_ages(one, c, 1);
+		}
 		if (c->proto != CONN_TCP || c->state != TCP_ST_CLOSE_WAIT ||
 		    c->idle_ms == CONN_UNKNOWN_U32 || (t->filter && !filter_match(t->filter, c)))
 			continue;
@@ -149,9 +240,29 @@ int tally_diagnose(struct tally *t, const struct diag_sample *prev, double now_s
 	    .prev = prev,
 	    .now_s = now_s,
 	    .config = &t->config,
+	    .owner_names = tally_owner_names,
+	    .owner_ctx = t,
 	};
 	t->time_wait_rate = diagnose_time_wait_rate(&in);
+	if (t->split_netns)
+		return diagnose_per_netns(t, prev, now_s);
 	return diagnose_run(&in, &t->report) < 0 ? -ENOMEM : 0;
+}
+
+int tally_owner_groups(const struct tally *t, enum owner_group_kind kind, size_t top,
+                       struct owner_groups *out)
+{
+	memset(out, 0, sizeof(*out));
+	size_t n = stats_distinct(&t->stats, STATS_OWNER);
+	if (!n || !t->owners.cgroup_of)
+		return 0;
+	struct stats_entry *pids = malloc(n * sizeof(*pids));
+	if (!pids)
+		return -ENOMEM;
+	n = stats_top(&t->stats, STATS_OWNER, -1, pids, n);
+	int r = owner_groups_build(out, kind, pids, n, t->owners.cgroup_of, t->owners.ctx, top);
+	free(pids);
+	return r;
 }
 
 uint32_t tally_state_age(const struct conn *c, const struct track_mark *m, uint64_t now_ms)

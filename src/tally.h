@@ -16,7 +16,9 @@
 #ifndef CW_TALLY_H
 #define CW_TALLY_H
 
+#include "cgroup_owner.h"
 #include "diagnose.h"
+#include "owner_groups.h"
 #include "filter.h"
 #include "kcounters.h"
 #include "snapshot.h"
@@ -34,6 +36,8 @@ struct tally_owner_hook {
 	uint32_t (*pid_of)(void *ctx, const struct conn *c);
 	const char *(*name_of)(void *ctx, uint32_t pid);
 	const char *(*cmdline_of)(void *ctx, uint32_t pid); /* NULL = unknown; untrusted text */
+	const struct cgroup_owner *(*cgroup_of)(void *ctx, uint32_t pid); /* unit, container */
+	const struct cgroup_owner *(*conn_cgroup)(void *ctx, const struct conn *c); /* per row */
 	void *ctx;
 };
 
@@ -54,6 +58,15 @@ struct tally {
 	double time_wait_rate;       /* new TIME_WAIT per second (tally_diagnose), or -1 */
 	bool always_close_wait_ages; /* serve: the oldest CLOSE_WAIT age is a metric of its own */
 	struct snapshot_sink sink, age_sink; /* what tally_sink() and tally_age_sink() return */
+	/* --netns: the rules run once per namespace over its own rows (a SYN flood in one
+	 * container is reported for it, not averaged into the host). Set split_netns before
+	 * counting; rows are then also counted into per_netns[conn.netns], and tally_diagnose's
+	 * report is the union of the namespaces' warnings, each naming its namespace (labels from
+	 * `netns`, taken from the snapshot by tally_note_source). */
+	bool split_netns;
+	struct tally *per_netns; /* owned, per_netns_count of them */
+	size_t per_netns_count;
+	const struct netns_set *netns;
 };
 
 /* kc may be NULL (no kernel counters: imported text, or read later with
@@ -105,6 +118,16 @@ void tally_note_source(struct tally *t, const struct snapshot *snap);
  * one shot), taken with diag_sample_take() at now_s (same clock). Sets time_wait_rate. Returns 0
  * or -ENOMEM (also when counting ran out of memory). */
 int tally_diagnose(struct tally *t, const struct diag_sample *prev, double now_s);
+
+/* The per-process counts folded per unit or per container (summary -p), the busiest top kept
+ * and the rest summed as other. Empty without owners. Returns 0 or -ENOMEM; free with
+ * owner_groups_free(). */
+int tally_owner_groups(const struct tally *t, enum owner_group_kind kind, size_t top,
+                       struct owner_groups *out);
+
+/* For diag_input.owner_names: the unit and container of a pid through the tally's owner hook
+ * (ctx is the tally). */
+void tally_owner_names(void *ctx, uint32_t pid, char *unit, char *container);
 
 /* Time in state for the rules: exact for rows that changed state while watched; a lower bound
  * for rows already there at the first sample, where the kernel's idle time (when asked for) may

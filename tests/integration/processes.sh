@@ -25,7 +25,7 @@ python3 "$HERE/owners_compare.py" "$CONNWATCH" "$out" || fail "pids differ from 
 
 # The table: netstat's header, pid/name cells, and not one raw control byte.
 table=$("$CONNWATCH" list -t -a -p) || fail "list -p failed"
-echo "$table" | head -1 | grep -q 'State *PID/Program name$' || fail "no PID/Program name header"
+echo "$table" | head -1 | grep -q 'State *PID/Program name *Unit/Container$' || fail "no PID/Program name header"
 main_pid=$(awk '$1 == "HOLD" { print $2; exit }' "$out")
 main_port=$(awk '$1 == "HOLD" { print $3; exit }' "$out")
 echo "$table" | grep -q "127.0.0.1:$main_port .*LISTEN *$main_pid/" ||
@@ -71,7 +71,7 @@ msg=$(cat "$err"); rm -f "$err"
 [ $rc -eq 0 ] || fail "list -p as nobody exited $rc: $msg"
 [ "$(echo "$msg" | grep -c 'not all processes could be identified')" -eq 1 ] ||
   fail "no single note about unseen processes: '$msg'"
-echo "$user_out" | grep -q "127.0.0.1:$main_port .*LISTEN *-\$" ||
+echo "$user_out" | grep -q "127.0.0.1:$main_port .*LISTEN *- *-\$" ||
   fail "as nobody, root's listener should show '-': $user_out"
 
 # With hidepid other users' processes are not even listed (nothing is denied): still said.

@@ -5,6 +5,8 @@
 #include <cmocka.h>
 
 #include "live_view.h"
+#include "netns.h"
+#include "tally.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -143,10 +145,82 @@ static int reference(enum live_sort sort, const struct conn *a, const struct con
 		        ? -1
 		        : ma->state_since_ms > mb->state_since_ms;
 		break;
+	case LIVE_SORT_NETNS: /* grouped by namespace, each group in state order */
+		r = (int)a->netns - (int)b->netns;
+		if (!r)
+			r = reference(LIVE_SORT_STATE, a, b, ma, mb);
+		break;
+	case LIVE_SORT_UNIT: /* no owners here: one group, in state order */
+		r = reference(LIVE_SORT_STATE, a, b, ma, mb);
+		break;
 	default:
 		break;
 	}
 	return r;
+}
+
+/* unit= and netns= words: rows whose owner's unit or container, or whose namespace, says so. */
+static const struct cgroup_owner *row_cgroup(void *ctx, const struct conn *c)
+{
+	const struct cgroup_owner *cg = ctx;
+	return c->local_port == 443 ? &cg[0] : c->local_port == 22 ? &cg[1] : NULL;
+}
+
+static void filter_unit_and_netns(void **state)
+{
+	(void)state;
+	struct snapshot s;
+	snapshot_init(&s);
+	struct conn rows[] = {
+	    make(AF_INET, "192.0.2.1", 443, 5000, TCP_ST_ESTABLISHED),
+	    make(AF_INET, "192.0.2.2", 22, 5001, TCP_ST_ESTABLISHED),
+	    make(AF_INET, "198.51.100.7", 8080, 6000, TCP_ST_CLOSE_WAIT),
+	};
+	rows[2].netns = 1;
+	for (size_t i = 0; i < 3; i++)
+		snapshot_add_conn(&s, &rows[i]);
+	struct netns_entry items[2] = {{.fd = -1}, {.fd = -1}};
+	strcpy(items[0].label, "host");
+	strcpy(items[1].label, "net:[4026532001] docker:web");
+	struct netns_set set = {.items = items, .count = 2, .all = true};
+	s.netns = &set;
+	struct cgroup_owner cg[2];
+	const char *a = "0::/system.slice/nginx.service\n";
+	const char *b = "0::/system.slice/docker-"
+	                "3f4e1a7b9c2d8e6f0a1b2c3d4e5f60718293a4b5c6d7e8f9012345678abcdef0.scope\n";
+	assert_true(cgroup_owner_parse(a, strlen(a), &cg[0]));
+	assert_true(cgroup_owner_parse(b, strlen(b), &cg[1]));
+	struct tally_owner_hook hook = {.conn_cgroup = row_cgroup, .ctx = cg};
+	struct filter f = base_filter();
+	struct live_view v;
+	live_view_init(&v, &f, LIVE_SORT_NONE);
+	v.owners = &hook;
+	struct track_mark marks[3] = {{0}};
+	struct cw_error err = {0};
+	assert_int_equal(live_view_set_filter(&v, "unit=nginx", &err), 0);
+	assert_int_equal(live_view_update(&v, &s, marks), 0);
+	assert_int_equal(v.order_count, 1);
+	assert_int_equal(s.conns[v.order[0]].local_port, 443);
+	assert_int_equal(live_view_set_filter(&v, "unit=docker:3f4e", &err), 0);
+	live_view_update(&v, &s, marks);
+	assert_int_equal(v.order_count, 1);
+	assert_int_equal(s.conns[v.order[0]].local_port, 22);
+	assert_int_equal(live_view_set_filter(&v, "netns=docker:web", &err), 0);
+	live_view_update(&v, &s, marks);
+	assert_int_equal(v.order_count, 1);
+	assert_int_equal(s.conns[v.order[0]].local_port, 8080);
+	/* Grouped by unit: the two rows of no unit together, the others each in its group. */
+	assert_int_equal(live_view_set_filter(&v, "", &err), 0);
+	v.sort = LIVE_SORT_UNIT;
+	live_view_update(&v, &s, marks);
+	assert_int_equal(v.order_count, 3);
+	/* Empty values and overlong ones are refused; the filter stays. */
+	assert_int_equal(live_view_set_filter(&v, "unit=", &err), -EINVAL);
+	char longer[200] = "netns=";
+	memset(longer + 6, 'x', 100);
+	assert_int_equal(live_view_set_filter(&v, longer, &err), -EINVAL);
+	live_view_free(&v);
+	snapshot_free(&s);
 }
 
 /* with_v6: some remote addresses are IPv6 (the view then sorts on four keys, else one). */
@@ -179,6 +253,7 @@ static void check_sorts(bool with_v6)
 		c.recv_q = (uint32_t)(rand() % 3) * 4000000000u / 2;
 		c.send_q = (uint32_t)(rand() % 3);
 		marks[i].state_since_ms = (uint64_t)(rand() % 50) << 33;
+		c.netns = (uint16_t)(i % 3); /* three namespaces, for the netns order */
 		snapshot_add_conn(&s, &c);
 	}
 	struct filter f = base_filter();
@@ -226,6 +301,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(filter_words_and_listeners),
+	    cmocka_unit_test(filter_unit_and_netns),
 	    cmocka_unit_test(sorts_agree_with_reference),
 	    cmocka_unit_test(sorts_agree_with_reference_ipv4_only),
 	};

@@ -142,6 +142,18 @@ static void reads_tcp_info_among_attributes(void **state)
 	assert_int_equal(s.conns[2].idle_ms, CONN_UNKNOWN_U32);
 	assert_int_equal(s.conns[2].remote_port, 6);
 	assert_int_equal(s.conns[3].idle_ms, CONN_UNKNOWN_U32);
+
+	/* A listener's backlog shares its four bytes with idle_ms: tcp_info (asked for the whole
+	 * dump) must not overwrite it. */
+	struct reply l = {.len = 0};
+	add_sock(&l, AF_INET, "0.0.0.0", 80, "0.0.0.0", 0, TCP_ST_LISTEN, 0, 4096, 0);
+	add_attr(&l, INET_DIAG_INFO, &ti, sizeof(ti), 0);
+	snapshot_clear(&s);
+	assert_int_equal(netlink_parse_messages(l.buf, l.len, CONN_TCP, &s, &err),
+	                 NETLINK_PARSE_MORE);
+	assert_int_equal(s.count, 1);
+	assert_int_equal(conn_backlog(&s.conns[0]), 4096);
+	assert_int_equal(s.conns[0].send_q, 0);
 	snapshot_free(&s);
 }
 

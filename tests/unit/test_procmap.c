@@ -86,6 +86,8 @@ static void stat_lines(void **state)
 		    procmap_parse_stat(bad[i], strlen(bad[i]), name, sizeof(name), &start));
 }
 
+#define CW_TEST_ID "3f4e1a7b9c2d8e6f0a1b2c3d4e5f60718293a4b5c6d7e8f9012345678abcdef0"
+
 /* A made-up /proc: directories with fd links and stat/cmdline files. */
 static char root[64];
 
@@ -139,6 +141,20 @@ static int make_tree(void **state)
 	add_fd(200, 7, "socket:[13]");
 	add_fd(200, 8, "socket:[15]"); /* shared after fork: either holder may be shown */
 	add_fd(100, 6, "socket:[15]");
+	/* pid 100 runs in a Docker container whose name Docker's own file says; 200 has no
+	 * cgroup file (no cgroups in the kernel): no unit, no container. */
+	static const char cg[] = "0::/system.slice/docker-" CW_TEST_ID ".scope\n";
+	write_file("100/cgroup", cg, sizeof(cg) - 1);
+	char dir[256];
+	const char *parts[] = {"var", "var/lib", "var/lib/docker", "var/lib/docker/containers",
+	                       "var/lib/docker/containers/" CW_TEST_ID};
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		snprintf(dir, sizeof(dir), "%s/%s", root, parts[i]);
+		assert_int_equal(mkdir(dir, 0755), 0);
+	}
+	static const char config[] = "{\"ID\":\"" CW_TEST_ID "\",\"Name\":\"/web\"}";
+	write_file("var/lib/docker/containers/" CW_TEST_ID "/config.v2.json", config,
+	           sizeof(config) - 1);
 	/* A process that exited between the listing and the walk: its directory has no fd/. */
 	char path[256];
 	snprintf(path, sizeof(path), "%s/300", root);
@@ -165,6 +181,7 @@ static void walk_made_up_proc(void **state)
 	struct procmap_info info;
 	struct cw_error err = {0};
 	procmap_init(&pm, root);
+	pm.names.root = root;
 	uint32_t want[] = {11, 12, 13, 99, 0, 11, 15};
 	assert_int_equal(procmap_resolve(&pm, want, 7, &info, &err), 0);
 	assert_true(info.walked);
@@ -178,11 +195,16 @@ static void walk_made_up_proc(void **state)
 	assert_string_equal(o->name, "server");
 	assert_string_equal(o->cmdline, "server --port 80");
 	assert_true(o->start_time == 1000);
+	assert_string_equal(o->cgroup.unit, "docker-" CW_TEST_ID ".scope");
+	assert_string_equal(o->cgroup.id, CW_TEST_ID);
+	assert_string_equal(o->cgroup.name, "web");
 	assert_int_equal(procmap_owner_of(&pm, 12)->pid, 100);
 	o = procmap_owner_of(&pm, 13);
 	assert_int_equal(o->pid, 200);
 	assert_string_equal(o->name, "evil)\x1b[31m\"");
 	assert_string_equal(o->cmdline, "");
+	assert_string_equal(o->cgroup.unit, "");
+	assert_int_equal(o->cgroup.runtime, CGROUP_RT_NONE);
 	assert_null(procmap_owner_of(&pm, 99));
 	assert_null(procmap_owner_of(&pm, 0));
 	int32_t shared = procmap_owner_of(&pm, 15)->pid;

@@ -63,11 +63,33 @@ static void notes_are_bounded(void **state)
 	snapshot_free(&s);
 }
 
+/* Only a TCP listener has a backlog; the four bytes it shares with idle_ms mean nothing for
+ * other rows, and a source that left them unknown gives 0. */
+static void backlog_only_for_listeners(void **state)
+{
+	(void)state;
+	struct conn c;
+	memset(&c, 0, sizeof(c));
+	c.proto = CONN_TCP;
+	c.state = TCP_ST_LISTEN;
+	c.backlog = 511;
+	assert_int_equal(conn_backlog(&c), 511);
+	c.idle_ms = CONN_UNKNOWN_U32; /* /proc and netstat: not shown */
+	assert_int_equal(conn_backlog(&c), 0);
+	c.backlog = 511;
+	c.state = TCP_ST_CLOSE_WAIT;
+	assert_int_equal(conn_backlog(&c), 0);
+	c.state = TCP_ST_LISTEN;
+	c.proto = CONN_UDP;
+	assert_int_equal(conn_backlog(&c), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(appends_and_grows),
 	    cmocka_unit_test(notes_are_bounded),
+	    cmocka_unit_test(backlog_only_for_listeners),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
