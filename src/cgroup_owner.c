@@ -378,6 +378,11 @@ bool cgroup_json_string(const char *text, size_t len, const char *key, char *out
 		v++;
 		while (v < end && (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r'))
 			v++;
+		if (v < end && *v == '[') { /* a list of strings (Podman's "names"): its first */
+			v++;
+			while (v < end && (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r'))
+				v++;
+		}
 		if (v >= end || *v != '"')
 			return false;
 		return copy_json_string(v + 1, end, out, outlen);

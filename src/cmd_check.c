@@ -66,7 +66,8 @@ int cmd_check(const struct cw_options *o)
 	}
 	arm_timeout(o->timeout_s);
 	struct cw_options opts = *o;
-	/* The check counts every TCP socket, listeners too, unless -l narrowed it. */
+	/* Listeners are read whatever the selection: LISTEN has its own performance data and
+	 * thresholds, and the rules look at accept queues. The total follows the selection. */
 	if (opts.filter.listening == FILTER_CONNECTED)
 		opts.filter.listening = FILTER_ALL;
 	struct cw_error err = {0};
@@ -117,13 +118,13 @@ int cmd_check(const struct cw_options *o)
 	}
 
 	size_t counts[THRESHOLD_KEYS];
-	check_count_states(&t.stats, counts);
+	check_count_states(&t.stats, o->filter.listening, counts);
 	struct check_rule_hit hits[CHECK_MAX_PROBLEMS];
 	size_t nhits = check_rule_hits(&t.report, hits, CHECK_MAX_PROBLEMS);
 	struct check_result res;
 	check_evaluate(counts, &opts.check_thresholds, hits, nhits, &res);
 	alarm(0); /* the answer is known: nothing may interleave with it */
-	render_check(stdout, &res, counts, &opts.check_thresholds);
+	render_check(stdout, &res, counts, &opts.check_thresholds, o->filter.listening);
 	if (opts.verbose)
 		render_check_long(stdout, &t.report);
 	tally_free(&t);

@@ -148,6 +148,53 @@ static bool podman_name(const struct container_names *cn, const char *id, char *
 	return ok;
 }
 
+static bool is_node_entry(const char *addr, size_t len)
+{
+	static const char *const fixed[] = {"127.0.0.1", "::1", "fe00::0", "fe00::1", "fe00::2"};
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (strlen(fixed[i]) == len && !memcmp(addr, fixed[i], len))
+			return true;
+	return false;
+}
+
+/* The pod's name when no runtime file said it: the kubelet writes each pod's hosts file with the
+ * pod's own line after the fixed localhost entries, "IP NAME" (or "IP FQDN HOSTNAME" when the
+ * spec sets a hostname), and HostAliases only after a comment. A host-network pod's file is the
+ * node's: it names no pod. */
+static bool kubelet_pod_name(const struct container_names *cn, const char *uid, char *out, size_t n)
+{
+	if (!uid[0] || strspn(uid, "0123456789abcdef-") != strlen(uid))
+		return false; /* a path component, never a path */
+	char rel[120];
+	size_t len;
+	snprintf(rel, sizeof(rel), "var/lib/kubelet/pods/%s/etc-hosts", uid);
+	char *text = read_config(cn, rel, &len);
+	if (!text)
+		return false;
+	bool ok = false;
+	char *save_line = NULL;
+	char *line = strstr(text, "(host network)") ? NULL : strtok_r(text, "\n", &save_line);
+	for (; line && !ok; line = strtok_r(NULL, "\n", &save_line)) {
+		if (line[0] == '#') {
+			if (strstr(line, "HostAliases"))
+				break;
+			continue;
+		}
+		char *save_field = NULL;
+		const char *addr = strtok_r(line, " \t", &save_field), *last = NULL;
+		if (!addr || is_node_entry(addr, strlen(addr)))
+			continue;
+		for (const char *f; (f = strtok_r(NULL, " \t", &save_field));)
+			last = f;
+		if (last) {
+			snprintf(out, n, "%s", last);
+			ok = true;
+		}
+	}
+	free(text);
+	return ok;
+}
+
 void container_names_lookup(struct container_names *cn, struct cgroup_owner *o)
 {
 	if (!o->id[0])
@@ -178,6 +225,8 @@ void container_names_lookup(struct container_names *cn, struct cgroup_owner *o)
 	default:
 		break;
 	}
+	if (!name[0] && o->pod[0])
+		kubelet_pod_name(cn, o->pod, name, sizeof(name));
 	memcpy(o->name, name, sizeof(o->name));
 	if (cn->count == cn->capacity) {
 		size_t cap = cn->capacity ? cn->capacity * 2 : 16;

@@ -262,7 +262,11 @@ int render_live_json(FILE *out, const struct live_frame *f)
 	jsonw_kv_uint(&w, "changed", f->changes->changed_count);
 	jsonw_kv_uint(&w, "closed", f->changes->closed_count);
 	jsonw_object_end(&w);
-	jsonw_kv_uint(&w, "total", f->snap->count);
+	/* total as every command counts it (docs/json.md); read: every row, listeners the view
+	 * hides too */
+	jsonw_kv_uint(&w, "total", f->stats->total);
+	jsonw_kv_uint(&w, "listening", f->stats->tcp_listeners);
+	jsonw_kv_uint(&w, "read", f->snap->count);
 
 	jsonw_key(&w, "connections");
 	jsonw_array_begin(&w);
