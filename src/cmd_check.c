@@ -102,7 +102,6 @@ int cmd_check(const struct cw_options *o)
 	snapshot_free(&snap);
 	if (r == 0)
 		r = cmd_add_close_wait_ages(&col, &t, &err);
-	collector_free(&col);
 	bpf_source_close(bpf);
 	if (r < 0) {
 		char reason[sizeof(err.msg) + 64];

@@ -111,7 +111,6 @@ int cmd_summary(const struct cw_options *o)
 	if (out != CW_EXIT_OK)
 		status = out;
 out:
-	collector_free(&col);
 	bpf_source_close(bpf);
 	snapshot_free(&snap);
 	tally_free(&t);
