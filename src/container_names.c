@@ -1,5 +1,7 @@
 #include "container_names.h"
 
+#include "util/readfile.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -25,26 +27,10 @@ void container_names_free(struct container_names *cn)
 	memset(cn, 0, sizeof(*cn));
 }
 
-/* Reads at most cap - 1 bytes of the file at path (relative to dirfd) NUL-terminated into buf;
- * returns the length or -1. O_NOFOLLOW: a runtime's file is never a link, and a link there is
- * not ours to follow. */
+/* O_NOFOLLOW: a runtime's file is never a link, and a link there is not ours to follow. */
 static ssize_t read_text(int dirfd, const char *path, char *buf, size_t cap)
 {
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0)
-		return -1;
-	size_t used = 0;
-	while (used + 1 < cap) {
-		ssize_t r = read(fd, buf + used, cap - 1 - used);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		used += (size_t)r;
-	}
-	close(fd);
-	buf[used] = '\0';
-	return (ssize_t)used;
+	return read_file_bounded(dirfd, path, O_NOFOLLOW | O_NONBLOCK, buf, cap);
 }
 
 static char *read_config(const struct container_names *cn, const char *rel, size_t *len)

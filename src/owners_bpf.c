@@ -1,5 +1,6 @@
 /* Loader and reader of the BPF task-file iterator (src/bpf/task_sockets.bpf.c). */
 #include "owners_bpf.h"
+#include "bpf_load.h"
 
 #include "i18n.h"
 
@@ -25,18 +26,10 @@ struct owners_bpf {
 	struct bpf_link *link;
 };
 
-static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	(void)fmt;
-	(void)ap;
-	return 0;
-}
-
 int owners_bpf_open(struct owners_bpf **out, struct cw_error *err)
 {
 	*out = NULL;
-	libbpf_set_print(quiet);
+	bpf_load_quiet();
 	struct owners_bpf *b = calloc(1, sizeof(*b));
 	if (!b)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
@@ -45,11 +38,10 @@ int owners_bpf_open(struct owners_bpf **out, struct cw_error *err)
 	if (b->skel)
 		b->link = bpf_program__attach_iter(b->skel->progs.cw_task_file, NULL);
 	if (!b->link) {
-		int e = errno ? errno : EINVAL;
+		int e = errno;
 		cw_task_sockets__destroy(b->skel);
 		free(b);
-		return cw_error_set(err, -e, _("cannot load the BPF socket iterator: %s"),
-		                    strerror(e));
+		return bpf_load_error(err, e);
 	}
 	*out = b;
 	return 0;

@@ -2,6 +2,7 @@
 
 #include "i18n.h"
 #include "util/parse.h"
+#include "util/readfile.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -101,21 +102,7 @@ static ssize_t read_proc_file(int procfd, const char *pid, const char *file, cha
 {
 	char path[64];
 	snprintf(path, sizeof(path), "%s/%s", pid, file);
-	int fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	size_t used = 0;
-	while (used + 1 < cap) {
-		ssize_t r = read(fd, buf + used, cap - 1 - used);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		used += (size_t)r;
-	}
-	close(fd);
-	buf[used] = '\0';
-	return (ssize_t)used;
+	return read_file_bounded(procfd, path, 0, buf, cap);
 }
 
 static bool read_stat(int procfd, const char *pid, char *name, size_t namelen, uint64_t *start)

@@ -1,5 +1,6 @@
 /* Loader and reader of the BPF socket iterator (src/bpf/tcp_iter.bpf.c). */
 #include "source_bpf.h"
+#include "bpf_load.h"
 
 #include "i18n.h"
 #include "stats.h"
@@ -35,34 +36,19 @@ bool bpf_source_built(void)
 	return true;
 }
 
-/* libbpf prints its own diagnostics (the verifier log, missing BTF) to stderr; connwatch says
- * once, in its own words, why the fast path is not used. */
-static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	(void)fmt;
-	(void)ap;
-	return 0;
-}
-
 int bpf_source_open(struct bpf_source **out, struct cw_error *err)
 {
 	*out = NULL;
-	libbpf_set_print(quiet);
+	bpf_load_quiet();
 	struct bpf_source *b = calloc(1, sizeof(*b));
 	if (!b)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
 	errno = 0;
 	b->skel = cw_tcp_iter__open_and_load();
 	if (!b->skel) {
-		int e = errno ? errno : EINVAL;
+		int e = errno;
 		free(b);
-		if (e == EPERM || e == EACCES)
-			return cw_error_set(err, -e, "%s",
-			                    _("loading the BPF socket iterator needs CAP_BPF and "
-			                      "CAP_PERFMON"));
-		return cw_error_set(err, -e, _("cannot load the BPF socket iterator: %s"),
-		                    strerror(e));
+		return bpf_load_error(err, e);
 	}
 	b->link = bpf_program__attach_iter(b->skel->progs.cw_tcp, NULL);
 	if (!b->link) {
