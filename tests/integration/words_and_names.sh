@@ -80,4 +80,17 @@ PY
 "$CONNWATCH" --lang id import --threshold syn_recv_warning=1 "$FIXTURES/user-example/netstat-ntu.txt" >"$tmp/sum.id" 2>&1
 grep -q "\[warning\]\|\[critical\]" "$tmp/sum.id" && fail "[warning] untranslated in summary: $(cat "$tmp/sum.id")"
 grep -q "\[peringatan\]\|\[kritis\]" "$tmp/sum.id" || fail "no translated severity: $(cat "$tmp/sum.id")"
+# Evidence words are the reader's: the TIME_WAIT rule's "this host is the client" in Indonesian
+# says "klien", while JSON keeps the identifier "client".
+mkdir -p "$tmp/client/net"
+{
+  echo "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode"
+  for i in $(seq 10); do
+    printf '%4d: 0100007F:%04X 0200007F:0050 06 00000000:00000000 03:00000BB8 00000000     0        0 0 1 0000000000000000 20 4 30 10 -1\n' "$i" $((40000 + i))
+  done
+} >"$tmp/client/net/tcp"
+out=$("$CONNWATCH" --lang id summary --proc-root "$tmp/client" --threshold time_wait_total=5)
+echo "$out" | grep -q "host ini adalah: klien$" || fail "side not translated: $out"
+"$CONNWATCH" summary --json --proc-root "$tmp/client" --threshold time_wait_total=5 |
+  grep -q '"side":"client"' || fail "JSON side is not the identifier"
 echo ok
