@@ -86,15 +86,20 @@ static void conn_from_rec(struct conn *c, const struct cw_bpf_rec *r)
 	memcpy(c->local_addr, r->local_addr, sizeof(c->local_addr));
 	memcpy(c->remote_addr, r->remote_addr, sizeof(c->remote_addr));
 	c->recv_q = r->recv_q;
-	if (r->state == TCP_ST_LISTEN) {
-		c->backlog = r->send_q; /* as sock_diag: the limit in wqueue; netstat shows 0 */
-		c->send_q = 0;
-	} else {
-		c->send_q = r->send_q;
-	}
 	c->uid = r->uid;
 	c->inode = r->inode;
+	if (r->state == TCP_ST_LISTEN) {
+		/* as sock_diag: the limit in wqueue, netstat shows Send-Q 0; the backlog shares
+		 * idle_ms's four bytes */
+		c->backlog = r->send_q;
+		c->send_q = 0;
+		return;
+	}
+	c->send_q = r->send_q;
 	c->idle_ms = r->idle_ms == CW_BPF_NO_IDLE ? CONN_UNKNOWN_U32 : r->idle_ms;
+	if (r->timer == 3) /* TIME_WAIT timer, no tcp_info: idle_ms holds the time left, as the
+	                    * netlink source keeps sock_diag's idiag_expires */
+		c->idle_ms = r->timer_ms;
 }
 
 /* Runs the iterator once: records become rows. CLOSE_WAIT rows also go to close_wait with
