@@ -76,6 +76,23 @@ for s in strs:
     # sort keys and option names are identifiers, not words
     rest = s.replace("--state", "").replace("state, remote", "").replace("bawaan: state", "")
     assert not re.search(r"\bstate\b", rest), ("'state' where 'status' is the word", s)
+    # the glossary at the top of po/id.po: the peer / the other side is "pihak lain"
+    assert not re.search(r"\bpeer\b|pihak lawan", s), ("'pihak lain' is the word for the peer", s)
+PY
+# The Indonesian man page uses the same words as the catalogue: no "mendengarkan", and "state"
+# only as an identifier (the --state option, the sort key, JSON keys).
+python3 - "$top/man/connwatch.id.1" <<'PY' || fail "man/connwatch.id.1 wording"
+import re, sys
+bad = []
+for n, line in enumerate(open(sys.argv[1], encoding="utf-8"), 1):
+    if line.startswith('.\\"'):
+        continue
+    if "mendengarkan" in line:
+        bad.append((n, line.strip()))
+    rest = re.sub(r"\\-\\-state|^\.B state$|state, remote|states, protocols|remote_port, state", "", line)
+    if re.search(r"\b(state|State|STATE)\b", rest) and "Foreign Address, State" not in rest:
+        bad.append((n, line.strip()))
+assert not bad, bad
 PY
 "$CONNWATCH" --lang id import --threshold syn_recv_warning=1 "$FIXTURES/user-example/netstat-ntu.txt" >"$tmp/sum.id" 2>&1
 grep -q "\[warning\]\|\[critical\]" "$tmp/sum.id" && fail "[warning] untranslated in summary: $(cat "$tmp/sum.id")"
