@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 # Build and library packages, then the tools the tests compare against or drive.
 PACKAGES=(
   build-essential meson ninja-build pkg-config gettext
-  libmnl-dev libncurses-dev libcmocka-dev
+  libmnl-dev libncurses-dev libcmocka-dev libzstd-dev
   iproute2 net-tools netbase nftables procps strace jq tmux curl python3 locales systemd
   hyperfine prometheus hping3 clang libclang-rt-14-dev libbpf-dev bpftool
 )

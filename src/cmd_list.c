@@ -30,6 +30,8 @@ int cmd_list(const struct cw_options *o)
 	if (collector_take(&col, &snap, &err) < 0) {
 		cmd_report_notes(&col, &snap);
 		cmd_print_error(err.msg);
+		if (col.bad_usage) /* --at TIME */
+			status = CW_EXIT_USAGE;
 		goto out;
 	}
 	filter_apply(&o->filter, &snap);

@@ -1,6 +1,7 @@
 /* `connwatch live` (the default command): source -> filter -> track -> view, every interval,
  * drawn by the ncurses screen on a terminal, else printed as text blocks or NDJSON. */
 #include "cmd_common.h"
+#include "cmd_record.h"
 #include "collect.h"
 #include "commands.h"
 #include "enrich.h"
@@ -13,6 +14,7 @@
 #include "render_tui.h"
 #include "tally.h"
 #include "track.h"
+#include "trend.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -42,8 +44,19 @@ struct live_run {
 	char stale[sizeof(((struct cw_error *)0)->msg)]; /* why the last refresh failed */
 	int status; /* CW_EXIT_PARTIAL once input was skipped */
 	uint64_t interval_ms;
-	uint64_t test_slow_ms; /* CONNWATCH_TEST_SLOW_REFRESH_MS (connwatch(1)), 0 normally */
+	uint64_t test_slow_ms;    /* CONNWATCH_TEST_SLOW_REFRESH_MS (connwatch(1)), 0 normally */
+	struct trend trend;       /* the header's sparklines */
+	struct live_recorder rec; /* --record, `connwatch record` */
+	bool quiet;               /* `connwatch record`: no output, only the recording */
+	sigset_t stop_signals;    /* `connwatch record`: blocked, waited for between refreshes */
 };
+
+static int64_t wall_ms_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static uint64_t monotonic_ms(void)
 {
@@ -106,10 +119,14 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 	r->frame.view = &r->view;
 	r->frame.stats = &r->tally.stats;
 	r->frame.report = &r->tally.report;
+	trend_init(&r->trend);
+	r->frame.trend = &r->trend;
+	r->frame.utf8 = trend_locale_utf8();
 }
 
 static void run_free(struct live_run *r)
 {
+	live_recorder_close(&r->rec);
 	collector_free(&r->col);
 	bpf_source_close(r->bpf);
 	live_view_free(&r->view);
@@ -135,6 +152,10 @@ static int run_sample(struct live_run *r, struct cw_error *err)
 	r->snap = taken;
 	if (r->test_slow_ms) /* stands for a table too large to read within the interval */
 		sleep_until_ms(monotonic_ms() + r->test_slow_ms);
+	/* Played back: the recorded time and counters, not this machine's. No second,
+	 * CLOSE_WAIT-only dump for their ages, even when recording: the rules take the time in
+	 * state from the tracker, and a replay from the recording's own times. */
+	const struct rec_meta *recorded = collector_recorded(&r->col);
 	if (r->snap.skipped)
 		r->status = CW_EXIT_PARTIAL;
 	if (!r->noted && (r->snap.note_count || r->col.fell_back)) {
@@ -148,8 +169,15 @@ static int run_sample(struct live_run *r, struct cw_error *err)
 			return rc;
 		cmd_report_owners(&info, &r->owners_said);
 	}
-	r->frame.now_ms = monotonic_ms();
-	r->frame.wall = time(NULL);
+	int64_t wall_ms = recorded ? recorded->wall_ms : wall_ms_now();
+	r->frame.now_ms = recorded ? (uint64_t)recorded->wall_ms : monotonic_ms();
+	r->frame.wall = (time_t)(wall_ms / 1000);
+	if (recorded && recorded->interval_ms)
+		r->frame.interval_s = recorded->interval_ms / 1000.0;
+	if (recorded) {
+		r->frame.replay_index = r->col.next; /* the refresh just taken, from 1 */
+		r->frame.replay_total = history_count(r->col.history);
+	}
 	r->frame.refresh++;
 	if (track_update(&r->track, &r->snap, r->frame.now_ms, &r->changes) < 0 ||
 	    live_view_update(&r->view, &r->snap, track_marks(&r->track)) < 0)
@@ -161,19 +189,37 @@ static int run_sample(struct live_run *r, struct cw_error *err)
 	struct cw_error kerr = {0};
 	if (r->read_counters) /* unreadable counters leave them unknown: rules then skip them */
 		tally_read_counters(&r->tally, r->proc_root, &kerr);
+	if (recorded) {
+		r->tally.counters = recorded->counters;
+		r->tally.have_counters = recorded->counters.valid;
+	}
 	double now_s = (double)r->frame.now_ms / 1000.0;
 	if (tally_diagnose(&r->tally, r->prev.valid ? &r->prev : NULL, now_s) < 0)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
-	diag_sample_take(&r->prev, &r->tally.stats,
-	                 r->tally.have_counters ? &r->tally.counters : NULL, now_s);
+	/* Played back: the warnings as the recorder gave them, which [ and ] jump between (the
+	 * rows are diagnosed again by `summary --replay --at`, with evidence). */
+	if (recorded && history_report(recorded, &r->tally.report) < 0)
+		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
+	const struct kcounters *counters = r->tally.have_counters ? &r->tally.counters : NULL;
+	diag_sample_take(&r->prev, &r->tally.stats, counters, now_s);
+	uint64_t tcp[TCP_ST_MAX];
+	for (unsigned st = 0; st < TCP_ST_MAX; st++)
+		tcp[st] = r->tally.stats.by_proto_state[STATS_TCP][st] +
+		          r->tally.stats.by_proto_state[STATS_TCP6][st];
+	trend_push(&r->trend, wall_ms, tcp);
+	if (r->rec.open &&
+	    live_recorder_add(&r->rec, &r->snap, counters, &r->tally.report, wall_ms) != CW_EXIT_OK)
+		return cw_error_set(err, -EIO, "%s", _("the recording stopped")); /* rec.broken */
 	r->frame.refresh_ms = monotonic_ms() - began;
 	return 0;
 }
 
 /* A refresh of a running view: a failed read (ENOBUFS, a dump the kernel broke off) does not
  * end the view. It is said on stderr, the last good sample stays, marked stale, and the next
- * interval tries again; the exit status then says some input was not read. The first refresh has
- * nothing to fall back on: its failure ends the command. */
+ * interval tries again; the exit status then says some input was not read. `connwatch record`
+ * (a service that runs for months) does the same: the failed refresh is left out of the
+ * recording, the next is recorded. The first refresh has nothing to fall back on: its failure
+ * ends the command. */
 static int run_refresh(struct live_run *r, struct cw_error *err)
 {
 	int rc = run_sample(r, err);
@@ -181,12 +227,20 @@ static int run_refresh(struct live_run *r, struct cw_error *err)
 		r->frame.stale = NULL;
 		return 0;
 	}
-	if (r->frame.refresh == 0 || rc == -ENOMEM)
+	/* A recording played back has no next interval to wait for, and a recording that cannot
+	 * be written is no passing failure. */
+	if (r->frame.refresh == 0 || rc == -ENOMEM || r->col.recording || r->rec.broken)
 		return rc;
-	fprintf(stderr,
-	        _("connwatch: refresh %llu failed (%s); the last good one stays on view, marked "
-	          "stale; trying again at the next interval\n"),
-	        (unsigned long long)r->frame.refresh + 1, err->msg);
+	if (r->quiet) /* `connwatch record`: nothing on view; the recording skips this refresh */
+		fprintf(stderr,
+		        _("connwatch: refresh %llu failed (%s); not recorded; trying again at the "
+		          "next interval\n"),
+		        (unsigned long long)r->frame.refresh + 1, err->msg);
+	else
+		fprintf(stderr,
+		        _("connwatch: refresh %llu failed (%s); the last good one stays on view, "
+		          "marked stale; trying again at the next interval\n"),
+		        (unsigned long long)r->frame.refresh + 1, err->msg);
 	snprintf(r->stale, sizeof(r->stale), "%s", err->msg);
 	r->frame.stale = r->stale;
 	r->frame.refresh++;
@@ -199,11 +253,17 @@ static int run_stream(struct live_run *r, const struct cw_options *o)
 	struct cw_error err = {0};
 	for (;;) {
 		uint64_t started = monotonic_ms();
-		if (run_refresh(r, &err) < 0) {
-			cmd_print_error(err.msg);
+		int rc = run_refresh(r, &err);
+		if (rc == -ENODATA && r->col.recording) /* played to the end */
+			return r->status;
+		if (rc < 0) {
+			if (!r->rec.broken) /* the recorder said why already */
+				cmd_print_error(err.msg);
 			return CW_EXIT_RUNTIME;
 		}
-		if (o->json)
+		if (r->quiet)
+			; /* `connwatch record`: the recording is the output */
+		else if (o->json)
 			render_live_json(stdout, &r->frame);
 		else
 			render_live_plain(stdout, &r->frame);
@@ -212,8 +272,77 @@ static int run_stream(struct live_run *r, const struct cw_options *o)
 			return out;
 		if (o->count && r->frame.refresh >= o->count)
 			return r->status;
-		sleep_until_ms(started + r->interval_ms);
+		if (r->quiet) {
+			if (record_wait_until(&r->stop_signals, started + r->interval_ms))
+				return r->status;
+		} else if (!r->col.recording) { /* a recording plays as fast as it prints */
+			sleep_until_ms(started + r->interval_ms);
+		}
 	}
+}
+
+/* A recording on the screen: the refresh a replay key asks for, or REC_NO_FRAME (with a
+ * message) when there is none. */
+static size_t replay_target(struct live_run *r, struct tui_state *ui, enum tui_event ev)
+{
+	struct history *h = r->col.history;
+	size_t cur = r->col.next - 1, n = history_count(h), to = REC_NO_FRAME;
+	struct cw_error err = {0};
+	switch (ev) {
+	case TUI_STEP_BACK:
+		to = cur > 0 ? cur - 1 : REC_NO_FRAME;
+		break;
+	case TUI_STEP_FORWARD:
+		to = cur + 1 < n ? cur + 1 : REC_NO_FRAME;
+		break;
+	case TUI_PREV_WARNING:
+	case TUI_NEXT_WARNING:
+		to = history_find_warning(h, cur, ev == TUI_PREV_WARNING ? -1 : 1, &err);
+		if (to == REC_NO_FRAME)
+			tui_message(err.msg[0] ? err.msg
+			            : ev == TUI_PREV_WARNING
+			                ? _("no refresh with a warning before this one")
+			                : _("no refresh with a warning after this one"));
+		break;
+	case TUI_GOTO:
+		if (history_find(h, ui->goto_text, "g", &to, &err) < 0) {
+			tui_message(err.msg);
+			to = REC_NO_FRAME;
+		}
+		break;
+	default:
+		break;
+	}
+	return to;
+}
+
+/* Shows refresh `to` of a recording as if played up to it: the sparklines hold the recorded
+ * refreshes before it, and new/changed/closed and the rules' rates compare with the refresh
+ * recorded just before (not with the one shown before the jump). One step forward is simply
+ * the next refresh. */
+static int replay_jump(struct live_run *r, size_t to, bool next, struct cw_error *err)
+{
+	if (!next) {
+		struct history *h = r->col.history;
+		size_t from = to >= TREND_CELLS ? to - TREND_CELLS + 1 : 0;
+		trend_init(&r->trend);
+		for (size_t i = from; i + 1 < to; i++) {
+			if (history_load_meta(h, i, err) < 0)
+				return err->code;
+			trend_push(&r->trend, history_meta(h)->wall_ms, history_meta(h)->by_state);
+		}
+		track_free(&r->track);
+		track_init(&r->track);
+		r->prev.valid = false;
+		if (to > 0) {
+			collector_seek(&r->col, to - 1);
+			int rc = run_sample(r, err);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	collector_seek(&r->col, to);
+	return run_sample(r, err);
 }
 
 static int run_screen(struct live_run *r, const struct cw_options *o)
@@ -228,6 +357,7 @@ static int run_screen(struct live_run *r, const struct cw_options *o)
 	int status = CW_EXIT_OK;
 	if (run_refresh(r, &err) < 0)
 		goto failed;
+	ui.replay = r->col.history != NULL;
 	/* The next refresh is due an interval after the last one ended, and keys are read on every
 	 * pass: however long a refresh takes (a million sockets), keys get their turn between two
 	 * refreshes instead of waiting behind refreshes that are always overdue. */
@@ -237,6 +367,12 @@ static int run_screen(struct live_run *r, const struct cw_options *o)
 		if (tui_stop_requested())
 			break;
 		uint64_t now = monotonic_ms();
+		if (!ui.paused && now >= due && ui.replay &&
+		    r->col.next >= history_count(r->col.history)) {
+			ui.paused = true; /* played to the end: stay on the last refresh */
+			tui_draw(&ui, &r->frame);
+			continue;
+		}
 		if (!ui.paused && now >= due) {
 			if (o->count && r->frame.refresh >= o->count)
 				break;
@@ -253,6 +389,16 @@ static int run_screen(struct live_run *r, const struct cw_options *o)
 		enum tui_event ev = tui_wait(&ui, &r->view, &r->frame, (int)wait);
 		if (ev == TUI_QUIT)
 			break;
+		if (ev >= TUI_STEP_BACK) { /* a replay key: show that refresh, paused */
+			size_t to = replay_target(r, &ui, ev);
+			if (to != REC_NO_FRAME) {
+				ui.paused = true;
+				if (replay_jump(r, to, ev == TUI_STEP_FORWARD, &err) < 0)
+					goto failed;
+			}
+			tui_draw(&ui, &r->frame);
+			continue;
+		}
 		/* the counts stay those of the refresh: a typed filter only changes the rows */
 		if (ev == TUI_VIEW_CHANGED &&
 		    live_view_update(&r->view, &r->snap, r->frame.marks) < 0) {
@@ -288,9 +434,10 @@ static uint64_t test_slow_refresh_ms(void)
 	return ms > 60000 ? 60000 : ms;
 }
 
-int cmd_live(const struct cw_options *o)
+static int live_main(const struct cw_options *o, bool quiet)
 {
-	bool screen = !o->plain && !o->json && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
+	bool screen =
+	    !quiet && !o->plain && !o->json && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
 	enum live_sort sort = screen ? LIVE_SORT_STATE : LIVE_SORT_NONE;
 	if (o->sort) {
 		sort = live_sort_parse(o->sort);
@@ -332,8 +479,25 @@ int cmd_live(const struct cw_options *o)
 	r->interval_ms = (uint64_t)(interval_s * 1000.0 + 0.5);
 	r->frame.interval_s = interval_s;
 	r->test_slow_ms = test_slow_refresh_ms();
-	int status = screen ? run_screen(r, o) : run_stream(r, o);
+	r->quiet = quiet;
+	if (quiet)
+		record_block_stop_signals(&r->stop_signals);
+	int status = CW_EXIT_OK;
+	if (o->record_path)
+		status = live_recorder_open(&r->rec, o->record_path, o->max_size, interval_s);
+	if (status == CW_EXIT_OK)
+		status = screen ? run_screen(r, o) : run_stream(r, o);
 	run_free(r);
 	free(r);
 	return status;
+}
+
+int cmd_live(const struct cw_options *o)
+{
+	return live_main(o, false);
+}
+
+int cmd_live_record(const struct cw_options *o)
+{
+	return live_main(o, true);
 }

@@ -45,6 +45,8 @@ int cmd_summary(const struct cw_options *o)
 	int status = cmd_load_config(o, &cfg);
 	if (status != CW_EXIT_OK)
 		return status;
+	if (o->from)
+		return cmd_summary_span(o);
 
 	struct cw_error err = {0};
 	struct bpf_source *bpf = NULL;
@@ -78,8 +80,14 @@ int cmd_summary(const struct cw_options *o)
 	if (taken < 0) {
 		cmd_report_notes(&col, &snap);
 		cmd_print_error(err.msg);
-		status = CW_EXIT_RUNTIME;
+		/* --at TIME that is not one, or before the recording */
+		status = col.bad_usage ? CW_EXIT_USAGE : CW_EXIT_RUNTIME;
 		goto out;
+	}
+	const struct rec_meta *recorded = collector_recorded(&col);
+	if (recorded) { /* a recording: the counters recorded with the refresh */
+		t.counters = recorded->counters;
+		t.have_counters = recorded->counters.valid;
 	}
 	if (o->processes) {
 		struct procmap_info info;

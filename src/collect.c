@@ -3,6 +3,7 @@
 #include "i18n.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 void collector_init(struct collector *col, const struct cw_options *o)
@@ -10,9 +11,16 @@ void collector_init(struct collector *col, const struct cw_options *o)
 	memset(col, 0, sizeof(*col));
 	filter_to_request(&o->filter, &col->req);
 	col->req.proc_root = o->proc_root;
-	col->req.record_path = o->record_path;
+	/* Only list saves raw netlink replies; live --record writes a recording (recording.h). */
+	if (o->command == CMD_LIST)
+		col->req.record_path = o->record_path;
 	col->netns_spec = o->netns;
-	if (o->replay_path) {
+	if (o->replay_path && rec_file_is_recording(o->replay_path)) {
+		col->recording = o->replay_path;
+		col->at = o->at;
+		col->play = o->command == CMD_LIVE;
+	} else if (o->replay_path) {
+		col->at = o->at;
 		col->ops = &source_replay;
 		col->req.input_path = o->replay_path;
 	} else if (o->proc_root || (o->source && !strcmp(o->source, "proc"))) {
@@ -51,17 +59,83 @@ int collector_open_bpf(const struct cw_options *o, bool resident, struct bpf_sou
 	return 0;
 }
 
-static void close_netns(struct collector *col)
+static int history_start(struct collector *col, struct cw_error *err)
+{
+	col->history = malloc(sizeof(*col->history));
+	if (!col->history)
+		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
+	if (history_open(col->history, col->recording, err) < 0) {
+		collector_free(col);
+		return err->code;
+	}
+	size_t n = history_count(col->history);
+	col->next = col->play ? 0 : n - 1;
+	if (col->at && history_find(col->history, col->at, "--at", &col->next, err) < 0) {
+		col->bad_usage = true;
+		collector_free(col);
+		return err->code;
+	}
+	return 0;
+}
+
+static int take_recorded(struct collector *col, struct snapshot *snap, struct cw_error *err)
+{
+	if (!col->history && history_start(col, err) < 0)
+		return err->code;
+	for (;;) {
+		size_t n = history_count(col->history);
+		if (col->next >= n) {
+			if (col->play || n == 0)
+				return cw_error_set(err, -ENODATA, _("%s: end of the recording"),
+				                    col->recording);
+			col->next =
+			    n - 1; /* damage found at the refresh asked for: the one before */
+		}
+		int rc = history_load(col->history, col->next, snap, err);
+		if (rc == -EBADMSG)
+			continue; /* history_count() dropped: the damage is noted below */
+		if (rc < 0)
+			return rc;
+		break;
+	}
+	col->next++;
+	const char *damage = history_damage(col->history);
+	if (damage) {
+		snapshot_add_note(snap, "%s", damage);
+		snap->skipped++;
+	}
+	snapshot_flush(snap); /* a counting consumer (summary) takes the last rows now */
+	return 0;
+}
+
+const struct rec_meta *collector_recorded(const struct collector *col)
+{
+	return col->history && col->history->loaded != REC_NO_FRAME ? history_meta(col->history)
+	                                                            : NULL;
+}
+
+void collector_seek(struct collector *col, size_t refresh)
+{
+	col->next = refresh;
+}
+
+static void netns_close(struct collector *col)
 {
 	if (col->netns_open)
 		netns_set_free(&col->netns);
 	col->netns_open = false;
 }
 
+/* The namespaces opened for --netns, and a recording opened for --replay. */
 void collector_free(struct collector *col)
 {
-	close_netns(col);
+	netns_close(col);
 	snapshot_free(&col->close_wait);
+	if (col->history) {
+		history_close(col->history);
+		free(col->history);
+		col->history = NULL;
+	}
 }
 
 /* Fills snap from every namespace asked for, each row tagged with its namespace's index. */
@@ -126,8 +200,17 @@ int collector_take(struct collector *col, struct snapshot *snap, struct cw_error
 {
 	/* "all" is listed again on every take: containers come and go under a live view. */
 	if (col->netns_open && col->netns.all)
-		close_netns(col);
+		netns_close(col);
 	snapshot_clear(snap);
+	if (col->recording)
+		return take_recorded(col, snap, err);
+	if (col->at) { /* --at on anything but a recording of refreshes */
+		col->bad_usage = true;
+		return cw_error_set(err, -EINVAL,
+		                    _("--at needs a recording of refreshes (connwatch record, live "
+		                      "--record); %s is a one-snapshot netlink recording"),
+		                    col->req.input_path);
+	}
 	if (!col->bpf)
 		return fill_falling_back(col, &col->req, snap, err);
 	/* The iterator walks TCP only: UDP comes from the other sources, first (a fallback to
@@ -162,8 +245,8 @@ int collector_take_close_wait_ages(struct collector *col, const struct snapshot_
 		snapshot_free(&snap);
 		return r < 0 ? cw_error_set(err, r, "%s", strerror(-r)) : 0;
 	}
-	if (!(col->ops->gives & SOURCE_GIVES_CLOSE_WAIT_AGES) || !(col->req.tcp_states & cw) ||
-	    col->req.record_path)
+	if (!col->ops /* a recording */ || !(col->ops->gives & SOURCE_GIVES_CLOSE_WAIT_AGES) ||
+	    !(col->req.tcp_states & cw) || col->req.record_path)
 		return 0;
 	struct source_request only_cw = col->req;
 	only_cw.tcp_states = cw;

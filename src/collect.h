@@ -4,6 +4,7 @@
 #define CW_COLLECT_H
 
 #include "error.h"
+#include "history.h"
 #include "options.h"
 #include "snapshot.h"
 #include "source.h"
@@ -19,15 +20,23 @@ struct collector {
 	char fallback_reason[sizeof(((struct cw_error *)0)->msg)];
 	struct bpf_source *bpf;     /* borrowed: the fast path for TCP, or NULL */
 	struct snapshot close_wait; /* with bpf: the last take's CLOSE_WAIT rows with their ages */
-	const char *netns_spec; /* --netns, or NULL: read our own namespace */
-	struct netns_set netns; /* the namespaces read; snapshot.netns points here */
+	/* --replay of a recording (history.h) instead of a source: list and summary read the
+	 * refresh at --at (default: the last), live plays from there (default: the first). */
+	const char *recording;
+	const char *at;
+	bool play;
+	struct history *history; /* opened at the first take; collector_free() closes it */
+	size_t next;             /* the refresh the next take reads */
+	bool bad_usage;          /* the take failed on --at's TIME: a usage error (exit 2) */
+	const char *netns_spec;  /* --netns, or NULL: read our own namespace */
+	struct netns_set netns;  /* the namespaces read; snapshot.netns points here */
 	bool netns_open;
 };
 
 void collector_init(struct collector *col, const struct cw_options *o);
 
-/* Frees what the collector keeps between takes: the namespaces it opened, and with bpf the last
- * take's CLOSE_WAIT rows (the collector stays usable). */
+/* Frees what the collector keeps between takes: the namespaces it opened, a recording opened for
+ * --replay, and with bpf the last take's CLOSE_WAIT rows (the collector stays usable). */
 void collector_free(struct collector *col);
 
 /* Loads the BPF fast path when --source bpf asks for it, or by default for a resident view
@@ -56,5 +65,12 @@ int collector_take(struct collector *col, struct snapshot *snap, struct cw_error
  * or a negative errno with err set. */
 int collector_take_close_wait_ages(struct collector *col, const struct snapshot_sink *ages,
                                    struct cw_error *err);
+
+/* With a recording: what was recorded with the refresh last taken (its time, kernel counters,
+ * warnings), else NULL. */
+const struct rec_meta *collector_recorded(const struct collector *col);
+
+/* With a recording: the refresh the next take reads (clamped to the recording). */
+void collector_seek(struct collector *col, size_t refresh);
 
 #endif

@@ -60,6 +60,16 @@ const struct cw_command cw_commands[] = {
         .usage_exit = CW_EXIT_USAGE,
     },
     {
+        .name = "record",
+        .bit = CMD_RECORD,
+        .summary = N_("append every refresh to the recording FILE, for replay with --replay "
+                      "(a flight recorder, as atop's logger)"),
+        .usage = "FILE",
+        .max_args = 1,
+        .run = cmd_record,
+        .usage_exit = CW_EXIT_USAGE,
+    },
+    {
         .name = "check",
         .bit = CMD_CHECK,
         .summary = N_("monitoring-plugins check (Nagios, Icinga): one status line, exit 0-3"),

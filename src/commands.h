@@ -36,5 +36,7 @@ int cmd_live(const struct cw_options *o);
 int cmd_explain(const struct cw_options *o);
 int cmd_summary(const struct cw_options *o);
 int cmd_import(const struct cw_options *o);
+int cmd_record(const struct cw_options *o);
+int cmd_summary_span(const struct cw_options *o);
 
 #endif

@@ -278,6 +278,8 @@ static void sort_rows(struct live_view *v, const struct snapshot *snap,
                       const struct track_mark *marks, const struct tally_owner_hook *owners)
 {
 	size_t n = v->order_count;
+	if (n < 2) /* nothing to order; with no row yet the arrays are still NULL */
+		return;
 	if (v->sort == LIVE_SORT_UNIT || v->sort == LIVE_SORT_NETNS) {
 		/* Two stable passes: by state, then by the group, so each group is in state
 		 * order. */

@@ -2,6 +2,7 @@
 
 #include "commands.h"
 #include "i18n.h"
+#include "recording_io.h"
 #include "netns.h"
 #include "util/endpoint.h"
 #include "util/parse.h"
@@ -45,8 +46,8 @@ const struct cw_option_def cw_option_defs[] = {
      N_("read thresholds from FILE instead of /etc/connwatch.conf and ~/.config/connwatch.conf"),
      CMD_DIAGNOSE},
     {"interval", OPT_INTERVAL, "SECONDS",
-     N_("seconds between refreshes, fractions allowed (default: 2)"), CMD_LIVE},
-    {"count", OPT_COUNT, "N", N_("stop after N refreshes"), CMD_LIVE},
+     N_("seconds between refreshes, fractions allowed (default: 2)"), CMD_LIVE | CMD_RECORD},
+    {"count", OPT_COUNT, "N", N_("stop after N refreshes"), CMD_LIVE | CMD_RECORD},
     {"plain", OPT_PLAIN, NULL, N_("print a text block per refresh even on a terminal"), CMD_LIVE},
     {"sort", OPT_SORT, "KEY",
      N_("order rows by state, remote, port, queues, age, unit (grouped by container or "
@@ -57,10 +58,27 @@ const struct cw_option_def cw_option_defs[] = {
     {"source", OPT_SOURCE, "bpf|netlink|proc",
      N_("where to read sockets (default: netlink, /proc when netlink is refused; live and "
         "serve use bpf when it loads)"),
-     CMD_SNAPSHOT | CMD_EXPLAIN},
+     CMD_SNAPSHOT | CMD_EXPLAIN | CMD_RECORD},
     {"proc-root", OPT_PROC_ROOT, "DIR",
      N_("read DIR/net/tcp, tcp6, udp, udp6 (a capture from another machine)"),
      CMD_SNAPSHOT | CMD_EXPLAIN},
+    {"record", OPT_RECORD, "FILE",
+     N_("list: also save the raw netlink replies to FILE (a new file); live: append every "
+        "refresh to the recording FILE, as `connwatch record` does"),
+     CMD_LIST | CMD_LIVE},
+    {"max-size", OPT_MAX_SIZE, "SIZE",
+     N_("keep the recording and its predecessor FILE.1 within SIZE bytes together (suffix K, "
+        "M or G; default 1G, at least 1M)"),
+     CMD_LIVE | CMD_RECORD},
+    {"at", OPT_AT, "TIME",
+     N_("with --replay of a recording: the refresh at TIME ('2026-11-30 03:12', '03:12', "
+        "'-10m' before the end, '+30s' after the start, epoch seconds)"),
+     CMD_LIST | CMD_SUMMARY | CMD_LIVE},
+    {"from", OPT_FROM, "TIME",
+     N_("with --replay of a recording: list the warnings that fired from TIME on, with "
+        "when each was first and last seen"),
+     CMD_SUMMARY},
+    {"to", OPT_TO, "TIME", N_("with --from: up to TIME (default: the end)"), CMD_SUMMARY},
     {"netns", OPT_NETNS, "NAME|PATH|PID|all",
      N_("read the sockets of another network namespace (a name under /run/netns, a path, a "
         "pid), or of all of them; needs CAP_SYS_ADMIN"),
@@ -227,6 +245,32 @@ static int parse_count(const char *arg, unsigned long *out, struct cw_error *err
 	return 0;
 }
 
+/* "500M", "1G", "1048576": bytes, with binary suffixes; from 1 MiB (a full refresh of a busy
+ * server must fit) to 1 TiB. */
+static int parse_size(const char *arg, unsigned long long *out, struct cw_error *err)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(arg, &end, 10);
+	unsigned shift = 0;
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	if (shift)
+		end++;
+	if (errno || end == arg || *end || arg[0] == '-' || v > (1ull << 40) >> shift ||
+	    (v << shift) < (1ull << 20) || (v << shift) > (1ull << 40))
+		return cw_error_set(err, -EINVAL,
+		                    _("--max-size: '%s' is not a size from 1M to 1024G (for "
+		                      "example 500M or 1G)"),
+		                    arg);
+	*out = v << shift;
+	return 0;
+}
+
 /* Applies one option; the command is not known yet, so applicability is checked later. */
 static int apply(struct cw_options *o, int id, const char *arg, struct cw_error *err)
 {
@@ -357,6 +401,18 @@ static int apply(struct cw_options *o, int id, const char *arg, struct cw_error 
 		return 0;
 	case OPT_CONFIG:
 		o->config_path = arg;
+		return 0;
+	case OPT_MAX_SIZE:
+		return parse_size(arg, &o->max_size, err) < 0 ? -EINVAL
+		                                              : (o->max_size_set = true, 0);
+	case OPT_AT:
+		o->at = arg;
+		return 0;
+	case OPT_FROM:
+		o->from = arg;
+		return 0;
+	case OPT_TO:
+		o->to = arg;
 		return 0;
 	case OPT_TIMEOUT: {
 		uint64_t v;
@@ -502,7 +558,21 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 	if (o->replay_path && (o->source || o->proc_root || o->record_path))
 		return cw_error_set(err, -EINVAL, "%s",
 		                    _("--replay cannot go with --source, --proc-root or --record"));
-	if (o->record_path && (o->proc_root || (o->source && strcmp(o->source, "netlink"))))
+	if ((o->at || o->from || o->to) && !o->replay_path)
+		return cw_error_set(err, -EINVAL, "%s",
+		                    _("--at, --from and --to pick refreshes of a recording: they "
+		                      "need --replay FILE"));
+	if (o->at && (o->from || o->to))
+		return cw_error_set(err, -EINVAL, "%s",
+		                    _("--at shows one refresh; --from and --to a span: not both"));
+	if (o->to && !o->from)
+		return cw_error_set(err, -EINVAL, "%s", _("--to needs --from"));
+	if (o->max_size_set && o->command == CMD_LIVE && !o->record_path)
+		return cw_error_set(err, -EINVAL, "%s", _("--max-size goes with --record"));
+	if (!o->max_size_set)
+		o->max_size = REC_DEFAULT_MAX_SIZE;
+	if (o->command == CMD_LIST && o->record_path &&
+	    (o->proc_root || (o->source && strcmp(o->source, "netlink"))))
 		return cw_error_set(
 		    err, -EINVAL, "%s",
 		    _("--record saves netlink replies: it needs the netlink source"));

@@ -19,11 +19,12 @@ enum cw_command_bit {
 	CMD_LIVE = 1u << 4,
 	CMD_SERVE = 1u << 5,
 	CMD_CHECK = 1u << 6,
+	CMD_RECORD = 1u << 7,
 	CMD_ANY = 0xffffu,
 };
 
 /* Commands that diagnose and take thresholds. */
-#define CMD_DIAGNOSE (CMD_SUMMARY | CMD_IMPORT | CMD_LIVE | CMD_SERVE | CMD_CHECK)
+#define CMD_DIAGNOSE (CMD_SUMMARY | CMD_IMPORT | CMD_LIVE | CMD_SERVE | CMD_CHECK | CMD_RECORD)
 
 /* Commands that read live sockets and take the socket filters. */
 #define CMD_SNAPSHOT (CMD_LIST | CMD_SUMMARY | CMD_LIVE | CMD_SERVE | CMD_CHECK)
@@ -69,6 +70,10 @@ enum cw_option_id {
 	OPT_TOP,
 	OPT_THRESHOLD,
 	OPT_CONFIG,
+	OPT_MAX_SIZE,
+	OPT_AT,
+	OPT_FROM,
+	OPT_TO,
 	OPT_NETNS,
 };
 
@@ -121,9 +126,14 @@ struct cw_options {
 	const char *thresholds[CW_MAX_THRESHOLDS]; /* --threshold NAME=VALUE, in order */
 	unsigned int threshold_count;
 	const char *config_path; /* --config FILE: read it instead of the default files */
-	const char *netns;       /* --netns NAME|PATH|PID|all, checked by netns.c; NULL = ours */
-	unsigned int timeout_s;  /* check: give up with UNKNOWN after this long (default 10) */
-	bool verbose;            /* check: evidence and remedies after the status line */
+	/* history (recordings) */
+	unsigned long long max_size; /* record, live --record: bytes for FILE and FILE.1 */
+	bool max_size_set;
+	const char *at;         /* list, summary, live --replay: TIME (history.h) */
+	const char *from, *to;  /* summary --replay: what fired between */
+	const char *netns;      /* --netns NAME|PATH|PID|all, checked by netns.c; NULL = ours */
+	unsigned int timeout_s; /* check: give up with UNKNOWN after this long (default 10) */
+	bool verbose;           /* check: evidence and remedies after the status line */
 };
 
 /* Parses argv. Returns 0, or -EINVAL with err naming the problem (unknown option, option that

@@ -1,5 +1,7 @@
 #include "render_live.h"
 
+#include "render_trend.h"
+
 #include "netns.h"
 
 #include "i18n.h"
@@ -110,6 +112,10 @@ int render_live_plain(FILE *out, const struct live_frame *f)
 		fprintf(out, _("STALE: this refresh failed (%s); shown is the last good one\n"),
 		        f->stale);
 	fputc('\n', out);
+	if (f->trend) {
+		render_trend_text(out, f->trend, f->utf8);
+		fputc('\n', out);
+	}
 
 	size_t width = render_table_width(f->snap);
 	render_table_header(out, width);
@@ -223,6 +229,8 @@ int render_live_json(FILE *out, const struct live_frame *f)
 	jsonw_kv_double(&w, "interval_s", f->interval_s);
 	if (f->snap->source_name)
 		jsonw_kv_string(&w, "source", f->snap->source_name);
+	if (f->trend)
+		render_trend_json(&w, f->trend, f->interval_s);
 	if (f->stale)
 		jsonw_kv_string(&w, "stale", f->stale);
 

@@ -10,6 +10,7 @@
 #include "stats.h"
 #include "snapshot.h"
 #include "track.h"
+#include "trend.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +31,10 @@ struct live_frame {
 	const struct diag_report *report; /* the warnings of this refresh */
 	const struct procmap *owners;     /* -p: the owning processes; NULL without -p */
 	uint64_t refresh_ms;              /* how long this refresh took to read and compute */
+	const struct trend *trend;        /* the header's sparklines; NULL: none */
+	bool utf8;                        /* the terminal takes Unicode blocks */
+	uint64_t replay_index;            /* a recording played back: refresh i of total (from 1) */
+	uint64_t replay_total;            /* 0: live */
 	const char *stale; /* NULL, or why this refresh failed: the rest is the last good one */
 };
 

@@ -1,5 +1,7 @@
 #include "render_tui.h"
 
+#include "render_trend.h"
+
 #include "netns.h"
 
 #include "i18n.h"
@@ -297,6 +299,25 @@ static void draw_warnings(struct tui_state *s, const struct live_frame *f, int *
 	}
 }
 
+/* The sparklines, two series a line. */
+static void draw_trend(const struct live_frame *f, int *y)
+{
+	if (!f->trend || COLS < 40)
+		return;
+	size_t cells = (size_t)(COLS / 2 - 34 > 4 ? COLS / 2 - 34 : 4);
+	for (unsigned s = 0; s < TREND_COUNT; s += 2) {
+		char a[TREND_CELLS * 3 + 96], b[TREND_CELLS * 3 + 96];
+		render_trend_line(a, sizeof(a), f->trend, (enum trend_series)s, cells, f->utf8);
+		render_trend_line(b, sizeof(b), f->trend, (enum trend_series)(s + 1), cells,
+		                  f->utf8);
+		move(*y, 0);
+		int room = put(COLS, a);
+		move(*y, COLS / 2);
+		put(room > COLS / 2 ? COLS / 2 : room, b);
+		(*y)++;
+	}
+}
+
 static void draw_header(struct tui_state *s, const struct live_frame *f, int *y)
 {
 	char left[128], right[320];
@@ -304,6 +325,12 @@ static void draw_header(struct tui_state *s, const struct live_frame *f, int *y)
 	live_header_right(right, sizeof(right), f->hostname, f->wall);
 	move(*y, 0);
 	put(COLS, left);
+	if (f->replay_total) { /* the header's time is the recorded one */
+		attron(A_REVERSE | A_BOLD);
+		printw(_("  REPLAY %llu/%llu "), (unsigned long long)f->replay_index,
+		       (unsigned long long)f->replay_total);
+		attroff(A_REVERSE | A_BOLD);
+	}
 	if (s->paused) {
 		attron(A_REVERSE | A_BOLD);
 		printw("  %s ", _("PAUSED"));
@@ -347,6 +374,7 @@ static void draw_header(struct tui_state *s, const struct live_frame *f, int *y)
 		room = put(room, num);
 	}
 	(*y)++;
+	draw_trend(f, y);
 	move(*y, 0);
 	char changes[160];
 	snprintf(changes, sizeof(changes),
@@ -638,31 +666,41 @@ static void draw_explain(const struct live_frame *f, const struct tui_state *s)
 
 /* The keys: a key column and a description that wraps under itself, so the box fits 80
  * columns in every language (the descriptions are the translated part). */
+enum help_when { HELP_ALWAYS, HELP_LIVE, HELP_REPLAY };
 static const struct {
 	const char *key, *what;
+	enum help_when when;
 } help_entries[] = {
-    {N_("Up/Down"), N_("move the selection (PgUp/PgDn: a page, Home/End: to the ends)")},
-    {N_("Left/Right"), N_("scroll the table sideways: every column whole")},
-    {"s / S", N_("next / previous sort: state, remote, port, queues, age, none")},
-    {"r", N_("reverse the order")},
-    {N_("f or /"), N_("filter: states, ports, addresses (local=ADDR); empty clears")},
-    {"c", N_("clear the filter")},
-    {"l", N_("show or hide listening sockets")},
-    {N_("e or Enter"), N_("explain the state of the selected connection")},
-    {"w", N_("the warnings with their evidence and what to do")},
-    {N_("Space or p"), N_("pause or resume refreshing")},
-    {"q", N_("quit")},
-    {"+ *", N_("first column: new since the last refresh; changed state")},
-    {N_("In state"), N_("time in the current state; a trailing + means at least that long "
-                        "(there at start, age unknown to the kernel)")},
+    {N_("Up/Down"), N_("move the selection (PgUp/PgDn: a page, Home/End: to the ends)"),
+     HELP_ALWAYS},
+    {N_("Left/Right"), N_("scroll the table sideways: every column whole"), HELP_LIVE},
+    {N_("Left/Right"), N_("step one refresh back or forward"), HELP_REPLAY},
+    {"[ ]", N_("the previous or next refresh with a warning"), HELP_REPLAY},
+    {"g", N_("go to a time (2026-11-30 03:12, -10m, +30s)"), HELP_REPLAY},
+    {"s / S", N_("next / previous sort: state, remote, port, queues, age, none"), HELP_ALWAYS},
+    {"r", N_("reverse the order"), HELP_ALWAYS},
+    {N_("f or /"), N_("filter: states, ports, addresses (local=ADDR); empty clears"), HELP_ALWAYS},
+    {"c", N_("clear the filter"), HELP_ALWAYS},
+    {"l", N_("show or hide listening sockets"), HELP_ALWAYS},
+    {N_("e or Enter"), N_("explain the state of the selected connection"), HELP_ALWAYS},
+    {"w", N_("the warnings with their evidence and what to do"), HELP_ALWAYS},
+    {N_("Space or p"), N_("pause or resume refreshing"), HELP_ALWAYS},
+    {"q", N_("quit"), HELP_ALWAYS},
+    {"+ *", N_("first column: new since the last refresh; changed state"), HELP_ALWAYS},
+    {N_("In state"),
+     N_("time in the current state; a trailing + means at least that long "
+        "(there at start, age unknown to the kernel)"),
+     HELP_ALWAYS},
 };
 
 #define HELP_KEY_COLUMNS 14
 
-size_t tui_help_layout(int width, struct tui_help_line *out, size_t max)
+size_t tui_help_layout(bool replay, int width, struct tui_help_line *out, size_t max)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < sizeof(help_entries) / sizeof(help_entries[0]); i++) {
+		if (help_entries[i].when == (replay ? HELP_LIVE : HELP_REPLAY))
+			continue;
 		const char *key = _(help_entries[i].key);
 		const char *text = _(help_entries[i].what);
 		bool first = true;
@@ -682,11 +720,11 @@ size_t tui_help_layout(int width, struct tui_help_line *out, size_t max)
 	return n;
 }
 
-static void draw_help(void)
+static void draw_help(const struct tui_state *s)
 {
 	int top, left, w, h;
 	struct tui_help_line lines[40];
-	size_t n = tui_help_layout(COLS > 84 ? 80 - 4 : COLS - 8, lines, 40);
+	size_t n = tui_help_layout(s->replay, COLS > 84 ? 80 - 4 : COLS - 8, lines, 40);
 	draw_box(&top, &left, &w, &h, (int)n + 3);
 	attron(A_BOLD);
 	put_at(top + 1, left + 2, _("connwatch live: keys"), w - 4);
@@ -765,7 +803,10 @@ void tui_draw(struct tui_state *s, const struct live_frame *f)
 	y++;
 	move(LINES - 1, 0);
 	attron(A_DIM);
-	put(COLS, _("q quit  ? help  w warnings  e explain  s sort  f filter  l listeners"));
+	put(COLS, s->replay
+	              ? _("q quit  ? help  space pause  Left/Right step  [ ] warnings  g go to "
+	                  "a time  f filter")
+	              : _("q quit  ? help  s sort  f filter  l listeners  e explain  space pause"));
 	attroff(A_DIM);
 	if (y < LINES - 2)
 		draw_table(s, f, y, LINES - 2);
@@ -774,7 +815,7 @@ void tui_draw(struct tui_state *s, const struct live_frame *f)
 	if (s->explain && room)
 		draw_explain(f, s);
 	if (s->help && room)
-		draw_help();
+		draw_help(s);
 	if (s->warnings && room)
 		draw_warning(f, s);
 	refresh();
@@ -833,6 +874,11 @@ static void show_message(const char *msg)
 	getch();
 }
 
+void tui_message(const char *msg)
+{
+	show_message(msg);
+}
+
 #define TUI_HSCROLL_STEP 8
 
 static enum tui_event wait_key(struct tui_state *s, struct live_view *v, const struct live_frame *f,
@@ -879,16 +925,33 @@ static enum tui_event wait_key(struct tui_state *s, struct live_view *v, const s
 	case KEY_NPAGE:
 		s->selected += page;
 		return TUI_REDRAW;
+	case KEY_LEFT: /* a replay steps through time; live scrolls sideways */
+		if (s->replay)
+			return TUI_STEP_BACK;
+		s->hscroll = s->hscroll > TUI_HSCROLL_STEP ? s->hscroll - TUI_HSCROLL_STEP : 0;
+		return TUI_REDRAW;
 	case KEY_RIGHT: /* sideways: the full row, every column whole */
+		if (s->replay)
+			return TUI_STEP_FORWARD;
 		s->hscroll = s->hscroll + TUI_HSCROLL_STEP < s->hscroll_max
 		                 ? s->hscroll + TUI_HSCROLL_STEP
 		                 : s->hscroll_max;
 		return TUI_REDRAW;
-	case KEY_LEFT:
-		s->hscroll = s->hscroll > TUI_HSCROLL_STEP ? s->hscroll - TUI_HSCROLL_STEP : 0;
+	case '[':
+		return s->replay ? TUI_PREV_WARNING : TUI_TIMEOUT;
+	case ']':
+		return s->replay ? TUI_NEXT_WARNING : TUI_TIMEOUT;
+	case 'g':
+		if (s->replay) {
+			s->goto_text[0] = '\0';
+			if (!prompt(_("Go to (2026-11-30 03:12, 03:12, -10m, +30s): "),
+			            s->goto_text, sizeof(s->goto_text)))
+				return stop_requested ? TUI_QUIT : TUI_REDRAW;
+			return TUI_GOTO;
+		}
+		s->selected = 0;
 		return TUI_REDRAW;
 	case KEY_HOME:
-	case 'g':
 		s->selected = 0;
 		return TUI_REDRAW;
 	case KEY_END:

@@ -16,6 +16,12 @@ enum tui_event {
 	TUI_VIEW_CHANGED, /* sort or filter changed: recompute the view, then draw */
 	TUI_REDRAW,       /* scroll, resize, help or pause: draw again */
 	TUI_QUIT,         /* q, SIGINT or SIGTERM */
+	/* playing a recording back (tui_state.replay): */
+	TUI_STEP_BACK,    /* Left: the refresh before */
+	TUI_STEP_FORWARD, /* Right: the refresh after */
+	TUI_PREV_WARNING, /* [: the last refresh before this one with a warning */
+	TUI_NEXT_WARNING, /* ]: the next refresh with a warning */
+	TUI_GOTO,         /* g: the refresh at the time typed (tui_state.goto_text) */
 };
 
 struct tui_state {
@@ -27,9 +33,11 @@ struct tui_state {
 	bool warnings;  /* the box with the warnings' evidence and remedies */
 	size_t warning; /* which warning it shows */
 	bool color;
-	int rows_per_page; /* table rows that fit, from the last draw */
-	int hscroll;       /* columns the table is scrolled sideways; 0: fitted to the screen */
-	int hscroll_max;   /* how far it can scroll, from the last draw */
+	int rows_per_page;  /* table rows that fit, from the last draw */
+	int hscroll;        /* columns the table is scrolled sideways; 0: fitted to the screen */
+	int hscroll_max;    /* how far it can scroll, from the last draw */
+	bool replay;        /* a recording: the keys step through time */
+	char goto_text[64]; /* TUI_GOTO: what was typed */
 };
 
 /* Takes over the terminal. color: use colours when the terminal has them (false for NO_COLOR).
@@ -46,13 +54,17 @@ void tui_draw(struct tui_state *s, const struct live_frame *f);
 enum tui_event tui_wait(struct tui_state *s, struct live_view *v, const struct live_frame *f,
                         int timeout_ms);
 
+/* Shows a one-line message at the bottom until a key or 3 s pass (a replay's "no warning"). */
+void tui_message(const char *msg);
+
 /* The help box's lines for a box `width` columns wide inside: a key column, then the
- * translated description wrapped under itself. Returns how many (at most max). Pure. */
+ * translated description wrapped under itself; a replay's keys step through time. Returns how
+ * many (at most max). Pure. */
 struct tui_help_line {
 	char key[64];
 	char text[256];
 };
-size_t tui_help_layout(int width, struct tui_help_line *out, size_t max);
+size_t tui_help_layout(bool replay, int width, struct tui_help_line *out, size_t max);
 
 /* True once SIGINT or SIGTERM arrived. */
 bool tui_stop_requested(void);

@@ -5,6 +5,7 @@
 # A sample is a few dumps of one or two recvmsg each; the test counts them before it injects.
 # - list retries a failed dump once; a second failure is a clear error (exit 1);
 # - the live view notes the failed refresh, shows the last good one marked stale, and goes on;
+# - record notes it, leaves it out of the recording, and goes on;
 # - serve answers a scrape whose read failed with the last good metrics, marked stale;
 # - EINTR on every recvmsg ends in an error, not an endless loop.
 set -u
@@ -61,6 +62,29 @@ docs = [json.loads(l) for l in open(sys.argv[1])]
 assert len(docs) == 3, len(docs)
 assert [("stale" in d) for d in docs] == [False, True, False], docs
 ' "$tmp/out" || fail "live --json: stale not marked on the second document only: $(cat "$tmp/out")"
+
+# record (a service that runs for months): the second refresh fails (and its retry); it is
+# noted and left out of the recording, the first and third are recorded, exit 3. Its refresh is
+# counted on its own as live's is: the same request, but counted rather than assumed.
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+  strace -f -qq -o "$tmp/trace" -e trace=recvmsg "$CONNWATCH" record "$tmp/count.rec" -c 1 ||
+  fail "record under strace failed"
+first=$(grep -c recvmsg "$tmp/trace")
+inject $((first + 1))..$((first + 2)) ENOBUFS "$CONNWATCH" record "$tmp/r.rec" -c 3 -i 0.2 \
+  >"$tmp/out" 2>"$tmp/err"; rc=$?
+[ $rc -eq 3 ] || fail "record with a failed refresh exited $rc, expected 3: $(cat "$tmp/err")"
+[ -s "$tmp/out" ] && fail "record printed on stdout: $(cat "$tmp/out")"
+grep -q "^connwatch: refresh 2 failed (cannot read the socket dump: No buffer space available); not recorded; trying again" \
+  "$tmp/err" || fail "record did not note the failed refresh: $(cat "$tmp/err")"
+[ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "record said more than the one note: $(cat "$tmp/err")"
+"$CONNWATCH" live --replay "$tmp/r.rec" --json >"$tmp/out" || fail "the recording does not replay"
+[ "$(wc -l <"$tmp/out")" -eq 2 ] || fail "the recording holds $(wc -l <"$tmp/out") refreshes, expected 2"
+# ENOBUFS on every read from the second refresh on: record goes on at every interval (each
+# refresh noted) until -c ends it, never exiting at the first failure.
+inject $((first + 1))+ ENOBUFS "$CONNWATCH" record "$tmp/r2.rec" -c 4 -i 0.2 2>"$tmp/err"; rc=$?
+[ $rc -eq 3 ] || fail "record with every refresh failing exited $rc, expected 3: $(cat "$tmp/err")"
+[ "$(grep -c '^connwatch: refresh [234] failed' "$tmp/err")" -eq 3 ] ||
+  fail "record did not try again at every interval: $(cat "$tmp/err")"
 
 # serve: the second scrape's read fails twice; it gets the first scrape's metrics, marked stale.
 # (A scrape is five recvmsg here: its own listener makes the TCP dump two, and the CLOSE_WAIT
