@@ -96,7 +96,6 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 	snapshot_free(&snap);
 	if (r == 0)
 		r = cmd_add_close_wait_ages(&col, &t, err);
-	collector_free(&col); /* a recording is opened again at every scrape */
 	if (r < 0) {
 		tally_free(&t);
 		collector_free(&col);
