@@ -360,11 +360,12 @@ void rec_encoder_free(struct rec_encoder *e)
 }
 
 /* Whether a matched row changed in a way worth a record. Timers and idle times move every
- * refresh and are not: the reader ages them. */
+ * refresh and are not: the reader ages them. The backlog shares its four bytes with idle_ms
+ * (struct conn): only a listener's is compared (conn_backlog). */
 static bool row_changed(const struct conn *old, const struct conn *cur)
 {
 	if (old->state != cur->state || old->inode != cur->inode || old->uid != cur->uid ||
-	    old->backlog != cur->backlog ||
+	    conn_backlog(old) != conn_backlog(cur) ||
 	    (old->idle_ms == CONN_UNKNOWN_U32) != (cur->idle_ms == CONN_UNKNOWN_U32))
 		return true;
 	if (cur->state == TCP_ST_LISTEN && cur->proto == CONN_TCP)

@@ -434,6 +434,55 @@ static void rotation(void **state)
 	free(path);
 }
 
+/* The size of a recording of 5 refreshes of 200 TIME_WAIT rows whose time left moves by
+ * `step` ms a refresh, and of one listener whose backlog moves by `backlog_step`. */
+static off_t recording_size(uint32_t step, uint32_t backlog_step)
+{
+	char *path = temp_path();
+	struct rec_writer w;
+	struct cw_error err = {0};
+	assert_int_equal(rec_writer_open(&w, path, REC_DEFAULT_MAX_SIZE, NULL, 0, &err), 0);
+	struct snapshot s;
+	snapshot_init(&s);
+	struct rec_meta m;
+	rec_meta_init(&m);
+	for (uint32_t k = 0; k < 5; k++) {
+		snapshot_clear(&s);
+		for (uint32_t n = 0; n < 200; n++) {
+			struct conn c = make(n, TCP_ST_TIME_WAIT);
+			c.timer = 3;
+			c.inode = 0;
+			c.idle_ms = 60000 - k * step;
+			assert_int_equal(snapshot_add_conn(&s, &c), 0);
+		}
+		struct conn l = make(999, TCP_ST_LISTEN);
+		l.backlog = 128 + k * backlog_step;
+		assert_int_equal(snapshot_add_conn(&s, &l), 0);
+		assert_int_equal(rec_meta_fill(&m, 10000 + k * 2000, 2000, &s, NULL, NULL), 0);
+		assert_int_equal(rec_writer_append(&w, &s, &m, &err), 0);
+	}
+	rec_writer_close(&w);
+	rec_meta_free(&m);
+	snapshot_free(&s);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	unlink(path);
+	free(path);
+	return st.st_size;
+}
+
+/* A time left or an idle time that moves is no change worth a record (the reader ages them),
+ * though a listener's backlog shares its four bytes in struct conn: bench/history.sh measured
+ * 34 MiB/h instead of 8 when every TIME_WAIT row was recorded again at every refresh. A
+ * listener's backlog that moves still is a change. */
+static void moving_times_are_no_change(void **state)
+{
+	(void)state;
+	off_t still = recording_size(0, 0);
+	assert_int_equal(recording_size(2000, 0), still);
+	assert_true(recording_size(0, 1) > still);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -445,6 +494,7 @@ int main(void)
 	    cmocka_unit_test(corrupt_length),
 	    cmocka_unit_test(not_a_recording),
 	    cmocka_unit_test(rotation),
+	    cmocka_unit_test(moving_times_are_no_change),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
