@@ -13,7 +13,7 @@ PACKAGES=(
   build-essential meson ninja-build pkg-config gettext
   libmnl-dev libncurses-dev libcmocka-dev libzstd-dev
   iproute2 net-tools netbase nftables procps strace jq tmux curl python3 locales systemd
-  hyperfine prometheus hping3 clang libclang-rt-14-dev
+  hyperfine prometheus hping3 clang libclang-rt-14-dev libbpf-dev bpftool
 )
 
 as_root() {

@@ -1,5 +1,7 @@
 #include "cgroup_owner.h"
 
+#include "util/parse.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -314,17 +316,6 @@ size_t cgroup_owner_label(const struct cgroup_owner *o, char *buf, size_t len)
 	return (size_t)n < len ? (size_t)n : len - 1;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Copies the JSON string starting after its opening quote at p. */
 static bool copy_json_string(const char *p, const char *end, char *out, size_t outlen)
 {
@@ -338,7 +329,7 @@ static bool copy_json_string(const char *p, const char *end, char *out, size_t o
 			if (e == 'u') {
 				int v = 0;
 				for (int i = 0; i < 4; i++) {
-					int h = p < end ? hex_value(*p) : -1;
+					int h = p < end ? parse_hex_digit(*p) : -1;
 					if (h < 0)
 						return false;
 					v = v * 16 + h;
@@ -378,6 +369,11 @@ bool cgroup_json_string(const char *text, size_t len, const char *key, char *out
 		v++;
 		while (v < end && (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r'))
 			v++;
+		if (v < end && *v == '[') { /* a list of strings (Podman's "names"): its first */
+			v++;
+			while (v < end && (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r'))
+				v++;
+		}
 		if (v >= end || *v != '"')
 			return false;
 		return copy_json_string(v + 1, end, out, outlen);

@@ -57,8 +57,8 @@ void cgroup_owner_short_id(const struct cgroup_owner *o, char *buf);
 /* Finds the first string member "key": "VALUE" in JSON text and copies VALUE, unescaped (\" \\
  * \/ and \uXXXX below 0x80; other escapes become '?'), into out, cut to outlen - 1. A lookup in
  * the runtimes' config files, not a JSON parser: it does not tell nesting levels apart, so
- * callers pick keys that occur once. Returns false when the key is absent or its value is not a
- * string. */
+ * callers pick keys that occur once. A list's first string stands for the list (Podman's
+ * "names"). Returns false when the key is absent or its value is neither. */
 bool cgroup_json_string(const char *text, size_t len, const char *key, char *out, size_t outlen);
 
 #endif

@@ -2,13 +2,16 @@
 
 #include <string.h>
 
-void check_count_states(const struct stats *st, size_t counts[THRESHOLD_KEYS])
+void check_count_states(const struct stats *st, enum filter_listening selection,
+                        size_t counts[THRESHOLD_KEYS])
 {
 	counts[THRESHOLD_TOTAL] = 0;
 	for (unsigned int s = 0; s < TCP_ST_MAX; s++) {
 		counts[s] =
 		    (size_t)(st->by_proto_state[STATS_TCP][s] + st->by_proto_state[STATS_TCP6][s]);
-		counts[THRESHOLD_TOTAL] += counts[s];
+		bool listener = s == TCP_ST_LISTEN;
+		if (selection == FILTER_ALL || listener == (selection == FILTER_LISTENING))
+			counts[THRESHOLD_TOTAL] += counts[s];
 	}
 }
 

@@ -4,6 +4,7 @@
 #define CW_CHECK_H
 
 #include "diagnose.h"
+#include "filter.h"
 #include "stats.h"
 #include "threshold.h"
 
@@ -43,8 +44,11 @@ struct check_result {
 };
 
 /* Fills counts[key] for every threshold key: TCP sockets (tcp and tcp6 together) per state, and
- * in all at THRESHOLD_TOTAL. */
-void check_count_states(const struct stats *st, size_t counts[THRESHOLD_KEYS]);
+ * at THRESHOLD_TOTAL those the command line selects, as every command counts its total
+ * (docs/json.md): connections by default (every state but LISTEN), listeners with -l, both with
+ * -a. LISTEN has its own count whatever the selection. */
+void check_count_states(const struct stats *st, enum filter_listening selection,
+                        size_t counts[THRESHOLD_KEYS]);
 
 /* The diagnosis warnings as check sees them (pointing into report). Returns how many, at most
  * max. */

@@ -66,7 +66,8 @@ int cmd_check(const struct cw_options *o)
 	}
 	arm_timeout(o->timeout_s);
 	struct cw_options opts = *o;
-	/* The check counts every TCP socket, listeners too, unless -l narrowed it. */
+	/* Listeners are read whatever the selection: LISTEN has its own performance data and
+	 * thresholds, and the rules look at accept queues. The total follows the selection. */
 	if (opts.filter.listening == FILTER_CONNECTED)
 		opts.filter.listening = FILTER_ALL;
 	struct cw_error err = {0};
@@ -86,7 +87,14 @@ int cmd_check(const struct cw_options *o)
 	t.split_netns = opts.netns != NULL;
 	struct collector col;
 	struct snapshot snap;
+	struct bpf_source *bpf = NULL;
+	struct cw_error note = {0};
+	if (collector_open_bpf(&opts, false, &bpf, &note, &err) < 0) {
+		tally_free(&t);
+		return cmd_check_usage_error(err.msg);
+	}
 	collector_init(&col, &opts);
+	col.bpf = bpf;
 	snapshot_init(&snap);
 	snapshot_set_sink(&snap, tally_sink(&t)); /* counts only: no row is kept */
 	int r = collector_take(&col, &snap, &err);
@@ -94,7 +102,7 @@ int cmd_check(const struct cw_options *o)
 	snapshot_free(&snap);
 	if (r == 0)
 		r = cmd_add_close_wait_ages(&col, &t, &err);
-	collector_free(&col); /* a recording is closed again: one refresh is all check needs */
+	bpf_source_close(bpf);
 	if (r < 0) {
 		char reason[sizeof(err.msg) + 64];
 		snprintf(reason, sizeof(reason), _("cannot read the sockets: %s"), err.msg);
@@ -109,13 +117,13 @@ int cmd_check(const struct cw_options *o)
 	}
 
 	size_t counts[THRESHOLD_KEYS];
-	check_count_states(&t.stats, counts);
+	check_count_states(&t.stats, o->filter.listening, counts);
 	struct check_rule_hit hits[CHECK_MAX_PROBLEMS];
 	size_t nhits = check_rule_hits(&t.report, hits, CHECK_MAX_PROBLEMS);
 	struct check_result res;
 	check_evaluate(counts, &opts.check_thresholds, hits, nhits, &res);
 	alarm(0); /* the answer is known: nothing may interleave with it */
-	render_check(stdout, &res, counts, &opts.check_thresholds);
+	render_check(stdout, &res, counts, &opts.check_thresholds, o->filter.listening);
 	if (opts.verbose)
 		render_check_long(stdout, &t.report);
 	tally_free(&t);

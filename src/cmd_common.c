@@ -3,6 +3,8 @@
 #include "cw_config.h"
 #include "exitcode.h"
 #include "i18n.h"
+#include "options.h"
+#include "owners_bpf.h"
 #include "procmap.h"
 #include "tally.h"
 
@@ -56,6 +58,31 @@ void cmd_report_owners(const struct procmap_info *info, bool *said)
 		           info->unresolved),
 		        info->unresolved);
 	*said = true;
+}
+
+int cmd_open_bpf(const struct cw_options *o, bool resident, struct bpf_source **out)
+{
+	struct cw_error note = {0}, err = {0};
+	if (collector_open_bpf(o, resident, out, &note, &err) < 0) {
+		cmd_print_error(err.msg);
+		return CW_EXIT_RUNTIME;
+	}
+	if (note.msg[0])
+		fprintf(stderr,
+		        _("connwatch: the BPF fast path is not used (%s); reading sock_diag "
+		          "instead\n"),
+		        note.msg);
+	return CW_EXIT_OK;
+}
+
+void cmd_open_bpf_owners(const struct cw_options *o, struct procmap *pm, struct owners_bpf **out)
+{
+	*out = NULL;
+	struct cw_error ignored;
+	if (!o->processes || owners_bpf_open(out, &ignored) < 0)
+		return;
+	struct procmap_lister l = owners_bpf_lister(*out);
+	procmap_set_lister(pm, &l);
 }
 
 int cmd_output_status(FILE *out)

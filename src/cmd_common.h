@@ -22,6 +22,19 @@ struct procmap_info;
  * from repeating in the live view. Prints nothing when every owner was found. */
 void cmd_report_owners(const struct procmap_info *info, bool *said);
 
+/* Loads the BPF fast path for a command (collector_open_bpf(); resident: live and serve). When it
+ * cannot load by default, says once on stderr that sock_diag is used instead. Returns CW_EXIT_OK
+ * with *out set or NULL, or CW_EXIT_RUNTIME after printing the error when --source bpf cannot
+ * load. */
+int cmd_open_bpf(const struct cw_options *o, bool resident, struct bpf_source **out);
+
+/* With -p: finds owners through the BPF task-file iterator when it loads (owners_bpf.h), else
+ * leaves pm walking /proc; the owners are the same, so nothing is said. Free *out with
+ * owners_bpf_close() after the last use of pm. */
+struct owners_bpf;
+struct procmap;
+void cmd_open_bpf_owners(const struct cw_options *o, struct procmap *pm, struct owners_bpf **out);
+
 /* Exit code for a failed write to stdout: quiet success on a closed pipe (`| head`), else an
  * error message and CW_EXIT_RUNTIME. */
 int cmd_output_status(FILE *out);

@@ -34,12 +34,18 @@ static int count_state(const struct cw_options *o, enum tcp_state state,
 	t.note_hidden_listeners = false;
 	struct collector col;
 	struct snapshot snap;
+	struct bpf_source *bpf = NULL;
+	int status = cmd_open_bpf(o, false, &bpf);
+	if (status != CW_EXIT_OK) {
+		tally_free(&t);
+		return status;
+	}
 	collector_init(&col, &q);
+	col.bpf = bpf;
 	snapshot_init(&snap);
 	snapshot_set_sink(&snap, tally_sink(&t));
-	int status;
 	int taken = collector_take(&col, &snap, &err);
-	collector_free(&col); /* a recording is closed again: one refresh is all explain needs */
+	bpf_source_close(bpf);
 	if (taken < 0) {
 		cmd_report_notes(&col, &snap);
 		cmd_print_error(err.msg);
@@ -50,6 +56,7 @@ static int count_state(const struct cw_options *o, enum tcp_state state,
 		explain_count_fill(count, &t.stats, state);
 	}
 	snapshot_free(&snap);
+	collector_free(&col);
 	tally_free(&t);
 	return status;
 }

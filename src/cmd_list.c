@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "enrich.h"
 #include "exitcode.h"
+#include "owners_bpf.h"
 #include "render_json.h"
 #include "render_table.h"
 
@@ -15,10 +16,17 @@ int cmd_list(const struct cw_options *o)
 	struct snapshot snap;
 	struct procmap owners;
 	struct cw_error err = {0};
+	struct bpf_source *bpf = NULL;
+	struct owners_bpf *owners_bpf = NULL;
 	collector_init(&col, o);
 	snapshot_init(&snap);
 	procmap_init(&owners, NULL);
-	int status = CW_EXIT_RUNTIME;
+	cmd_open_bpf_owners(o, &owners, &owners_bpf);
+	int status = cmd_open_bpf(o, false, &bpf);
+	if (status != CW_EXIT_OK)
+		goto out;
+	col.bpf = bpf;
+	status = CW_EXIT_RUNTIME;
 	if (collector_take(&col, &snap, &err) < 0) {
 		cmd_report_notes(&col, &snap);
 		cmd_print_error(err.msg);
@@ -46,7 +54,9 @@ int cmd_list(const struct cw_options *o)
 	if (out != CW_EXIT_OK)
 		status = out;
 out:
+	bpf_source_close(bpf);
 	procmap_free(&owners);
+	owners_bpf_close(owners_bpf);
 	snapshot_free(&snap);
 	collector_free(&col);
 	return status;

@@ -9,6 +9,7 @@
 #include "i18n.h"
 #include "kcounters.h"
 #include "live_view.h"
+#include "owners_bpf.h"
 #include "render_live.h"
 #include "render_tui.h"
 #include "tally.h"
@@ -23,6 +24,7 @@
 
 struct live_run {
 	struct collector col;
+	struct bpf_source *bpf; /* the fast path, loaded once, or NULL */
 	struct snapshot snap; /* the last good sample: what the view shows */
 	struct snapshot next; /* the sample being read; swapped with snap when it succeeds */
 	struct track track;
@@ -32,6 +34,7 @@ struct live_run {
 	struct tally tally; /* stats, kernel counters, thresholds and this refresh's warnings */
 	struct diag_sample prev; /* the previous refresh, for the rules' rates and growth */
 	struct procmap owners;   /* -p: kept across refreshes, so only new sockets cost a walk */
+	struct owners_bpf *owners_bpf; /* -p: the BPF task-file iterator, or NULL */
 	bool processes;
 	bool owners_said;   /* the note about unreadable processes was printed */
 	bool read_counters; /* false for a recording from elsewhere */
@@ -71,10 +74,12 @@ static void sleep_until_ms(uint64_t deadline_ms)
 }
 
 static void run_init(struct live_run *r, const struct cw_options *o, enum live_sort sort,
-                     const struct diag_config *cfg)
+                     const struct diag_config *cfg, struct bpf_source *bpf)
 {
 	memset(r, 0, sizeof(*r));
 	collector_init(&r->col, o);
+	r->bpf = bpf;
+	r->col.bpf = bpf;
 	/* Listeners are read always (a few rows): the rules need them, and the screen toggles
 	 * them without asking the kernel again. The view hides them unless asked. */
 	tally_request(&o->filter, &r->col.req);
@@ -91,6 +96,7 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 	r->tally.filter = &r->view.base; /* what the command line shows, whatever is typed */
 	r->tally.split_netns = o->netns != NULL;
 	procmap_init(&r->owners, NULL);
+	cmd_open_bpf_owners(o, &r->owners, &r->owners_bpf);
 	r->processes = o->processes;
 	if (r->processes) {
 		enrich_tally_owners(&r->tally.owners, &r->owners);
@@ -122,9 +128,11 @@ static void run_free(struct live_run *r)
 {
 	live_recorder_close(&r->rec);
 	collector_free(&r->col);
+	bpf_source_close(r->bpf);
 	live_view_free(&r->view);
 	tally_free(&r->tally);
 	procmap_free(&r->owners);
+	owners_bpf_close(r->owners_bpf);
 	track_free(&r->track);
 	snapshot_free(&r->snap);
 	collector_free(&r->col);
@@ -456,12 +464,18 @@ static int live_main(const struct cw_options *o, bool quiet)
 	int loaded = cmd_load_config(o, &cfg);
 	if (loaded != CW_EXIT_OK)
 		return loaded;
+	/* Loaded before the screen opens, so that a note about it is seen. */
+	struct bpf_source *bpf = NULL;
+	loaded = cmd_open_bpf(o, true, &bpf);
+	if (loaded != CW_EXIT_OK)
+		return loaded;
 	struct live_run *r = malloc(sizeof(*r));
 	if (!r) {
+		bpf_source_close(bpf);
 		cmd_print_error(_("out of memory"));
 		return CW_EXIT_RUNTIME;
 	}
-	run_init(r, o, sort, &cfg);
+	run_init(r, o, sort, &cfg, bpf);
 	r->interval_ms = (uint64_t)(interval_s * 1000.0 + 0.5);
 	r->frame.interval_s = interval_s;
 	r->test_slow_ms = test_slow_refresh_ms();

@@ -48,6 +48,7 @@
 struct serve_ctx {
 	struct cw_options opts;    /* the command's options, with listeners included */
 	struct diag_config config; /* thresholds, read once at start */
+	struct bpf_source *bpf;    /* the fast path, loaded once at start, or NULL */
 	bool fallback_told;
 	struct diag_sample prev; /* the sample rates are measured from */
 	unsigned long renders;   /* times the metrics were computed */
@@ -85,6 +86,7 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 	struct collector col;
 	struct snapshot snap;
 	collector_init(&col, &ctx->opts);
+	col.bpf = ctx->bpf;
 	snapshot_init(&snap);
 	snapshot_set_sink(&snap, tally_sink(&t));
 	/* The oldest CLOSE_WAIT age is a metric: always read the ages when there are any. */
@@ -94,7 +96,6 @@ static int metrics_produce(struct serve_ctx *ctx, char **text, size_t *len, stru
 	snapshot_free(&snap);
 	if (r == 0)
 		r = cmd_add_close_wait_ages(&col, &t, err);
-	collector_free(&col); /* a recording is opened again at every scrape */
 	if (r < 0) {
 		tally_free(&t);
 		collector_free(&col);
@@ -352,7 +353,11 @@ int cmd_serve(const struct cw_options *o)
 	/* Metrics count every socket, listeners too, unless -l asked for listeners only. */
 	if (ctx.opts.filter.listening == FILTER_CONNECTED)
 		ctx.opts.filter.listening = FILTER_ALL;
+	status = cmd_open_bpf(o, !o->textfile, &ctx.bpf);
+	if (status != CW_EXIT_OK)
+		return status;
 	status = o->textfile ? write_textfile(&ctx) : serve_http(&ctx);
+	bpf_source_close(ctx.bpf);
 	if (ctx.cached != ctx.good)
 		free(ctx.cached);
 	free(ctx.good);

@@ -7,6 +7,7 @@
 #include "exitcode.h"
 #include "i18n.h"
 #include "kcounters.h"
+#include "owners_bpf.h"
 #include "render_summary.h"
 #include "tally.h"
 
@@ -48,6 +49,10 @@ int cmd_summary(const struct cw_options *o)
 		return cmd_summary_span(o);
 
 	struct cw_error err = {0};
+	struct bpf_source *bpf = NULL;
+	status = cmd_open_bpf(o, false, &bpf);
+	if (status != CW_EXIT_OK)
+		return status;
 	/* Counters describe this machine: not with a capture (--proc-root reads its own, if it
 	 * holds them) or a recording from elsewhere. */
 	struct kcounters kc;
@@ -63,6 +68,7 @@ int cmd_summary(const struct cw_options *o)
 	struct snapshot snap;
 	collector_init(&col, o);
 	tally_request(&o->filter, &col.req);
+	col.bpf = bpf;
 	snapshot_init(&snap);
 	/* Counting keeps no rows, except with -p: owners are resolved from the whole table's
 	 * inodes before counting. */
@@ -70,7 +76,8 @@ int cmd_summary(const struct cw_options *o)
 		snapshot_set_sink(&snap, tally_sink(&t));
 	struct procmap owners;
 	procmap_init(&owners, NULL);
-	if (collector_take(&col, &snap, &err) < 0) {
+	int taken = collector_take(&col, &snap, &err);
+	if (taken < 0) {
 		cmd_report_notes(&col, &snap);
 		cmd_print_error(err.msg);
 		/* --at TIME that is not one, or before the recording */
@@ -85,7 +92,11 @@ int cmd_summary(const struct cw_options *o)
 	if (o->processes) {
 		struct procmap_info info;
 		bool said = false;
-		if (enrich_owners(&owners, &snap, &info, &err) < 0) {
+		struct owners_bpf *owners_bpf;
+		cmd_open_bpf_owners(o, &owners, &owners_bpf);
+		int r = enrich_owners(&owners, &snap, &info, &err);
+		owners_bpf_close(owners_bpf); /* owners are resolved once here */
+		if (r < 0) {
 			cmd_print_error(err.msg);
 			status = CW_EXIT_RUNTIME;
 			goto out;
@@ -108,7 +119,7 @@ int cmd_summary(const struct cw_options *o)
 	if (out != CW_EXIT_OK)
 		status = out;
 out:
-	collector_free(&col);
+	bpf_source_close(bpf);
 	snapshot_free(&snap);
 	tally_free(&t);
 	collector_free(&col);

@@ -34,6 +34,31 @@ void collector_init(struct collector *col, const struct cw_options *o)
 	}
 }
 
+int collector_open_bpf(const struct cw_options *o, bool resident, struct bpf_source **out,
+                       struct cw_error *note, struct cw_error *err)
+{
+	*out = NULL;
+	note->msg[0] = '\0';
+	bool forced = o->source && !strcmp(o->source, "bpf");
+	/* Anything else chosen (a source, a capture, a recording, another namespace: the iterator
+	 * walks ours) keeps its own path. */
+	bool chosen = o->source || o->proc_root || o->replay_path || o->record_path || o->netns;
+	if (forced && o->netns)
+		return cw_error_set(err, -EINVAL, "%s",
+		                    _("--source bpf reads our own network namespace only; use "
+		                      "--netns with the netlink source"));
+	if (!forced && (chosen || !resident || !bpf_source_built()))
+		return 0;
+	struct cw_error why = {0};
+	int r = bpf_source_open(out, &why);
+	if (r == 0)
+		return 0;
+	if (forced)
+		return cw_error_set(err, r, "%s", why.msg);
+	cw_error_set(note, r, "%s", why.msg);
+	return 0;
+}
+
 static int history_start(struct collector *col, struct cw_error *err)
 {
 	col->history = malloc(sizeof(*col->history));
@@ -105,6 +130,7 @@ static void netns_close(struct collector *col)
 void collector_free(struct collector *col)
 {
 	netns_close(col);
+	snapshot_free(&col->close_wait);
 	if (col->history) {
 		history_close(col->history);
 		free(col->history);
@@ -144,6 +170,32 @@ static int fill(struct collector *col, const struct source_request *asked, struc
 	return 0;
 }
 
+/* Reads req through col->ops into an empty snap: a passing failure is tried again at once, a
+ * refused netlink falls back to /proc once. */
+static int fill_falling_back(struct collector *col, const struct source_request *req,
+                             struct snapshot *snap, struct cw_error *err)
+{
+	int r = fill(col, req, snap, err);
+	/* A passing failure of the kernel's dump (ENOBUFS under memory pressure, a dump broken
+	 * off) is tried once more at once: list and summary then still succeed. Not when rows
+	 * were already handed to a sink (a counting consumer): they would be counted twice. */
+	if (r < 0 && col->ops == &source_netlink && source_error_is_transient(r) &&
+	    snap->delivered == 0) {
+		snapshot_clear(snap);
+		r = fill(col, req, snap, err);
+	}
+	if (r < 0 && col->may_fall_back && source_error_is_refusal(r)) {
+		memcpy(col->fallback_reason, err->msg, sizeof(col->fallback_reason));
+		col->ops = &source_proc;
+		col->may_fall_back = false;
+		col->fell_back = true;
+		snapshot_clear(snap);
+		r = fill(col, req, snap, err);
+	}
+	snapshot_flush(snap);
+	return r;
+}
+
 int collector_take(struct collector *col, struct snapshot *snap, struct cw_error *err)
 {
 	/* "all" is listed again on every take: containers come and go under a live view. */
@@ -159,23 +211,19 @@ int collector_take(struct collector *col, struct snapshot *snap, struct cw_error
 		                      "--record); %s is a one-snapshot netlink recording"),
 		                    col->req.input_path);
 	}
-	int r = fill(col, &col->req, snap, err);
-	/* A passing failure of the kernel's dump (ENOBUFS under memory pressure, a dump broken
-	 * off) is tried once more at once: list and summary then still succeed. Not when rows
-	 * were already handed to a sink (a counting consumer): they would be counted twice. */
-	if (r < 0 && col->ops == &source_netlink && source_error_is_transient(r) &&
-	    snap->delivered == 0) {
-		snapshot_clear(snap);
-		r = fill(col, &col->req, snap, err);
+	if (!col->bpf)
+		return fill_falling_back(col, &col->req, snap, err);
+	/* The iterator walks TCP only: UDP comes from the other sources, first (a fallback to
+	 * /proc clears the snapshot). */
+	int r = 0;
+	if (col->req.udp) {
+		struct source_request udp = col->req;
+		udp.tcp_states = 0;
+		r = fill_falling_back(col, &udp, snap, err);
 	}
-	if (r < 0 && col->may_fall_back && source_error_is_refusal(r)) {
-		memcpy(col->fallback_reason, err->msg, sizeof(col->fallback_reason));
-		col->ops = &source_proc;
-		col->may_fall_back = false;
-		col->fell_back = true;
-		snapshot_clear(snap);
-		r = fill(col, &col->req, snap, err);
-	}
+	col->close_wait.count = 0;
+	if (r == 0)
+		r = bpf_source_fill(col->bpf, &col->req, snap, &col->close_wait, err);
 	snapshot_flush(snap);
 	return r;
 }
@@ -184,6 +232,19 @@ int collector_take_close_wait_ages(struct collector *col, const struct snapshot_
                                    struct cw_error *err)
 {
 	const tcp_state_set cw = TCP_STATE_BIT(TCP_ST_CLOSE_WAIT);
+	if (col->bpf) {
+		/* The iterator read the ages in its one walk; they are handed over only now, as
+		 * sock_diag's second dump would, so both paths know the same ages. */
+		struct snapshot snap;
+		snapshot_init(&snap);
+		snapshot_set_sink(&snap, ages);
+		int r = 0;
+		for (size_t i = 0; i < col->close_wait.count && r == 0; i++)
+			r = snapshot_add_conn(&snap, &col->close_wait.conns[i]);
+		snapshot_flush(&snap);
+		snapshot_free(&snap);
+		return r < 0 ? cw_error_set(err, r, "%s", strerror(-r)) : 0;
+	}
 	if (!col->ops /* a recording */ || !(col->ops->gives & SOURCE_GIVES_CLOSE_WAIT_AGES) ||
 	    !(col->req.tcp_states & cw) || col->req.record_path)
 		return 0;

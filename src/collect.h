@@ -8,6 +8,7 @@
 #include "options.h"
 #include "snapshot.h"
 #include "source.h"
+#include "source_bpf.h"
 
 #include <stdbool.h>
 
@@ -17,6 +18,8 @@ struct collector {
 	bool may_fall_back; /* netlink chosen by default, not by --source */
 	bool fell_back;     /* set once when netlink was refused and /proc used instead */
 	char fallback_reason[sizeof(((struct cw_error *)0)->msg)];
+	struct bpf_source *bpf;     /* borrowed: the fast path for TCP, or NULL */
+	struct snapshot close_wait; /* with bpf: the last take's CLOSE_WAIT rows with their ages */
 	/* --replay of a recording (history.h) instead of a source: list and summary read the
 	 * refresh at --at (default: the last), live plays from there (default: the first). */
 	const char *recording;
@@ -30,11 +33,19 @@ struct collector {
 	bool netns_open;
 };
 
-/* Closes the namespaces the collector opened. */
+void collector_init(struct collector *col, const struct cw_options *o);
+
+/* Frees what the collector keeps between takes: the namespaces it opened, a recording opened for
+ * --replay, and with bpf the last take's CLOSE_WAIT rows (the collector stays usable). */
 void collector_free(struct collector *col);
 
-void collector_init(struct collector *col, const struct cw_options *o);
-void collector_free(struct collector *col);
+/* Loads the BPF fast path when --source bpf asks for it, or by default for a resident view
+ * (live, serve: loaded once, run at every refresh) when nothing else was chosen. Returns 0 with
+ * *out set or NULL (not wanted, not built, or it cannot load: then note->msg says why, for the
+ * caller to say once before using sock_diag), or a negative errno with err set when --source
+ * bpf cannot load. Free *out with bpf_source_close(). */
+int collector_open_bpf(const struct cw_options *o, bool resident, struct bpf_source **out,
+                       struct cw_error *note, struct cw_error *err);
 
 /* Clears snap and fills it from the source; col->req.close_wait_ages reaches only a source that
  * gives them (SOURCE_GIVES_CLOSE_WAIT_AGES). With a sink on snap (snapshot_set_sink) every row

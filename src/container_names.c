@@ -1,5 +1,7 @@
 #include "container_names.h"
 
+#include "util/readfile.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -25,26 +27,10 @@ void container_names_free(struct container_names *cn)
 	memset(cn, 0, sizeof(*cn));
 }
 
-/* Reads at most cap - 1 bytes of the file at path (relative to dirfd) NUL-terminated into buf;
- * returns the length or -1. O_NOFOLLOW: a runtime's file is never a link, and a link there is
- * not ours to follow. */
+/* O_NOFOLLOW: a runtime's file is never a link, and a link there is not ours to follow. */
 static ssize_t read_text(int dirfd, const char *path, char *buf, size_t cap)
 {
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0)
-		return -1;
-	size_t used = 0;
-	while (used + 1 < cap) {
-		ssize_t r = read(fd, buf + used, cap - 1 - used);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		used += (size_t)r;
-	}
-	close(fd);
-	buf[used] = '\0';
-	return (ssize_t)used;
+	return read_file_bounded(dirfd, path, O_NOFOLLOW | O_NONBLOCK, buf, cap);
 }
 
 static char *read_config(const struct container_names *cn, const char *rel, size_t *len)
@@ -148,6 +134,53 @@ static bool podman_name(const struct container_names *cn, const char *id, char *
 	return ok;
 }
 
+static bool is_node_entry(const char *addr, size_t len)
+{
+	static const char *const fixed[] = {"127.0.0.1", "::1", "fe00::0", "fe00::1", "fe00::2"};
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (strlen(fixed[i]) == len && !memcmp(addr, fixed[i], len))
+			return true;
+	return false;
+}
+
+/* The pod's name when no runtime file said it: the kubelet writes each pod's hosts file with the
+ * pod's own line after the fixed localhost entries, "IP NAME" (or "IP FQDN HOSTNAME" when the
+ * spec sets a hostname), and HostAliases only after a comment. A host-network pod's file is the
+ * node's: it names no pod. */
+static bool kubelet_pod_name(const struct container_names *cn, const char *uid, char *out, size_t n)
+{
+	if (!uid[0] || strspn(uid, "0123456789abcdef-") != strlen(uid))
+		return false; /* a path component, never a path */
+	char rel[120];
+	size_t len;
+	snprintf(rel, sizeof(rel), "var/lib/kubelet/pods/%s/etc-hosts", uid);
+	char *text = read_config(cn, rel, &len);
+	if (!text)
+		return false;
+	bool ok = false;
+	char *save_line = NULL;
+	char *line = strstr(text, "(host network)") ? NULL : strtok_r(text, "\n", &save_line);
+	for (; line && !ok; line = strtok_r(NULL, "\n", &save_line)) {
+		if (line[0] == '#') {
+			if (strstr(line, "HostAliases"))
+				break;
+			continue;
+		}
+		char *save_field = NULL;
+		const char *addr = strtok_r(line, " \t", &save_field), *last = NULL;
+		if (!addr || is_node_entry(addr, strlen(addr)))
+			continue;
+		for (const char *f; (f = strtok_r(NULL, " \t", &save_field));)
+			last = f;
+		if (last) {
+			snprintf(out, n, "%s", last);
+			ok = true;
+		}
+	}
+	free(text);
+	return ok;
+}
+
 void container_names_lookup(struct container_names *cn, struct cgroup_owner *o)
 {
 	if (!o->id[0])
@@ -178,6 +211,8 @@ void container_names_lookup(struct container_names *cn, struct cgroup_owner *o)
 	default:
 		break;
 	}
+	if (!name[0] && o->pod[0])
+		kubelet_pod_name(cn, o->pod, name, sizeof(name));
 	memcpy(o->name, name, sizeof(o->name));
 	if (cn->count == cn->capacity) {
 		size_t cap = cn->capacity ? cn->capacity * 2 : 16;

@@ -10,6 +10,9 @@
  *   podman      ROOT/var/lib/containers/storage/overlay-containers/containers.json: the entry
  *               with "id": ID, its first of "names"
  *   kubernetes  (cgroupfs, runtime unknown) tried as containerd, then cri-o
+ *   any pod     when none of the above named it: ROOT/var/lib/kubelet/pods/UID/etc-hosts, the
+ *               kubelet's hosts file of the pod, whose own line ends with the pod's host name
+ *               (its name unless the spec sets a hostname); not for host-network pods
  * Unreadable or absent files leave the name empty: the short id is shown instead. Names are
  * cached per id, so a container's file is read once however many of its processes own sockets. */
 #ifndef CW_CONTAINER_NAMES_H

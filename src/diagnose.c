@@ -176,6 +176,17 @@ static void ev_text(struct warning *w, const char *key, const char *label, const
 		snprintf(e->text, sizeof(e->text), "%s", v);
 }
 
+/* An identifier for JSON (id) that the text view shows as a word of the reader's language. */
+static void ev_word(struct warning *w, const char *key, const char *label, const char *id,
+                    const char *word)
+{
+	struct diag_scalar *e = ev_add(w, key, label, DIAG_V_TEXT);
+	if (e) {
+		snprintf(e->text, sizeof(e->text), "%s", id);
+		e->word = word;
+	}
+}
+
 /* A kernel value as evidence, when known; sysctls and gauges as they are. */
 static void ev_kernel(struct warning *w, const struct diag_input *in, enum kc_id id,
                       const char *label)
@@ -418,7 +429,8 @@ static void check_time_wait(const struct diag_rule *rule, const struct diag_inpu
 		ev_text(w, "destination", N_("busiest remote endpoint"), endpoint);
 		ev_uint(w, "destination_port", N_("its port"), top.key.port);
 		ev_uint(w, "destination_count", N_("TIME_WAIT toward it"), top.count);
-		ev_text(w, "side", N_("this host is the"), client ? "client" : "server");
+		ev_word(w, "side", N_("this host is the"), client ? "client" : "server",
+		        client ? N_("client") : N_("server"));
 	}
 	ev_uint(w, "local_port_range_low", N_("local port range from"), s->opt.ephemeral_low);
 	ev_uint(w, "local_port_range_high", N_("local port range to"), s->opt.ephemeral_high);

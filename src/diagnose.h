@@ -78,6 +78,8 @@ struct diag_scalar {
 		bool b;
 	} v;
 	char text[DIAG_TEXT_MAX];
+	const char *word; /* N_() marked: the text view shows this, translated, where `text` is a
+	                   * JSON identifier ("client"); NULL: it shows `text` */
 };
 
 /* One row of an evidence list: JSON {"address": ..., "port": ..., "<count_key>": ...,

@@ -180,6 +180,12 @@ static bool match(const struct filter *f, tcp_state_set want_tcp, const struct c
 	       prefix_list_match(f->remote, f->remote_count, c->family, c->remote_addr);
 }
 
+bool filter_is_request_only(const struct filter *f)
+{
+	return !f->port_count && !f->local_count && !f->remote_count &&
+	       f->listening != FILTER_LISTENING;
+}
+
 bool filter_match(const struct filter *f, const struct conn *c)
 {
 	return match(f, filter_tcp_states(f), c);

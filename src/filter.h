@@ -52,6 +52,11 @@ tcp_state_set filter_tcp_states(const struct filter *f);
  * the kernel's bytecode for ports and addresses (diag_bytecode.h). */
 void filter_to_request(const struct filter *f, struct source_request *req);
 
+/* True when the filter decides nothing beyond what filter_to_request() puts in a source request
+ * and the listening choice (no --port, --local, --remote): sockets a source counted under that
+ * request, never listeners or UDP, pass it as they are. */
+bool filter_is_request_only(const struct filter *f);
+
 /* True when the connection passes the filter. */
 bool filter_match(const struct filter *f, const struct conn *c);
 

@@ -2,6 +2,7 @@
  * prints errors. */
 #include "commands.h"
 #include "config.h"
+#include "source_bpf.h"
 #include "exitcode.h"
 #include "i18n.h"
 #include "options.h"
@@ -70,6 +71,9 @@ int main(int argc, char **argv)
 		status = CW_EXIT_OK;
 	} else if (o.version) {
 		printf("connwatch %s\n", PACKAGE_VERSION);
+		printf("%s\n", bpf_source_built()
+		                   ? _("BPF fast path: built in (--source bpf)")
+		                   : _("BPF fast path: absent (built without libbpf)"));
 		status = CW_EXIT_OK;
 	} else {
 		status = commands_by_bit(o.command)->run(&o);

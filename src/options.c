@@ -55,8 +55,9 @@ const struct cw_option_def cw_option_defs[] = {
         "terminal, none otherwise)"),
      CMD_LIVE},
     {"no-header", OPT_NO_HEADER, NULL, N_("leave out the column header line"), CMD_LIST},
-    {"source", OPT_SOURCE, "netlink|proc",
-     N_("where to read sockets (default: netlink, /proc when netlink is refused)"),
+    {"source", OPT_SOURCE, "bpf|netlink|proc",
+     N_("where to read sockets (default: netlink, /proc when netlink is refused; live and "
+        "serve use bpf when it loads)"),
      CMD_SNAPSHOT | CMD_EXPLAIN | CMD_RECORD},
     {"proc-root", OPT_PROC_ROOT, "DIR",
      N_("read DIR/net/tcp, tcp6, udp, udp6 (a capture from another machine)"),
@@ -336,10 +337,10 @@ static int apply(struct cw_options *o, int id, const char *arg, struct cw_error 
 		o->sort = arg;
 		return 0;
 	case OPT_SOURCE:
-		if (strcmp(arg, "netlink") && strcmp(arg, "proc"))
+		if (strcmp(arg, "bpf") && strcmp(arg, "netlink") && strcmp(arg, "proc"))
 			return cw_error_set(
-			    err, -EINVAL, _("--source: '%s' is not a source; valid: netlink, proc"),
-			    arg);
+			    err, -EINVAL,
+			    _("--source: '%s' is not a source; valid: bpf, netlink, proc"), arg);
 		o->source = arg;
 		return 0;
 	case OPT_PROC_ROOT:
@@ -551,9 +552,9 @@ int options_parse(int argc, char **argv, struct cw_options *o, struct cw_error *
 		}
 	}
 	if (o->proc_root && o->source && strcmp(o->source, "proc"))
-		return cw_error_set(err, -EINVAL, "%s",
-		                    _("--proc-root reads /proc files: it "
-		                      "cannot go with --source netlink"));
+		return cw_error_set(
+		    err, -EINVAL, _("--proc-root reads /proc files: it cannot go with --source %s"),
+		    o->source);
 	if (o->replay_path && (o->source || o->proc_root || o->record_path))
 		return cw_error_set(err, -EINVAL, "%s",
 		                    _("--replay cannot go with --source, --proc-root or --record"));

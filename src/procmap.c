@@ -2,6 +2,7 @@
 
 #include "i18n.h"
 #include "util/parse.h"
+#include "util/readfile.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -101,21 +102,7 @@ static ssize_t read_proc_file(int procfd, const char *pid, const char *file, cha
 {
 	char path[64];
 	snprintf(path, sizeof(path), "%s/%s", pid, file);
-	int fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	size_t used = 0;
-	while (used + 1 < cap) {
-		ssize_t r = read(fd, buf + used, cap - 1 - used);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		used += (size_t)r;
-	}
-	close(fd);
-	buf[used] = '\0';
-	return (ssize_t)used;
+	return read_file_bounded(procfd, path, 0, buf, cap);
 }
 
 static bool read_stat(int procfd, const char *pid, char *name, size_t namelen, uint64_t *start)
@@ -399,6 +386,71 @@ static int plan_walk(struct procmap *pm, int procfd, int32_t **order_out, size_t
 	return 0;
 }
 
+void procmap_set_lister(struct procmap *pm, const struct procmap_lister *l)
+{
+	pm->lister = *l;
+}
+
+/* One pass of a lister: (pid, inode) pairs arrive grouped by process. */
+struct lister_walk {
+	struct procmap *pm;
+	int procfd;
+	struct procmap_info *info;
+	int32_t pid; /* the process of the last pair, or 0 */
+	int owner;   /* its owner index, -1 while it owns nothing wanted, -ESRCH when gone */
+	bool no_memory;
+};
+
+static int lister_visit(void *arg, int32_t pid, uint32_t inode)
+{
+	struct lister_walk *w = arg;
+	struct procmap *pm = w->pm;
+	if (pid != w->pid) {
+		w->pid = pid;
+		w->owner = -1;
+		w->info->processes++;
+		const struct procmap_owner *known = procmap_owner_by_pid(pm, pid);
+		if (known)
+			w->owner = (int)(known - pm->owners);
+	}
+	w->info->links++;
+	int32_t *slot = inohash_find(&pm->inodes, inode);
+	if (!slot || *slot >= 0 || w->owner == -ESRCH)
+		return 0; /* not wanted, already owned (shared after fork), or the process is gone
+		           */
+	if (w->owner < 0) {
+		char pid_text[16];
+		snprintf(pid_text, sizeof(pid_text), "%d", (int)pid);
+		w->owner = add_owner(pm, w->procfd, pid_text, pid);
+		if (w->owner == -ENOMEM) {
+			w->no_memory = true;
+			return 1;
+		}
+		if (w->owner < 0)
+			return 0;
+	}
+	*slot = w->owner;
+	return --pm->pending == 0 ? 1 : 0;
+}
+
+/* Finds the pending inodes through the lister. Returns 0, 1 when the lister failed (walk /proc
+ * instead), or a negative errno with err set. */
+static int walk_listed(struct procmap *pm, int procfd, struct procmap_info *info,
+                       struct cw_error *err)
+{
+	struct lister_walk w = {.pm = pm, .procfd = procfd, .info = info};
+	struct cw_error ignored;
+	int r = pm->lister.list(pm->lister.ctx, lister_visit, &w, &ignored);
+	if (w.no_memory || r == -ENOMEM)
+		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
+	if (r < 0) {
+		/* Claims made so far stay: they are right. The walk looks for the rest. */
+		memset(&pm->lister, 0, sizeof(pm->lister));
+		return 1;
+	}
+	return 0;
+}
+
 /* How many walkers: the walk is system time spent in the kernel per fd link, and it scales
  * with cores (one process's fds stay with one walker). */
 static unsigned walker_count(size_t processes)
@@ -423,6 +475,13 @@ static int walk(struct procmap *pm, struct procmap_info *info, struct cw_error *
 		                    pm->proc_root, strerror(e));
 	}
 	info->walked = true;
+	if (pm->lister.list) {
+		int listed = walk_listed(pm, procfd, info, err);
+		if (listed <= 0 || pm->pending == 0) {
+			close(procfd);
+			return listed < 0 ? listed : 0;
+		}
+	}
 	struct walk_job job = {.pm = pm, .procfd = procfd, .hot_count = pm->owner_count};
 	int32_t *order = NULL;
 	if (plan_walk(pm, procfd, &order, &job.count) < 0) {

@@ -67,6 +67,16 @@ struct procmap_info {
 	                    * (with hidepid other users' processes are not even listed) */
 };
 
+/* Another way to find the sockets of every process at once (the BPF task-file iterator,
+ * owners_bpf.h): list calls visit(arg, pid, inode) for each socket any process holds, and stops
+ * early when visit returns > 0. Returns 0, or a negative errno with err set; procmap then walks
+ * /proc instead (and no longer asks the lister), except after -ENOMEM. */
+typedef int (*procmap_visit_fn)(void *arg, int32_t pid, uint32_t inode);
+struct procmap_lister {
+	int (*list)(void *ctx, procmap_visit_fn visit, void *arg, struct cw_error *err);
+	void *ctx;
+};
+
 /* The map. Treat as opaque: use the functions. */
 struct procmap {
 	const char *proc_root;        /* borrowed; "/proc" by default */
@@ -75,6 +85,7 @@ struct procmap {
 	size_t owner_count, owner_capacity;
 	unsigned char *dirbuf;        /* getdents64 buffer, allocated once */
 	size_t pending;               /* wanted inodes not yet found in this resolve */
+	struct procmap_lister lister; /* zeroed: walk /proc */
 	const char *prefer_netns;     /* borrowed "net:[INODE]": visit that namespace's processes
 	                               * first (--netns); NULL = our own namespace's */
 	struct container_names names; /* container names by id; names.root is where the
@@ -86,6 +97,10 @@ struct procmap {
 void procmap_init(struct procmap *pm, const char *proc_root);
 
 void procmap_free(struct procmap *pm);
+
+/* Finds owners through l (borrowed; it must outlive pm's use) instead of reading every fd link
+ * of /proc. The processes' names and command lines still come from /proc. */
+void procmap_set_lister(struct procmap *pm, const struct procmap_lister *l);
 
 /* Finds the owners of inodes[0..n) (0 entries and repeats are ignored), reusing what an earlier
  * call found (see the top of this file). Returns 0, or a negative errno with err set when /proc

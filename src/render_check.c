@@ -36,14 +36,19 @@ static void put_perf(FILE *out, unsigned int key, size_t value, const struct thr
 }
 
 int render_check(FILE *out, const struct check_result *res, const size_t counts[THRESHOLD_KEYS],
-                 const struct threshold_set *t)
+                 const struct threshold_set *t, enum filter_listening selection)
 {
 	fprintf(out, "CONNWATCH %s - ", check_status_name(res->status));
 	if (res->problem_count == 0) {
-		fprintf(out,
-		        P_("%zu TCP socket, no warnings", "%zu TCP sockets, no warnings",
-		           counts[THRESHOLD_TOTAL]),
-		        counts[THRESHOLD_TOTAL]);
+		size_t n = counts[THRESHOLD_TOTAL];
+		const char *what =
+		    selection == FILTER_CONNECTED
+		        ? P_("%zu TCP connection, no warnings", "%zu TCP connections, no warnings", n)
+		    : selection == FILTER_LISTENING
+		        ? P_("%zu listening TCP socket, no warnings",
+		             "%zu listening TCP sockets, no warnings", n)
+		        : P_("%zu TCP socket, no warnings", "%zu TCP sockets, no warnings", n);
+		fprintf(out, what, n);
 	} else {
 		for (size_t i = 0; i < res->problem_count; i++) {
 			if (i)

@@ -8,9 +8,10 @@
 
 #include <stdio.h>
 
-/* Writes the status line with perfdata for every state and the total. Returns 0 or -EIO. */
+/* Writes the status line with perfdata for every state and the total; selection says what the
+ * total counts (check_count_states), so that the words say it too. Returns 0 or -EIO. */
 int render_check(FILE *out, const struct check_result *res, const size_t counts[THRESHOLD_KEYS],
-                 const struct threshold_set *t);
+                 const struct threshold_set *t, enum filter_listening selection);
 
 /* Writes "CONNWATCH UNKNOWN - reason" (a bad option, threshold or unreadable sockets). */
 int render_check_unknown(FILE *out, const char *reason);

@@ -62,9 +62,12 @@ void live_top_remotes(char *buf, size_t len, const struct stats *st)
 	}
 }
 
-void live_header_left(char *buf, size_t len, double interval_s)
+void live_header_left(char *buf, size_t len, double interval_s, const char *source)
 {
-	snprintf(buf, len, _("Every %.1fs: connwatch"), interval_s);
+	if (source)
+		snprintf(buf, len, _("Every %.1fs: connwatch (%s)"), interval_s, source);
+	else
+		snprintf(buf, len, _("Every %.1fs: connwatch"), interval_s);
 }
 
 void live_header_behind(char *buf, size_t len, const struct live_frame *f)
@@ -102,7 +105,7 @@ size_t live_state_age(char *buf, size_t len, const struct track_mark *m, uint64_
 int render_live_plain(FILE *out, const struct live_frame *f)
 {
 	char left[128], right[320];
-	live_header_left(left, sizeof(left), f->interval_s);
+	live_header_left(left, sizeof(left), f->interval_s, f->snap->source_name);
 	live_header_right(right, sizeof(right), f->hostname, f->wall);
 	fprintf(out, "%s    %s\n", left, right);
 	if (f->stale)
@@ -224,6 +227,8 @@ int render_live_json(FILE *out, const struct live_frame *f)
 	jsonw_kv_string(&w, "time", when);
 	jsonw_kv_string(&w, "hostname", f->hostname);
 	jsonw_kv_double(&w, "interval_s", f->interval_s);
+	if (f->snap->source_name)
+		jsonw_kv_string(&w, "source", f->snap->source_name);
 	if (f->trend)
 		render_trend_json(&w, f->trend, f->interval_s);
 	if (f->stale)
@@ -265,7 +270,11 @@ int render_live_json(FILE *out, const struct live_frame *f)
 	jsonw_kv_uint(&w, "changed", f->changes->changed_count);
 	jsonw_kv_uint(&w, "closed", f->changes->closed_count);
 	jsonw_object_end(&w);
-	jsonw_kv_uint(&w, "total", f->snap->count);
+	/* total as every command counts it (docs/json.md); read: every row, listeners the view
+	 * hides too */
+	jsonw_kv_uint(&w, "total", f->stats->total);
+	jsonw_kv_uint(&w, "listening", f->stats->tcp_listeners);
+	jsonw_kv_uint(&w, "read", f->snap->count);
 
 	jsonw_key(&w, "connections");
 	jsonw_array_begin(&w);

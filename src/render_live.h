@@ -55,8 +55,9 @@ size_t live_count_items(const struct stats *st, struct live_count_item *out);
 /* "203.0.113.7 (120), ..." : the busiest remote addresses, for the header. */
 void live_top_remotes(char *buf, size_t len, const struct stats *st);
 
-/* "Every 2.0s: connwatch" and "host: date" as watch prints them. */
-void live_header_left(char *buf, size_t len, double interval_s);
+/* "Every 2.0s: connwatch (bpf)" and "host: date" as watch prints them; source is the snapshot's
+ * source name (bpf, netlink, proc, ...), or NULL. */
+void live_header_left(char *buf, size_t len, double interval_s, const char *source);
 void live_header_right(char *buf, size_t len, const char *hostname, time_t wall);
 
 /* "refresh takes 1.3s, longer than the interval" when the last refresh took longer than the

@@ -294,6 +294,12 @@ int render_prom(FILE *out, const struct prom_model *m)
 	fputs("\",source=\"", out);
 	render_prom_label_value(out, m->tally->source_name ? m->tally->source_name : "unknown");
 	fputs("\"} 1\n", out);
+	family(out, "connwatch_source_info", "gauge",
+	       "Always 1; the label says which socket source served this scrape: bpf (the resident "
+	       "BPF iterator), netlink (sock_diag) or proc (/proc/net text).");
+	fputs("connwatch_source_info{source=\"", out);
+	render_prom_label_value(out, m->tally->source_name ? m->tally->source_name : "unknown");
+	fputs("\"} 1\n", out);
 	family(out, "connwatch_scrape_duration_seconds", "gauge",
 	       "Time connwatch took to read the sockets and analyse them for this scrape.");
 	fprintf(out, "connwatch_scrape_duration_seconds %.6f\n", m->scrape_seconds);

@@ -183,7 +183,7 @@ static void print_scalar(FILE *out, const struct diag_scalar *e)
 		fputs(e->v.b ? _("yes") : _("no"), out);
 		break;
 	case DIAG_V_TEXT:
-		fputs(e->text, out);
+		fputs(e->word ? _(e->word) : e->text, out);
 		break;
 	}
 	fputc('\n', out);

@@ -321,7 +321,7 @@ static void draw_trend(const struct live_frame *f, int *y)
 static void draw_header(struct tui_state *s, const struct live_frame *f, int *y)
 {
 	char left[128], right[320];
-	live_header_left(left, sizeof(left), f->interval_s);
+	live_header_left(left, sizeof(left), f->interval_s, f->snap->source_name);
 	live_header_right(right, sizeof(right), f->hostname, f->wall);
 	move(*y, 0);
 	put(COLS, left);

@@ -11,6 +11,7 @@
 #include "states.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* What to read. The state set goes to the kernel so it drops the rest (ss does the same). */
 struct source_request {

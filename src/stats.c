@@ -444,6 +444,22 @@ void stats_add_snapshot(struct stats *s, const struct snapshot *snap)
 		stats_add(s, &snap->conns[i], NULL);
 }
 
+void stats_add_remote(struct stats *s, int family, const uint8_t *addr, uint64_t count)
+{
+	uint8_t full[16] = {0};
+	memcpy(full, addr, family == AF_INET6 ? 16 : 4);
+	struct stats_key k = {0};
+	key_set_addr(&k, family, full);
+	if (!count || addr_is_any(k.family, k.addr))
+		return;
+	bool is_new, net_new;
+	struct stats_entry *ip = tally_add(s, STATS_REMOTE_IP, &k, count, &is_new);
+	key_to_net(&k);
+	struct stats_entry *net = tally_add(s, STATS_REMOTE_NET, &k, count, &net_new);
+	if (net && ip && is_new)
+		net->aux++;
+}
+
 void stats_add_counts(struct stats *s, const struct stats_counts *c)
 {
 	for (int p = 0; p < STATS_PROTO_COUNT; p++)

@@ -162,6 +162,11 @@ void stats_add_counts(struct stats *s, const struct stats_counts *c);
 void stats_add_keyed(struct stats *s, enum stats_tally_id id, const struct stats_key *key,
                      uint64_t count, uint64_t aux);
 
+/* count connected sockets with this remote address (IPv4 in the first 4 bytes; IPv4-mapped IPv6
+ * is counted as IPv4): the remote-address and remote-network tallies as stats_add() keeps them,
+ * the network's number of distinct addresses included. 0.0.0.0 and :: are not peers (ignored). */
+void stats_add_remote(struct stats *s, int family, const uint8_t *addr, uint64_t count);
+
 /* count SYN_RECV sockets on local_port from one source address (network order, IPv4 in the
  * first 4 bytes): fills the per-source and per-prefix tallies the syn_flood evidence reads and
  * the port's distinct-source count. Add the port's own count first with

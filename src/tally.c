@@ -143,8 +143,13 @@ const struct snapshot_sink *tally_sink(struct tally *t)
 	t->sink = (struct snapshot_sink){
 	    .rows = count_batch,
 	    .ctx = t,
-	    /* Pre-counted sockets cannot pass a per-row filter or an owner lookup. */
-	    .counts = t->filter || t->owners.pid_of || t->split_netns ? NULL : &t->stats,
+	    /* Pre-counted sockets cannot pass a per-row filter, an owner lookup or a split by
+	     * namespace; a filter that only decides what the source's request already decides
+	     * (states, families, protocols) lets them through. */
+	    .counts = (t->filter && !filter_is_request_only(t->filter)) || t->owners.pid_of ||
+	                      t->split_netns
+	                  ? NULL
+	                  : &t->stats,
 	};
 	return &t->sink;
 }

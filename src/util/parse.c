@@ -20,7 +20,7 @@ bool parse_char(const char **p, const char *end, char c)
 	return true;
 }
 
-static int hex_value(char c)
+int parse_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -40,7 +40,7 @@ bool parse_hex(const char **p, const char *end, unsigned min_digits, unsigned ma
 	if (max_digits > 16)
 		max_digits = 16;
 	while (s < end && n < max_digits) {
-		int d = hex_value(*s);
+		int d = parse_hex_digit(*s);
 		if (d < 0)
 			break;
 		v = (v << 4) | (uint64_t)d;
@@ -50,7 +50,7 @@ bool parse_hex(const char **p, const char *end, unsigned min_digits, unsigned ma
 	if (n < min_digits || n == 0)
 		return false;
 	/* A run longer than max_digits is a malformed field, not two fields. */
-	if (s < end && hex_value(*s) >= 0)
+	if (s < end && parse_hex_digit(*s) >= 0)
 		return false;
 	*p = s;
 	*out = v;

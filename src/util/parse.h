@@ -13,6 +13,9 @@ bool parse_blanks(const char **p, const char *end);
 /* Consumes the character c. */
 bool parse_char(const char **p, const char *end, char c);
 
+/* The value of one hex digit (either case), or -1. */
+int parse_hex_digit(char c);
+
 /* Reads min_digits..max_digits hex digits (upper or lower case) into *out. */
 bool parse_hex(const char **p, const char *end, unsigned min_digits, unsigned max_digits,
                uint64_t *out);

@@ -26,8 +26,12 @@ assert len(lines) == 3, f"{len(lines)} lines"
 docs = [json.loads(l) for l in lines]
 for n, d in enumerate(docs, 1):
     assert d["version"] == 1 and d["refresh"] == n, d
-    for k in ("time", "hostname", "interval_s", "counts", "changes", "total", "connections"):
+    for k in ("time", "hostname", "interval_s", "counts", "changes", "total", "listening",
+              "read", "connections"):
         assert k in d, k
+    # total as every command counts it (docs/json.md): the connections, not the listeners read
+    assert d["total"] == sum(d["counts"].values()), d
+    assert d["listening"] >= 1 and d["read"] >= d["total"] + d["listening"], d
     assert d["counts"].get("ESTABLISHED", 0) >= 6, d["counts"]
     assert d["counts"].get("CLOSE_WAIT", 0) == 2, d["counts"]
     for c in d["connections"]:

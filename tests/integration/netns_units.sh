@@ -110,6 +110,24 @@ echo "$st" | grep -q "close_wait (netns $nsa): 6 connections on local port 8080"
   fail "text warning: $st"
 echo "$st" | grep -q "pid $pa $unit (6)" || fail "unit not beside the pid: $st"
 
+# /metrics with --netns all: per-namespace series for the namespaces, and the leak's rule for
+# the namespace it is in only (a textfile scrape: the same rendering as over HTTP).
+"$CONNWATCH" serve --netns all --textfile "$tmp/m.prom" --threshold close_wait_count=5 \
+  --threshold close_wait_age=0 || fail "serve --netns all --textfile failed"
+grep -q "^connwatch_netns_connections{netns=\"$nsa\",state=\"close_wait\"} 6\$" "$tmp/m.prom" ||
+  fail "no CLOSE_WAIT series for $nsa: $(grep netns "$tmp/m.prom")"
+grep -q "^connwatch_netns_connections{netns=\"$nsb\",state=\"established\"} 2\$" "$tmp/m.prom" ||
+  fail "no ESTABLISHED series for $nsb: $(grep netns "$tmp/m.prom")"
+grep -q "^connwatch_netns_warning{netns=\"$nsa\",rule=\"close_wait\",severity=\"[a-z]*\"} 1\$" "$tmp/m.prom" ||
+  fail "no close_wait warning series for $nsa: $(grep netns_warning "$tmp/m.prom")"
+grep -q "^connwatch_netns_warning{netns=\"$nsb\"" "$tmp/m.prom" && fail "a warning series for $nsb"
+if command -v promtool >/dev/null; then
+  promtool check metrics <"$tmp/m.prom" >"$tmp/lint" 2>&1 || fail "promtool: $(cat "$tmp/lint")"
+fi
+# without --netns all the per-namespace families stay empty (no label churn on a plain host)
+"$CONNWATCH" serve --textfile "$tmp/plain.prom" || fail "serve --textfile failed"
+grep -q "^connwatch_netns_" "$tmp/plain.prom" && fail "netns series without --netns all"
+
 # summary -p: connections per unit and per container (the holder in the unit has 6 CLOSE_WAIT
 # and 2 established; the one in the container 2 established).
 echo "$s" | jq -e --arg u "$unit" --arg id "$id" '

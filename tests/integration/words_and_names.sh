@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 13, "Counting and words": plurals through ngettext ("1 TCP socket"); the man SYNOPSIS
+# Issue 13, "Counting and words": plurals through ngettext ("1 TCP connection"); the man SYNOPSIS
 # names every command; the ss names connwatch shows are ones `ss state NAME` (ss 6.1) accepts;
 # and the Indonesian review: one verb form in --help, LISTEN stays a state name (never
 # "mendengarkan"), "status" for a TCP state, "[warning]" translated in summary.
@@ -11,15 +11,15 @@ top=$(cd "$HERE/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# Plurals: one socket is "1 TCP socket", in both languages.
+# Plurals: one connection is "1 TCP connection", in both languages.
 mkdir -p "$tmp/one/net"
 head -n 2 "$FIXTURES/user-example/net/tcp" >"$tmp/one/net/tcp"
 out=$("$CONNWATCH" --lang en check --proc-root "$tmp/one") || fail "check on one socket: $out"
-echo "$out" | grep -q "^CONNWATCH OK - 1 TCP socket, no warnings |" || fail "singular: $out"
+echo "$out" | grep -q "^CONNWATCH OK - 1 TCP connection, no warnings |" || fail "singular: $out"
 out=$("$CONNWATCH" --lang en check --proc-root "$FIXTURES/user-example")
-echo "$out" | grep -q "^CONNWATCH OK - [0-9]* TCP sockets, no warnings |" || fail "plural: $out"
+echo "$out" | grep -q "^CONNWATCH OK - [0-9]* TCP connections, no warnings |" || fail "plural: $out"
 out=$("$CONNWATCH" --lang id check --proc-root "$tmp/one")
-echo "$out" | grep -q "^CONNWATCH OK - 1 soket TCP, tidak ada peringatan |" || fail "id: $out"
+echo "$out" | grep -q "^CONNWATCH OK - 1 koneksi TCP, tidak ada peringatan |" || fail "id: $out"
 
 # The man pages' SYNOPSIS names every command.
 commands=$("$CONNWATCH" --lang en --help | sed -n '/^Commands:/,/^Without/p' | awk 'NF>1 && $1 ~ /^[a-z]+$/ {print $1}')
@@ -97,4 +97,17 @@ PY
 "$CONNWATCH" --lang id import --threshold syn_recv_warning=1 "$FIXTURES/user-example/netstat-ntu.txt" >"$tmp/sum.id" 2>&1
 grep -q "\[warning\]\|\[critical\]" "$tmp/sum.id" && fail "[warning] untranslated in summary: $(cat "$tmp/sum.id")"
 grep -q "\[peringatan\]\|\[kritis\]" "$tmp/sum.id" || fail "no translated severity: $(cat "$tmp/sum.id")"
+# Evidence words are the reader's: the TIME_WAIT rule's "this host is the client" in Indonesian
+# says "klien", while JSON keeps the identifier "client".
+mkdir -p "$tmp/client/net"
+{
+  echo "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode"
+  for i in $(seq 10); do
+    printf '%4d: 0100007F:%04X 0200007F:0050 06 00000000:00000000 03:00000BB8 00000000     0        0 0 1 0000000000000000 20 4 30 10 -1\n' "$i" $((40000 + i))
+  done
+} >"$tmp/client/net/tcp"
+out=$("$CONNWATCH" --lang id summary --proc-root "$tmp/client" --threshold time_wait_total=5)
+echo "$out" | grep -q "host ini adalah: klien$" || fail "side not translated: $out"
+"$CONNWATCH" summary --json --proc-root "$tmp/client" --threshold time_wait_total=5 |
+  grep -q '"side":"client"' || fail "JSON side is not the identifier"
 echo ok

@@ -7,6 +7,7 @@
 #include "diag_fixtures.h"
 #include "stats.h"
 
+#include <netinet/in.h>
 #include <stdio.h>
 
 static void counts_per_state_and_protocol(void **state)
@@ -226,6 +227,67 @@ static void many_keys_and_reset(void **state)
 	stats_free(&s);
 }
 
+/* What the BPF source counts in the kernel (stats_add_counts, _keyed, _remote) gives the same
+ * counts and tallies as the rows it stands for: states per family, local ports, remote addresses
+ * and their networks with the number of distinct addresses, IPv4-mapped peers as IPv4. */
+static void counted_equals_rows(void **state)
+{
+	(void)state;
+	struct conn rows[] = {
+	    fx_tcp("10.0.0.1", 443, "192.0.2.7", 40000, TCP_ST_ESTABLISHED),
+	    fx_tcp("10.0.0.1", 443, "192.0.2.7", 40001, TCP_ST_ESTABLISHED),
+	    fx_tcp("10.0.0.1", 443, "192.0.2.8", 40002, TCP_ST_FIN_WAIT1),
+	    fx_tcp("10.0.0.1", 80, "192.0.2.9", 40003, TCP_ST_LAST_ACK),
+	    fx_tcp("2001:db8::1", 443, "2001:db8::7", 40004, TCP_ST_ESTABLISHED),
+	    fx_tcp("::ffff:10.0.0.1", 8443, "::ffff:192.0.2.7", 40005, TCP_ST_CLOSING),
+	};
+	struct stats from_rows, from_counts;
+	stats_init(&from_rows, NULL);
+	stats_init(&from_counts, NULL);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		stats_add(&from_rows, &rows[i], NULL);
+	/* The same sockets as the BPF source hands them over: aggregated, in any order. */
+	struct stats_counts c = {0};
+	c.by_proto_state[STATS_TCP][TCP_ST_ESTABLISHED] = 2;
+	c.by_proto_state[STATS_TCP][TCP_ST_FIN_WAIT1] = 1;
+	c.by_proto_state[STATS_TCP][TCP_ST_LAST_ACK] = 1;
+	c.by_proto_state[STATS_TCP6][TCP_ST_ESTABLISHED] = 1;
+	c.by_proto_state[STATS_TCP6][TCP_ST_CLOSING] = 1;
+	stats_add_counts(&from_counts, &c);
+	const uint16_t ports[][2] = {{8443, 1}, {443, 4}, {80, 1}};
+	for (size_t i = 0; i < 3; i++) {
+		struct stats_key k = {.port = ports[i][0]};
+		stats_add_keyed(&from_counts, STATS_LOCAL_PORT, &k, ports[i][1], 0);
+	}
+	const uint8_t a7[4] = {192, 0, 2, 7}, a8[4] = {192, 0, 2, 8}, a9[4] = {192, 0, 2, 9};
+	const uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 7};
+	stats_add_remote(&from_counts, AF_INET6, v6, 1);
+	stats_add_remote(&from_counts, AF_INET, a9, 1);
+	stats_add_remote(&from_counts, AF_INET, a7, 3);
+	stats_add_remote(&from_counts, AF_INET, a8, 1);
+
+	assert_int_equal(from_counts.total, from_rows.total);
+	assert_memory_equal(from_counts.by_proto_state, from_rows.by_proto_state,
+	                    sizeof(from_rows.by_proto_state));
+	assert_memory_equal(from_counts.by_state, from_rows.by_state, sizeof(from_rows.by_state));
+	assert_memory_equal(from_counts.by_proto, from_rows.by_proto, sizeof(from_rows.by_proto));
+	const enum stats_tally_id ids[] = {STATS_REMOTE_IP, STATS_REMOTE_NET, STATS_LOCAL_PORT};
+	for (size_t t = 0; t < sizeof(ids) / sizeof(ids[0]); t++) {
+		struct stats_entry want[8], got[8];
+		size_t n = stats_top(&from_rows, ids[t], -1, want, 8);
+		assert_int_equal(stats_top(&from_counts, ids[t], -1, got, 8), n);
+		assert_true(n > 0);
+		for (size_t i = 0; i < n; i++) {
+			assert_memory_equal(&got[i].key, &want[i].key, sizeof(want[i].key));
+			assert_int_equal(got[i].count, want[i].count);
+			assert_int_equal(got[i].aux,
+			                 want[i].aux); /* distinct addresses per network */
+		}
+	}
+	stats_free(&from_rows);
+	stats_free(&from_counts);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +297,7 @@ int main(void)
 	    cmocka_unit_test(time_wait_side_and_close_wait_ages),
 	    cmocka_unit_test(listeners_noted_without_counting),
 	    cmocka_unit_test(many_keys_and_reset),
+	    cmocka_unit_test(counted_equals_rows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

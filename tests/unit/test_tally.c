@@ -218,6 +218,13 @@ static void ready_counts_diagnose_as_rows(void **state)
 	tally_free(&counts);
 }
 
+static uint32_t fake_pid_of(void *ctx, const struct conn *c)
+{
+	(void)ctx;
+	(void)c;
+	return 1;
+}
+
 static void counts_sink_is_withheld_when_rows_are_filtered(void **state)
 {
 	(void)state;
@@ -229,7 +236,23 @@ static void counts_sink_is_withheld_when_rows_are_filtered(void **state)
 	struct tally t;
 	tally_init(&t, &cfg, NULL);
 	assert_non_null(tally_sink(&t)->counts);
+	/* States, families and protocols go to the source's request: counts still fit. */
 	t.filter = &f;
+	assert_non_null(tally_sink(&t)->counts);
+	/* A port (or address) is decided row by row: no counts. */
+	struct cw_error err;
+	assert_int_equal(filter_add_port(&f, "443", &err), 0);
+	assert_null(tally_sink(&t)->counts);
+	/* Listeners only: counted sockets are never listeners. */
+	filter_init(&f);
+	f.listening = FILTER_LISTENING;
+	filter_finish(&f);
+	assert_null(tally_sink(&t)->counts);
+	/* An owner lookup needs rows. */
+	filter_init(&f);
+	filter_finish(&f);
+	assert_non_null(tally_sink(&t)->counts);
+	t.owners.pid_of = fake_pid_of;
 	assert_null(tally_sink(&t)->counts);
 	tally_free(&t);
 }

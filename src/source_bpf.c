@@ -1,0 +1,231 @@
+/* Loader and reader of the BPF socket iterator (src/bpf/tcp_iter.bpf.c). */
+#include "source_bpf.h"
+#include "bpf_load.h"
+
+#include "i18n.h"
+#include "stats.h"
+
+#include <linux/types.h>
+
+#include "tcp_iter.h"
+#include "tcp_iter.skel.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+_Static_assert(sizeof(struct cw_bpf_rec) == 64, "the iterator writes 64-byte records");
+
+/* Records read per read(): the kernel hands out at most its 32 KiB seq buffer at a time. */
+#define READ_RECORDS 512
+
+struct bpf_source {
+	struct cw_tcp_iter *skel;
+	struct bpf_link *link;
+	pthread_mutex_t lock; /* one run at a time: the counting tables are shared */
+};
+
+bool bpf_source_built(void)
+{
+	return true;
+}
+
+int bpf_source_open(struct bpf_source **out, struct cw_error *err)
+{
+	*out = NULL;
+	bpf_load_quiet();
+	struct bpf_source *b = calloc(1, sizeof(*b));
+	if (!b)
+		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
+	errno = 0;
+	b->skel = cw_tcp_iter__open_and_load();
+	if (!b->skel) {
+		int e = errno;
+		free(b);
+		return bpf_load_error(err, e);
+	}
+	b->link = bpf_program__attach_iter(b->skel->progs.cw_tcp, NULL);
+	if (!b->link) {
+		int e = errno ? errno : EINVAL;
+		cw_tcp_iter__destroy(b->skel);
+		free(b);
+		return cw_error_set(err, -e, _("cannot attach the BPF socket iterator: %s"),
+		                    strerror(e));
+	}
+	pthread_mutex_init(&b->lock, NULL);
+	*out = b;
+	return 0;
+}
+
+void bpf_source_close(struct bpf_source *b)
+{
+	if (!b)
+		return;
+	bpf_link__destroy(b->link);
+	cw_tcp_iter__destroy(b->skel);
+	pthread_mutex_destroy(&b->lock);
+	free(b);
+}
+
+static void conn_from_rec(struct conn *c, const struct cw_bpf_rec *r)
+{
+	memset(c, 0, sizeof(*c));
+	c->proto = CONN_TCP;
+	c->family = r->family;
+	c->state = r->state;
+	c->timer = r->timer;
+	c->retrans = r->retrans;
+	c->local_port = r->local_port;
+	c->remote_port = r->remote_port;
+	memcpy(c->local_addr, r->local_addr, sizeof(c->local_addr));
+	memcpy(c->remote_addr, r->remote_addr, sizeof(c->remote_addr));
+	c->recv_q = r->recv_q;
+	c->uid = r->uid;
+	c->inode = r->inode;
+	if (r->state == TCP_ST_LISTEN) {
+		/* as sock_diag: the limit in wqueue, netstat shows Send-Q 0; the backlog shares
+		 * idle_ms's four bytes */
+		c->backlog = r->send_q;
+		c->send_q = 0;
+		return;
+	}
+	c->send_q = r->send_q;
+	c->idle_ms = r->idle_ms == CW_BPF_NO_IDLE ? CONN_UNKNOWN_U32 : r->idle_ms;
+	if (r->timer == 3) /* TIME_WAIT timer, no tcp_info: idle_ms holds the time left, as the
+	                    * netlink source keeps sock_diag's idiag_expires */
+		c->idle_ms = r->timer_ms;
+}
+
+/* Runs the iterator once: records become rows. CLOSE_WAIT rows also go to close_wait with
+ * their age; in snap their age is left unknown unless the request wants ages on the rows. */
+static int read_records(struct bpf_source *b, struct snapshot *snap, struct snapshot *close_wait,
+                        bool idle_for_all, struct cw_error *err)
+{
+	int fd = bpf_iter_create(bpf_link__fd(b->link));
+	if (fd < 0)
+		return cw_error_set(err, -errno, _("cannot run the BPF socket iterator: %s"),
+		                    strerror(errno));
+	struct cw_bpf_rec buf[READ_RECORDS];
+	int ret = 0;
+	size_t have = 0; /* bytes of a record split between two reads (not seen in practice) */
+	for (;;) {
+		ssize_t n = read(fd, (char *)buf + have, sizeof(buf) - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret =
+			    cw_error_set(err, -errno, _("cannot read the BPF socket iterator: %s"),
+			                 strerror(errno));
+			break;
+		}
+		if (n == 0)
+			break;
+		size_t bytes = have + (size_t)n;
+		size_t whole = bytes / sizeof(buf[0]);
+		for (size_t i = 0; i < whole; i++) {
+			struct conn *c = snapshot_append(snap);
+			if (!c) {
+				ret = cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
+				goto out;
+			}
+			conn_from_rec(c, &buf[i]);
+			if (c->state != TCP_ST_CLOSE_WAIT || idle_for_all)
+				continue;
+			if (close_wait && snapshot_add_conn(close_wait, c) < 0) {
+				ret = cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
+				goto out;
+			}
+			c->idle_ms = CONN_UNKNOWN_U32;
+		}
+		have = bytes - whole * sizeof(buf[0]);
+		if (have)
+			memmove(buf, (char *)buf + whole * sizeof(buf[0]), have);
+	}
+	if (ret == 0 && have) {
+		snap->skipped++;
+		snapshot_add_note(snap, "%s", _("BPF iterator: skipped a truncated socket record"));
+	}
+out:
+	close(fd);
+	return ret;
+}
+
+/* Adds what the program counted to st and empties its tables for the next run. */
+static void collect_counts(struct cw_tcp_iter__bss *bss, struct stats *st)
+{
+	struct stats_counts c = {0};
+	for (int fam = 0; fam < CW_BPF_FAMILIES; fam++)
+		for (int state = 0; state < CW_BPF_STATES && state < TCP_ST_MAX; state++) {
+			/* Only ordinary connection states are counted: no request socket to fold.
+			 */
+			c.by_proto_state[fam ? STATS_TCP6 : STATS_TCP][state] =
+			    bss->counts[fam][state];
+			bss->counts[fam][state] = 0;
+		}
+	stats_add_counts(st, &c);
+	for (uint32_t port = 0; port < CW_BPF_PORTS; port++) {
+		if (!bss->port_counts[port])
+			continue;
+		struct stats_key k = {.port = (uint16_t)port};
+		stats_add_keyed(st, STATS_LOCAL_PORT, &k, bss->port_counts[port], 0);
+		bss->port_counts[port] = 0;
+	}
+	for (uint32_t i = 0; i < CW_BPF_V4_SLOTS; i++) {
+		struct cw_bpf_v4_slot *s = &bss->v4_slots[i];
+		if (!s->count)
+			continue;
+		stats_add_remote(st, AF_INET, (const uint8_t *)&s->addr, s->count);
+		s->addr = 0;
+		s->count = 0;
+	}
+	for (uint32_t i = 0; i < CW_BPF_V6_SLOTS; i++) {
+		struct cw_bpf_v6_slot *s = &bss->v6_slots[i];
+		if (!s->count)
+			continue;
+		stats_add_remote(st, AF_INET6, (const uint8_t *)s->addr, s->count);
+		memset(s, 0, sizeof(*s));
+	}
+}
+
+int bpf_source_fill(struct bpf_source *b, const struct source_request *req, struct snapshot *snap,
+                    struct snapshot *close_wait, struct cw_error *err)
+{
+	int ret = 0;
+	snap->source_name = "bpf";
+	if (!req->tcp_states || (!req->ipv4 && !req->ipv6))
+		return 0;
+
+	pthread_mutex_lock(&b->lock);
+	struct cw_tcp_iter__bss *bss = b->skel->bss;
+	/* A consumer that only counts (a tally sink with counts) lets the program count ordinary
+	 * connections itself; ESTABLISHED ones at its queue thresholds stay rows for the queue
+	 * rules. Without one every socket is a row. */
+	struct stats *counts = snap->sink ? snap->sink->counts : NULL;
+	tcp_state_set states = req->tcp_states;
+	/* sock_diag reports request sockets as SYN_RECV and matches them by that bit. */
+	if (states & TCP_STATE_BIT(TCP_ST_SYN_RECV))
+		states |= TCP_STATE_BIT(TCP_ST_NEW_SYN_RECV);
+	bss->cfg = (struct cw_bpf_config){
+	    .states = (__u32)states,
+	    .families = (req->ipv4 ? 1u : 0u) | (req->ipv6 ? 2u : 0u),
+	    .emit_all = counts == NULL,
+	    .idle = req->want_tcp_info                   ? 3u
+	            : close_wait || req->close_wait_ages ? 1u
+	                                                 : 0u,
+	    .recv_q_bytes = counts ? counts->opt.recv_q_bytes : 0,
+	    .send_q_bytes = counts ? counts->opt.send_q_bytes : 0,
+	};
+	/* Ages asked for with the rows (the live view's first refresh) stay on the rows, as
+	 * sock_diag's one dump leaves them. */
+	ret = read_records(b, snap, close_wait, req->want_tcp_info || req->close_wait_ages, err);
+	if (counts)
+		collect_counts(bss, counts);
+	pthread_mutex_unlock(&b->lock);
+	return ret;
+}
