@@ -25,8 +25,8 @@
 struct live_run {
 	struct collector col;
 	struct bpf_source *bpf; /* the fast path, loaded once, or NULL */
-	struct snapshot snap; /* the last good sample: what the view shows */
-	struct snapshot next; /* the sample being read; swapped with snap when it succeeds */
+	struct snapshot snap;   /* the last good sample: what the view shows */
+	struct snapshot next;   /* the sample being read; swapped with snap when it succeeds */
 	struct track track;
 	struct track_summary changes;
 	struct live_view view;

@@ -42,8 +42,8 @@ int render_check(FILE *out, const struct check_result *res, const size_t counts[
 	if (res->problem_count == 0) {
 		size_t n = counts[THRESHOLD_TOTAL];
 		const char *what =
-		    selection == FILTER_CONNECTED
-		        ? P_("%zu TCP connection, no warnings", "%zu TCP connections, no warnings", n)
+		    selection == FILTER_CONNECTED ? P_("%zu TCP connection, no warnings",
+		                                       "%zu TCP connections, no warnings", n)
 		    : selection == FILTER_LISTENING
 		        ? P_("%zu listening TCP socket, no warnings",
 		             "%zu listening TCP sockets, no warnings", n)

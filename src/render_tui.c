@@ -463,10 +463,11 @@ static const char *const *header_cells(const struct live_frame *f)
 	h[LIVE_COL_REMOTE] = _("Foreign Address");
 	h[LIVE_COL_STATE] = _("State");
 	h[LIVE_COL_AGE] = _("In state");
-	h[LIVE_COL_OWNER] = f->owners && f->snap->netns ? _("PID/Program name, Unit/Container, Netns")
-	                    : f->owners                ? _("PID/Program name, Unit/Container")
-	                    : f->snap->netns           ? _("Netns")
-	                                               : "";
+	h[LIVE_COL_OWNER] = f->owners && f->snap->netns
+	                        ? _("PID/Program name, Unit/Container, Netns")
+	                    : f->owners      ? _("PID/Program name, Unit/Container")
+	                    : f->snap->netns ? _("Netns")
+	                                     : "";
 	return h;
 }
 

@@ -111,13 +111,13 @@ struct snapshot {
 	size_t populated; /* bytes of conns already mapped ahead of use (see snapshot.c) */
 	char *notes[SNAPSHOT_MAX_NOTES]; /* owned strings */
 	size_t note_count;
-	size_t notes_dropped;          /* notes beyond SNAPSHOT_MAX_NOTES, counted only */
-	size_t skipped;                /* input records that could not be read */
-	const char *source_name;       /* static string: "netlink", "proc", ... */
-	struct names *names;           /* owned, NULL until a source stores a name (imported text) */
-	const struct netns_set *netns; /* borrowed: the namespaces conn.netns indexes (--netns),
-	                                * NULL when only our own was read */
-	uint16_t fill_netns;           /* conn.netns of the rows a source adds now */
+	size_t notes_dropped;    /* notes beyond SNAPSHOT_MAX_NOTES, counted only */
+	size_t skipped;          /* input records that could not be read */
+	const char *source_name; /* static string: "netlink", "proc", ... */
+	struct names *names;     /* owned, NULL until a source stores a name (imported text) */
+	const struct netns_set *netns;    /* borrowed: the namespaces conn.netns indexes (--netns),
+	                                   * NULL when only our own was read */
+	uint16_t fill_netns;              /* conn.netns of the rows a source adds now */
 	const struct snapshot_sink *sink; /* borrowed; NULL: every row is kept in conns */
 	size_t delivered;                 /* rows already handed to the sink */
 };

@@ -65,7 +65,8 @@ static void conn_from_diag(struct conn *c, const struct inet_diag_msg *m, int pr
 	}
 	c->send_q = m->idiag_wqueue;
 	c->idle_ms = CONN_UNKNOWN_U32;
-	if (m->idiag_timer == 3) /* TIME_WAIT timer: no tcp_info here, idle_ms holds the time left */
+	if (m->idiag_timer ==
+	    3) /* TIME_WAIT timer: no tcp_info here, idle_ms holds the time left */
 		c->idle_ms = m->idiag_expires;
 }
 
@@ -233,7 +234,7 @@ struct dump_ctx {
 	unsigned int portid;
 	uint32_t seq; /* of the last request: each dump has its own */
 	FILE *record;
-	const struct diag_bytecode *bytecode; /* sent with every dump; NULL: none */
+	const struct diag_bytecode *bytecode;  /* sent with every dump; NULL: none */
 	const struct inohash *close_wait_ages; /* inode -> ms in CLOSE_WAIT, or NULL */
 };
 

@@ -50,10 +50,11 @@ static void ok_without_problems(void **state)
 	memset(&t, 0, sizeof(t));
 	add(&t, "established=100", false);
 	struct check_result res;
-	const char *perf = "'established'=12;100;;0; "
-	                   "'syn_sent'=0;;;0; 'syn_recv'=0;;;0; 'fin_wait1'=0;;;0; 'fin_wait2'=0;;;0; "
-	                   "'time_wait'=0;;;0; 'close_wait'=0;;;0; 'closing'=0;;;0; 'last_ack'=0;;;0; "
-	                   "'closed'=0;;;0; 'listen'=3;;;0; ";
+	const char *perf =
+	    "'established'=12;100;;0; "
+	    "'syn_sent'=0;;;0; 'syn_recv'=0;;;0; 'fin_wait1'=0;;;0; 'fin_wait2'=0;;;0; "
+	    "'time_wait'=0;;;0; 'close_wait'=0;;;0; 'closing'=0;;;0; 'last_ack'=0;;;0; "
+	    "'closed'=0;;;0; 'listen'=3;;;0; ";
 	const struct {
 		enum filter_listening selection;
 		size_t total;
@@ -72,8 +73,9 @@ static void ok_without_problems(void **state)
 		assert_int_equal(res.status, CHECK_OK);
 		char *s = line_for(&res, counts, &t, cases[i].selection);
 		char want[512];
-		snprintf(want, sizeof(want), "CONNWATCH OK - %s, no warnings | %s'total'=%zu;;;0;\n",
-		         cases[i].words, perf, cases[i].total);
+		snprintf(want, sizeof(want),
+		         "CONNWATCH OK - %s, no warnings | %s'total'=%zu;;;0;\n", cases[i].words,
+		         perf, cases[i].total);
 		assert_string_equal(s, want);
 		free(s);
 	}
