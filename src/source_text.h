@@ -27,8 +27,8 @@ enum text_line_kind {
 	TEXT_ROW,        /* a connection; *row is filled */
 	TEXT_IGNORED,    /* blank, or a header of netstat or ss */
 	TEXT_OTHER_KIND, /* a socket that is not TCP/UDP (unix, raw, netlink...) or ss's noise */
-	TEXT_TITLE,      /* watch's title "Every 2.0s: ..."; what follows up to the table may be
-	                  * the rest of it, wrapped */
+	TEXT_TITLE,      /* watch's title "Every 2.0s: ..." or netstat's "(Not all processes
+	                  * ...)"; what follows up to the table may be the rest of it, wrapped */
 	TEXT_INCOMPLETE, /* a row cut short (a wrapped line): join it with the next line */
 	TEXT_BAD,        /* not understood; *why names the field, *token points at it */
 };

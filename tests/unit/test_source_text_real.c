@@ -328,6 +328,55 @@ static void forms_of_other_servers(void **state)
 	snapshot_free(&snap);
 }
 
+/* What else netstat and ss print around the TCP/UDP rows on other servers, pasted with 2>&1:
+ * netstat -p's notice without root (two lines, or one), its Bluetooth section, ss's TIPC and
+ * vsock netids and the detail lines under them. Skipped quietly: no malformed line, one note
+ * counting the other kinds, the rows all read. */
+static void noise_of_real_servers_is_skipped_quietly(void **state)
+{
+	(void)state;
+	static const char text[] =
+	    "(Not all processes could be identified, non-owned process info\n"
+	    " will not be shown, you would have to be root to see it all.)\n"
+	    "Active Internet connections (servers and established)\n"
+	    "Proto Recv-Q Send-Q Local Address           Foreign Address         State       "
+	    "PID/Program name\n"
+	    "tcp        0      0 localhost:smtp          0.0.0.0:*               LISTEN      -\n"
+	    "tcp        0      0 localhost:38134         localhost:http          ESTABLISHED "
+	    "2211/curl\n"
+	    "netstat: no support for `AF IPX' on this system.\n"
+	    "Active Bluetooth connections (servers and established)\n"
+	    "Proto  Destination       Source            State         PSM DCID   SCID      IMTU    "
+	    "OMTU Security\n"
+	    "l2cap  00:00:00:00:00:00 11:22:33:44:55:66 LISTEN        1   0x0000 0x0040    672     "
+	    "0    LOW\n"
+	    "Proto  Destination       Source            State     Channel\n"
+	    "rfcomm 00:00:00:00:00:00 11:22:33:44:55:66 LISTEN    1\n"
+	    "(No info could be read for \"-p\": geteuid()=1000 but you should be root.)\n"
+	    "Netid State  Recv-Q Send-Q Local Address:Port Peer Address:Port Process\n"
+	    "ti_st LISTEN 0      0                 1.2.3:4            *\n"
+	    "v_str LISTEN 0      0                 *:1234             *:*\n"
+	    "v_seq ESTAB  0      0                 3:1234             2:5678\n"
+	    "sctp  LISTEN 0      128         0.0.0.0:9999       0.0.0.0:*\n"
+	    "\t skmem:(r0,rb212992,t0,tb212992,f0,w0,o0,bl0,d0) locals:10.0.0.1\n"
+	    "???   UNCONN 0      0                 *:*                *:*\n"
+	    "udp   UNCONN 0      0           *%ens33:bootpc          *:*\n";
+	struct source_request req = {
+	    .tcp_states = TCP_STATES_ALL, .udp = true, .ipv4 = true, .ipv6 = true};
+	struct snapshot snap;
+	snapshot_init(&snap);
+	assert_int_equal(text_parse_buffer("noise", text, sizeof(text) - 1, &req, &snap), 0);
+	for (size_t i = 0; i < snap.note_count; i++)
+		fprintf(stderr, "# %s\n", snap.notes[i]);
+	assert_int_equal(snap.skipped, 0);
+	assert_int_equal(snap.count, 3);
+	assert_true(has_note(&snap, "names were read"));
+	assert_true(
+	    has_note(&snap, "other socket kinds (UNIX, raw, netlink...) skipped, lines: 8"));
+	assert_int_equal(snap.note_count, 2);
+	snapshot_free(&snap);
+}
+
 static void no_connection_line_is_an_error(void **state)
 {
 	(void)state;
@@ -358,6 +407,7 @@ int main(void)
 	    cmocka_unit_test(ss_with_names_equals_numeric),
 	    cmocka_unit_test(ss_subsets_equal_the_numeric_subsets),
 	    cmocka_unit_test(forms_of_other_servers),
+	    cmocka_unit_test(noise_of_real_servers_is_skipped_quietly),
 	    cmocka_unit_test(no_connection_line_is_an_error),
 	};
 	int r = cmocka_run_group_tests(tests, NULL, NULL);
