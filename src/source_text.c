@@ -652,12 +652,29 @@ static bool wanted(const struct source_request *req, const struct conn *c)
 	return (req->tcp_states & TCP_STATE_BIT(c->state)) != 0;
 }
 
+/* The handle of the row's process in snap->owners, 0 when the row names none (netstat's "-")
+ * or the table is full. */
+static uint16_t owner_handle(struct snapshot *snap, const struct text_row *row)
+{
+	if (row->pid <= 0)
+		return 0;
+	if (!snap->owners) {
+		snap->owners = malloc(sizeof(*snap->owners));
+		if (!snap->owners)
+			return 0;
+		pidnames_init(snap->owners);
+	}
+	return pidnames_add(snap->owners, row->pid, row->program, strlen(row->program));
+}
+
 static int emit(struct text_reader *r, struct snapshot *snap, const struct text_row *row)
 {
 	r->connections++;
 	if (!wanted(r->req, &row->c))
 		return 0;
-	return snapshot_add_conn(snap, &row->c);
+	struct conn c = row->c;
+	c.owner = owner_handle(snap, row);
+	return snapshot_add_conn(snap, &c);
 }
 
 /* An ss table without Netid is one protocol (ss prints Netid when it lists more than one). Its

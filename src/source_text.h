@@ -9,6 +9,7 @@
 
 #include "snapshot.h"
 #include "source.h"
+#include "util/pidnames.h"
 #include "util/services.h"
 
 #include <stddef.h>
@@ -18,7 +19,7 @@
 #define TEXT_LINE_MAX 4096
 
 /* A program name as netstat -p or ss -p shows it (comm is at most 15 bytes; longer is cut). */
-#define TEXT_PROGRAM_MAX 32
+#define TEXT_PROGRAM_MAX PIDNAMES_NAME_MAX
 
 /* Rows of an ss table without a Netid column held back until a row tells TCP from UDP. */
 #define TEXT_HELD_ROWS_MAX 4096
@@ -33,7 +34,8 @@ enum text_line_kind {
 	TEXT_BAD,        /* not understood; *why names the field, *token points at it */
 };
 
-/* One parsed row: the socket and what the extra columns said about its owner. */
+/* One parsed row: the socket and what the extra columns said about its owner (the reader
+ * stores the pid and program in snapshot.owners, the row keeps its handle in conn.owner). */
 struct text_row {
 	struct conn c;
 	int32_t pid;                    /* 0 = not shown */

@@ -10,6 +10,7 @@
 #include "states.h"
 #include "util/addr.h"
 #include "util/escape.h"
+#include "util/pidnames.h"
 
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -48,6 +49,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (c->proto != CONN_TCP && c->proto != CONN_UDP)
 				abort();
 			if (!tcp_state_info(c->state))
+				abort();
+			/* A process named by -p: a handle the owner table gave out, a real pid. */
+			const struct pidnames_entry *o =
+			    c->owner && snap.owners ? pidnames_get(snap.owners, c->owner) : NULL;
+			if (c->owner && (!o || o->pid <= 0))
 				abort();
 			for (int remote = 0; remote < 2; remote++) {
 				size_t n = conn_format_endpoint(ep, c, remote);

@@ -42,6 +42,7 @@ for f in -tua -tuae -tuap -tuao -a -ntua; do netstat $f >"$tmp/netstat$f.txt"; d
 # ss's stderr is kept, as an operator pastes `ss -a 2>&1` (ss complains about kinds the kernel
 # lacks).
 for f in -a -tua -tuap -tuapei -tulpen -e -uan -tan; do ss $f >"$tmp/ss$f.txt" 2>&1; done
+"$CONNWATCH" summary -a -p --json >"$tmp/live-p.json" || fail "summary -p failed"
 netstat -ntua >"$tmp/netstat-ntua.after"
 cmp -s "$tmp/netstat-ntua.ref" "$tmp/netstat-ntua.after" ||
   fail "sockets changed during the captures: $(diff "$tmp/netstat-ntua.ref" "$tmp/netstat-ntua.after")"
@@ -77,6 +78,18 @@ for c in $captures; do
     *) [ "$names" -eq 1 ] || fail "$f: want one note that names were read: $(cat "$tmp/$f.err")" ;;
   esac
   grep -q malformed "$tmp/$f.err" && fail "$f: a line was called malformed: $(cat "$tmp/$f.err")"
+done
+# netstat -p and ss -p name the process of each socket: the busiest processes are what
+# summary -a -p finds live at the same moment (pid, name, sockets per state; no command line).
+owners() { jq -cS '[.processes[]? | {pid, name, states, count}]' "$1"; }
+want=$(owners "$tmp/live-p.json")
+[ "$(jq '.processes | length' "$tmp/live-p.json")" -eq 1 ] || fail "summary -p: $want"
+for f in netstat-tuap ss-tuap ss-tuapei; do
+  [ "$(owners "$tmp/$f.json")" = "$want" ] ||
+    fail "$f: processes $(owners "$tmp/$f.json"), summary -a -p at the same moment $want"
+done
+for f in netstat-tua ss-tua; do
+  [ "$(owners "$tmp/$f.json")" = "[]" ] || fail "$f names processes: $(owners "$tmp/$f.json")"
 done
 # The UNIX socket (and ss's netlink ones) of netstat -a and ss -a: counted in one note.
 for f in netstat-a ss-a; do

@@ -198,6 +198,51 @@ static void ss_subsets_equal_the_numeric_subsets(void **state)
 	assert_same_rows("ss-tan.txt", &got, &want);
 }
 
+/* netstat -p and ss -p name each socket's process: the rows carry it (conn.owner, a handle
+ * in snapshot.owners) where the capture shows one, and none where it shows "-" or nothing
+ * (TIME_WAIT, the orphaned FIN_WAIT2). */
+static void owners_of_netstat_p_and_ss_p(void **state)
+{
+	(void)state;
+	const struct {
+		const char *file;
+		size_t owned;
+	} cases[] = {{"netstat-tuap.txt", 22},
+	             {"ss-tuap.txt", 22},
+	             {"ss-tulpen.txt", 10},
+	             {"netstat-tua.txt", 0},
+	             {"ss-e.txt", 0}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char path[4096];
+		const char *dir = getenv("FIXTURES");
+		snprintf(path, sizeof(path), "%s/text/real/%s", dir ? dir : "tests/fixtures",
+		         cases[i].file);
+		struct snapshot snap;
+		struct cw_error err = {0};
+		assert_int_equal(fill_path(path, &snap, &err), 0);
+		size_t owned = 0;
+		for (size_t j = 0; j < snap.count; j++) {
+			const struct conn *c = &snap.conns[j];
+			if (!c->owner) {
+				assert_true(c->state == TCP_ST_TIME_WAIT ||
+				            c->state == TCP_ST_FIN_WAIT2 || !cases[i].owned);
+				continue;
+			}
+			const struct pidnames_entry *e = pidnames_get(snap.owners, c->owner);
+			assert_non_null(e);
+			assert_int_equal(e->pid, 25012);
+			assert_string_equal(e->name, "python3");
+			owned++;
+		}
+		if (owned != cases[i].owned)
+			fail_msg("%s: %zu rows with a process, want %zu", cases[i].file, owned,
+			         cases[i].owned);
+		if (!cases[i].owned)
+			assert_null(snap.owners);
+		snapshot_free(&snap);
+	}
+}
+
 /* Parses one line with names and services allowed. */
 static enum text_line_kind parse(const char *line, struct text_row *row, struct snapshot *snap,
                                  struct text_context *ctx)
@@ -406,6 +451,7 @@ int main(void)
 	    cmocka_unit_test(netstat_with_names_equals_numeric),
 	    cmocka_unit_test(ss_with_names_equals_numeric),
 	    cmocka_unit_test(ss_subsets_equal_the_numeric_subsets),
+	    cmocka_unit_test(owners_of_netstat_p_and_ss_p),
 	    cmocka_unit_test(forms_of_other_servers),
 	    cmocka_unit_test(noise_of_real_servers_is_skipped_quietly),
 	    cmocka_unit_test(no_connection_line_is_an_error),
