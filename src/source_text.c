@@ -160,16 +160,15 @@ static int service_port(struct text_context *ctx, const char *s, size_t n, int p
 {
 	if (!ctx)
 		return -1;
-	if (!ctx->services_loaded) {
-		ctx->services_loaded = true;
+	if (!ctx->table) {
 		services_load(&ctx->services,
 		              ctx->services_path ? ctx->services_path : SERVICES_PATH);
+		ctx->table = &ctx->services;
 	}
 	/* Most names are the same port for both; ss without Netid does not say which it is. */
-	int port =
-	    services_port(&ctx->services, s, n, proto == CONN_UDP ? SERVICES_UDP : SERVICES_TCP);
+	int port = services_port(ctx->table, s, n, proto == CONN_UDP ? SERVICES_UDP : SERVICES_TCP);
 	if (port < 0)
-		port = services_port(&ctx->services, s, n,
+		port = services_port(ctx->table, s, n,
 		                     proto == CONN_UDP ? SERVICES_TCP : SERVICES_UDP);
 	return port;
 }
@@ -873,12 +872,14 @@ int text_reader_finish(struct text_reader *r, struct snapshot *snap)
 }
 
 int text_parse_buffer(const char *name, const char *buf, size_t len,
-                      const struct source_request *req, struct snapshot *snap)
+                      const struct source_request *req, const struct services *services,
+                      struct snapshot *snap)
 {
 	struct text_reader *r = malloc(sizeof(*r));
 	if (!r)
 		return -ENOMEM;
 	int ret = text_reader_init(r, name, req, snap);
+	r->ctx.table = services;
 	const char *p = buf, *end = buf + len;
 	while (p < end && ret == 0) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));

@@ -67,8 +67,10 @@ enum text_netstat_column {
 struct text_context {
 	struct snapshot *snap;     /* owns the interned names; NULL: a name is a malformed token */
 	const char *services_path; /* default /etc/services, read at the first service name */
-	struct services services;
-	bool services_loaded;
+	struct services services;  /* read from services_path, owned */
+	/* The table in use: &services once read, or one the caller loaded once for many inputs
+	 * (the fuzzer; borrowed). NULL until a service name needs it. */
+	const struct services *table;
 	unsigned netstat_columns; /* enum text_netstat_column bits of the last netstat header */
 };
 
@@ -118,8 +120,11 @@ void text_reader_overlong(struct text_reader *r, struct snapshot *snap);
  * the quiet skips are summed up in one note. Returns 0 or a negative errno. */
 int text_reader_finish(struct text_reader *r, struct snapshot *snap);
 
-/* Parses a whole buffer (the fuzzer's entry point). Returns 0 or -ENOMEM. */
+/* Parses a whole buffer (the fuzzer's entry point). services: a table loaded once by the caller
+ * (borrowed), or NULL to read /etc/services at the first service name, as import does.
+ * Returns 0 or -ENOMEM. */
 int text_parse_buffer(const char *name, const char *buf, size_t len,
-                      const struct source_request *req, struct snapshot *snap);
+                      const struct source_request *req, const struct services *services,
+                      struct snapshot *snap);
 
 #endif

@@ -13,6 +13,7 @@
 #include "util/pidnames.h"
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,20 @@ static void check_note(const char *note)
 	}
 }
 
+/* /etc/services, read once per process: reading and parsing it for every input that names a
+ * service cost a quarter of the harness's time. import reads it once per input file, which is
+ * once per process. Never freed: it lives as long as the fuzzer. */
+static const struct services *services_once(void)
+{
+	static struct services table;
+	static bool loaded;
+	if (!loaded) {
+		loaded = true;
+		services_load(&table, "/etc/services");
+	}
+	return &table;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *buf = malloc(size ? size : 1);
@@ -40,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .tcp_states = TCP_STATES_ALL, .udp = true, .ipv4 = true, .ipv6 = true};
 	struct snapshot snap;
 	snapshot_init(&snap);
-	if (text_parse_buffer("fuzz", buf, size, &req, &snap) == 0) {
+	if (text_parse_buffer("fuzz", buf, size, &req, services_once(), &snap) == 0) {
 		char ep[ADDR_ENDPOINT_MAX];
 		for (size_t i = 0; i < snap.count; i++) {
 			const struct conn *c = &snap.conns[i];

@@ -410,7 +410,7 @@ static void noise_of_real_servers_is_skipped_quietly(void **state)
 	    .tcp_states = TCP_STATES_ALL, .udp = true, .ipv4 = true, .ipv6 = true};
 	struct snapshot snap;
 	snapshot_init(&snap);
-	assert_int_equal(text_parse_buffer("noise", text, sizeof(text) - 1, &req, &snap), 0);
+	assert_int_equal(text_parse_buffer("noise", text, sizeof(text) - 1, &req, NULL, &snap), 0);
 	for (size_t i = 0; i < snap.note_count; i++)
 		fprintf(stderr, "# %s\n", snap.notes[i]);
 	assert_int_equal(snap.skipped, 0);
