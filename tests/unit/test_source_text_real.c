@@ -61,16 +61,22 @@ static int fill_path(const char *path, struct snapshot *snap, struct cw_error *e
 	return source_text.fill(&req, snap, err);
 }
 
-/* Loads tests/fixtures/text/real/NAME and keeps the rows that pass `keep`. */
-static void load_rows(const char *name, bool (*keep)(const struct conn *), struct rows *out)
+/* Reads tests/fixtures/text/real/NAME through the text source. */
+static void fill_fixture(const char *name, struct snapshot *snap)
 {
 	char path[4096];
 	const char *dir = getenv("FIXTURES");
 	snprintf(path, sizeof(path), "%s/text/real/%s", dir ? dir : "tests/fixtures", name);
-	struct snapshot snap;
 	struct cw_error err = {0};
-	if (fill_path(path, &snap, &err) < 0)
+	if (fill_path(path, snap, &err) < 0)
 		fail_msg("%s: %s", name, err.msg);
+}
+
+/* Loads tests/fixtures/text/real/NAME and keeps the rows that pass `keep`. */
+static void load_rows(const char *name, bool (*keep)(const struct conn *), struct rows *out)
+{
+	struct snapshot snap;
+	fill_fixture(name, &snap);
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < snap.count && out->n < 256; i++) {
 		const struct conn *c = &snap.conns[i];
@@ -213,13 +219,8 @@ static void owners_of_netstat_p_and_ss_p(void **state)
 	             {"netstat-tua.txt", 0},
 	             {"ss-e.txt", 0}};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char path[4096];
-		const char *dir = getenv("FIXTURES");
-		snprintf(path, sizeof(path), "%s/text/real/%s", dir ? dir : "tests/fixtures",
-		         cases[i].file);
 		struct snapshot snap;
-		struct cw_error err = {0};
-		assert_int_equal(fill_path(path, &snap, &err), 0);
+		fill_fixture(cases[i].file, &snap);
 		size_t owned = 0;
 		for (size_t j = 0; j < snap.count; j++) {
 			const struct conn *c = &snap.conns[j];
