@@ -2,14 +2,16 @@
 # `connwatch import` reads netstat and ss output as operators type it, not only -n: over the
 # sockets tests/integration/service_sockets.py holds (well-known ports, so names are printed),
 # each common flag combination, captured now, gives the same counts per protocol and state as
-# the -n output of the same moment, and says once that names were read. Input with no
+# the -n output of the same moment (kept to what the flags show), and says once that names were
+# read; -p gives the processes summary -a -p finds. In a PID namespace of its own, so that -p
+# walks only the test's processes. Input with no
 # connection line at all is an error (exit 1), never "no warning signs".
 set -u
 . "$(dirname "$0")/lib.sh"
 need_tool netstat
 need_tool ss
 need_tool jq
-in_private_netns "$@"
+in_private_netns_and_pids "$@"
 tmp=$(mktemp -d)
 start_holder python3 "$HERE/service_sockets.py"
 trap 'kill $HOLDER_PID 2>/dev/null; wait $HOLDER_PID 2>/dev/null; rm -rf "$tmp"' EXIT
@@ -32,29 +34,38 @@ subset() {
 }
 counts() { subset "$1" all; }
 
-# What each capture shows of the -n reference: FILE:KEEP, the -n ones included.
-captures="netstat-tua:all netstat-tuae:all netstat-tuap:all netstat-tuao:all netstat-a:all
-  netstat-ntua:all ss-a:all ss-tua:all ss-tuap:all ss-tuapei:all ss-tulpen:listening
-  ss-e:connected ss-uan:udp ss-tan:tcp"
-netstat -ntua >"$tmp/netstat-ntua.ref"
-ss -tanu >"$tmp/ss-tanu.ref"
-for f in -tua -tuae -tuap -tuao -a -ntua; do netstat $f >"$tmp/netstat$f.txt"; done
-# ss's stderr is kept, as an operator pastes `ss -a 2>&1` (ss complains about kinds the kernel
-# lacks).
-for f in -a -tua -tuap -tuapei -tulpen -e -uan -tan; do ss $f >"$tmp/ss$f.txt" 2>&1; done
-"$CONNWATCH" summary -a -p --json >"$tmp/live-p.json" || fail "summary -p failed"
-netstat -ntua >"$tmp/netstat-ntua.after"
-cmp -s "$tmp/netstat-ntua.ref" "$tmp/netstat-ntua.after" ||
-  fail "sockets changed during the captures: $(diff "$tmp/netstat-ntua.ref" "$tmp/netstat-ntua.after")"
-
-for ref in netstat-ntua ss-tanu; do
-  "$CONNWATCH" import --json "$tmp/$ref.ref" >"$tmp/$ref.ref.json" 2>"$tmp/$ref.err" ||
-    fail "import of $ref exited $?: $(cat "$tmp/$ref.err")"
+# Each capture is taken between two `ss -tanu` that agree: its reference, the -n output of the
+# same moment. (On a loaded machine the captures together may outlast TIME_WAIT's 60 s.)
+capture() { # NAME COMMAND...
+  local name=$1 try
+  shift
+  for try in 1 2 3; do
+    ss -tanu >"$tmp/before"
+    # ss's stderr is kept, as an operator pastes `ss -a 2>&1` (ss complains about kinds the
+    # kernel lacks).
+    "$@" >"$tmp/$name.txt" 2>&1
+    ss -tanu >"$tmp/after"
+    if cmp -s "$tmp/before" "$tmp/after"; then
+      "$CONNWATCH" import --json "$tmp/before" >"$tmp/$name.ref.json" 2>"$tmp/$name.ref.err" ||
+        fail "import of the reference of $name exited $?: $(cat "$tmp/$name.ref.err")"
+      return 0
+    fi
+  done
+  fail "sockets changed during $name, three times: $(diff "$tmp/before" "$tmp/after")"
+}
+# What each capture shows of its reference: NAME:KEEP (see subset).
+captures="netstat-ntua:all netstat-tua:all netstat-tuae:all netstat-tuap:all netstat-tuao:all
+  netstat-a:all ss-a:all ss-tua:all ss-tuap:all ss-tuapei:all ss-tulpen:listening ss-e:connected
+  ss-uan:udp ss-tan:tcp"
+for c in $captures; do
+  f=${c%%:*}
+  capture "$f" "${f%%-*}" "-${f#*-}"
 done
-[ "$(counts "$tmp/netstat-ntua.ref.json")" = "$(counts "$tmp/ss-tanu.ref.json")" ] ||
+# The first capture, netstat -ntua, counts as its ss -tanu reference does, and that reference has
+# every kind of socket the holder makes, so that each subset below is tested.
+ref=$tmp/netstat-ntua.ref.json
+[ "$("$CONNWATCH" import --json "$tmp/netstat-ntua.txt" | counts /dev/stdin)" = "$(counts "$ref")" ] ||
   fail "netstat -ntua and ss -tanu count differently"
-ref=$tmp/ss-tanu.ref.json
-# Every kind of socket the holder makes is in the reference, so each subset below is tested.
 for k in tcp.LISTEN tcp.ESTABLISHED tcp.TIME_WAIT tcp.CLOSE_WAIT tcp.FIN_WAIT2 udp.UNCONN \
          udp.ESTABLISHED; do
   for fam in "" 6; do
@@ -63,6 +74,7 @@ for k in tcp.LISTEN tcp.ESTABLISHED tcp.TIME_WAIT tcp.CLOSE_WAIT tcp.FIN_WAIT2 u
       fail "no $p $st socket in the reference: $(jq -c .protocols "$ref")"
   done
 done
+"$CONNWATCH" summary -a -p --json >"$tmp/live-p.json" || fail "summary -p failed"
 
 for c in $captures; do
   f=${c%%:*} keep=${c#*:}
@@ -70,7 +82,7 @@ for c in $captures; do
   rc=$?
   [ $rc -eq 0 ] || fail "import of $f exited $rc: $(cat "$tmp/$f.err")"
   got=$(counts "$tmp/$f.json")
-  want=$(subset "$ref" "$keep")
+  want=$(subset "$tmp/$f.ref.json" "$keep")
   [ "$got" = "$want" ] || fail "$f counts $got, the -n output of the same moment ($keep) $want"
   names=$(grep -c 'names were read' "$tmp/$f.err")
   case $f in
@@ -80,7 +92,8 @@ for c in $captures; do
   grep -q malformed "$tmp/$f.err" && fail "$f: a line was called malformed: $(cat "$tmp/$f.err")"
 done
 # netstat -p and ss -p name the process of each socket: the busiest processes are what
-# summary -a -p finds live at the same moment (pid, name, sockets per state; no command line).
+# summary -a -p finds live (pid, name, sockets per state; no command line; the sockets without
+# a process, TIME_WAIT and the orphaned FIN_WAIT2, are the only ones that may come and go).
 owners() { jq -cS '[.processes[]? | {pid, name, states, count}]' "$1"; }
 want=$(owners "$tmp/live-p.json")
 [ "$(jq '.processes | length' "$tmp/live-p.json")" -eq 1 ] || fail "summary -p: $want"
@@ -96,13 +109,13 @@ for f in netstat-a ss-a; do
   [ "$(grep -c 'other socket kinds' "$tmp/$f.err")" -eq 1 ] || fail "$f: no note on other kinds: $(cat "$tmp/$f.err")"
 done
 # Busiest local ports are numbers whether the input had names or not.
-[ "$(jq -c .local_ports "$tmp/netstat-tua.json")" = "$(jq -c .local_ports "$tmp/netstat-ntua.json")" ] ||
+[ "$(jq -c .local_ports "$tmp/netstat-tua.json")" = "$(jq -c .local_ports "$tmp/netstat-tua.ref.json")" ] ||
   fail "local ports differ between names and numbers"
 
 # Names are kept as printed and grouped by: the busiest remote "address" of netstat -tua is the
 # name localhost, holding what 127.0.0.1 holds in the -n output.
 named=$(jq -r '.remote_ips[] | select(.address == "localhost") | .count' "$tmp/netstat-tua.json")
-numeric=$(jq -r '.remote_ips[] | select(.address == "127.0.0.1") | .count' "$tmp/netstat-ntua.json")
+numeric=$(jq -r '.remote_ips[] | select(.address == "127.0.0.1") | .count' "$tmp/netstat-tua.ref.json")
 [ -n "$named" ] && [ "$named" = "$numeric" ] ||
   fail "localhost counts '$named' as a name, 127.0.0.1 counts '$numeric': $(jq -c .remote_ips "$tmp/netstat-tua.json")"
 
