@@ -7,6 +7,7 @@
 # Crashes land in build-fuzz/crashes/NAME/; the script exits 1 when any harness found one.
 # FUZZ_TIMEOUT=S (default 5) is libFuzzer's per-input wall-clock limit: raise it on a loaded
 # machine, where a starved process otherwise ends its run with a false timeout report.
+# FUZZ_RUNS=N also stops a harness after N executions (libFuzzer's -runs), whichever comes first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
@@ -30,7 +31,7 @@ status=0
 for name in "${names[@]}"; do
   mkdir -p "build-fuzz/corpus/$name" "build-fuzz/crashes/$name"
   echo "== fuzz-$name for $seconds s"
-  if ! "build-fuzz/tests/fuzz/fuzz-$name" -max_total_time="$seconds" -max_len=65536 \
+  if ! "build-fuzz/tests/fuzz/fuzz-$name" -max_total_time="$seconds" -runs="${FUZZ_RUNS:--1}" -max_len=65536 \
       -timeout="${FUZZ_TIMEOUT:-5}" -rss_limit_mb=1024 -print_final_stats=1 \
       -artifact_prefix="build-fuzz/crashes/$name/" \
       "build-fuzz/corpus/$name" "tests/fuzz/corpus/$name" 2>"build-fuzz/fuzz-$name.log"; then
