@@ -8,7 +8,9 @@
 #include "exitcode.h"
 #include "i18n.h"
 #include "kcounters.h"
+#include "live_schedule.h"
 #include "live_view.h"
+#include "live_worker.h"
 #include "owners_bpf.h"
 #include "render_live.h"
 #include "render_tui.h"
@@ -44,11 +46,17 @@ struct live_run {
 	char stale[sizeof(((struct cw_error *)0)->msg)]; /* why the last refresh failed */
 	int status; /* CW_EXIT_PARTIAL once input was skipped */
 	uint64_t interval_ms;
-	uint64_t test_slow_ms;    /* CONNWATCH_TEST_SLOW_REFRESH_MS (connwatch(1)), 0 normally */
-	struct trend trend;       /* the header's sparklines */
-	struct live_recorder rec; /* --record, `connwatch record` */
-	bool quiet;               /* `connwatch record`: no output, only the recording */
-	sigset_t stop_signals;    /* `connwatch record`: blocked, waited for between refreshes */
+	/* The screen reads the source on a thread of its own (live_worker.h): while a refresh
+	 * is in flight the worker owns col and next, the screen's thread all the rest. */
+	struct live_worker worker;
+	uint64_t began_ms;              /* when the refresh being taken started */
+	uint64_t read_delay_ms;         /* its test delay (CONNWATCH_TEST_SLOW_REFRESH_MS) */
+	struct live_test_delays delays; /* connwatch(1), ENVIRONMENT; none normally */
+	char shown_behind[96];          /* the header's "refresh takes" as last drawn */
+	struct trend trend;             /* the header's sparklines */
+	struct live_recorder rec;       /* --record, `connwatch record` */
+	bool quiet;                     /* `connwatch record`: no output, only the recording */
+	sigset_t stop_signals; /* `connwatch record`: blocked, waited for between refreshes */
 };
 
 static int64_t wall_ms_now(void)
@@ -78,6 +86,8 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 {
 	memset(r, 0, sizeof(*r));
 	collector_init(&r->col, o);
+	live_worker_init(&r->worker);
+	r->col.req.cancel = &r->worker.cancel; /* set only to abandon a refresh in flight */
 	r->bpf = bpf;
 	r->col.bpf = bpf;
 	/* Listeners are read always (a few rows): the rules need them, and the screen toggles
@@ -126,6 +136,7 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 
 static void run_free(struct live_run *r)
 {
+	live_worker_abandon(&r->worker); /* nothing may still fill col or next */
 	live_recorder_close(&r->rec);
 	collector_free(&r->col);
 	bpf_source_close(r->bpf);
@@ -139,19 +150,50 @@ static void run_free(struct live_run *r)
 	snapshot_free(&r->next);
 }
 
-/* One refresh: read, track, recompute the view. Returns 0 or a negative errno with err set. A
- * failed read leaves the last good sample in place (run_refresh marks it stale). */
-static int run_sample(struct live_run *r, struct cw_error *err)
+/* Sleeps until the deadline in slices, so that a cancel is seen within LIVE_POLL_MS. */
+static int sleep_cancellable(uint64_t deadline_ms, const atomic_bool *cancel, struct cw_error *err)
 {
-	uint64_t began = monotonic_ms();
+	for (uint64_t now; (now = monotonic_ms()) < deadline_ms;) {
+		int rc = source_check_cancel(cancel, err);
+		if (rc < 0)
+			return rc;
+		sleep_until_ms(deadline_ms - now > LIVE_POLL_MS ? now + LIVE_POLL_MS : deadline_ms);
+	}
+	return 0;
+}
+
+/* A refresh is three steps: begin and commit on the screen's thread, the read between them
+ * (on the worker's thread on the screen, inline for the streams). */
+static void run_begin(struct live_run *r, bool test_delay)
+{
+	r->began_ms = monotonic_ms();
+	r->read_delay_ms = test_delay ? live_test_delay(&r->delays, r->frame.refresh + 1) : 0;
+}
+
+/* Reads the source into r->next; touches r->col and r->next only. A cancelled read returns
+ * -ECANCELED and next is thrown away at the next read (collector_take clears it). */
+static int run_read(struct live_run *r, const atomic_bool *cancel, struct cw_error *err)
+{
 	int rc = collector_take(&r->col, &r->next, err);
-	if (rc < 0)
-		return rc;
+	if (rc == 0 && r->read_delay_ms) /* stands for a table too large to read in time */
+		rc = sleep_cancellable(monotonic_ms() + r->read_delay_ms, cancel, err);
+	return rc;
+}
+
+static int read_job(void *ctx, const atomic_bool *cancel, struct cw_error *err)
+{
+	return run_read(ctx, cancel, err);
+}
+
+/* Takes in what run_read() read: track, recompute the view, count, diagnose, record. Never
+ * cancelled: a recording gets whole refreshes only. Returns 0 or a negative errno with err set.
+ * A failed read never reaches it: the last good sample stays (refresh_outcome marks it stale). */
+static int run_commit(struct live_run *r, struct cw_error *err)
+{
+	int rc;
 	struct snapshot taken = r->next;
 	r->next = r->snap;
 	r->snap = taken;
-	if (r->test_slow_ms) /* stands for a table too large to read within the interval */
-		sleep_until_ms(monotonic_ms() + r->test_slow_ms);
 	/* Played back: the recorded time and counters, not this machine's. No second,
 	 * CLOSE_WAIT-only dump for their ages, even when recording: the rules take the time in
 	 * state from the tracker, and a replay from the recording's own times. */
@@ -210,8 +252,17 @@ static int run_sample(struct live_run *r, struct cw_error *err)
 	if (r->rec.open &&
 	    live_recorder_add(&r->rec, &r->snap, counters, &r->tally.report, wall_ms) != CW_EXIT_OK)
 		return cw_error_set(err, -EIO, "%s", _("the recording stopped")); /* rec.broken */
-	r->frame.refresh_ms = monotonic_ms() - began;
+	r->frame.refresh_ms = monotonic_ms() - r->began_ms;
 	return 0;
+}
+
+/* One refresh, all on this thread (the streams, a replay's jumps). test_delay: the test hook
+ * delays it (not a jump: the hook stands for reading a huge table, not for a key). */
+static int run_sample(struct live_run *r, bool test_delay, struct cw_error *err)
+{
+	run_begin(r, test_delay);
+	int rc = run_read(r, NULL, err);
+	return rc < 0 ? rc : run_commit(r, err);
 }
 
 /* A refresh of a running view: a failed read (ENOBUFS, a dump the kernel broke off) does not
@@ -220,9 +271,8 @@ static int run_sample(struct live_run *r, struct cw_error *err)
  * (a service that runs for months) does the same: the failed refresh is left out of the
  * recording, the next is recorded. The first refresh has nothing to fall back on: its failure
  * ends the command. */
-static int run_refresh(struct live_run *r, struct cw_error *err)
+static int refresh_outcome(struct live_run *r, int rc, struct cw_error *err)
 {
-	int rc = run_sample(r, err);
 	if (rc == 0) {
 		r->frame.stale = NULL;
 		return 0;
@@ -246,6 +296,11 @@ static int run_refresh(struct live_run *r, struct cw_error *err)
 	r->frame.refresh++;
 	r->status = CW_EXIT_PARTIAL;
 	return 0;
+}
+
+static int run_refresh(struct live_run *r, struct cw_error *err)
+{
+	return refresh_outcome(r, run_sample(r, true, err), err);
 }
 
 static int run_stream(struct live_run *r, const struct cw_options *o)
@@ -336,13 +391,29 @@ static int replay_jump(struct live_run *r, size_t to, bool next, struct cw_error
 		r->prev.valid = false;
 		if (to > 0) {
 			collector_seek(&r->col, to - 1);
-			int rc = run_sample(r, err);
+			int rc = run_sample(r, false, err);
 			if (rc < 0)
 				return rc;
 		}
 	}
 	collector_seek(&r->col, to);
-	return run_sample(r, err);
+	return run_sample(r, false, err);
+}
+
+/* Draws the frame and remembers what the header said about slow refreshes. */
+static void draw(struct tui_state *ui, struct live_run *r)
+{
+	live_header_behind(r->shown_behind, sizeof(r->shown_behind), &r->frame);
+	tui_draw(ui, &r->frame);
+}
+
+/* While a refresh runs longer than the interval, the header counts its time: drawn again when
+ * the text changes (every tenth of a second), not at every look at the worker. */
+static bool behind_changed(struct live_run *r)
+{
+	char now[sizeof(r->shown_behind)];
+	live_header_behind(now, sizeof(now), &r->frame);
+	return strcmp(now, r->shown_behind) != 0;
 }
 
 static int run_screen(struct live_run *r, const struct cw_options *o)
@@ -358,81 +429,86 @@ static int run_screen(struct live_run *r, const struct cw_options *o)
 	if (run_refresh(r, &err) < 0)
 		goto failed;
 	ui.replay = r->col.history != NULL;
-	/* The next refresh is due an interval after the last one ended, and keys are read on every
-	 * pass: however long a refresh takes (a million sockets), keys get their turn between two
-	 * refreshes instead of waiting behind refreshes that are always overdue. */
-	uint64_t due = monotonic_ms() + r->interval_ms;
-	tui_draw(&ui, &r->frame);
+	/* Every refresh after the first reads on the worker's thread: keys, resizes and signals
+	 * are answered while it is in flight, however long it takes (a million sockets), and q
+	 * abandons it. The next refresh is due an interval after the last one ended. */
+	struct live_schedule sched;
+	live_schedule_init(&sched, r->interval_ms, monotonic_ms() + r->interval_ms);
+	draw(&ui, r);
 	for (;;) {
 		if (tui_stop_requested())
 			break;
 		uint64_t now = monotonic_ms();
-		if (!ui.paused && now >= due && ui.replay &&
-		    r->col.next >= history_count(r->col.history)) {
-			ui.paused = true; /* played to the end: stay on the last refresh */
-			tui_draw(&ui, &r->frame);
+		struct live_plan plan =
+		    live_schedule_plan(&sched, now, live_worker_finished(&r->worker), ui.paused);
+		if (plan.step == LIVE_STEP_FINISH) {
+			int rc = live_worker_join(&r->worker, &err);
+			if (rc == 0)
+				rc = run_commit(r, &err);
+			live_schedule_finished(&sched, monotonic_ms());
+			r->frame.running_ms = 0;
+			if (refresh_outcome(r, rc, &err) < 0)
+				goto failed;
+			draw(&ui, r);
 			continue;
 		}
-		if (!ui.paused && now >= due) {
+		if (plan.step == LIVE_STEP_START) {
+			if (ui.replay && r->col.next >= history_count(r->col.history)) {
+				ui.paused = true; /* played to the end: stay on the last refresh */
+				draw(&ui, r);
+				continue;
+			}
 			if (o->count && r->frame.refresh >= o->count)
 				break;
-			if (run_refresh(r, &err) < 0)
+			run_begin(r, true);
+			if (live_worker_start(&r->worker, read_job, r, &err) < 0)
 				goto failed;
-			tui_draw(&ui, &r->frame);
-			now = monotonic_ms();
-			due = now + r->interval_ms;
+			live_schedule_started(&sched, now);
+			continue;
 		}
-		/* wake at least every 250 ms so a signal is never missed for long */
-		uint64_t wait = 250;
-		if (!ui.paused)
-			wait = due <= now ? 0 : due - now < 250 ? due - now : 250;
-		enum tui_event ev = tui_wait(&ui, &r->view, &r->frame, (int)wait);
+		r->frame.running_ms = live_schedule_running_ms(&sched, now);
+		if (behind_changed(r))
+			draw(&ui, r);
+		enum tui_event ev = tui_wait(&ui, &r->view, &r->frame, plan.wait_ms);
 		if (ev == TUI_QUIT)
 			break;
-		if (ev >= TUI_STEP_BACK) { /* a replay key: show that refresh, paused */
+		if (ev >= TUI_STEP_BACK) {     /* a replay key: show that refresh, paused */
+			if (sched.in_flight) { /* the refresh after the one shown: not wanted now */
+				live_worker_abandon(&r->worker);
+				live_schedule_finished(&sched, monotonic_ms());
+				r->frame.running_ms = 0;
+				collector_seek(&r->col, r->frame.replay_index);
+			}
 			size_t to = replay_target(r, &ui, ev);
 			if (to != REC_NO_FRAME) {
 				ui.paused = true;
 				if (replay_jump(r, to, ev == TUI_STEP_FORWARD, &err) < 0)
 					goto failed;
 			}
-			tui_draw(&ui, &r->frame);
+			draw(&ui, r);
 			continue;
 		}
-		/* the counts stay those of the refresh: a typed filter only changes the rows */
+		/* the counts stay those of the refresh: a typed filter only changes the rows (of
+		 * the sample on view; the worker's is not touched) */
 		if (ev == TUI_VIEW_CHANGED &&
 		    live_view_update(&r->view, &r->snap, r->frame.marks) < 0) {
 			cw_error_set(&err, -ENOMEM, "%s", _("out of memory"));
 			goto failed;
 		}
 		if (ev != TUI_TIMEOUT)
-			tui_draw(&ui, &r->frame);
+			draw(&ui, r);
 	}
+	live_worker_abandon(&r->worker);
 	tui_close(&ui);
 	return status != CW_EXIT_OK ? status : r->status;
 failed:
+	live_worker_abandon(&r->worker);
 	tui_close(&ui);
 	cmd_print_error(err.msg);
 	return CW_EXIT_RUNTIME;
 }
 
 #define LIVE_MIN_INTERVAL_S 0.1
-
-/* CONNWATCH_TEST_SLOW_REFRESH_MS=N makes every refresh N ms longer (at most 60 s), so the tests
- * can show what a huge table does to the screen without holding a million sockets. Documented
- * in connwatch(1), ENVIRONMENT. */
-static uint64_t test_slow_refresh_ms(void)
-{
-	const char *v = secure_getenv("CONNWATCH_TEST_SLOW_REFRESH_MS");
-	if (!v || !*v)
-		return 0;
-	char *end;
-	errno = 0;
-	unsigned long ms = strtoul(v, &end, 10);
-	if (errno || *end || v[0] == '-')
-		return 0;
-	return ms > 60000 ? 60000 : ms;
-}
 
 static int live_main(const struct cw_options *o, bool quiet)
 {
@@ -478,7 +554,10 @@ static int live_main(const struct cw_options *o, bool quiet)
 	run_init(r, o, sort, &cfg, bpf);
 	r->interval_ms = (uint64_t)(interval_s * 1000.0 + 0.5);
 	r->frame.interval_s = interval_s;
-	r->test_slow_ms = test_slow_refresh_ms();
+	/* CONNWATCH_TEST_SLOW_REFRESH_MS=MS[,MS...] makes refreshes longer, so the tests can show
+	 * what a huge table does to the screen without holding a million sockets (connwatch(1),
+	 * ENVIRONMENT). Not a value: no delay. */
+	live_test_delays_parse(secure_getenv("CONNWATCH_TEST_SLOW_REFRESH_MS"), &r->delays);
 	r->quiet = quiet;
 	if (quiet)
 		record_block_stop_signals(&r->stop_signals);

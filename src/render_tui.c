@@ -349,8 +349,10 @@ static void draw_header(struct tui_state *s, const struct live_frame *f, int *y)
 		put_at(*y, x + 2, behind, COLS - x - 2);
 		attroff(A_BOLD);
 	}
+	/* the host and clock only where they cover none of the marks and the note before them */
 	int rlen = (int)utf8_columns(right, strlen(right));
-	if (rlen < COLS - (int)utf8_columns(left, strlen(left)) - 12) {
+	if (rlen < COLS - (int)utf8_columns(left, strlen(left)) - 12 &&
+	    rlen <= COLS - getcurx(stdscr) - 2) {
 		move(*y, COLS - rlen);
 		put(rlen, right);
 	}

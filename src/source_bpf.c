@@ -105,7 +105,7 @@ static void conn_from_rec(struct conn *c, const struct cw_bpf_rec *r)
 /* Runs the iterator once: records become rows. CLOSE_WAIT rows also go to close_wait with
  * their age; in snap their age is left unknown unless the request wants ages on the rows. */
 static int read_records(struct bpf_source *b, struct snapshot *snap, struct snapshot *close_wait,
-                        bool idle_for_all, struct cw_error *err)
+                        bool idle_for_all, const atomic_bool *cancel, struct cw_error *err)
 {
 	int fd = bpf_iter_create(bpf_link__fd(b->link));
 	if (fd < 0)
@@ -115,6 +115,8 @@ static int read_records(struct bpf_source *b, struct snapshot *snap, struct snap
 	int ret = 0;
 	size_t have = 0; /* bytes of a record split between two reads (not seen in practice) */
 	for (;;) {
+		if ((ret = source_check_cancel(cancel, err)) < 0)
+			break;
 		ssize_t n = read(fd, (char *)buf + have, sizeof(buf) - have);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -223,7 +225,8 @@ int bpf_source_fill(struct bpf_source *b, const struct source_request *req, stru
 	};
 	/* Ages asked for with the rows (the live view's first refresh) stay on the rows, as
 	 * sock_diag's one dump leaves them. */
-	ret = read_records(b, snap, close_wait, req->want_tcp_info || req->close_wait_ages, err);
+	ret = read_records(b, snap, close_wait, req->want_tcp_info || req->close_wait_ages,
+	                   req->cancel, err);
 	if (counts)
 		collect_counts(bss, counts);
 	pthread_mutex_unlock(&b->lock);

@@ -14,7 +14,7 @@ in_private_netns "$@"
 SRC=$(cd "$HERE/../.." && pwd)
 tmp=$(mktemp -d)
 SERVE=
-trap '[ -n "$SERVE" ] && kill $SERVE 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+on_exit '[ -n "$SERVE" ] && kill $SERVE 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"'
 # The build tree may sit below a directory only root can enter: the unprivileged runs use a copy.
 chmod 755 "$tmp"
 install -m 755 "$CONNWATCH" "$tmp/connwatch"

@@ -18,7 +18,7 @@ in_private_netns "$@"
 
 tmp=$(mktemp -d)
 PIDS=
-trap 'kill $PIDS 2>/dev/null; wait $PIDS 2>/dev/null; rm -rf "$tmp"' EXIT
+on_exit 'kill $PIDS 2>/dev/null; wait $PIDS 2>/dev/null; rm -rf "$tmp"'
 hold() { # NAME COMMAND...: starts a holder and waits for its READY (10 s at most)
   local name=$1
   shift

@@ -12,7 +12,7 @@ need_tool jq
 in_private_netns "$@"
 tmp=$(mktemp -d)
 start_holder python3 "$HERE/service_sockets.py"
-trap 'kill $HOLDER_PID 2>/dev/null; wait $HOLDER_PID 2>/dev/null; rm -rf "$tmp"' EXIT
+on_exit 'kill $HOLDER_PID 2>/dev/null; wait $HOLDER_PID 2>/dev/null; rm -rf "$tmp"'
 
 # Counts per protocol and state, and the total, from import --json.
 counts() { jq -c '{states, total}' "$1"; }

@@ -14,7 +14,7 @@ wait_one_ready() {
   for _ in $(seq 200); do grep -q READY "$tmp/one" && return 0; sleep 0.05; done
   fail "hold_one.py not ready after 10 s: $(cat "$tmp/one")"
 }
-trap 'kill $HOLDER_PID ${ONE_PID:-} 2>/dev/null; rm -rf "$tmp"' EXIT
+on_exit 'kill $HOLDER_PID ${ONE_PID:-} 2>/dev/null; rm -rf "$tmp"'
 
 # 1. Three documents, each valid JSON with the documented fields, refresh numbers 1..3.
 "$CONNWATCH" live --json -c 3 -i 0.2 >"$tmp/three" 2>"$tmp/err" || fail "live --json -c 3 failed: $(cat "$tmp/err")"

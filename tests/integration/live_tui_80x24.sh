@@ -12,7 +12,7 @@ in_private_netns "$@"
 tmp=$(mktemp -d)
 TM="tmux -L cw-80x24-$$"
 cleanup() { $TM kill-server 2>/dev/null; kill ${HOLDER_PID:-} 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
+on_exit cleanup
 
 LONG6=2001:db8:85a3:1234:5678:8a2e:370:7334
 ip -6 addr add $LONG6/128 dev lo nodad || fail "cannot add $LONG6 to lo"
@@ -58,7 +58,8 @@ start_live() { # LANG
 for lang in en id; do
   start_live $lang
   s=$(screen)
-  [ "$(echo "$s" | awk '{ if (length($0) > 80) print }' | wc -l)" -eq 0 ] || fail "[$lang] a line wider than 80"
+  wide=$(echo "$s" | wider_than 80)
+  [ -z "$wide" ] || fail "[$lang] a line wider than 80: $wide"
   # the table: State whole, In state and PID/Program present (whatever the language's header)
   echo "$s" | grep -E 'ESTABLISHED' | grep -q '127.0.0.1:8086' || fail "[$lang] ESTABLISHED row cut: $s"
   echo "$s" | grep -E 'ESTABLISHE($|[^D])' && fail "[$lang] State column cut: $s"
@@ -93,7 +94,8 @@ for lang in en id; do
   echo "$s" | grep -qE '^ *. (In state|Di status) +[a-z]' || fail "[$lang] last help entry missing: $s"
   echo "$s" | grep -qE 'tidak diketahui kernel\)|age unknown to the kernel\)' || fail "[$lang] last help line cut: $s"
   echo "$s" | grep -qE 'q{10,}|─{10,}' || fail "[$lang] help box border missing: $s"
-  [ "$(echo "$s" | awk '{ if (length($0) > 80) print }' | wc -l)" -eq 0 ] || fail "[$lang] help wider than 80"
+  wide=$(echo "$s" | wider_than 80)
+  [ -z "$wide" ] || fail "[$lang] help wider than 80: $wide"
   $TM send-keys -t cw q
 done
 echo ok
