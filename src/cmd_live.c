@@ -426,14 +426,11 @@ static int run_screen(struct live_run *r, const struct cw_options *o)
 		return CW_EXIT_RUNTIME;
 	}
 	int status = CW_EXIT_OK;
-	if (run_refresh(r, &err) < 0)
-		goto failed;
-	ui.replay = r->col.history != NULL;
-	/* Every refresh after the first reads on the worker's thread: keys, resizes and signals
-	 * are answered while it is in flight, however long it takes (a million sockets), and q
-	 * abandons it. The next refresh is due an interval after the last one ended. */
+	/* Every refresh reads on the worker's thread, the first included: keys, resizes and
+	 * signals are answered while it is in flight, however long it takes (a million sockets),
+	 * and q abandons it. The next refresh is due an interval after the last one ended. */
 	struct live_schedule sched;
-	live_schedule_init(&sched, r->interval_ms, monotonic_ms() + r->interval_ms);
+	live_schedule_init(&sched, r->interval_ms, monotonic_ms());
 	draw(&ui, r);
 	for (;;) {
 		if (tui_stop_requested())
@@ -449,6 +446,7 @@ static int run_screen(struct live_run *r, const struct cw_options *o)
 			r->frame.running_ms = 0;
 			if (refresh_outcome(r, rc, &err) < 0)
 				goto failed;
+			ui.replay = r->col.history != NULL; /* known once the first take opened it */
 			draw(&ui, r);
 			continue;
 		}

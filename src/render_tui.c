@@ -796,8 +796,35 @@ static void draw_warning(const struct live_frame *f, const struct tui_state *s)
 	mvaddnstr(top + h - 1, left + 2, _(" Up/Down: other warnings, any key: close "), w - 4);
 }
 
+/* Before the first refresh is taken in (a million sockets take seconds to read): no counts or
+ * rows yet, only what is going on and the keys (q quits at once). The header's usual "Every"
+ * line comes with the first refresh. */
+static void draw_first(struct tui_state *s, const struct live_frame *f)
+{
+	erase();
+	move(0, 0);
+	attron(A_BOLD);
+	put(COLS, _("connwatch: reading the sockets for the first refresh"));
+	attroff(A_BOLD);
+	char behind[96];
+	live_header_behind(behind, sizeof(behind), f);
+	move(2, 0);
+	put(COLS, behind);
+	move(LINES - 1, 0);
+	attron(A_DIM);
+	put(COLS, _("q quit  ? help"));
+	attroff(A_DIM);
+	if (s->help && COLS >= TUI_BOX_MIN_COLS && LINES >= TUI_BOX_MIN_LINES)
+		draw_help(s);
+	refresh();
+}
+
 void tui_draw(struct tui_state *s, const struct live_frame *f)
 {
+	if (f->refresh == 0) {
+		draw_first(s, f);
+		return;
+	}
 	clamp_selection(s, f->view);
 	erase(); /* erase + refresh repaints only what changed: no flicker */
 	int y = 0;

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Issue 12, section 4: the live screen answers keys while one refresh is in flight, however long
-# it takes (a million sockets: seconds). CONNWATCH_TEST_SLOW_REFRESH_MS=0,60000 makes the first
-# refresh quick and every later one a minute long. While the second is in flight: a sort key, the
-# listeners key, help and a resize change the screen; the header says the refresh takes longer
-# than the interval; q (and SIGTERM) end connwatch long before the refresh could have finished.
+# it takes (a million sockets: seconds). First every refresh a minute long: the screen is up
+# before the first is read, help opens, q ends it. Then CONNWATCH_TEST_SLOW_REFRESH_MS=0,60000:
+# the first refresh quick, every later one a minute long. While the second is in flight: a sort
+# key, the listeners key, help and a resize change the screen; the header says the refresh takes
+# longer than the interval; q (and SIGTERM) end connwatch long before it could have finished.
 # "In flight" is shown without timing: a connection opened after the first refresh is on no
 # screen until the next refresh is taken in, and it never is. The only bound is generous: 30 s
 # for q to end a refresh that had a minute to run.
@@ -26,11 +27,22 @@ hold() {
   grep -q READY "$tmp/$1" || fail "hold_one.py not ready after 10 s: $(cat "$tmp/$1")"
   PORT=$(awk '{print $3}' "$tmp/$1")
 }
-# start_live: connwatch live in a fresh 160x30 tmux server, first refresh quick, the rest slow
-start_live() {
+# open_live DELAYS: connwatch live -i 0.1 in a fresh 160x30 tmux server, refreshes delayed so
+open_live() {
   fresh_tmux cw-slow
   $TM new-session -d -s cw -x 160 -y 30 \
-    "env LC_ALL=C.UTF-8 TERM=xterm-256color CONNWATCH_TEST_SLOW_REFRESH_MS=0,60000 $CONNWATCH live -i 0.1; echo \"LIVE-EXIT=\$?\"; sleep 60"
+    "env LC_ALL=C.UTF-8 TERM=xterm-256color CONNWATCH_TEST_SLOW_REFRESH_MS=$1 $CONNWATCH live -i 0.1; echo \"LIVE-EXIT=\$?\"; sleep 60"
+}
+# quits_in_flight WHAT: q ends connwatch with status 0, the refresh in flight abandoned
+quits_in_flight() {
+  $TM send-keys -t cw q
+  wait_screen 'LIVE-EXIT=' 30 || fail "$1: q did not end connwatch during the refresh: $(screen)"
+  screen | grep -q 'LIVE-EXIT=0' || fail "$1: q during the refresh: status not 0: $(screen)"
+  screen | grep -qi 'cancel' && fail "$1: the abandoned refresh was reported as an error: $(screen)"
+}
+# start_live: the first refresh quick, every later one a minute long
+start_live() {
+  open_live 0,60000
   wait_screen 'Every 0\.1s' 30 || fail "the live screen did not appear: $(screen)"
   wait_screen ":$FIRST .*ESTABLISHED" 30 || fail "the first refresh does not show :$FIRST: $(screen)"
 }
@@ -44,6 +56,18 @@ in_flight() {
 
 hold first
 FIRST=$PORT
+
+# The first refresh a minute long: the screen is up at once and says what it is doing, answers
+# keys, and q ends it.
+open_live 60000
+wait_screen 'reading the sockets for the first refresh' 30 || fail "no screen during the first refresh: $(screen)"
+wait_screen 'refresh takes [0-9]+\.[0-9]s, longer than the interval' 30 ||
+  fail "the first refresh is not counted: $(screen)"
+$TM send-keys -t cw '?'
+wait_screen 'connwatch live: keys' 30 || fail "? not answered during the first refresh: $(screen)"
+screen | grep -q "Every 0\.1s" && fail "the first refresh was taken in: $(screen)"
+quits_in_flight "first refresh"
+
 start_live
 hold late # opened after the first refresh: only a finished second refresh could show it
 LATE=$PORT
@@ -73,11 +97,7 @@ screen | head -1 | wider_than 199 | grep -qE '[0-9]{4}$' || fail "not drawn agai
 [ -z "$(screen | wider_than 200)" ] || fail "a line wider than 200 after the resize: $(screen)"
 in_flight "after the keys"
 
-# q: connwatch ends with status 0, the refresh (a minute) abandoned
-$TM send-keys -t cw q
-wait_screen 'LIVE-EXIT=' 30 || fail "q did not end connwatch during the refresh: $(screen)"
-screen | grep -q 'LIVE-EXIT=0' || fail "q during the refresh: status not 0: $(screen)"
-screen | grep -qi 'cancel' && fail "the abandoned refresh was reported as an error: $(screen)"
+quits_in_flight "second refresh"
 
 # SIGTERM during a refresh in flight: the same clean end
 start_live
