@@ -27,13 +27,28 @@
 struct live_run {
 	struct collector col;
 	struct bpf_source *bpf; /* the fast path, loaded once, or NULL */
-	struct snapshot snap;   /* the last good sample: what the view shows */
-	struct snapshot next;   /* the sample being read; swapped with snap when it succeeds */
+	/* A refresh reads into next, then computes (commit) from snap with track, wview, tally
+	 * and trend; publishing hands the result to what the frame shows (shown, shown_marks,
+	 * shown_changes, view's rows, shown_tally, shown_trend) by exchanging buffers. */
+	struct snapshot next;  /* the sample being read */
+	struct snapshot snap;  /* the last sample computed */
+	struct snapshot shown; /* the sample on view */
 	struct track track;
-	struct track_summary changes;
-	struct live_view view;
+	struct track_mark *marks, *shown_marks; /* copies of the tracker's marks for snap, shown */
+	size_t marks_cap, shown_marks_cap;
+	struct track_summary changes, shown_changes;
+	struct live_view view;  /* on view; the screen's keys change its settings */
+	struct live_view wview; /* the rows of snap, with view's settings at the refresh's start */
+	uint64_t view_gen;      /* changes of view's settings so far */
+	uint64_t wview_gen;     /* view_gen when wview's settings were copied */
 	struct live_frame frame;
-	struct tally tally; /* stats, kernel counters, thresholds and this refresh's warnings */
+	struct tally tallies[2]; /* counts, counters, thresholds and warnings of snap and shown */
+	struct tally *tally, *shown_tally;
+	struct live_taken { /* what the frame says of snap, set when it is published */
+		uint64_t now_ms, refresh_ms, replay_index, replay_total;
+		time_t wall;
+		double interval_s;
+	} taken;
 	struct diag_sample prev; /* the previous refresh, for the rules' rates and growth */
 	struct procmap owners;   /* -p: kept across refreshes, so only new sockets cost a walk */
 	struct owners_bpf *owners_bpf; /* -p: the BPF task-file iterator, or NULL */
@@ -46,16 +61,18 @@ struct live_run {
 	char stale[sizeof(((struct cw_error *)0)->msg)]; /* why the last refresh failed */
 	int status; /* CW_EXIT_PARTIAL once input was skipped */
 	uint64_t interval_ms;
-	/* The screen reads the source on a thread of its own (live_worker.h): while a refresh
-	 * is in flight the worker owns col and next, the screen's thread all the rest. */
+	/* The screen refreshes on a thread of its own (live_worker.h): while a refresh is in
+	 * flight the worker owns col, next, snap, track, marks, changes, wview, tally, prev, trend
+	 * and rec (with -p only col and next: the commit stays on the screen's thread); the
+	 * screen's thread all the rest. */
 	struct live_worker worker;
-	uint64_t began_ms;              /* when the refresh being taken started */
-	uint64_t read_delay_ms;         /* its test delay (CONNWATCH_TEST_SLOW_REFRESH_MS) */
-	struct live_test_delays delays; /* connwatch(1), ENVIRONMENT; none normally */
-	char shown_behind[96];          /* the header's "refresh takes" as last drawn */
-	struct trend trend;             /* the header's sparklines */
-	struct live_recorder rec;       /* --record, `connwatch record` */
-	bool quiet;                     /* `connwatch record`: no output, only the recording */
+	uint64_t began_ms;               /* when the refresh being taken started */
+	uint64_t read_delay_ms;          /* its test delay (CONNWATCH_TEST_SLOW_REFRESH_MS) */
+	struct live_test_delays delays;  /* connwatch(1), ENVIRONMENT; none normally */
+	char shown_behind[96];           /* the header's "refresh takes" as last drawn */
+	struct trend trend, shown_trend; /* the header's sparklines */
+	struct live_recorder rec;        /* --record, `connwatch record` */
+	bool quiet;                      /* `connwatch record`: no output, only the recording */
 	sigset_t stop_signals; /* `connwatch record`: blocked, waited for between refreshes */
 };
 
@@ -102,35 +119,43 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 	r->proc_root = o->proc_root;
 	if (r->read_counters && kcounters_read(&kc, o->proc_root, &err) < 0)
 		cmd_print_error(err.msg); /* the view still stands without them */
-	tally_init(&r->tally, cfg, &kc);
-	r->tally.filter = &r->view.base; /* what the command line shows, whatever is typed */
-	r->tally.split_netns = o->netns != NULL;
 	procmap_init(&r->owners, NULL);
 	cmd_open_bpf_owners(o, &r->owners, &r->owners_bpf);
 	r->processes = o->processes;
-	if (r->processes) {
-		enrich_tally_owners(&r->tally.owners, &r->owners);
-		r->frame.owners = &r->owners;
+	for (int i = 0; i < 2; i++) {
+		struct tally *t = &r->tallies[i];
+		tally_init(t, cfg, &kc);
+		t->filter = &r->view.base; /* what the command line shows, whatever is typed */
+		t->split_netns = o->netns != NULL;
+		if (r->processes)
+			enrich_tally_owners(&t->owners, &r->owners);
 	}
+	r->tally = &r->tallies[0];
+	r->shown_tally = &r->tallies[1];
+	if (r->processes)
+		r->frame.owners = &r->owners;
 	snapshot_init(&r->snap);
 	snapshot_init(&r->next);
+	snapshot_init(&r->shown);
 	track_init(&r->track);
 	int64_t fin = kc.v[KC_SYSCTL_FIN_TIMEOUT];
 	if (fin != KC_UNKNOWN && fin > 0 && fin <= UINT32_MAX / 1000)
 		r->track.fin_timeout_ms = (uint32_t)fin * 1000u;
 	live_view_init(&r->view, &o->filter, sort);
-	r->view.owners = r->processes ? &r->tally.owners : NULL;
+	r->view.owners = r->processes ? &r->tallies[0].owners : NULL; /* the same in both */
+	live_view_init(&r->wview, &o->filter, sort);
 	if (gethostname(r->hostname, sizeof(r->hostname) - 1) < 0)
 		strcpy(r->hostname, "?");
 	r->frame.hostname = r->hostname;
 	r->frame.interval_s = o->interval_s;
-	r->frame.snap = &r->snap;
-	r->frame.changes = &r->changes;
+	r->frame.snap = &r->shown;
+	r->frame.changes = &r->shown_changes;
 	r->frame.view = &r->view;
-	r->frame.stats = &r->tally.stats;
-	r->frame.report = &r->tally.report;
+	r->frame.stats = &r->shown_tally->stats;
+	r->frame.report = &r->shown_tally->report;
 	trend_init(&r->trend);
-	r->frame.trend = &r->trend;
+	r->shown_trend = r->trend;
+	r->frame.trend = &r->shown_trend;
 	r->frame.utf8 = trend_locale_utf8();
 }
 
@@ -141,7 +166,12 @@ static void run_free(struct live_run *r)
 	collector_free(&r->col);
 	bpf_source_close(r->bpf);
 	live_view_free(&r->view);
-	tally_free(&r->tally);
+	live_view_free(&r->wview);
+	tally_free(&r->tallies[0]);
+	tally_free(&r->tallies[1]);
+	free(r->marks);
+	free(r->shown_marks);
+	snapshot_free(&r->shown);
 	procmap_free(&r->owners);
 	owners_bpf_close(r->owners_bpf);
 	track_free(&r->track);
@@ -162,12 +192,15 @@ static int sleep_cancellable(uint64_t deadline_ms, const atomic_bool *cancel, st
 	return 0;
 }
 
-/* A refresh is three steps: begin and commit on the screen's thread, the read between them
- * (on the worker's thread on the screen, inline for the streams). */
+/* A refresh is four steps: begin and publish on the screen's thread; read and commit between
+ * them, on the worker's thread on the screen (the commit stays on the screen's thread with -p:
+ * the owners it adds are on view), inline for the streams. */
 static void run_begin(struct live_run *r, bool test_delay)
 {
 	r->began_ms = monotonic_ms();
 	r->read_delay_ms = test_delay ? live_test_delay(&r->delays, r->frame.refresh + 1) : 0;
+	live_view_copy_settings(&r->wview, &r->view);
+	r->wview_gen = r->view_gen;
 }
 
 /* Reads the source into r->next; touches r->col and r->next only. A cancelled read returns
@@ -185,10 +218,28 @@ static int read_job(void *ctx, const atomic_bool *cancel, struct cw_error *err)
 	return run_read(ctx, cancel, err);
 }
 
-/* Takes in what run_read() read: track, recompute the view, count, diagnose, record. Never
- * cancelled: a recording gets whole refreshes only. Returns 0 or a negative errno with err set.
- * A failed read never reaches it: the last good sample stays (refresh_outcome marks it stale). */
-static int run_commit(struct live_run *r, struct cw_error *err)
+/* Keeps a copy of the tracker's marks for snap: the tracker rewrites its own at the next
+ * refresh, while the copy goes on view. */
+static int copy_marks(struct live_run *r)
+{
+	size_t n = r->snap.count;
+	if (n > r->marks_cap) {
+		struct track_mark *m = realloc(r->marks, n * sizeof(*m));
+		if (!m)
+			return -ENOMEM;
+		r->marks = m;
+		r->marks_cap = n;
+	}
+	if (n)
+		memcpy(r->marks, track_marks(&r->track), n * sizeof(*r->marks));
+	return 0;
+}
+
+/* Computes what run_read() read: track, the rows on view (wview), count, diagnose, record;
+ * nothing on view is touched. Cancelled (cancel may be NULL) only before the recording: a
+ * recording gets whole refreshes. Returns 0 or a negative errno with err set. A failed read
+ * never reaches it: the last good sample stays (refresh_outcome marks it stale). */
+static int run_commit(struct live_run *r, const atomic_bool *cancel, struct cw_error *err)
 {
 	int rc;
 	struct snapshot taken = r->next;
@@ -211,48 +262,94 @@ static int run_commit(struct live_run *r, struct cw_error *err)
 			return rc;
 		cmd_report_owners(&info, &r->owners_said);
 	}
+	struct live_taken *t = &r->taken;
 	int64_t wall_ms = recorded ? recorded->wall_ms : wall_ms_now();
-	r->frame.now_ms = recorded ? (uint64_t)recorded->wall_ms : monotonic_ms();
-	r->frame.wall = (time_t)(wall_ms / 1000);
-	if (recorded && recorded->interval_ms)
-		r->frame.interval_s = recorded->interval_ms / 1000.0;
-	if (recorded) {
-		r->frame.replay_index = r->col.next; /* the refresh just taken, from 1 */
-		r->frame.replay_total = history_count(r->col.history);
-	}
-	r->frame.refresh++;
-	if (track_update(&r->track, &r->snap, r->frame.now_ms, &r->changes) < 0 ||
-	    live_view_update(&r->view, &r->snap, track_marks(&r->track)) < 0)
+	t->now_ms = recorded ? (uint64_t)recorded->wall_ms : monotonic_ms();
+	t->wall = (time_t)(wall_ms / 1000);
+	t->interval_s = recorded && recorded->interval_ms ? recorded->interval_ms / 1000.0
+	                                                  : r->frame.interval_s;
+	t->replay_index = recorded ? r->col.next : 0; /* the refresh just taken, from 1 */
+	t->replay_total = recorded ? history_count(r->col.history) : 0;
+	if ((rc = source_check_cancel(cancel, err)) < 0)
+		return rc;
+	if (track_update(&r->track, &r->snap, t->now_ms, &r->changes) < 0 || copy_marks(r) < 0 ||
+	    live_view_update(&r->wview, &r->snap, r->marks) < 0)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
-	r->frame.marks = track_marks(&r->track);
+	if ((rc = source_check_cancel(cancel, err)) < 0)
+		return rc;
 
-	tally_reset(&r->tally);
-	tally_rows(&r->tally, &r->snap, r->frame.marks, r->frame.now_ms);
+	struct tally *tl = r->tally;
+	tally_reset(tl);
+	tally_rows(tl, &r->snap, r->marks, t->now_ms);
 	struct cw_error kerr = {0};
 	if (r->read_counters) /* unreadable counters leave them unknown: rules then skip them */
-		tally_read_counters(&r->tally, r->proc_root, &kerr);
+		tally_read_counters(tl, r->proc_root, &kerr);
 	if (recorded) {
-		r->tally.counters = recorded->counters;
-		r->tally.have_counters = recorded->counters.valid;
+		tl->counters = recorded->counters;
+		tl->have_counters = recorded->counters.valid;
 	}
-	double now_s = (double)r->frame.now_ms / 1000.0;
-	if (tally_diagnose(&r->tally, r->prev.valid ? &r->prev : NULL, now_s) < 0)
+	double now_s = (double)t->now_ms / 1000.0;
+	if (tally_diagnose(tl, r->prev.valid ? &r->prev : NULL, now_s) < 0)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
 	/* Played back: the warnings as the recorder gave them, which [ and ] jump between (the
 	 * rows are diagnosed again by `summary --replay --at`, with evidence). */
-	if (recorded && history_report(recorded, &r->tally.report) < 0)
+	if (recorded && history_report(recorded, &tl->report) < 0)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
-	const struct kcounters *counters = r->tally.have_counters ? &r->tally.counters : NULL;
-	diag_sample_take(&r->prev, &r->tally.stats, counters, now_s);
+	if ((rc = source_check_cancel(cancel, err)) < 0)
+		return rc;
+	const struct kcounters *counters = tl->have_counters ? &tl->counters : NULL;
+	diag_sample_take(&r->prev, &tl->stats, counters, now_s);
 	uint64_t tcp[TCP_ST_MAX];
 	for (unsigned st = 0; st < TCP_ST_MAX; st++)
-		tcp[st] = r->tally.stats.by_proto_state[STATS_TCP][st] +
-		          r->tally.stats.by_proto_state[STATS_TCP6][st];
+		tcp[st] = tl->stats.by_proto_state[STATS_TCP][st] +
+		          tl->stats.by_proto_state[STATS_TCP6][st];
 	trend_push(&r->trend, wall_ms, tcp);
 	if (r->rec.open &&
-	    live_recorder_add(&r->rec, &r->snap, counters, &r->tally.report, wall_ms) != CW_EXIT_OK)
+	    live_recorder_add(&r->rec, &r->snap, counters, &tl->report, wall_ms) != CW_EXIT_OK)
 		return cw_error_set(err, -EIO, "%s", _("the recording stopped")); /* rec.broken */
-	r->frame.refresh_ms = monotonic_ms() - r->began_ms;
+	t->refresh_ms = monotonic_ms() - r->began_ms;
+	return 0;
+}
+
+/* The worker's whole refresh (without -p). */
+static int refresh_job(void *ctx, const atomic_bool *cancel, struct cw_error *err)
+{
+	int rc = run_read(ctx, cancel, err);
+	return rc < 0 ? rc : run_commit(ctx, cancel, err);
+}
+
+#define SWAP(type, a, b)                                                                           \
+	do {                                                                                       \
+		type swap_tmp_ = (a);                                                              \
+		(a) = (b);                                                                         \
+		(b) = swap_tmp_;                                                                   \
+	} while (0)
+
+/* Puts the last commit on view by exchanging buffers (the rows computed with the settings
+ * the screen has now; computed again here if a key changed them meanwhile). On the screen's
+ * thread, with no refresh in flight. Returns 0 or a negative errno with err set. */
+static int run_publish(struct live_run *r, struct cw_error *err)
+{
+	SWAP(struct snapshot, r->shown, r->snap);
+	SWAP(struct track_mark *, r->shown_marks, r->marks);
+	SWAP(size_t, r->shown_marks_cap, r->marks_cap);
+	SWAP(struct tally *, r->shown_tally, r->tally);
+	r->shown_changes = r->changes;
+	r->shown_trend = r->trend;
+	r->frame.stats = &r->shown_tally->stats;
+	r->frame.report = &r->shown_tally->report;
+	r->frame.marks = r->shown_marks;
+	r->frame.now_ms = r->taken.now_ms;
+	r->frame.wall = r->taken.wall;
+	r->frame.interval_s = r->taken.interval_s;
+	r->frame.replay_index = r->taken.replay_index;
+	r->frame.replay_total = r->taken.replay_total;
+	r->frame.refresh_ms = r->taken.refresh_ms;
+	r->frame.refresh++;
+	if (r->wview_gen == r->view_gen)
+		live_view_swap_rows(&r->view, &r->wview);
+	else if (live_view_update(&r->view, &r->shown, r->shown_marks) < 0)
+		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
 	return 0;
 }
 
@@ -262,7 +359,9 @@ static int run_sample(struct live_run *r, bool test_delay, struct cw_error *err)
 {
 	run_begin(r, test_delay);
 	int rc = run_read(r, NULL, err);
-	return rc < 0 ? rc : run_commit(r, err);
+	if (rc == 0)
+		rc = run_commit(r, NULL, err);
+	return rc < 0 ? rc : run_publish(r, err);
 }
 
 /* A refresh of a running view: a failed read (ENOBUFS, a dump the kernel broke off) does not
@@ -426,9 +525,10 @@ static int run_screen(struct live_run *r, const struct cw_options *o)
 		return CW_EXIT_RUNTIME;
 	}
 	int status = CW_EXIT_OK;
-	/* Every refresh reads on the worker's thread, the first included: keys, resizes and
+	/* Every refresh runs on the worker's thread, the first included: keys, resizes and
 	 * signals are answered while it is in flight, however long it takes (a million sockets),
-	 * and q abandons it. The next refresh is due an interval after the last one ended. */
+	 * and q abandons it. Taking it in is an exchange of buffers (run_publish). The next
+	 * refresh is due an interval after the last one ended. */
 	struct live_schedule sched;
 	live_schedule_init(&sched, r->interval_ms, monotonic_ms());
 	draw(&ui, r);
@@ -440,13 +540,16 @@ static int run_screen(struct live_run *r, const struct cw_options *o)
 		    live_schedule_plan(&sched, now, live_worker_finished(&r->worker), ui.paused);
 		if (plan.step == LIVE_STEP_FINISH) {
 			int rc = live_worker_join(&r->worker, &err);
+			if (rc == 0 && r->processes)
+				rc = run_commit(r, NULL, &err);
 			if (rc == 0)
-				rc = run_commit(r, &err);
+				rc = run_publish(r, &err);
 			live_schedule_finished(&sched, monotonic_ms());
 			r->frame.running_ms = 0;
 			if (refresh_outcome(r, rc, &err) < 0)
 				goto failed;
-			ui.replay = r->col.history != NULL; /* known once the first take opened it */
+			ui.replay =
+			    r->col.history != NULL; /* known once the first take opened it */
 			draw(&ui, r);
 			continue;
 		}
@@ -459,7 +562,8 @@ static int run_screen(struct live_run *r, const struct cw_options *o)
 			if (o->count && r->frame.refresh >= o->count)
 				break;
 			run_begin(r, true);
-			if (live_worker_start(&r->worker, read_job, r, &err) < 0)
+			if (live_worker_start(&r->worker, r->processes ? read_job : refresh_job, r,
+			                      &err) < 0)
 				goto failed;
 			live_schedule_started(&sched, now);
 			continue;
@@ -470,8 +574,9 @@ static int run_screen(struct live_run *r, const struct cw_options *o)
 		enum tui_event ev = tui_wait(&ui, &r->view, &r->frame, plan.wait_ms);
 		if (ev == TUI_QUIT)
 			break;
-		if (ev >= TUI_STEP_BACK) {     /* a replay key: show that refresh, paused */
-			if (sched.in_flight) { /* the refresh after the one shown: not wanted now */
+		if (ev >= TUI_STEP_BACK) { /* a replay key: show that refresh, paused */
+			bool abandoned = sched.in_flight;
+			if (abandoned) { /* the refresh after the one shown: not wanted now */
 				live_worker_abandon(&r->worker);
 				live_schedule_finished(&sched, monotonic_ms());
 				r->frame.running_ms = 0;
@@ -480,7 +585,10 @@ static int run_screen(struct live_run *r, const struct cw_options *o)
 			size_t to = replay_target(r, &ui, ev);
 			if (to != REC_NO_FRAME) {
 				ui.paused = true;
-				if (replay_jump(r, to, ev == TUI_STEP_FORWARD, &err) < 0)
+				/* an abandoned commit may have tracked the refresh after: start
+				 * over */
+				bool step = ev == TUI_STEP_FORWARD && !abandoned;
+				if (replay_jump(r, to, step, &err) < 0)
 					goto failed;
 			}
 			draw(&ui, r);
@@ -488,8 +596,10 @@ static int run_screen(struct live_run *r, const struct cw_options *o)
 		}
 		/* the counts stay those of the refresh: a typed filter only changes the rows (of
 		 * the sample on view; the worker's is not touched) */
+		if (ev == TUI_VIEW_CHANGED)
+			r->view_gen++; /* a refresh in flight computes with the old settings */
 		if (ev == TUI_VIEW_CHANGED &&
-		    live_view_update(&r->view, &r->snap, r->frame.marks) < 0) {
+		    live_view_update(&r->view, &r->shown, r->frame.marks) < 0) {
 			cw_error_set(&err, -ENOMEM, "%s", _("out of memory"));
 			goto failed;
 		}
