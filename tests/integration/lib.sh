@@ -19,6 +19,19 @@ in_private_netns() {
   ip link set lo up || fail "cannot bring up loopback in the test namespace"
 }
 
+# As in_private_netns, and in a PID namespace of its own with its own /proc: `--netns all` then
+# finds the namespaces of this test's processes only (and the named ones), not those of whatever
+# else runs on the machine (a benchmark's million sockets next door once took a test past its
+# timeout under ASan).
+in_private_netns_and_pids() {
+  if [ -z "${CW_IN_NETNS:-}" ]; then
+    need_root
+    need_tool unshare
+    CW_IN_NETNS=1 exec unshare -n -p -f --mount-proc "$0" "$@"
+  fi
+  ip link set lo up || fail "cannot bring up loopback in the test namespace"
+}
+
 # on_exit COMMAND: runs COMMAND (evaluated then) when the test exits, after the commands
 # registered later. Every cleanup goes through it: a second `trap ... EXIT` would replace the
 # first, and what it cleaned up (a tmux server, a socket holder, a temporary directory) would
@@ -67,11 +80,9 @@ wait_screen() {
   return 1
 }
 
-# wider_than N: the lines of stdin wider than N characters (not bytes: mawk's length() counts
-# bytes, and a sparkline's blocks are three each)
-wider_than() {
-  python3 -c 'import sys; [print(l) for l in sys.stdin.read().split("\n") if len(l) > int(sys.argv[1])]' "$1"
-}
+# The widest line of stdin in display columns: mawk's length() counts bytes, and a sparkline or a
+# box border (3 bytes a character) made an 80-column line look wider than the screen.
+columns() { LC_ALL=C.UTF-8 wc -L; }
 
 # Waits (at most 5 s) until `connwatch list` shows at least MIN SYN_RECV sockets; fails with the
 # count reached otherwise. usage: wait_syn_recv MIN

@@ -58,8 +58,7 @@ start_live() { # LANG
 for lang in en id; do
   start_live $lang
   s=$(screen)
-  wide=$(echo "$s" | wider_than 80)
-  [ -z "$wide" ] || fail "[$lang] a line wider than 80: $wide"
+  [ "$(echo "$s" | columns)" -le 80 ] || fail "[$lang] a line wider than 80: $s"
   # the table: State whole, In state and PID/Program present (whatever the language's header)
   echo "$s" | grep -E 'ESTABLISHED' | grep -q '127.0.0.1:8086' || fail "[$lang] ESTABLISHED row cut: $s"
   echo "$s" | grep -E 'ESTABLISHE($|[^D])' && fail "[$lang] State column cut: $s"
@@ -94,8 +93,7 @@ for lang in en id; do
   echo "$s" | grep -qE '^ *. (In state|Di status) +[a-z]' || fail "[$lang] last help entry missing: $s"
   echo "$s" | grep -qE 'tidak diketahui kernel\)|age unknown to the kernel\)' || fail "[$lang] last help line cut: $s"
   echo "$s" | grep -qE 'q{10,}|─{10,}' || fail "[$lang] help box border missing: $s"
-  wide=$(echo "$s" | wider_than 80)
-  [ -z "$wide" ] || fail "[$lang] help wider than 80: $wide"
+  [ "$(echo "$s" | columns)" -le 80 ] || fail "[$lang] help wider than 80: $s"
   $TM send-keys -t cw q
 done
 echo ok
