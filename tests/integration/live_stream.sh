@@ -102,10 +102,13 @@ PY
   fail "--plain does not show the warning"
 
 # 4c. -p: the owner of each socket, by pid and name, in every document.
+# (the file of section 2 goes first: the redirection below happens in the background, and its
+# old READY line could otherwise be read before it is truncated)
+rm -f "$tmp/one"
 python3 "$HERE/hold_one.py" 30 "$(printf 'cw\033[31mred')" >"$tmp/one" &
 ONE_PID=$!
 wait_one_ready
-read -r _ cport sport <"$tmp/one"
+read -r _ cport sport < <(grep READY "$tmp/one")
 "$CONNWATCH" live --json -p -c 1 >"$tmp/owners" || fail "live --json -p failed"
 python3 - "$tmp/owners" "$HOLDER_PID" "$ONE_PID" "$cport" <<'PY' || fail "-p owners wrong"
 import json, sys
