@@ -7,7 +7,8 @@
 #   bench/bpf.sh [-n N] [-r RUNS] [-k REFRESHES]        (defaults: 100000 10 10)
 #
 # 1. Two `connwatch serve` processes on the table: --source bpf (127.0.0.1:9878) and --source
-#    netlink (127.0.0.1:9879). hyperfine (-N, 2 warm-ups, RUNS runs) times
+#    netlink (127.0.0.1:9879). hyperfine (-N, 2 warm-ups, RUNS runs, each after 1.05 s so that
+#    serve renders afresh instead of serving its one-second cache) times
 #    `bare_dump -s 0xfff` (one compat request, every state, no extensions, counting only, and
 #    the UDP dumps that serve also makes), a curl of each /metrics, and a curl of serve's index
 #    page (curl and HTTP alone). Also the median of connwatch_scrape_duration_seconds over RUNS
@@ -60,13 +61,14 @@ done
 curl -sf "http://127.0.0.1:9878/metrics" | grep -q 'connwatch_source_info{source="bpf"} 1' ||
   bench_die "the bpf serve did not answer from the bpf source"
 
-hyperfine -N -w 2 -r "$RUNS" --style basic --export-json "$OUT/scrape.json" \
+hyperfine -N -w 2 -r "$RUNS" --prepare "sleep 1.05" --style basic --export-json "$OUT/scrape.json" \
   "$BARE_DUMP -s 0xfff" \
   "curl -sf -o /dev/null http://127.0.0.1:9878/metrics" \
   "curl -sf -o /dev/null http://127.0.0.1:9879/metrics" \
   "curl -sf -o /dev/null http://127.0.0.1:9878/" >/dev/null 2>"$OUT/hyperfine.err"
 for port in 9878 9879; do
   for _ in $(seq "$RUNS"); do
+    sleep 1.05 # past serve's one-second cache: every value is a fresh scrape
     curl -sf "http://127.0.0.1:$port/metrics" | sed -n 's/^connwatch_scrape_duration_seconds //p'
   done >"$OUT/inside.$port"
 done

@@ -18,12 +18,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 _Static_assert(sizeof(struct cw_bpf_rec) == 64, "the iterator writes 64-byte records");
-
-/* Records read per read(): the kernel hands out at most its 32 KiB seq buffer at a time. */
-#define READ_RECORDS 512
 
 struct bpf_source {
 	struct cw_tcp_iter *skel;
@@ -102,57 +98,44 @@ static void conn_from_rec(struct conn *c, const struct cw_bpf_rec *r)
 		c->idle_ms = r->timer_ms;
 }
 
-/* Runs the iterator once: records become rows. CLOSE_WAIT rows also go to close_wait with
- * their age; in snap their age is left unknown unless the request wants ages on the rows. */
+struct rows_out {
+	struct snapshot *snap, *close_wait;
+	bool idle_for_all;
+	struct cw_error *err;
+};
+
+/* Records become rows. CLOSE_WAIT rows also go to close_wait with their age; in snap their age
+ * is left unknown unless the request wants ages on the rows. */
+static int take_records(void *arg, const void *recs, size_t n)
+{
+	struct rows_out *o = arg;
+	const struct cw_bpf_rec *r = recs;
+	for (size_t i = 0; i < n; i++) {
+		struct conn *c = snapshot_append(o->snap);
+		if (!c)
+			return cw_error_set(o->err, -ENOMEM, "%s", _("out of memory"));
+		conn_from_rec(c, &r[i]);
+		if (c->state != TCP_ST_CLOSE_WAIT || o->idle_for_all)
+			continue;
+		if (o->close_wait && snapshot_add_conn(o->close_wait, c) < 0)
+			return cw_error_set(o->err, -ENOMEM, "%s", _("out of memory"));
+		c->idle_ms = CONN_UNKNOWN_U32;
+	}
+	return 0;
+}
+
+/* Runs the iterator once. */
 static int read_records(struct bpf_source *b, struct snapshot *snap, struct snapshot *close_wait,
                         bool idle_for_all, struct cw_error *err)
 {
-	int fd = bpf_iter_create(bpf_link__fd(b->link));
-	if (fd < 0)
-		return cw_error_set(err, -errno, _("cannot run the BPF socket iterator: %s"),
-		                    strerror(errno));
-	struct cw_bpf_rec buf[READ_RECORDS];
-	int ret = 0;
-	size_t have = 0; /* bytes of a record split between two reads (not seen in practice) */
-	for (;;) {
-		ssize_t n = read(fd, (char *)buf + have, sizeof(buf) - have);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret =
-			    cw_error_set(err, -errno, _("cannot read the BPF socket iterator: %s"),
-			                 strerror(errno));
-			break;
-		}
-		if (n == 0)
-			break;
-		size_t bytes = have + (size_t)n;
-		size_t whole = bytes / sizeof(buf[0]);
-		for (size_t i = 0; i < whole; i++) {
-			struct conn *c = snapshot_append(snap);
-			if (!c) {
-				ret = cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
-				goto out;
-			}
-			conn_from_rec(c, &buf[i]);
-			if (c->state != TCP_ST_CLOSE_WAIT || idle_for_all)
-				continue;
-			if (close_wait && snapshot_add_conn(close_wait, c) < 0) {
-				ret = cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
-				goto out;
-			}
-			c->idle_ms = CONN_UNKNOWN_U32;
-		}
-		have = bytes - whole * sizeof(buf[0]);
-		if (have)
-			memmove(buf, (char *)buf + whole * sizeof(buf[0]), have);
-	}
-	if (ret == 0 && have) {
+	struct rows_out o = {snap, close_wait, idle_for_all, err};
+	size_t truncated;
+	int ret =
+	    bpf_iter_read(b->link, sizeof(struct cw_bpf_rec), take_records, &o, &truncated, err);
+	if (ret == 0 && truncated) {
 		snap->skipped++;
 		snapshot_add_note(snap, "%s", _("BPF iterator: skipped a truncated socket record"));
 	}
-out:
-	close(fd);
 	return ret;
 }
 
