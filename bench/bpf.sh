@@ -4,7 +4,7 @@
 # on the same table (build/bench/populate: N loopback connections, both ends held, 30% of N
 # TIME_WAIT, 2.5% of N CLOSE_WAIT; 235,000 sockets at N=100,000) in a private network namespace.
 #
-#   bench/bpf.sh [-n N] [-r ROUNDS] [-k REFRESHES] [-P]      (defaults: 100000 7 5)
+#   bench/bpf.sh [-n N] [-r ROUNDS] [-k REFRESHES] [-P]      (defaults: 100000 7 3)
 #
 # 1. Two `connwatch serve` processes hold the table's counts: --source bpf (127.0.0.1:9878) and
 #    --source netlink (127.0.0.1:9879). Each of ROUNDS rounds times, one after the other:
@@ -16,11 +16,10 @@
 #    time: `perf stat -e task-clock` of the dump, and of the serve process while curl waits for
 #    its scrape. Printed: medians and their ratios to the dump's. CPU time is what a loaded
 #    machine disturbs least; the wall times wait for a core too.
-# 2. With -P: `perf record` of the bpf serve over ROUNDS more scrapes, and where its time went
-#    (share of the samples under each function, callees included).
-# 3. The live view's screen in a 200x50 tmux pane: (time of `-i 0.1 -c K+1` - time of `-c 1`) / K
+# 2. The live view's screen in a 200x50 tmux pane: (time of `-i 0.1 -c K+1` - time of `-c 1`) / K
 #    with --source bpf and --source netlink; the refresh interval is shorter than a refresh, so
 #    refreshes run back to back.
+# 3. With -P: `perf record` of the bpf serve over ROUNDS more scrapes, and where its time went.
 # The TIME_WAIT sockets live 60 s after READY: the script says whether the table was still whole
 # when the scrapes (and then the live view) were measured.
 # Run heavy sizes under `flock /tmp/connwatch-bench.lock bench/bpf.sh`. Needs root, perf, curl,
@@ -28,7 +27,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-N=100000 ROUNDS=7 K=5 PROFILE=
+N=100000 ROUNDS=7 K=3 PROFILE=
 while getopts "n:r:k:P" o; do
   case $o in
     n) N=$OPTARG ;;
@@ -116,43 +115,6 @@ for name, w, c in (("scrape inside serve, --source bpf", bpf_w, bpf_c),
     print("| %s | %.1f | %.2fx | %.1f | %.2fx |" % (name, w * 1000, w / bare_w, c, c / bare_c))
 PY
 
-if [ -n "$PROFILE" ]; then
-  perf record -e cpu-clock -F 2000 -g -p "$BPF_PID" -o "$OUT/perf.data" 2>/dev/null &
-  PERF=$!
-  sleep 0.5
-  for _ in $(seq "$ROUNDS"); do scrape 9878 "$BPF_PID"; done
-  kill -INT $PERF
-  wait $PERF || true
-  echo "where the bpf serve's CPU went ($ROUNDS scrapes; % of its samples, callees included):"
-  perf report -i "$OUT/perf.data" --stdio --children --sort sym -g none 2>/dev/null |
-    python3 -c '
-import re, sys
-parts = [
-  ("bpf_seq_read", "the iterator run (kernel: walk, locks, program, record copies)"),
-  ("bpf_iter_tcp_batch", "  walk: finding and batching sockets bucket by bucket"),
-  ("bpf_iter_tcp_seq_show", "  per socket: lock, owner uid, then the program"),
-  ("bpf_prog_", "    the program itself (tcp_iter.bpf.c)"),
-  ("bpf_seq_write", "    records written by the program"),
-  ("take_records", "records read into rows and counted (user space)"),
-  ("bpf_source_fill", "the whole BPF source (iterator run + records + counts taken over)"),
-  ("fill_falling_back", "UDP through sock_diag"),
-  ("tally_read_counters", "kernel counter files (/proc/net/snmp, netstat, sockstat, sysctls)"),
-  ("tally_diagnose", "diagnosis"),
-  ("render_prom", "formatting the metrics"),
-  ("http_server_run", "serve in all (HTTP loop)"),
-]
-seen = {}
-for line in sys.stdin:
-    m = re.match(r"\s*([\d.]+)%\s+([\d.]+)%\s+\[[.k]\]\s+(\S+)", line)
-    if m:
-        for key, _ in parts:
-            if m.group(3).startswith(key) and key not in seen:
-                seen[key] = float(m.group(1))
-for key, label in parts:
-    print("  %5.1f%%  %s" % (seen.get(key, 0.0), label))
-'
-fi
-
 # The live view's refresh, screen mode in tmux.
 tmux_timed() {
   rm -f "$OUT/.time" "$OUT/.done"
@@ -179,4 +141,47 @@ print("live refresh (%s): wall %.1f ms = %.2fx the bare dump's wall, cpu %.1f ms
 PY
 done
 table_check "the live view"
+if [ -n "$PROFILE" ]; then
+  perf record -e cpu-clock -F 2000 -g -p "$BPF_PID" -o "$OUT/perf.data" 2>/dev/null &
+  PERF=$!
+  sleep 0.5
+  for _ in $(seq "$ROUNDS"); do scrape 9878 "$BPF_PID"; done
+  kill -INT $PERF
+  wait $PERF || true
+  echo "where the bpf serve's CPU went over $ROUNDS scrapes (share of its samples):"
+  # Kernel call chains are whole, so a kernel function's share includes its callees; user space
+  # is built without frame pointers, so it is given as one share (its own samples).
+  { perf report -i "$OUT/perf.data" --stdio --children --sort sym -g none 2>/dev/null
+    echo "@@dso"
+    perf report -i "$OUT/perf.data" --stdio --no-children --sort dso -g none 2>/dev/null; } |
+    python3 -c '
+import re, sys
+parts = [
+  ("bpf_seq_read", "the iterator run (kernel): everything below"),
+  ("bpf_iter_tcp_batch", "  the walk: hash buckets locked in turn, a reference taken on each socket"),
+  ("bpf_iter_tcp_seq_show", "  per socket: its lock, its owner uid, then the program"),
+  ("bpf_prog_", "    the program itself (tcp_iter.bpf.c: counting, records)"),
+]
+seen, dso, in_dso = {}, {}, False
+for line in sys.stdin:
+    if line.startswith("@@dso"):
+        in_dso = True
+        continue
+    if in_dso:
+        m = re.match(r"\s*([\d.]+)%\s+(\S+)", line)
+        if m:
+            dso[m.group(2)] = dso.get(m.group(2), 0.0) + float(m.group(1))
+        continue
+    m = re.match(r"\s*([\d.]+)%\s+([\d.]+)%\s+\[k\]\s+(\S+)", line)
+    if m:
+        for key, _ in parts:
+            if m.group(3).startswith(key) and key not in seen:
+                seen[key] = float(m.group(1))
+for key, label in parts:
+    print("  %5.1f%%  %s" % (seen.get(key, 0.0), label))
+kernel = sum(v for k, v in dso.items() if "kernel" in k)
+print("  %5.1f%%  the rest of the kernel (UDP dump, /proc counter files, HTTP)" % (kernel - seen.get("bpf_seq_read", 0.0)))
+print("  %5.1f%%  user space (records to rows, counts taken over, diagnosis, formatting)" % (100.0 - kernel))
+'
+fi
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
