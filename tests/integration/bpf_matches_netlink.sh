@@ -151,6 +151,24 @@ grep -q '^connwatch_warning{rule="syn_flood"' "$tmp/m.bpf" || fail "no syn_flood
 same list sorted -- list -a
 same list6 sorted -- list -a -6 -t --state established,syn-recv,time-wait
 
+# record (a flight recorder, resident like the live view) reads the iterator by default, once
+# per refresh, and records the rows sock_diag gives.
+for try in 1 2 3; do
+  rm -f "$tmp/bpf.rec" "$tmp/nl.rec"
+  strace -f -s 0 -e trace=bpf -o "$tmp/record.strace" "$CONNWATCH" record -c 2 -i 0.1 "$tmp/bpf.rec" \
+    2>"$tmp/record.err" || fail "record failed: $(cat "$tmp/record.err")"
+  [ -s "$tmp/record.err" ] && fail "record said: $(cat "$tmp/record.err")"
+  "$CONNWATCH" record --source netlink -c 1 "$tmp/nl.rec" || fail "record --source netlink failed"
+  "$CONNWATCH" list -a --replay "$tmp/bpf.rec" | sort >"$tmp/rec.bpf"
+  "$CONNWATCH" list -a --replay "$tmp/nl.rec" | sort >"$tmp/rec.nl"
+  cmp -s "$tmp/rec.bpf" "$tmp/rec.nl" && break
+  [ $try -eq 3 ] && { diff "$tmp/rec.nl" "$tmp/rec.bpf" | head -20; fail "recorded rows differ between the sources"; }
+  sleep 0.3
+done
+[ "$(grep -c 'BPF_ITER_CREATE' "$tmp/record.strace")" -eq 2 ] ||
+  fail "record did not run the iterator once per refresh: $(grep -c BPF_ITER_CREATE "$tmp/record.strace")"
+[ "$(wc -l <"$tmp/rec.bpf")" -ge 1500 ] || fail "the recording holds only $(wc -l <"$tmp/rec.bpf") rows"
+
 # Over HTTP, serve loads the fast path once by default and says which source served a scrape.
 "$CONNWATCH" serve --listen 127.0.0.1:9878 2>"$tmp/serve-http.err" &
 PIDS="$PIDS $!"
