@@ -37,10 +37,8 @@ while getopts "n:r:k:P" o; do
     *) bench_die "usage: bench/bpf.sh [-n N] [-r ROUNDS] [-k REFRESHES] [-P]" ;;
   esac
 done
-"$CONNWATCH" --version | grep -q "built in" || bench_die "$CONNWATCH was built without the BPF fast path"
-for tool in perf curl tmux python3; do
-  command -v "$tool" >/dev/null || bench_die "$tool is missing"
-done
+bench_need_bpf
+bench_need perf curl tmux python3
 bench_in_netns "$@"
 OUT=$(mktemp -d)
 SERVES=
@@ -179,9 +177,10 @@ for line in sys.stdin:
                 seen[key] = float(m.group(1))
 for key, label in parts:
     print("  %5.1f%%  %s" % (seen.get(key, 0.0), label))
-kernel = sum(v for k, v in dso.items() if "kernel" in k)
-print("  %5.1f%%  the rest of the kernel (UDP dump, /proc counter files, HTTP)" % (kernel - seen.get("bpf_seq_read", 0.0)))
-print("  %5.1f%%  user space (records to rows, counts taken over, diagnosis, formatting)" % (100.0 - kernel))
+user = sum(v for k, v in dso.items() if not k.startswith("[") and "bpf_prog" not in k)
+print("  %5.1f%%  the rest of the kernel (UDP dump, /proc counter files, HTTP)"
+      % max(0.0, 100.0 - user - seen.get("bpf_seq_read", 0.0)))
+print("  %5.1f%%  user space (records to rows, counts taken over, diagnosis, formatting)" % user)
 '
 fi
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

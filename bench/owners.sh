@@ -27,10 +27,8 @@ while getopts "n:w:c:r:" o; do
     *) bench_die "usage: bench/owners.sh [-n N] [-w TIME_WAIT] [-c CLOSE_WAIT] [-r RUNS]" ;;
   esac
 done
-"$CONNWATCH" --version | grep -q "built in" || bench_die "$CONNWATCH was built without the BPF fast path"
-for tool in hyperfine setpriv jq python3; do
-  command -v "$tool" >/dev/null || bench_die "$tool is missing"
-done
+bench_need_bpf
+bench_need hyperfine setpriv jq python3
 bench_in_netns "$@"
 OUT=$(mktemp -d)
 trap 'bench_stop_populator; rm -rf "$OUT"' EXIT

@@ -173,31 +173,29 @@ static __always_inline bool is_ephemeral(__u16 port)
 	return port >= cfg.ephemeral_low && port <= cfg.ephemeral_high;
 }
 
+/* Counts a socket in its endpoint slot and under its remote address, or in neither. False:
+ * it must be written out. */
+static __always_inline bool count_endpoint(const struct cw_bpf_rec *r, __u8 kind, __u16 port,
+                                           __u32 aux)
+{
+	struct remote_key k;
+	remote_key_of(r, &k);
+	int idx = ep_find(kind, &k, port);
+	if (idx < 0 || !count_remote(&k))
+		return false;
+	ep_add(idx, kind, &k, port, aux);
+	return true;
+}
+
 /* A TIME_WAIT socket counted in every table stats_add() would put it in: state, remote
  * address, local port, the endpoint and the local port of TIME_WAIT. False: written out. */
 static __always_inline bool count_time_wait(const struct cw_bpf_rec *r)
 {
-	struct remote_key k;
-	remote_key_of(r, &k);
-	int idx = ep_find(CW_BPF_EP_TIME_WAIT, &k, r->remote_port);
-	if (idx < 0 || !count_remote(&k))
-		return false;
 	/* This host was the client when it used an ephemeral port toward a fixed service port. */
 	bool client = is_ephemeral(r->local_port) && !is_ephemeral(r->remote_port);
-	ep_add(idx, CW_BPF_EP_TIME_WAIT, &k, r->remote_port, client ? 1 : 0);
-	tw_port_counts[r->local_port]++;
-	return true;
-}
-
-/* A request socket (SYN_RECV), counted per local port and source. False: written out. */
-static __always_inline bool count_syn_recv(const struct cw_bpf_rec *r)
-{
-	struct remote_key k;
-	remote_key_of(r, &k);
-	int idx = ep_find(CW_BPF_EP_SYN_RECV, &k, r->local_port);
-	if (idx < 0 || !count_remote(&k))
+	if (!count_endpoint(r, CW_BPF_EP_TIME_WAIT, r->remote_port, client ? 1 : 0))
 		return false;
-	ep_add(idx, CW_BPF_EP_SYN_RECV, &k, r->local_port, 0);
+	tw_port_counts[r->local_port]++;
 	return true;
 }
 
@@ -348,7 +346,8 @@ int cw_tcp(struct bpf_iter__tcp *ctx)
 		if (!wanted(&r))
 			return 0;
 		fill_addresses(&r, skc);
-		if (!cfg.emit_all && count_syn_recv(&r)) {
+		/* per local port and source */
+		if (!cfg.emit_all && count_endpoint(&r, CW_BPF_EP_SYN_RECV, r.local_port, 0)) {
 			count_socket(&r);
 			return 0;
 		}
