@@ -5,19 +5,19 @@
 # same run on the same table, in a private network namespace.
 #
 #   bench/owners.sh [-n N] [-w TIME_WAIT] [-c CLOSE_WAIT] [-r RUNS]
-#                                              (defaults: 100000 20000 2000 5: 224,000 sockets)
+#                                              (defaults: 110000 0 2000 5: 224,000 sockets)
 #
 # build/bench/populate holds N loopback connections (both ends held, spread over child
-# processes under the 20,000-fd limit: 12 at N=100,000), CLOSE_WAIT pairs and TIME_WAIT
-# sockets (no owner; they expire 60 s after READY, so the timing starts at once and the script
-# says whether the table was still whole at its end). hyperfine (-N, 1 warm-up, RUNS runs)
+# processes under the 20,000-fd limit: 13 at N=110,000), CLOSE_WAIT pairs and TIME_WAIT
+# sockets (none by default: they have no owner, and they expire 60 s after READY, shorter than
+# the /proc walk's runs; the script says whether the table was still whole at its end). hyperfine (-N, 1 warm-up, RUNS runs)
 # times the four commands; then both -p outputs are compared: every socket with an owner has
 # the same pid both ways. Run it under `flock /tmp/connwatch-bench.lock bench/owners.sh`. Needs
 # root, hyperfine, setpriv, jq, python3 and a tree built with the fast path.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-N=100000 TW=20000 CW=2000 RUNS=5
+N=110000 TW=0 CW=2000 RUNS=5
 while getopts "n:w:c:r:" o; do
   case $o in
     n) N=$OPTARG ;;
