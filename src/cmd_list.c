@@ -27,6 +27,7 @@ int cmd_list(const struct cw_options *o)
 		goto out;
 	col.bpf = bpf;
 	status = CW_EXIT_RUNTIME;
+	snapshot_expect(&snap, collector_expected_rows(&col));
 	if (collector_take(&col, &snap, &err) < 0) {
 		cmd_report_notes(&col, &snap);
 		cmd_print_error(err.msg);

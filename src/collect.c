@@ -1,6 +1,7 @@
 #include "collect.h"
 
 #include "i18n.h"
+#include "row_estimate.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -228,6 +229,21 @@ int collector_take(struct collector *col, struct snapshot *snap, struct cw_error
 		r = bpf_source_fill(col->bpf, &col->req, snap, &col->close_wait, err);
 	snapshot_flush(snap);
 	return r;
+}
+
+size_t collector_expected_rows(const struct collector *col)
+{
+	/* sockstat counts every socket of a protocol: it says nothing about a listener-only or
+	 * one-state request, a capture, a recording or another namespace. The bulk of a large
+	 * table is in these three states. */
+	const tcp_state_set bulk = TCP_STATE_BIT(TCP_ST_ESTABLISHED) |
+	                           TCP_STATE_BIT(TCP_ST_TIME_WAIT) |
+	                           TCP_STATE_BIT(TCP_ST_CLOSE_WAIT);
+	bool live_ours = col->ops == &source_netlink && !col->netns_spec && !col->req.proc_root;
+	bool broad = (col->req.tcp_states & bulk) == bulk;
+	if (!live_ours || !broad || col->req.bytecode.len)
+		return 0;
+	return row_estimate_read(true, col->req.udp);
 }
 
 int collector_take_close_wait_ages(struct collector *col, const struct snapshot_sink *ages,

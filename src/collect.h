@@ -54,6 +54,12 @@ int collector_open_bpf(const struct cw_options *o, bool resident, struct bpf_sou
  */
 int collector_take(struct collector *col, struct snapshot *snap, struct cw_error *err);
 
+/* About how many rows the next take gives when it reads our own namespace's live sockets and
+ * the request keeps the states that make a table large (ESTABLISHED, TIME_WAIT, CLOSE_WAIT)
+ * with no ports or addresses, else 0: what
+ * snapshot_expect() wants before a take whose rows are all kept (list). */
+size_t collector_expected_rows(const struct collector *col);
+
 /* The ages of the CLOSE_WAIT sockets, after collector_take(): a second, CLOSE_WAIT-only dump that
  * asks for tcp_info, so conn.idle_ms estimates how long each has been in CLOSE_WAIT (time since
  * the peer's FIN). Its rows go to ages (a sink that only annotates what the first dump counted,

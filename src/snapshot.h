@@ -109,6 +109,7 @@ struct snapshot {
 	size_t count;
 	size_t capacity;
 	size_t populated; /* bytes of conns already mapped ahead of use (see snapshot.c) */
+	size_t expected;  /* rows the source announced (snapshot_expect), 0 when unknown */
 	char *notes[SNAPSHOT_MAX_NOTES]; /* owned strings */
 	size_t note_count;
 	size_t notes_dropped;    /* notes beyond SNAPSHOT_MAX_NOTES, counted only */
@@ -153,6 +154,12 @@ static inline size_t snapshot_rows_seen(const struct snapshot *snap)
 {
 	return snap->delivered + snap->count;
 }
+
+/* Announces that about `rows` rows are coming (an estimate from /proc/net/sockstat): a kept
+ * table gets that capacity at once, and the part of it that will surely be written is backed by
+ * huge pages where the kernel allows (see snapshot.c). Does nothing with a sink set, or for
+ * small tables. Never fails: without memory the array grows row by row as usual. */
+void snapshot_expect(struct snapshot *snap, size_t rows);
 
 /* Appends a copy of c. Returns 0 or -ENOMEM. */
 int snapshot_add_conn(struct snapshot *snap, const struct conn *c);

@@ -12,12 +12,13 @@ need_root
 need_tool ip
 need_tool jq
 need_tool setpriv
-in_private_netns "$@"
+in_private_netns_and_pids "$@"
 
 # The cgroup v2 hierarchy: /sys/fs/cgroup on unified hosts, /sys/fs/cgroup/unified on hybrid.
 CG=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
 [ -n "$CG" ] || skip "no cgroup2 hierarchy is mounted (cannot make unit and container cgroups)"
-tag="cwtest$$"
+# not $$: in its own PID namespace every run of this test is pid 1
+tag="cwtest$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')"
 slice="$CG/$tag.slice"
 mkdir "$slice" 2>/dev/null || skip "cannot create cgroups below $CG (read-only cgroupfs: $(stat -f -c %T "$CG"))"
 id=$(printf '%s' "$tag" | sha256sum | cut -c1-64)
@@ -29,7 +30,13 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-  rmdir "$slice/$unit" "$slice/$scope" "$slice" 2>/dev/null
+  # a holder's children may outlive it for a moment: empty the cgroups, then remove them
+  for d in "$slice/$unit" "$slice/$scope"; do echo 1 >"$d/cgroup.kill" 2>/dev/null; done
+  for _ in $(seq 50); do
+    rmdir "$slice/$unit" "$slice/$scope" "$slice" 2>/dev/null
+    [ -d "$slice" ] || break
+    sleep 0.1
+  done
   ip netns del "$nsa" 2>/dev/null
   ip netns del "$nsb" 2>/dev/null
   rm -f "$tmp"/*; rmdir "$tmp" 2>/dev/null

@@ -84,12 +84,45 @@ static void backlog_only_for_listeners(void **state)
 	assert_int_equal(conn_backlog(&c), 0);
 }
 
+/* An announced table is sized once: filling it never moves the array, nothing is lost, and an
+ * estimate below the real count only means the array grows as before. */
+static void expected_rows_are_sized_once(void **state)
+{
+	(void)state;
+	const size_t rows = 200000;
+	struct snapshot s;
+	snapshot_init(&s);
+	snapshot_expect(&s, rows);
+	assert_true(s.capacity >= rows);
+	const struct conn *first = s.conns;
+	for (size_t i = 0; i < rows; i++) {
+		struct conn *c = snapshot_append(&s);
+		assert_non_null(c);
+		memset(c, 0, sizeof(*c));
+		c->local_port = (uint16_t)i;
+	}
+	assert_ptr_equal(s.conns, first);
+	size_t room = s.capacity - rows;
+	for (size_t i = 0; i <= room; i++)
+		assert_non_null(snapshot_append(&s));
+	assert_true(s.capacity > rows);
+	assert_int_equal(s.conns[rows - 1].local_port, (uint16_t)(rows - 1));
+	snapshot_free(&s);
+
+	/* small tables and streamed ones keep growing as they go */
+	snapshot_init(&s);
+	snapshot_expect(&s, 100);
+	assert_int_equal(s.capacity, 0);
+	snapshot_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(appends_and_grows),
 	    cmocka_unit_test(notes_are_bounded),
 	    cmocka_unit_test(backlog_only_for_listeners),
+	    cmocka_unit_test(expected_rows_are_sized_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
