@@ -227,6 +227,28 @@ static void many_keys_and_reset(void **state)
 	stats_free(&s);
 }
 
+/* The counts and the listed tallies of a and b are the same: every entry of each (up to 64) with
+ * its key, count and aux. */
+static void assert_same_stats(const struct stats *a, const struct stats *b,
+                              const enum stats_tally_id *ids, size_t n_ids)
+{
+	assert_int_equal(a->total, b->total);
+	assert_memory_equal(a->by_proto_state, b->by_proto_state, sizeof(a->by_proto_state));
+	assert_memory_equal(a->by_state, b->by_state, sizeof(a->by_state));
+	assert_memory_equal(a->by_proto, b->by_proto, sizeof(a->by_proto));
+	for (size_t t = 0; t < n_ids; t++) {
+		struct stats_entry want[64], got[64];
+		size_t n = stats_top(b, ids[t], -1, want, 64);
+		assert_int_equal(stats_top(a, ids[t], -1, got, 64), n);
+		assert_true(n > 0);
+		for (size_t i = 0; i < n; i++) {
+			assert_memory_equal(&got[i].key, &want[i].key, sizeof(want[i].key));
+			assert_int_equal(got[i].count, want[i].count);
+			assert_int_equal(got[i].aux, want[i].aux);
+		}
+	}
+}
+
 /* What the BPF source counts in the kernel (stats_add_counts, _keyed, _remote) gives the same
  * counts and tallies as the rows it stands for: states per family, local ports, remote addresses
  * and their networks with the number of distinct addresses, IPv4-mapped peers as IPv4. */
@@ -266,24 +288,9 @@ static void counted_equals_rows(void **state)
 	stats_add_remote(&from_counts, AF_INET, a7, 3);
 	stats_add_remote(&from_counts, AF_INET, a8, 1);
 
-	assert_int_equal(from_counts.total, from_rows.total);
-	assert_memory_equal(from_counts.by_proto_state, from_rows.by_proto_state,
-	                    sizeof(from_rows.by_proto_state));
-	assert_memory_equal(from_counts.by_state, from_rows.by_state, sizeof(from_rows.by_state));
-	assert_memory_equal(from_counts.by_proto, from_rows.by_proto, sizeof(from_rows.by_proto));
+	/* the networks' aux: distinct addresses in each */
 	const enum stats_tally_id ids[] = {STATS_REMOTE_IP, STATS_REMOTE_NET, STATS_LOCAL_PORT};
-	for (size_t t = 0; t < sizeof(ids) / sizeof(ids[0]); t++) {
-		struct stats_entry want[8], got[8];
-		size_t n = stats_top(&from_rows, ids[t], -1, want, 8);
-		assert_int_equal(stats_top(&from_counts, ids[t], -1, got, 8), n);
-		assert_true(n > 0);
-		for (size_t i = 0; i < n; i++) {
-			assert_memory_equal(&got[i].key, &want[i].key, sizeof(want[i].key));
-			assert_int_equal(got[i].count, want[i].count);
-			assert_int_equal(got[i].aux,
-			                 want[i].aux); /* distinct addresses per network */
-		}
-	}
+	assert_same_stats(&from_counts, &from_rows, ids, sizeof(ids) / sizeof(ids[0]));
 	stats_free(&from_rows);
 	stats_free(&from_counts);
 }
@@ -352,24 +359,11 @@ static void counted_time_wait_and_syn_recv_equal_rows(void **state)
 	stats_add_remote(&from_counts, AF_INET, s2, 1);
 	stats_add_remote(&from_counts, AF_INET6, v6, 1);
 
-	assert_int_equal(from_counts.total, from_rows.total);
-	assert_memory_equal(from_counts.by_proto_state, from_rows.by_proto_state,
-	                    sizeof(from_rows.by_proto_state));
 	const enum stats_tally_id ids[] = {STATS_REMOTE_IP,        STATS_REMOTE_NET,
 	                                   STATS_LOCAL_PORT,       STATS_TIME_WAIT_LOCAL,
 	                                   STATS_TIME_WAIT_REMOTE, STATS_SYN_RECV_PORT,
 	                                   STATS_SYN_RECV_SOURCE,  STATS_SYN_RECV_PREFIX};
-	for (size_t t = 0; t < sizeof(ids) / sizeof(ids[0]); t++) {
-		struct stats_entry want[64], got[64];
-		size_t n = stats_top(&from_rows, ids[t], -1, want, 64);
-		assert_int_equal(stats_top(&from_counts, ids[t], -1, got, 64), n);
-		assert_true(n > 0);
-		for (size_t i = 0; i < n; i++) {
-			assert_memory_equal(&got[i].key, &want[i].key, sizeof(want[i].key));
-			assert_int_equal(got[i].count, want[i].count);
-			assert_int_equal(got[i].aux, want[i].aux);
-		}
-	}
+	assert_same_stats(&from_counts, &from_rows, ids, sizeof(ids) / sizeof(ids[0]));
 	stats_free(&from_rows);
 	stats_free(&from_counts);
 }
