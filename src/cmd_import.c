@@ -3,6 +3,7 @@
 #include "cmd_common.h"
 #include "commands.h"
 #include "cw_config.h"
+#include "enrich.h"
 #include "exitcode.h"
 #include "i18n.h"
 #include "source.h"
@@ -37,6 +38,9 @@ int cmd_import(const struct cw_options *o)
 	struct snapshot snap;
 	struct cw_error err = {0};
 	snapshot_init(&snap);
+	/* netstat -p and ss -p name each socket's process: the busiest processes are shown as
+	 * summary -p shows them. The hook is set before the sink, which then counts row by row. */
+	enrich_tally_text_owners(&t.owners, &snap);
 	snapshot_set_sink(&snap, tally_sink(&t));
 	int r = source_text.fill(&req, &snap, &err);
 	snapshot_flush(&snap);

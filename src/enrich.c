@@ -2,6 +2,7 @@
 
 #include "i18n.h"
 #include "netns.h"
+#include "util/pidnames.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -62,4 +63,23 @@ void enrich_tally_owners(struct tally_owner_hook *hook, const struct procmap *pm
 	                                  .cgroup_of = cgroup_of,
 	                                  .conn_cgroup = conn_cgroup,
 	                                  .ctx = (void *)pm};
+}
+
+static uint32_t text_pid_of(void *ctx, const struct conn *c)
+{
+	const struct snapshot *snap = ctx;
+	const struct pidnames_entry *e = snap->owners ? pidnames_get(snap->owners, c->owner) : NULL;
+	return e ? (uint32_t)e->pid : 0;
+}
+
+static const char *text_name_of(void *ctx, uint32_t pid)
+{
+	const struct snapshot *snap = ctx;
+	return snap->owners && pid <= INT32_MAX ? pidnames_name(snap->owners, (int32_t)pid) : NULL;
+}
+
+void enrich_tally_text_owners(struct tally_owner_hook *hook, const struct snapshot *snap)
+{
+	*hook = (struct tally_owner_hook){
+	    .pid_of = text_pid_of, .name_of = text_name_of, .ctx = (void *)snap};
 }

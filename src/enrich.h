@@ -18,4 +18,9 @@ int enrich_owners(struct procmap *pm, const struct snapshot *snap, struct procma
 /* Points the tally's owner hook at pm (borrowed: it must outlive the tally's rendering). */
 void enrich_tally_owners(struct tally_owner_hook *hook, const struct procmap *pm);
 
+/* Points the tally's owner hook at the processes imported text names (netstat -p, ss -p:
+ * snap->owners and conn.owner, filled as the text source reads). Only the pid and the program
+ * name are known. Borrowed: snap must outlive the tally's rendering. */
+void enrich_tally_text_owners(struct tally_owner_hook *hook, const struct snapshot *snap);
+
 #endif

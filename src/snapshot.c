@@ -3,6 +3,7 @@
 #include "states.h"
 #include "util/addr.h"
 #include "util/names.h"
+#include "util/pidnames.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -47,6 +48,10 @@ void snapshot_free(struct snapshot *snap)
 	if (snap->names) {
 		names_free(snap->names);
 		free(snap->names);
+	}
+	if (snap->owners) {
+		pidnames_free(snap->owners);
+		free(snap->owners);
 	}
 	snapshot_init(snap);
 }

@@ -17,6 +17,7 @@ enum conn_proto {
 #define CONN_UNKNOWN_U32 UINT32_MAX
 
 struct names;
+struct pidnames;
 
 /* One socket. Kept small and flat, 64 bytes (a cache line): a million connections kept by `list`
  * cost 64 MB. proto, the named-side flags and timer share a byte; the timer's remaining time, which
@@ -49,7 +50,9 @@ struct conn {
 		uint32_t backlog;
 	};
 	uint16_t netns; /* index into snapshot.netns (0: the first namespace read) */
-	uint16_t reserved;
+	/* Imported text: the handle in snapshot.owners of the process the row names (netstat -p,
+	 * ss -p), 0 when none. The live sources leave 0: procmap finds owners by inode. */
+	uint16_t owner;
 };
 _Static_assert(sizeof(struct conn) == 64, "struct conn is one cache line");
 
@@ -116,6 +119,7 @@ struct snapshot {
 	size_t skipped;          /* input records that could not be read */
 	const char *source_name; /* static string: "netlink", "proc", ... */
 	struct names *names;     /* owned, NULL until a source stores a name (imported text) */
+	struct pidnames *owners; /* owned, NULL until imported text names a process (conn.owner) */
 	const struct netns_set *netns;    /* borrowed: the namespaces conn.netns indexes (--netns),
 	                                   * NULL when only our own was read */
 	uint16_t fill_netns;              /* conn.netns of the rows a source adds now */

@@ -90,14 +90,17 @@ static enum tcp_state token_state(const struct token *t)
 static const char *const header_words[] = {"Active", "connections", "Proto",
                                            "Netid",  "State",       NULL};
 
-/* Socket kinds that netstat -a or ss -a list besides TCP and UDP, and what ss prints on stderr
- * when a kind is missing from the kernel ("RTNETLINK answers: Invalid argument", pasted with
- * 2>&1): not connections we count, skipped quietly and counted in one note. */
+/* Socket kinds that netstat -a or ss -a list besides TCP and UDP (ss's netids, "???" for one it
+ * cannot name; netstat's Bluetooth section: l2cap, rfcomm), and what the tools print on stderr
+ * when a kind is missing from the kernel ("RTNETLINK answers: Invalid argument", "netstat: no
+ * support for `AF IPX' on this system.", pasted with 2>&1): not connections we count, skipped
+ * quietly and counted in one note. */
 static const char *const other_kinds[] = {
-    "unix", "raw",   "raw6",      "udpl",      "udpl6", "u_str", "u_dgr",  "u_seq",
-    "nl",   "p_raw", "p_dgr",     "mptcp",     "sctp",  "tipc",  "v_str",  "v_dgr",
-    "xdp",  "icmp",  "icmp6",     "dccp",      "?",     "ax25",  "netrom", "x25",
-    "ipx",  "ddp",   "bluetooth", "RTNETLINK", NULL};
+    "unix",  "raw",   "raw6",   "udpl",      "udpl6",     "u_str",    "u_dgr", "u_seq",
+    "nl",    "p_raw", "p_dgr",  "mptcp",     "sctp",      "tipc",     "ti_st", "ti_dg",
+    "ti_rd", "ti_sq", "v_str",  "v_dgr",     "v_seq",     "xdp",      "icmp",  "icmp6",
+    "dccp",  "?",     "???",    "ax25",      "netrom",    "rose",     "x25",   "ipx",
+    "ddp",   "l2cap", "rfcomm", "bluetooth", "RTNETLINK", "netstat:", NULL};
 
 struct endpoint {
 	int family; /* AF_INET, AF_INET6, or AF_UNSPEC for "*" */
@@ -157,16 +160,15 @@ static int service_port(struct text_context *ctx, const char *s, size_t n, int p
 {
 	if (!ctx)
 		return -1;
-	if (!ctx->services_loaded) {
-		ctx->services_loaded = true;
+	if (!ctx->table) {
 		services_load(&ctx->services,
 		              ctx->services_path ? ctx->services_path : SERVICES_PATH);
+		ctx->table = &ctx->services;
 	}
 	/* Most names are the same port for both; ss without Netid does not say which it is. */
-	int port =
-	    services_port(&ctx->services, s, n, proto == CONN_UDP ? SERVICES_UDP : SERVICES_TCP);
+	int port = services_port(ctx->table, s, n, proto == CONN_UDP ? SERVICES_UDP : SERVICES_TCP);
 	if (port < 0)
-		port = services_port(&ctx->services, s, n,
+		port = services_port(ctx->table, s, n,
 		                     proto == CONN_UDP ? SERVICES_TCP : SERVICES_UDP);
 	return port;
 }
@@ -558,7 +560,11 @@ enum text_line_kind text_parse_line(struct text_context *ctx, const char *line, 
 	if (tk.n == 0)
 		return TEXT_IGNORED;
 	const struct token *first = &tk.t[0];
-	if (token_is(first, "Every"))
+	/* netstat -p without root says so before its table, in parentheses, over one or two
+	 * lines: "(Not all processes could be identified, non-owned process info\n will not be
+	 * shown, ...)" or "(No info could be read for "-p": ...)". Its wrapped rest is skipped
+	 * as the rest of a title is. */
+	if (token_is(first, "Every") || first->s[0] == '(')
 		return TEXT_TITLE;
 	if (token_is(first, "Proto"))
 		read_netstat_header(ctx, &tk);
@@ -645,12 +651,29 @@ static bool wanted(const struct source_request *req, const struct conn *c)
 	return (req->tcp_states & TCP_STATE_BIT(c->state)) != 0;
 }
 
+/* The handle of the row's process in snap->owners, 0 when the row names none (netstat's "-")
+ * or the table is full. */
+static uint16_t owner_handle(struct snapshot *snap, const struct text_row *row)
+{
+	if (row->pid <= 0)
+		return 0;
+	if (!snap->owners) {
+		snap->owners = malloc(sizeof(*snap->owners));
+		if (!snap->owners)
+			return 0;
+		pidnames_init(snap->owners);
+	}
+	return pidnames_add(snap->owners, row->pid, row->program, strlen(row->program));
+}
+
 static int emit(struct text_reader *r, struct snapshot *snap, const struct text_row *row)
 {
 	r->connections++;
 	if (!wanted(r->req, &row->c))
 		return 0;
-	return snapshot_add_conn(snap, &row->c);
+	struct conn c = row->c;
+	c.owner = owner_handle(snap, row);
+	return snapshot_add_conn(snap, &c);
 }
 
 /* An ss table without Netid is one protocol (ss prints Netid when it lists more than one). Its
@@ -791,12 +814,13 @@ int text_reader_line(struct text_reader *r, const char *line, size_t len, struct
 		           */
 	r->in_title = kind == TEXT_TITLE;
 	/* ss -e, -i, -m and -o print details on an indented line under each row ("\t skmem:(...)
-	 * cubic ..."); a terminal-wrapped Process column also lands under its row. */
+	 * cubic ..."), also under the rows of other kinds (sctp, u_str); a terminal-wrapped
+	 * Process column also lands under its row. */
 	bool indented = len && (line[0] == '\t' || line[0] == ' ');
 	if (r->after_row && indented && kind == TEXT_BAD)
 		return 0;
-	if ((kind != TEXT_IGNORED && kind != TEXT_OTHER_KIND) || !is_blank(line, len))
-		r->after_row = kind == TEXT_ROW;
+	if (kind != TEXT_IGNORED || !is_blank(line, len))
+		r->after_row = kind == TEXT_ROW || kind == TEXT_OTHER_KIND;
 	if (kind == TEXT_ROW && why.maybe_truncated && !r->warned_truncation) {
 		r->warned_truncation = true;
 		snapshot_add_note(snap,
@@ -848,12 +872,14 @@ int text_reader_finish(struct text_reader *r, struct snapshot *snap)
 }
 
 int text_parse_buffer(const char *name, const char *buf, size_t len,
-                      const struct source_request *req, struct snapshot *snap)
+                      const struct source_request *req, const struct services *services,
+                      struct snapshot *snap)
 {
 	struct text_reader *r = malloc(sizeof(*r));
 	if (!r)
 		return -ENOMEM;
 	int ret = text_reader_init(r, name, req, snap);
+	r->ctx.table = services;
 	const char *p = buf, *end = buf + len;
 	while (p < end && ret == 0) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));

@@ -9,6 +9,7 @@
 
 #include "snapshot.h"
 #include "source.h"
+#include "util/pidnames.h"
 #include "util/services.h"
 
 #include <stddef.h>
@@ -18,7 +19,7 @@
 #define TEXT_LINE_MAX 4096
 
 /* A program name as netstat -p or ss -p shows it (comm is at most 15 bytes; longer is cut). */
-#define TEXT_PROGRAM_MAX 32
+#define TEXT_PROGRAM_MAX PIDNAMES_NAME_MAX
 
 /* Rows of an ss table without a Netid column held back until a row tells TCP from UDP. */
 #define TEXT_HELD_ROWS_MAX 4096
@@ -27,13 +28,14 @@ enum text_line_kind {
 	TEXT_ROW,        /* a connection; *row is filled */
 	TEXT_IGNORED,    /* blank, or a header of netstat or ss */
 	TEXT_OTHER_KIND, /* a socket that is not TCP/UDP (unix, raw, netlink...) or ss's noise */
-	TEXT_TITLE,      /* watch's title "Every 2.0s: ..."; what follows up to the table may be
-	                  * the rest of it, wrapped */
+	TEXT_TITLE,      /* watch's title "Every 2.0s: ..." or netstat's "(Not all processes
+	                  * ...)"; what follows up to the table may be the rest of it, wrapped */
 	TEXT_INCOMPLETE, /* a row cut short (a wrapped line): join it with the next line */
 	TEXT_BAD,        /* not understood; *why names the field, *token points at it */
 };
 
-/* One parsed row: the socket and what the extra columns said about its owner. */
+/* One parsed row: the socket and what the extra columns said about its owner (the reader
+ * stores the pid and program in snapshot.owners, the row keeps its handle in conn.owner). */
 struct text_row {
 	struct conn c;
 	int32_t pid;                    /* 0 = not shown */
@@ -65,8 +67,10 @@ enum text_netstat_column {
 struct text_context {
 	struct snapshot *snap;     /* owns the interned names; NULL: a name is a malformed token */
 	const char *services_path; /* default /etc/services, read at the first service name */
-	struct services services;
-	bool services_loaded;
+	struct services services;  /* read from services_path, owned */
+	/* The table in use: &services once read, or one the caller loaded once for many inputs
+	 * (the fuzzer; borrowed). NULL until a service name needs it. */
+	const struct services *table;
 	unsigned netstat_columns; /* enum text_netstat_column bits of the last netstat header */
 };
 
@@ -116,8 +120,11 @@ void text_reader_overlong(struct text_reader *r, struct snapshot *snap);
  * the quiet skips are summed up in one note. Returns 0 or a negative errno. */
 int text_reader_finish(struct text_reader *r, struct snapshot *snap);
 
-/* Parses a whole buffer (the fuzzer's entry point). Returns 0 or -ENOMEM. */
+/* Parses a whole buffer (the fuzzer's entry point). services: a table loaded once by the caller
+ * (borrowed), or NULL to read /etc/services at the first service name, as import does.
+ * Returns 0 or -ENOMEM. */
 int text_parse_buffer(const char *name, const char *buf, size_t len,
-                      const struct source_request *req, struct snapshot *snap);
+                      const struct source_request *req, const struct services *services,
+                      struct snapshot *snap);
 
 #endif

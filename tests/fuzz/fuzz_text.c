@@ -10,8 +10,10 @@
 #include "states.h"
 #include "util/addr.h"
 #include "util/escape.h"
+#include "util/pidnames.h"
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +31,20 @@ static void check_note(const char *note)
 	}
 }
 
+/* /etc/services, read once per process: reading and parsing it for every input that names a
+ * service cost a quarter of the harness's time. import reads it once per input file, which is
+ * once per process. Never freed: it lives as long as the fuzzer. */
+static const struct services *services_once(void)
+{
+	static struct services table;
+	static bool loaded;
+	if (!loaded) {
+		loaded = true;
+		services_load(&table, "/etc/services");
+	}
+	return &table;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *buf = malloc(size ? size : 1);
@@ -39,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .tcp_states = TCP_STATES_ALL, .udp = true, .ipv4 = true, .ipv6 = true};
 	struct snapshot snap;
 	snapshot_init(&snap);
-	if (text_parse_buffer("fuzz", buf, size, &req, &snap) == 0) {
+	if (text_parse_buffer("fuzz", buf, size, &req, services_once(), &snap) == 0) {
 		char ep[ADDR_ENDPOINT_MAX];
 		for (size_t i = 0; i < snap.count; i++) {
 			const struct conn *c = &snap.conns[i];
@@ -48,6 +64,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (c->proto != CONN_TCP && c->proto != CONN_UDP)
 				abort();
 			if (!tcp_state_info(c->state))
+				abort();
+			/* A process named by -p: a handle the owner table gave out, a real pid. */
+			const struct pidnames_entry *o =
+			    c->owner && snap.owners ? pidnames_get(snap.owners, c->owner) : NULL;
+			if (c->owner && (!o || o->pid <= 0))
 				abort();
 			for (int remote = 0; remote < 2; remote++) {
 				size_t n = conn_format_endpoint(ep, c, remote);

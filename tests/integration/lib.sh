@@ -10,11 +10,22 @@ need_tool() { command -v "$1" >/dev/null || skip "$1 is not installed (scripts/d
 
 # Re-runs the calling script inside a fresh network namespace with loopback up, so the test
 # sees only its own sockets and nothing it sends can leave the machine.
-in_private_netns() {
+in_private_netns() { enter_private_namespaces "-n" "$@"; }
+
+# The same, also in a PID namespace with its own /proc: netstat -p, ss -p and connwatch -p then
+# walk the fds of the test's processes only. Walking every process of a machine where something
+# else holds a million sockets takes tens of seconds each time, longer than TIME_WAIT lives.
+in_private_netns_and_pids() { enter_private_namespaces "-n -p -f --mount-proc" "$@"; }
+
+# enter_private_namespaces "UNSHARE_FLAGS" ARGS...: the two above.
+enter_private_namespaces() {
+  local flags=$1
+  shift
   if [ -z "${CW_IN_NETNS:-}" ]; then
     need_root
     need_tool unshare
-    CW_IN_NETNS=1 exec unshare -n "$0" "$@"
+    # shellcheck disable=SC2086 # the flags are words
+    CW_IN_NETNS=1 exec unshare $flags "$0" "$@"
   fi
   ip link set lo up || fail "cannot bring up loopback in the test namespace"
 }

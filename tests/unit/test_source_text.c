@@ -64,7 +64,7 @@ static void parse_text(const char *name, const char *input, size_t len, struct s
 {
 	snapshot_init(snap);
 	struct source_request req = everything(NULL);
-	assert_int_equal(text_parse_buffer(name, input, len, &req, snap), 0);
+	assert_int_equal(text_parse_buffer(name, input, len, &req, NULL, snap), 0);
 }
 
 static size_t count(const struct snapshot *snap, int proto, int family, int state)

@@ -61,16 +61,22 @@ static int fill_path(const char *path, struct snapshot *snap, struct cw_error *e
 	return source_text.fill(&req, snap, err);
 }
 
-/* Loads tests/fixtures/text/real/NAME and keeps the rows that pass `keep`. */
-static void load_rows(const char *name, bool (*keep)(const struct conn *), struct rows *out)
+/* Reads tests/fixtures/text/real/NAME through the text source. */
+static void fill_fixture(const char *name, struct snapshot *snap)
 {
 	char path[4096];
 	const char *dir = getenv("FIXTURES");
 	snprintf(path, sizeof(path), "%s/text/real/%s", dir ? dir : "tests/fixtures", name);
-	struct snapshot snap;
 	struct cw_error err = {0};
-	if (fill_path(path, &snap, &err) < 0)
+	if (fill_path(path, snap, &err) < 0)
 		fail_msg("%s: %s", name, err.msg);
+}
+
+/* Loads tests/fixtures/text/real/NAME and keeps the rows that pass `keep`. */
+static void load_rows(const char *name, bool (*keep)(const struct conn *), struct rows *out)
+{
+	struct snapshot snap;
+	fill_fixture(name, &snap);
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < snap.count && out->n < 256; i++) {
 		const struct conn *c = &snap.conns[i];
@@ -196,6 +202,46 @@ static void ss_subsets_equal_the_numeric_subsets(void **state)
 	load_rows("ss-tanu.txt", is_tcp, &want);
 	load_rows("ss-tan.txt", NULL, &got);
 	assert_same_rows("ss-tan.txt", &got, &want);
+}
+
+/* netstat -p and ss -p name each socket's process: the rows carry it (conn.owner, a handle
+ * in snapshot.owners) where the capture shows one, and none where it shows "-" or nothing
+ * (TIME_WAIT, the orphaned FIN_WAIT2). */
+static void owners_of_netstat_p_and_ss_p(void **state)
+{
+	(void)state;
+	const struct {
+		const char *file;
+		size_t owned;
+	} cases[] = {{"netstat-tuap.txt", 22},
+	             {"ss-tuap.txt", 22},
+	             {"ss-tulpen.txt", 10},
+	             {"netstat-tua.txt", 0},
+	             {"ss-e.txt", 0}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct snapshot snap;
+		fill_fixture(cases[i].file, &snap);
+		size_t owned = 0;
+		for (size_t j = 0; j < snap.count; j++) {
+			const struct conn *c = &snap.conns[j];
+			if (!c->owner) {
+				assert_true(c->state == TCP_ST_TIME_WAIT ||
+				            c->state == TCP_ST_FIN_WAIT2 || !cases[i].owned);
+				continue;
+			}
+			const struct pidnames_entry *e = pidnames_get(snap.owners, c->owner);
+			assert_non_null(e);
+			assert_int_equal(e->pid, 25012);
+			assert_string_equal(e->name, "python3");
+			owned++;
+		}
+		if (owned != cases[i].owned)
+			fail_msg("%s: %zu rows with a process, want %zu", cases[i].file, owned,
+			         cases[i].owned);
+		if (!cases[i].owned)
+			assert_null(snap.owners);
+		snapshot_free(&snap);
+	}
 }
 
 /* Parses one line with names and services allowed. */
@@ -328,6 +374,55 @@ static void forms_of_other_servers(void **state)
 	snapshot_free(&snap);
 }
 
+/* What else netstat and ss print around the TCP/UDP rows on other servers, pasted with 2>&1:
+ * netstat -p's notice without root (two lines, or one), its Bluetooth section, ss's TIPC and
+ * vsock netids and the detail lines under them. Skipped quietly: no malformed line, one note
+ * counting the other kinds, the rows all read. */
+static void noise_of_real_servers_is_skipped_quietly(void **state)
+{
+	(void)state;
+	static const char text[] =
+	    "(Not all processes could be identified, non-owned process info\n"
+	    " will not be shown, you would have to be root to see it all.)\n"
+	    "Active Internet connections (servers and established)\n"
+	    "Proto Recv-Q Send-Q Local Address           Foreign Address         State       "
+	    "PID/Program name\n"
+	    "tcp        0      0 localhost:smtp          0.0.0.0:*               LISTEN      -\n"
+	    "tcp        0      0 localhost:38134         localhost:http          ESTABLISHED "
+	    "2211/curl\n"
+	    "netstat: no support for `AF IPX' on this system.\n"
+	    "Active Bluetooth connections (servers and established)\n"
+	    "Proto  Destination       Source            State         PSM DCID   SCID      IMTU    "
+	    "OMTU Security\n"
+	    "l2cap  00:00:00:00:00:00 11:22:33:44:55:66 LISTEN        1   0x0000 0x0040    672     "
+	    "0    LOW\n"
+	    "Proto  Destination       Source            State     Channel\n"
+	    "rfcomm 00:00:00:00:00:00 11:22:33:44:55:66 LISTEN    1\n"
+	    "(No info could be read for \"-p\": geteuid()=1000 but you should be root.)\n"
+	    "Netid State  Recv-Q Send-Q Local Address:Port Peer Address:Port Process\n"
+	    "ti_st LISTEN 0      0                 1.2.3:4            *\n"
+	    "v_str LISTEN 0      0                 *:1234             *:*\n"
+	    "v_seq ESTAB  0      0                 3:1234             2:5678\n"
+	    "sctp  LISTEN 0      128         0.0.0.0:9999       0.0.0.0:*\n"
+	    "\t skmem:(r0,rb212992,t0,tb212992,f0,w0,o0,bl0,d0) locals:10.0.0.1\n"
+	    "???   UNCONN 0      0                 *:*                *:*\n"
+	    "udp   UNCONN 0      0           *%ens33:bootpc          *:*\n";
+	struct source_request req = {
+	    .tcp_states = TCP_STATES_ALL, .udp = true, .ipv4 = true, .ipv6 = true};
+	struct snapshot snap;
+	snapshot_init(&snap);
+	assert_int_equal(text_parse_buffer("noise", text, sizeof(text) - 1, &req, NULL, &snap), 0);
+	for (size_t i = 0; i < snap.note_count; i++)
+		fprintf(stderr, "# %s\n", snap.notes[i]);
+	assert_int_equal(snap.skipped, 0);
+	assert_int_equal(snap.count, 3);
+	assert_true(has_note(&snap, "names were read"));
+	assert_true(
+	    has_note(&snap, "other socket kinds (UNIX, raw, netlink...) skipped, lines: 8"));
+	assert_int_equal(snap.note_count, 2);
+	snapshot_free(&snap);
+}
+
 static void no_connection_line_is_an_error(void **state)
 {
 	(void)state;
@@ -357,7 +452,9 @@ int main(void)
 	    cmocka_unit_test(netstat_with_names_equals_numeric),
 	    cmocka_unit_test(ss_with_names_equals_numeric),
 	    cmocka_unit_test(ss_subsets_equal_the_numeric_subsets),
+	    cmocka_unit_test(owners_of_netstat_p_and_ss_p),
 	    cmocka_unit_test(forms_of_other_servers),
+	    cmocka_unit_test(noise_of_real_servers_is_skipped_quietly),
 	    cmocka_unit_test(no_connection_line_is_an_error),
 	};
 	int r = cmocka_run_group_tests(tests, NULL, NULL);
