@@ -30,19 +30,6 @@ enter_private_namespaces() {
   ip link set lo up || fail "cannot bring up loopback in the test namespace"
 }
 
-# As in_private_netns, and in a PID namespace of its own with its own /proc: `--netns all` then
-# finds the namespaces of this test's processes only (and the named ones), not those of whatever
-# else runs on the machine (a benchmark's million sockets next door once took a test past its
-# timeout under ASan).
-in_private_netns_and_pids() {
-  if [ -z "${CW_IN_NETNS:-}" ]; then
-    need_root
-    need_tool unshare
-    CW_IN_NETNS=1 exec unshare -n -p -f --mount-proc "$0" "$@"
-  fi
-  ip link set lo up || fail "cannot bring up loopback in the test namespace"
-}
-
 # on_exit COMMAND: runs COMMAND (evaluated then) when the test exits, after the commands
 # registered later. Every cleanup goes through it: a second `trap ... EXIT` would replace the
 # first, and what it cleaned up (a tmux server, a socket holder, a temporary directory) would
