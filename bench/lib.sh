@@ -4,6 +4,8 @@
 #                                  POP_READY); the populator is stopped when the script exits
 #   bench_stop_populator           stop it now (sockets reset; TIME_WAIT ones die with the netns)
 #   bench_socket_count             TCP+UDP sockets the default `connwatch list` request returns
+#   bench_need TOOL...             stop unless every TOOL is on PATH
+#   bench_need_bpf                 stop unless connwatch was built with the BPF fast path
 
 BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$BENCH_ROOT/build}
@@ -12,6 +14,18 @@ BARE_DUMP=$BUILD/bench/bare_dump
 CONNWATCH=${CONNWATCH:-$BUILD/connwatch}
 
 bench_die() { echo "bench: $*" >&2; exit 1; }
+
+bench_need() {
+  local tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || bench_die "$tool is missing"
+  done
+}
+
+bench_need_bpf() {
+  "$CONNWATCH" --version | grep -q "BPF fast path: built in" ||
+    bench_die "$CONNWATCH was built without the BPF fast path"
+}
 
 # The load never leaves a namespace that exists only for this run: other people's tests on the
 # machine neither see these sockets nor share their port space, and the per-namespace sysctls

@@ -8,7 +8,9 @@
 #include "exitcode.h"
 #include "i18n.h"
 #include "kcounters.h"
+#include "live_schedule.h"
 #include "live_view.h"
+#include "live_worker.h"
 #include "owners_bpf.h"
 #include "render_live.h"
 #include "render_tui.h"
@@ -25,13 +27,28 @@
 struct live_run {
 	struct collector col;
 	struct bpf_source *bpf; /* the fast path, loaded once, or NULL */
-	struct snapshot snap;   /* the last good sample: what the view shows */
-	struct snapshot next;   /* the sample being read; swapped with snap when it succeeds */
+	/* A refresh reads into next, then computes (commit) from snap with track, wview, tally
+	 * and trend; publishing hands the result to what the frame shows (shown, shown_marks,
+	 * shown_changes, view's rows, shown_tally, shown_trend) by exchanging buffers. */
+	struct snapshot next;  /* the sample being read */
+	struct snapshot snap;  /* the last sample computed */
+	struct snapshot shown; /* the sample on view */
 	struct track track;
-	struct track_summary changes;
-	struct live_view view;
+	struct track_mark *marks, *shown_marks; /* copies of the tracker's marks for snap, shown */
+	size_t marks_cap, shown_marks_cap;
+	struct track_summary changes, shown_changes;
+	struct live_view view;  /* on view; the screen's keys change its settings */
+	struct live_view wview; /* the rows of snap, with view's settings at the refresh's start */
+	uint64_t view_gen;      /* changes of view's settings so far */
+	uint64_t wview_gen;     /* view_gen when wview's settings were copied */
 	struct live_frame frame;
-	struct tally tally; /* stats, kernel counters, thresholds and this refresh's warnings */
+	struct tally tallies[2]; /* counts, counters, thresholds and warnings of snap and shown */
+	struct tally *tally, *shown_tally;
+	struct live_taken { /* what the frame says of snap, set when it is published */
+		uint64_t now_ms, refresh_ms, replay_index, replay_total;
+		time_t wall;
+		double interval_s;
+	} taken;
 	struct diag_sample prev; /* the previous refresh, for the rules' rates and growth */
 	struct procmap owners;   /* -p: kept across refreshes, so only new sockets cost a walk */
 	struct owners_bpf *owners_bpf; /* -p: the BPF task-file iterator, or NULL */
@@ -44,11 +61,19 @@ struct live_run {
 	char stale[sizeof(((struct cw_error *)0)->msg)]; /* why the last refresh failed */
 	int status; /* CW_EXIT_PARTIAL once input was skipped */
 	uint64_t interval_ms;
-	uint64_t test_slow_ms;    /* CONNWATCH_TEST_SLOW_REFRESH_MS (connwatch(1)), 0 normally */
-	struct trend trend;       /* the header's sparklines */
-	struct live_recorder rec; /* --record, `connwatch record` */
-	bool quiet;               /* `connwatch record`: no output, only the recording */
-	sigset_t stop_signals;    /* `connwatch record`: blocked, waited for between refreshes */
+	/* The screen refreshes on a thread of its own (live_worker.h): while a refresh is in
+	 * flight the worker owns col, next, snap, track, marks, changes, wview, tally, prev, trend
+	 * and rec (with -p only col and next: the commit stays on the screen's thread); the
+	 * screen's thread all the rest. */
+	struct live_worker worker;
+	uint64_t began_ms;               /* when the refresh being taken started */
+	uint64_t read_delay_ms;          /* its test delay (CONNWATCH_TEST_SLOW_REFRESH_MS) */
+	struct live_test_delays delays;  /* connwatch(1), ENVIRONMENT; none normally */
+	char shown_behind[96];           /* the header's "refresh takes" as last drawn */
+	struct trend trend, shown_trend; /* the header's sparklines */
+	struct live_recorder rec;        /* --record, `connwatch record` */
+	bool quiet;                      /* `connwatch record`: no output, only the recording */
+	sigset_t stop_signals; /* `connwatch record`: blocked, waited for between refreshes */
 };
 
 static int64_t wall_ms_now(void)
@@ -78,6 +103,8 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 {
 	memset(r, 0, sizeof(*r));
 	collector_init(&r->col, o);
+	live_worker_init(&r->worker);
+	r->col.req.cancel = &r->worker.cancel; /* set only to abandon a refresh in flight */
 	r->bpf = bpf;
 	r->col.bpf = bpf;
 	/* Listeners are read always (a few rows): the rules need them, and the screen toggles
@@ -92,45 +119,59 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 	r->proc_root = o->proc_root;
 	if (r->read_counters && kcounters_read(&kc, o->proc_root, &err) < 0)
 		cmd_print_error(err.msg); /* the view still stands without them */
-	tally_init(&r->tally, cfg, &kc);
-	r->tally.filter = &r->view.base; /* what the command line shows, whatever is typed */
-	r->tally.split_netns = o->netns != NULL;
 	procmap_init(&r->owners, NULL);
 	cmd_open_bpf_owners(o, &r->owners, &r->owners_bpf);
 	r->processes = o->processes;
-	if (r->processes) {
-		enrich_tally_owners(&r->tally.owners, &r->owners);
-		r->frame.owners = &r->owners;
+	for (int i = 0; i < 2; i++) {
+		struct tally *t = &r->tallies[i];
+		tally_init(t, cfg, &kc);
+		t->filter = &r->view.base; /* what the command line shows, whatever is typed */
+		t->split_netns = o->netns != NULL;
+		if (r->processes)
+			enrich_tally_owners(&t->owners, &r->owners);
 	}
+	r->tally = &r->tallies[0];
+	r->shown_tally = &r->tallies[1];
+	if (r->processes)
+		r->frame.owners = &r->owners;
 	snapshot_init(&r->snap);
 	snapshot_init(&r->next);
+	snapshot_init(&r->shown);
 	track_init(&r->track);
 	int64_t fin = kc.v[KC_SYSCTL_FIN_TIMEOUT];
 	if (fin != KC_UNKNOWN && fin > 0 && fin <= UINT32_MAX / 1000)
 		r->track.fin_timeout_ms = (uint32_t)fin * 1000u;
 	live_view_init(&r->view, &o->filter, sort);
-	r->view.owners = r->processes ? &r->tally.owners : NULL;
+	r->view.owners = r->processes ? &r->tallies[0].owners : NULL; /* the same in both */
+	live_view_init(&r->wview, &o->filter, sort);
 	if (gethostname(r->hostname, sizeof(r->hostname) - 1) < 0)
 		strcpy(r->hostname, "?");
 	r->frame.hostname = r->hostname;
 	r->frame.interval_s = o->interval_s;
-	r->frame.snap = &r->snap;
-	r->frame.changes = &r->changes;
+	r->frame.snap = &r->shown;
+	r->frame.changes = &r->shown_changes;
 	r->frame.view = &r->view;
-	r->frame.stats = &r->tally.stats;
-	r->frame.report = &r->tally.report;
+	r->frame.stats = &r->shown_tally->stats;
+	r->frame.report = &r->shown_tally->report;
 	trend_init(&r->trend);
-	r->frame.trend = &r->trend;
+	r->shown_trend = r->trend;
+	r->frame.trend = &r->shown_trend;
 	r->frame.utf8 = trend_locale_utf8();
 }
 
 static void run_free(struct live_run *r)
 {
+	live_worker_abandon(&r->worker); /* nothing may still fill col or next */
 	live_recorder_close(&r->rec);
 	collector_free(&r->col);
 	bpf_source_close(r->bpf);
 	live_view_free(&r->view);
-	tally_free(&r->tally);
+	live_view_free(&r->wview);
+	tally_free(&r->tallies[0]);
+	tally_free(&r->tallies[1]);
+	free(r->marks);
+	free(r->shown_marks);
+	snapshot_free(&r->shown);
 	procmap_free(&r->owners);
 	owners_bpf_close(r->owners_bpf);
 	track_free(&r->track);
@@ -139,19 +180,71 @@ static void run_free(struct live_run *r)
 	snapshot_free(&r->next);
 }
 
-/* One refresh: read, track, recompute the view. Returns 0 or a negative errno with err set. A
- * failed read leaves the last good sample in place (run_refresh marks it stale). */
-static int run_sample(struct live_run *r, struct cw_error *err)
+/* Sleeps until the deadline in slices, so that a cancel is seen within LIVE_POLL_MS. */
+static int sleep_cancellable(uint64_t deadline_ms, const atomic_bool *cancel, struct cw_error *err)
 {
-	uint64_t began = monotonic_ms();
+	for (uint64_t now; (now = monotonic_ms()) < deadline_ms;) {
+		int rc = source_check_cancel(cancel, err);
+		if (rc < 0)
+			return rc;
+		sleep_until_ms(deadline_ms - now > LIVE_POLL_MS ? now + LIVE_POLL_MS : deadline_ms);
+	}
+	return 0;
+}
+
+/* A refresh is four steps: begin and publish on the screen's thread; read and commit between
+ * them, on the worker's thread on the screen (the commit stays on the screen's thread with -p:
+ * the owners it adds are on view), inline for the streams. */
+static void run_begin(struct live_run *r, bool test_delay)
+{
+	r->began_ms = monotonic_ms();
+	r->read_delay_ms = test_delay ? live_test_delay(&r->delays, r->frame.refresh + 1) : 0;
+	live_view_copy_settings(&r->wview, &r->view);
+	r->wview_gen = r->view_gen;
+}
+
+/* Reads the source into r->next; touches r->col and r->next only. A cancelled read returns
+ * -ECANCELED and next is thrown away at the next read (collector_take clears it). */
+static int run_read(struct live_run *r, const atomic_bool *cancel, struct cw_error *err)
+{
 	int rc = collector_take(&r->col, &r->next, err);
-	if (rc < 0)
-		return rc;
+	if (rc == 0 && r->read_delay_ms) /* stands for a table too large to read in time */
+		rc = sleep_cancellable(monotonic_ms() + r->read_delay_ms, cancel, err);
+	return rc;
+}
+
+static int read_job(void *ctx, const atomic_bool *cancel, struct cw_error *err)
+{
+	return run_read(ctx, cancel, err);
+}
+
+/* Keeps a copy of the tracker's marks for snap: the tracker rewrites its own at the next
+ * refresh, while the copy goes on view. */
+static int copy_marks(struct live_run *r)
+{
+	size_t n = r->snap.count;
+	if (n > r->marks_cap) {
+		struct track_mark *m = realloc(r->marks, n * sizeof(*m));
+		if (!m)
+			return -ENOMEM;
+		r->marks = m;
+		r->marks_cap = n;
+	}
+	if (n)
+		memcpy(r->marks, track_marks(&r->track), n * sizeof(*r->marks));
+	return 0;
+}
+
+/* Computes what run_read() read: track, the rows on view (wview), count, diagnose, record;
+ * nothing on view is touched. Cancelled (cancel may be NULL) only before the recording: a
+ * recording gets whole refreshes. Returns 0 or a negative errno with err set. A failed read
+ * never reaches it: the last good sample stays (refresh_outcome marks it stale). */
+static int run_commit(struct live_run *r, const atomic_bool *cancel, struct cw_error *err)
+{
+	int rc;
 	struct snapshot taken = r->next;
 	r->next = r->snap;
 	r->snap = taken;
-	if (r->test_slow_ms) /* stands for a table too large to read within the interval */
-		sleep_until_ms(monotonic_ms() + r->test_slow_ms);
 	/* Played back: the recorded time and counters, not this machine's. No second,
 	 * CLOSE_WAIT-only dump for their ages, even when recording: the rules take the time in
 	 * state from the tracker, and a replay from the recording's own times. */
@@ -169,49 +262,106 @@ static int run_sample(struct live_run *r, struct cw_error *err)
 			return rc;
 		cmd_report_owners(&info, &r->owners_said);
 	}
+	struct live_taken *t = &r->taken;
 	int64_t wall_ms = recorded ? recorded->wall_ms : wall_ms_now();
-	r->frame.now_ms = recorded ? (uint64_t)recorded->wall_ms : monotonic_ms();
-	r->frame.wall = (time_t)(wall_ms / 1000);
-	if (recorded && recorded->interval_ms)
-		r->frame.interval_s = recorded->interval_ms / 1000.0;
-	if (recorded) {
-		r->frame.replay_index = r->col.next; /* the refresh just taken, from 1 */
-		r->frame.replay_total = history_count(r->col.history);
-	}
-	r->frame.refresh++;
-	if (track_update(&r->track, &r->snap, r->frame.now_ms, &r->changes) < 0 ||
-	    live_view_update(&r->view, &r->snap, track_marks(&r->track)) < 0)
+	t->now_ms = recorded ? (uint64_t)recorded->wall_ms : monotonic_ms();
+	t->wall = (time_t)(wall_ms / 1000);
+	t->interval_s = recorded && recorded->interval_ms ? recorded->interval_ms / 1000.0
+	                                                  : r->frame.interval_s;
+	t->replay_index = recorded ? r->col.next : 0; /* the refresh just taken, from 1 */
+	t->replay_total = recorded ? history_count(r->col.history) : 0;
+	if ((rc = source_check_cancel(cancel, err)) < 0)
+		return rc;
+	if (track_update(&r->track, &r->snap, t->now_ms, &r->changes) < 0 || copy_marks(r) < 0 ||
+	    live_view_update(&r->wview, &r->snap, r->marks) < 0)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
-	r->frame.marks = track_marks(&r->track);
+	if ((rc = source_check_cancel(cancel, err)) < 0)
+		return rc;
 
-	tally_reset(&r->tally);
-	tally_rows(&r->tally, &r->snap, r->frame.marks, r->frame.now_ms);
+	struct tally *tl = r->tally;
+	tally_reset(tl);
+	tally_rows(tl, &r->snap, r->marks, t->now_ms);
 	struct cw_error kerr = {0};
 	if (r->read_counters) /* unreadable counters leave them unknown: rules then skip them */
-		tally_read_counters(&r->tally, r->proc_root, &kerr);
+		tally_read_counters(tl, r->proc_root, &kerr);
 	if (recorded) {
-		r->tally.counters = recorded->counters;
-		r->tally.have_counters = recorded->counters.valid;
+		tl->counters = recorded->counters;
+		tl->have_counters = recorded->counters.valid;
 	}
-	double now_s = (double)r->frame.now_ms / 1000.0;
-	if (tally_diagnose(&r->tally, r->prev.valid ? &r->prev : NULL, now_s) < 0)
+	double now_s = (double)t->now_ms / 1000.0;
+	if (tally_diagnose(tl, r->prev.valid ? &r->prev : NULL, now_s) < 0)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
 	/* Played back: the warnings as the recorder gave them, which [ and ] jump between (the
 	 * rows are diagnosed again by `summary --replay --at`, with evidence). */
-	if (recorded && history_report(recorded, &r->tally.report) < 0)
+	if (recorded && history_report(recorded, &tl->report) < 0)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
-	const struct kcounters *counters = r->tally.have_counters ? &r->tally.counters : NULL;
-	diag_sample_take(&r->prev, &r->tally.stats, counters, now_s);
+	if ((rc = source_check_cancel(cancel, err)) < 0)
+		return rc;
+	const struct kcounters *counters = tl->have_counters ? &tl->counters : NULL;
+	diag_sample_take(&r->prev, &tl->stats, counters, now_s);
 	uint64_t tcp[TCP_ST_MAX];
 	for (unsigned st = 0; st < TCP_ST_MAX; st++)
-		tcp[st] = r->tally.stats.by_proto_state[STATS_TCP][st] +
-		          r->tally.stats.by_proto_state[STATS_TCP6][st];
+		tcp[st] = tl->stats.by_proto_state[STATS_TCP][st] +
+		          tl->stats.by_proto_state[STATS_TCP6][st];
 	trend_push(&r->trend, wall_ms, tcp);
 	if (r->rec.open &&
-	    live_recorder_add(&r->rec, &r->snap, counters, &r->tally.report, wall_ms) != CW_EXIT_OK)
+	    live_recorder_add(&r->rec, &r->snap, counters, &tl->report, wall_ms) != CW_EXIT_OK)
 		return cw_error_set(err, -EIO, "%s", _("the recording stopped")); /* rec.broken */
-	r->frame.refresh_ms = monotonic_ms() - began;
+	t->refresh_ms = monotonic_ms() - r->began_ms;
 	return 0;
+}
+
+/* The worker's whole refresh (without -p). */
+static int refresh_job(void *ctx, const atomic_bool *cancel, struct cw_error *err)
+{
+	int rc = run_read(ctx, cancel, err);
+	return rc < 0 ? rc : run_commit(ctx, cancel, err);
+}
+
+#define SWAP(type, a, b)                                                                           \
+	do {                                                                                       \
+		type swap_tmp_ = (a);                                                              \
+		(a) = (b);                                                                         \
+		(b) = swap_tmp_;                                                                   \
+	} while (0)
+
+/* Puts the last commit on view by exchanging buffers (the rows computed with the settings
+ * the screen has now; computed again here if a key changed them meanwhile). On the screen's
+ * thread, with no refresh in flight. Returns 0 or a negative errno with err set. */
+static int run_publish(struct live_run *r, struct cw_error *err)
+{
+	SWAP(struct snapshot, r->shown, r->snap);
+	SWAP(struct track_mark *, r->shown_marks, r->marks);
+	SWAP(size_t, r->shown_marks_cap, r->marks_cap);
+	SWAP(struct tally *, r->shown_tally, r->tally);
+	r->shown_changes = r->changes;
+	r->shown_trend = r->trend;
+	r->frame.stats = &r->shown_tally->stats;
+	r->frame.report = &r->shown_tally->report;
+	r->frame.marks = r->shown_marks;
+	r->frame.now_ms = r->taken.now_ms;
+	r->frame.wall = r->taken.wall;
+	r->frame.interval_s = r->taken.interval_s;
+	r->frame.replay_index = r->taken.replay_index;
+	r->frame.replay_total = r->taken.replay_total;
+	r->frame.refresh_ms = r->taken.refresh_ms;
+	r->frame.refresh++;
+	if (r->wview_gen == r->view_gen)
+		live_view_swap_rows(&r->view, &r->wview);
+	else if (live_view_update(&r->view, &r->shown, r->shown_marks) < 0)
+		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
+	return 0;
+}
+
+/* One refresh, all on this thread (the streams, a replay's jumps). test_delay: the test hook
+ * delays it (not a jump: the hook stands for reading a huge table, not for a key). */
+static int run_sample(struct live_run *r, bool test_delay, struct cw_error *err)
+{
+	run_begin(r, test_delay);
+	int rc = run_read(r, NULL, err);
+	if (rc == 0)
+		rc = run_commit(r, NULL, err);
+	return rc < 0 ? rc : run_publish(r, err);
 }
 
 /* A refresh of a running view: a failed read (ENOBUFS, a dump the kernel broke off) does not
@@ -220,9 +370,8 @@ static int run_sample(struct live_run *r, struct cw_error *err)
  * (a service that runs for months) does the same: the failed refresh is left out of the
  * recording, the next is recorded. The first refresh has nothing to fall back on: its failure
  * ends the command. */
-static int run_refresh(struct live_run *r, struct cw_error *err)
+static int refresh_outcome(struct live_run *r, int rc, struct cw_error *err)
 {
-	int rc = run_sample(r, err);
 	if (rc == 0) {
 		r->frame.stale = NULL;
 		return 0;
@@ -246,6 +395,11 @@ static int run_refresh(struct live_run *r, struct cw_error *err)
 	r->frame.refresh++;
 	r->status = CW_EXIT_PARTIAL;
 	return 0;
+}
+
+static int run_refresh(struct live_run *r, struct cw_error *err)
+{
+	return refresh_outcome(r, run_sample(r, true, err), err);
 }
 
 static int run_stream(struct live_run *r, const struct cw_options *o)
@@ -336,13 +490,29 @@ static int replay_jump(struct live_run *r, size_t to, bool next, struct cw_error
 		r->prev.valid = false;
 		if (to > 0) {
 			collector_seek(&r->col, to - 1);
-			int rc = run_sample(r, err);
+			int rc = run_sample(r, false, err);
 			if (rc < 0)
 				return rc;
 		}
 	}
 	collector_seek(&r->col, to);
-	return run_sample(r, err);
+	return run_sample(r, false, err);
+}
+
+/* Draws the frame and remembers what the header said about slow refreshes. */
+static void draw(struct tui_state *ui, struct live_run *r)
+{
+	live_header_behind(r->shown_behind, sizeof(r->shown_behind), &r->frame);
+	tui_draw(ui, &r->frame);
+}
+
+/* While a refresh runs longer than the interval, the header counts its time: drawn again when
+ * the text changes (every tenth of a second), not at every look at the worker. */
+static bool behind_changed(struct live_run *r)
+{
+	char now[sizeof(r->shown_behind)];
+	live_header_behind(now, sizeof(now), &r->frame);
+	return strcmp(now, r->shown_behind) != 0;
 }
 
 static int run_screen(struct live_run *r, const struct cw_options *o)
@@ -355,84 +525,98 @@ static int run_screen(struct live_run *r, const struct cw_options *o)
 		return CW_EXIT_RUNTIME;
 	}
 	int status = CW_EXIT_OK;
-	if (run_refresh(r, &err) < 0)
-		goto failed;
-	ui.replay = r->col.history != NULL;
-	/* The next refresh is due an interval after the last one ended, and keys are read on every
-	 * pass: however long a refresh takes (a million sockets), keys get their turn between two
-	 * refreshes instead of waiting behind refreshes that are always overdue. */
-	uint64_t due = monotonic_ms() + r->interval_ms;
-	tui_draw(&ui, &r->frame);
+	/* Every refresh runs on the worker's thread, the first included: keys, resizes and
+	 * signals are answered while it is in flight, however long it takes (a million sockets),
+	 * and q abandons it. Taking it in is an exchange of buffers (run_publish). The next
+	 * refresh is due an interval after the last one ended. */
+	struct live_schedule sched;
+	live_schedule_init(&sched, r->interval_ms, monotonic_ms());
+	draw(&ui, r);
 	for (;;) {
 		if (tui_stop_requested())
 			break;
 		uint64_t now = monotonic_ms();
-		if (!ui.paused && now >= due && ui.replay &&
-		    r->col.next >= history_count(r->col.history)) {
-			ui.paused = true; /* played to the end: stay on the last refresh */
-			tui_draw(&ui, &r->frame);
+		struct live_plan plan =
+		    live_schedule_plan(&sched, now, live_worker_finished(&r->worker), ui.paused);
+		if (plan.step == LIVE_STEP_FINISH) {
+			int rc = live_worker_join(&r->worker, &err);
+			if (rc == 0 && r->processes)
+				rc = run_commit(r, NULL, &err);
+			if (rc == 0)
+				rc = run_publish(r, &err);
+			live_schedule_finished(&sched, monotonic_ms());
+			r->frame.running_ms = 0;
+			if (refresh_outcome(r, rc, &err) < 0)
+				goto failed;
+			ui.replay =
+			    r->col.history != NULL; /* known once the first take opened it */
+			draw(&ui, r);
 			continue;
 		}
-		if (!ui.paused && now >= due) {
+		if (plan.step == LIVE_STEP_START) {
+			if (ui.replay && r->col.next >= history_count(r->col.history)) {
+				ui.paused = true; /* played to the end: stay on the last refresh */
+				draw(&ui, r);
+				continue;
+			}
 			if (o->count && r->frame.refresh >= o->count)
 				break;
-			if (run_refresh(r, &err) < 0)
+			run_begin(r, true);
+			if (live_worker_start(&r->worker, r->processes ? read_job : refresh_job, r,
+			                      &err) < 0)
 				goto failed;
-			tui_draw(&ui, &r->frame);
-			now = monotonic_ms();
-			due = now + r->interval_ms;
+			live_schedule_started(&sched, now);
+			continue;
 		}
-		/* wake at least every 250 ms so a signal is never missed for long */
-		uint64_t wait = 250;
-		if (!ui.paused)
-			wait = due <= now ? 0 : due - now < 250 ? due - now : 250;
-		enum tui_event ev = tui_wait(&ui, &r->view, &r->frame, (int)wait);
+		r->frame.running_ms = live_schedule_running_ms(&sched, now);
+		if (behind_changed(r))
+			draw(&ui, r);
+		enum tui_event ev = tui_wait(&ui, &r->view, &r->frame, plan.wait_ms);
 		if (ev == TUI_QUIT)
 			break;
 		if (ev >= TUI_STEP_BACK) { /* a replay key: show that refresh, paused */
+			bool abandoned = sched.in_flight;
+			if (abandoned) { /* the refresh after the one shown: not wanted now */
+				live_worker_abandon(&r->worker);
+				live_schedule_finished(&sched, monotonic_ms());
+				r->frame.running_ms = 0;
+				collector_seek(&r->col, r->frame.replay_index);
+			}
 			size_t to = replay_target(r, &ui, ev);
 			if (to != REC_NO_FRAME) {
 				ui.paused = true;
-				if (replay_jump(r, to, ev == TUI_STEP_FORWARD, &err) < 0)
+				/* an abandoned commit may have tracked the refresh after: start
+				 * over */
+				bool step = ev == TUI_STEP_FORWARD && !abandoned;
+				if (replay_jump(r, to, step, &err) < 0)
 					goto failed;
 			}
-			tui_draw(&ui, &r->frame);
+			draw(&ui, r);
 			continue;
 		}
-		/* the counts stay those of the refresh: a typed filter only changes the rows */
+		/* the counts stay those of the refresh: a typed filter only changes the rows (of
+		 * the sample on view; the worker's is not touched) */
+		if (ev == TUI_VIEW_CHANGED)
+			r->view_gen++; /* a refresh in flight computes with the old settings */
 		if (ev == TUI_VIEW_CHANGED &&
-		    live_view_update(&r->view, &r->snap, r->frame.marks) < 0) {
+		    live_view_update(&r->view, &r->shown, r->frame.marks) < 0) {
 			cw_error_set(&err, -ENOMEM, "%s", _("out of memory"));
 			goto failed;
 		}
 		if (ev != TUI_TIMEOUT)
-			tui_draw(&ui, &r->frame);
+			draw(&ui, r);
 	}
+	live_worker_abandon(&r->worker);
 	tui_close(&ui);
 	return status != CW_EXIT_OK ? status : r->status;
 failed:
+	live_worker_abandon(&r->worker);
 	tui_close(&ui);
 	cmd_print_error(err.msg);
 	return CW_EXIT_RUNTIME;
 }
 
 #define LIVE_MIN_INTERVAL_S 0.1
-
-/* CONNWATCH_TEST_SLOW_REFRESH_MS=N makes every refresh N ms longer (at most 60 s), so the tests
- * can show what a huge table does to the screen without holding a million sockets. Documented
- * in connwatch(1), ENVIRONMENT. */
-static uint64_t test_slow_refresh_ms(void)
-{
-	const char *v = secure_getenv("CONNWATCH_TEST_SLOW_REFRESH_MS");
-	if (!v || !*v)
-		return 0;
-	char *end;
-	errno = 0;
-	unsigned long ms = strtoul(v, &end, 10);
-	if (errno || *end || v[0] == '-')
-		return 0;
-	return ms > 60000 ? 60000 : ms;
-}
 
 static int live_main(const struct cw_options *o, bool quiet)
 {
@@ -478,7 +662,10 @@ static int live_main(const struct cw_options *o, bool quiet)
 	run_init(r, o, sort, &cfg, bpf);
 	r->interval_ms = (uint64_t)(interval_s * 1000.0 + 0.5);
 	r->frame.interval_s = interval_s;
-	r->test_slow_ms = test_slow_refresh_ms();
+	/* CONNWATCH_TEST_SLOW_REFRESH_MS=MS[,MS...] makes refreshes longer, so the tests can show
+	 * what a huge table does to the screen without holding a million sockets (connwatch(1),
+	 * ENVIRONMENT). Not a value: no delay. */
+	live_test_delays_parse(secure_getenv("CONNWATCH_TEST_SLOW_REFRESH_MS"), &r->delays);
 	r->quiet = quiet;
 	if (quiet)
 		record_block_stop_signals(&r->stop_signals);

@@ -41,9 +41,11 @@ int collector_open_bpf(const struct cw_options *o, bool resident, struct bpf_sou
 	*out = NULL;
 	note->msg[0] = '\0';
 	bool forced = o->source && !strcmp(o->source, "bpf");
-	/* Anything else chosen (a source, a capture, a recording, another namespace: the iterator
-	 * walks ours) keeps its own path. */
-	bool chosen = o->source || o->proc_root || o->replay_path || o->record_path || o->netns;
+	/* Anything else chosen (a source, list's capture of netlink replies, a recording to replay,
+	 * another namespace: the iterator walks ours) keeps its own path. A recording being
+	 * written (record, live --record) stores rows, which the iterator gives as well. */
+	bool capture = o->record_path && o->command == CMD_LIST;
+	bool chosen = o->source || o->proc_root || o->replay_path || capture || o->netns;
 	if (forced && o->netns)
 		return cw_error_set(err, -EINVAL, "%s",
 		                    _("--source bpf reads our own network namespace only; use "

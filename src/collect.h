@@ -40,8 +40,8 @@ void collector_init(struct collector *col, const struct cw_options *o);
 void collector_free(struct collector *col);
 
 /* Loads the BPF fast path when --source bpf asks for it, or by default for a resident view
- * (live, serve: loaded once, run at every refresh) when nothing else was chosen. Returns 0 with
- * *out set or NULL (not wanted, not built, or it cannot load: then note->msg says why, for the
+ * (live, record, serve: loaded once, run at every refresh) when nothing else was chosen. Returns 0
+ * with *out set or NULL (not wanted, not built, or it cannot load: then note->msg says why, for the
  * caller to say once before using sock_diag), or a negative errno with err set when --source
  * bpf cannot load. Free *out with bpf_source_close(). */
 int collector_open_bpf(const struct cw_options *o, bool resident, struct bpf_source **out,

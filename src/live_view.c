@@ -60,6 +60,43 @@ void live_view_free(struct live_view *v)
 	v->order_count = v->order_capacity = 0;
 }
 
+/* The fields that hold computed rows (and their memory), as opposed to settings. */
+struct view_rows {
+	uint32_t *order, *order_tmp;
+	uint64_t *keys, *keys_tmp;
+	size_t order_count, order_capacity;
+};
+
+static struct view_rows rows_of(const struct live_view *v)
+{
+	return (struct view_rows){v->order,    v->order_tmp,   v->keys,
+	                          v->keys_tmp, v->order_count, v->order_capacity};
+}
+
+static void set_rows(struct live_view *v, struct view_rows r)
+{
+	v->order = r.order;
+	v->order_tmp = r.order_tmp;
+	v->keys = r.keys;
+	v->keys_tmp = r.keys_tmp;
+	v->order_count = r.order_count;
+	v->order_capacity = r.order_capacity;
+}
+
+void live_view_copy_settings(struct live_view *dst, const struct live_view *src)
+{
+	struct view_rows keep = rows_of(dst);
+	*dst = *src;
+	set_rows(dst, keep);
+}
+
+void live_view_swap_rows(struct live_view *a, struct live_view *b)
+{
+	struct view_rows ra = rows_of(a);
+	set_rows(a, rows_of(b));
+	set_rows(b, ra);
+}
+
 void live_view_set_listeners(struct live_view *v, bool show)
 {
 	v->show_listeners = show;

@@ -48,6 +48,13 @@ struct live_view {
 void live_view_init(struct live_view *v, const struct filter *base, enum live_sort sort);
 void live_view_free(struct live_view *v);
 
+/* Gives dst the settings of src (filters, order, listeners), keeping dst's rows: the live
+ * screen's worker computes the rows of the next refresh with the settings of the screen. */
+void live_view_copy_settings(struct live_view *dst, const struct live_view *src);
+
+/* Exchanges the computed rows of a and b (and their memory), not their settings. */
+void live_view_swap_rows(struct live_view *a, struct live_view *b);
+
 /* Recomputes the shown rows and their order for snap (marks: track_marks() for snap). The counts
  * are not made here: the tally stage (tally.h) counts the rows that pass the command line's
  * filter (view.base). Returns 0 or -ENOMEM. */

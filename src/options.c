@@ -56,8 +56,8 @@ const struct cw_option_def cw_option_defs[] = {
      CMD_LIVE},
     {"no-header", OPT_NO_HEADER, NULL, N_("leave out the column header line"), CMD_LIST},
     {"source", OPT_SOURCE, "bpf|netlink|proc",
-     N_("where to read sockets (default: netlink, /proc when netlink is refused; live and "
-        "serve use bpf when it loads)"),
+     N_("where to read sockets (default: netlink, /proc when netlink is refused; live, "
+        "record and serve use bpf when it loads)"),
      CMD_SNAPSHOT | CMD_EXPLAIN | CMD_RECORD},
     {"proc-root", OPT_PROC_ROOT, "DIR",
      N_("read DIR/net/tcp, tcp6, udp, udp6 (a capture from another machine)"),

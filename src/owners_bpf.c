@@ -18,7 +18,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define READ_PAIRS 4096 /* 32 KiB: what the kernel hands out per read */
 _Static_assert(sizeof(struct cw_bpf_owner) == 8, "the iterator writes 8-byte pairs");
 
 struct owners_bpf {
@@ -56,45 +55,35 @@ void owners_bpf_close(struct owners_bpf *b)
 	free(b);
 }
 
+struct pairs_out {
+	struct owners_bpf *b;
+	procmap_visit_fn visit;
+	void *arg;
+	bool checked;
+	struct cw_error *err;
+};
+
+static int take_pairs(void *arg, const void *recs, size_t n)
+{
+	struct pairs_out *o = arg;
+	/* The program saw the reader by its kernel pid: another pid namespace would name every
+	 * process differently from /proc. */
+	if (!o->checked && o->b->skel->bss->reader_pid != (__u32)getpid())
+		return cw_error_set(o->err, -EXDEV, "%s", "pid namespace");
+	o->checked = true;
+	const struct cw_bpf_owner *p = recs;
+	for (size_t i = 0; i < n; i++)
+		if (o->visit(o->arg, (int32_t)p[i].pid, p[i].inode) != 0)
+			return 1;
+	return 0;
+}
+
 static int list(void *ctx, procmap_visit_fn visit, void *arg, struct cw_error *err)
 {
 	struct owners_bpf *b = ctx;
-	int fd = bpf_iter_create(bpf_link__fd(b->link));
-	if (fd < 0)
-		return cw_error_set(err, -errno, _("cannot run the BPF socket iterator: %s"),
-		                    strerror(errno));
-	struct cw_bpf_owner buf[READ_PAIRS];
-	int ret = 0;
-	bool checked = false;
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret =
-			    cw_error_set(err, -errno, _("cannot read the BPF socket iterator: %s"),
-			                 strerror(errno));
-			break;
-		}
-		if (n == 0)
-			break;
-		/* The program saw the reader by its kernel pid: another pid namespace would name
-		 * every process differently from /proc. */
-		if (!checked && b->skel->bss->reader_pid != (__u32)getpid()) {
-			ret = cw_error_set(err, -EXDEV, "%s", "pid namespace");
-			break;
-		}
-		checked = true;
-		size_t pairs = (size_t)n / sizeof(buf[0]); /* writes are whole pairs */
-		for (size_t i = 0; i < pairs; i++) {
-			int v = visit(arg, (int32_t)buf[i].pid, buf[i].inode);
-			if (v != 0)
-				goto out;
-		}
-	}
-out:
-	close(fd);
-	return ret;
+	struct pairs_out o = {b, visit, arg, false, err};
+	size_t truncated; /* pairs are written whole */
+	return bpf_iter_read(b->link, sizeof(struct cw_bpf_owner), take_pairs, &o, &truncated, err);
 }
 
 struct procmap_lister owners_bpf_lister(struct owners_bpf *b)

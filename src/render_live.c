@@ -73,9 +73,10 @@ void live_header_left(char *buf, size_t len, double interval_s, const char *sour
 void live_header_behind(char *buf, size_t len, const struct live_frame *f)
 {
 	buf[0] = '\0';
-	if ((double)f->refresh_ms > f->interval_s * 1000.0)
+	uint64_t ms = f->running_ms > f->refresh_ms ? f->running_ms : f->refresh_ms;
+	if ((double)ms > f->interval_s * 1000.0)
 		snprintf(buf, len, _("refresh takes %.1fs, longer than the interval"),
-		         (double)f->refresh_ms / 1000.0);
+		         (double)ms / 1000.0);
 }
 
 void live_header_right(char *buf, size_t len, const char *hostname, time_t wall)

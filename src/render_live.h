@@ -31,6 +31,7 @@ struct live_frame {
 	const struct diag_report *report; /* the warnings of this refresh */
 	const struct procmap *owners;     /* -p: the owning processes; NULL without -p */
 	uint64_t refresh_ms;              /* how long this refresh took to read and compute */
+	uint64_t running_ms;              /* the screen: the refresh in flight so far; 0: none */
 	const struct trend *trend;        /* the header's sparklines; NULL: none */
 	bool utf8;                        /* the terminal takes Unicode blocks */
 	uint64_t replay_index;            /* a recording played back: refresh i of total (from 1) */
@@ -60,9 +61,9 @@ void live_top_remotes(char *buf, size_t len, const struct stats *st);
 void live_header_left(char *buf, size_t len, double interval_s, const char *source);
 void live_header_right(char *buf, size_t len, const char *hostname, time_t wall);
 
-/* "refresh takes 1.3s, longer than the interval" when the last refresh took longer than the
- * interval (the screen then refreshes as often as it can, still answering keys in between);
- * else an empty string. */
+/* "refresh takes 1.3s, longer than the interval" when the last refresh, or the one in flight
+ * so far (running_ms), took longer than the interval (the screen then refreshes as often as it
+ * can, answering keys all the while); else an empty string. */
 void live_header_behind(char *buf, size_t len, const struct live_frame *f);
 
 /* What the "In state" column shows: the time in the current state, with a "+" when the row was

@@ -349,8 +349,10 @@ static void draw_header(struct tui_state *s, const struct live_frame *f, int *y)
 		put_at(*y, x + 2, behind, COLS - x - 2);
 		attroff(A_BOLD);
 	}
+	/* the host and clock only where they cover none of the marks and the note before them */
 	int rlen = (int)utf8_columns(right, strlen(right));
-	if (rlen < COLS - (int)utf8_columns(left, strlen(left)) - 12) {
+	if (rlen < COLS - (int)utf8_columns(left, strlen(left)) - 12 &&
+	    rlen <= COLS - getcurx(stdscr) - 2) {
 		move(*y, COLS - rlen);
 		put(rlen, right);
 	}
@@ -794,8 +796,35 @@ static void draw_warning(const struct live_frame *f, const struct tui_state *s)
 	mvaddnstr(top + h - 1, left + 2, _(" Up/Down: other warnings, any key: close "), w - 4);
 }
 
+/* Before the first refresh is taken in (a million sockets take seconds to read): no counts or
+ * rows yet, only what is going on and the keys (q quits at once). The header's usual "Every"
+ * line comes with the first refresh. */
+static void draw_first(struct tui_state *s, const struct live_frame *f)
+{
+	erase();
+	move(0, 0);
+	attron(A_BOLD);
+	put(COLS, _("connwatch: reading the sockets for the first refresh"));
+	attroff(A_BOLD);
+	char behind[96];
+	live_header_behind(behind, sizeof(behind), f);
+	move(2, 0);
+	put(COLS, behind);
+	move(LINES - 1, 0);
+	attron(A_DIM);
+	put(COLS, _("q quit  ? help"));
+	attroff(A_DIM);
+	if (s->help && COLS >= TUI_BOX_MIN_COLS && LINES >= TUI_BOX_MIN_LINES)
+		draw_help(s);
+	refresh();
+}
+
 void tui_draw(struct tui_state *s, const struct live_frame *f)
 {
+	if (f->refresh == 0) {
+		draw_first(s, f);
+		return;
+	}
 	clamp_selection(s, f->view);
 	erase(); /* erase + refresh repaints only what changed: no flicker */
 	int y = 0;

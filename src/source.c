@@ -1,5 +1,7 @@
 #include "source.h"
 
+#include "i18n.h"
+
 #include <errno.h>
 
 bool source_error_is_refusal(int code)
@@ -30,4 +32,11 @@ bool source_error_is_transient(int code)
 	default:
 		return false;
 	}
+}
+
+int source_check_cancel(const atomic_bool *cancel, struct cw_error *err)
+{
+	if (cancel && atomic_load(cancel))
+		return cw_error_set(err, -ECANCELED, "%s", _("the refresh was cancelled"));
+	return 0;
 }

@@ -10,6 +10,7 @@
 #include "snapshot.h"
 #include "states.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -33,6 +34,10 @@ struct source_request {
 	 * filter always runs. */
 	struct diag_bytecode bytecode;
 	tcp_state_set bytecode_exempt;
+	/* Set by another thread to stop the read early (the live screen quitting during a dump
+	 * of a million sockets); NULL: never. A source looks at it between two reads and then
+	 * returns -ECANCELED, the snapshot partly filled (the caller throws it away). */
+	const atomic_bool *cancel;
 };
 
 /* What a source can tell beyond the rows (source_ops.gives). */
@@ -55,6 +60,9 @@ extern const struct source_ops source_text;    /* saved netstat/ss text (import)
 
 /* Errors after which the netlink source may be replaced by /proc (netlink refused). */
 bool source_error_is_refusal(int code);
+
+/* 0, or -ECANCELED with err set when *cancel (may be NULL) is set. */
+int source_check_cancel(const atomic_bool *cancel, struct cw_error *err);
 
 /* Errors of a read that may well succeed when tried again (ENOBUFS, EINTR, EAGAIN, EBUSY). */
 bool source_error_is_transient(int code);

@@ -18,12 +18,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 _Static_assert(sizeof(struct cw_bpf_rec) == 64, "the iterator writes 64-byte records");
-
-/* Records read per read(): the kernel hands out at most its 32 KiB seq buffer at a time. */
-#define READ_RECORDS 512
 
 struct bpf_source {
 	struct cw_tcp_iter *skel;
@@ -102,58 +98,83 @@ static void conn_from_rec(struct conn *c, const struct cw_bpf_rec *r)
 		c->idle_ms = r->timer_ms;
 }
 
-/* Runs the iterator once: records become rows. CLOSE_WAIT rows also go to close_wait with
- * their age; in snap their age is left unknown unless the request wants ages on the rows. */
-static int read_records(struct bpf_source *b, struct snapshot *snap, struct snapshot *close_wait,
-                        bool idle_for_all, struct cw_error *err)
+struct rows_out {
+	struct snapshot *snap, *close_wait;
+	bool idle_for_all;
+	const atomic_bool *cancel; /* the live view abandons a refresh in flight */
+	struct cw_error *err;
+};
+
+/* Records become rows. CLOSE_WAIT rows also go to close_wait with their age; in snap their age
+ * is left unknown unless the request wants ages on the rows. */
+static int take_records(void *arg, const void *recs, size_t n)
 {
-	int fd = bpf_iter_create(bpf_link__fd(b->link));
-	if (fd < 0)
-		return cw_error_set(err, -errno, _("cannot run the BPF socket iterator: %s"),
-		                    strerror(errno));
-	struct cw_bpf_rec buf[READ_RECORDS];
-	int ret = 0;
-	size_t have = 0; /* bytes of a record split between two reads (not seen in practice) */
-	for (;;) {
-		ssize_t n = read(fd, (char *)buf + have, sizeof(buf) - have);
-		if (n < 0 && errno == EINTR)
+	struct rows_out *o = arg;
+	const struct cw_bpf_rec *r = recs;
+	int ret = source_check_cancel(o->cancel, o->err);
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < n; i++) {
+		struct conn *c = snapshot_append(o->snap);
+		if (!c)
+			return cw_error_set(o->err, -ENOMEM, "%s", _("out of memory"));
+		conn_from_rec(c, &r[i]);
+		if (c->state != TCP_ST_CLOSE_WAIT || o->idle_for_all)
 			continue;
-		if (n < 0) {
-			ret =
-			    cw_error_set(err, -errno, _("cannot read the BPF socket iterator: %s"),
-			                 strerror(errno));
-			break;
-		}
-		if (n == 0)
-			break;
-		size_t bytes = have + (size_t)n;
-		size_t whole = bytes / sizeof(buf[0]);
-		for (size_t i = 0; i < whole; i++) {
-			struct conn *c = snapshot_append(snap);
-			if (!c) {
-				ret = cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
-				goto out;
-			}
-			conn_from_rec(c, &buf[i]);
-			if (c->state != TCP_ST_CLOSE_WAIT || idle_for_all)
-				continue;
-			if (close_wait && snapshot_add_conn(close_wait, c) < 0) {
-				ret = cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
-				goto out;
-			}
-			c->idle_ms = CONN_UNKNOWN_U32;
-		}
-		have = bytes - whole * sizeof(buf[0]);
-		if (have)
-			memmove(buf, (char *)buf + whole * sizeof(buf[0]), have);
+		if (o->close_wait && snapshot_add_conn(o->close_wait, c) < 0)
+			return cw_error_set(o->err, -ENOMEM, "%s", _("out of memory"));
+		c->idle_ms = CONN_UNKNOWN_U32;
 	}
-	if (ret == 0 && have) {
+	return 0;
+}
+
+/* Runs the iterator once. */
+static int read_records(struct bpf_source *b, struct snapshot *snap, struct snapshot *close_wait,
+                        bool idle_for_all, const atomic_bool *cancel, struct cw_error *err)
+{
+	struct rows_out o = {snap, close_wait, idle_for_all, cancel, err};
+	size_t truncated;
+	int ret =
+	    bpf_iter_read(b->link, sizeof(struct cw_bpf_rec), take_records, &o, &truncated, err);
+	if (ret == 0 && truncated) {
 		snap->skipped++;
 		snapshot_add_note(snap, "%s", _("BPF iterator: skipped a truncated socket record"));
 	}
-out:
-	close(fd);
 	return ret;
+}
+
+static void ep_key(struct stats_key *k, const struct cw_bpf_ep_slot *e)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = e->family;
+	k->port = e->port;
+	memcpy(k->addr, e->addr, e->family == AF_INET ? 4 : 16);
+}
+
+/* The endpoint slots in use, then emptied: TIME_WAIT per remote endpoint, request sockets per
+ * local port (all of a port first, as stats_add_syn_recv_source() wants) and source. */
+static void collect_endpoints(struct cw_tcp_iter__bss *bss, struct stats *st)
+{
+	uint32_t used = bss->ep_count < CW_BPF_EP_SLOTS ? bss->ep_count : CW_BPF_EP_SLOTS;
+	struct stats_key k;
+	for (uint32_t i = 0; i < used; i++) {
+		const struct cw_bpf_ep_slot *e = &bss->ep_slots[bss->ep_used[i] % CW_BPF_EP_SLOTS];
+		if (e->kind == CW_BPF_EP_TIME_WAIT) {
+			ep_key(&k, e);
+			stats_add_keyed(st, STATS_TIME_WAIT_REMOTE, &k, e->count, e->aux);
+		} else if (e->kind == CW_BPF_EP_SYN_RECV) {
+			k = (struct stats_key){.port = e->port};
+			stats_add_keyed(st, STATS_SYN_RECV_PORT, &k, e->count, 0);
+		}
+	}
+	for (uint32_t i = 0; i < used; i++) {
+		struct cw_bpf_ep_slot *e = &bss->ep_slots[bss->ep_used[i] % CW_BPF_EP_SLOTS];
+		if (e->kind == CW_BPF_EP_SYN_RECV)
+			stats_add_syn_recv_source(st, e->port, e->family, (const uint8_t *)e->addr,
+			                          e->count);
+		memset(e, 0, sizeof(*e));
+	}
+	bss->ep_count = 0;
 }
 
 /* Adds what the program counted to st and empties its tables for the next run. */
@@ -162,20 +183,26 @@ static void collect_counts(struct cw_tcp_iter__bss *bss, struct stats *st)
 	struct stats_counts c = {0};
 	for (int fam = 0; fam < CW_BPF_FAMILIES; fam++)
 		for (int state = 0; state < CW_BPF_STATES && state < TCP_ST_MAX; state++) {
-			/* Only ordinary connection states are counted: no request socket to fold.
-			 */
+			/* Request sockets are counted as SYN_RECV already, as stats_state_of()
+			 * folds them. */
 			c.by_proto_state[fam ? STATS_TCP6 : STATS_TCP][state] =
 			    bss->counts[fam][state];
 			bss->counts[fam][state] = 0;
 		}
 	stats_add_counts(st, &c);
 	for (uint32_t port = 0; port < CW_BPF_PORTS; port++) {
-		if (!bss->port_counts[port])
-			continue;
 		struct stats_key k = {.port = (uint16_t)port};
-		stats_add_keyed(st, STATS_LOCAL_PORT, &k, bss->port_counts[port], 0);
-		bss->port_counts[port] = 0;
+		if (bss->port_counts[port]) {
+			stats_add_keyed(st, STATS_LOCAL_PORT, &k, bss->port_counts[port], 0);
+			bss->port_counts[port] = 0;
+		}
+		if (bss->tw_port_counts[port]) {
+			stats_add_keyed(st, STATS_TIME_WAIT_LOCAL, &k, bss->tw_port_counts[port],
+			                0);
+			bss->tw_port_counts[port] = 0;
+		}
 	}
+	collect_endpoints(bss, st);
 	for (uint32_t i = 0; i < CW_BPF_V4_SLOTS; i++) {
 		struct cw_bpf_v4_slot *s = &bss->v4_slots[i];
 		if (!s->count)
@@ -204,8 +231,8 @@ int bpf_source_fill(struct bpf_source *b, const struct source_request *req, stru
 	pthread_mutex_lock(&b->lock);
 	struct cw_tcp_iter__bss *bss = b->skel->bss;
 	/* A consumer that only counts (a tally sink with counts) lets the program count ordinary
-	 * connections itself; ESTABLISHED ones at its queue thresholds stay rows for the queue
-	 * rules. Without one every socket is a row. */
+	 * connections, TIME_WAIT and request sockets itself; ESTABLISHED ones at its queue
+	 * thresholds stay rows for the queue rules. Without one every socket is a row. */
 	struct stats *counts = snap->sink ? snap->sink->counts : NULL;
 	tcp_state_set states = req->tcp_states;
 	/* sock_diag reports request sockets as SYN_RECV and matches them by that bit. */
@@ -220,10 +247,13 @@ int bpf_source_fill(struct bpf_source *b, const struct source_request *req, stru
 	                                                 : 0u,
 	    .recv_q_bytes = counts ? counts->opt.recv_q_bytes : 0,
 	    .send_q_bytes = counts ? counts->opt.send_q_bytes : 0,
+	    .ephemeral_low = counts ? counts->opt.ephemeral_low : 0,
+	    .ephemeral_high = counts ? counts->opt.ephemeral_high : 0,
 	};
 	/* Ages asked for with the rows (the live view's first refresh) stay on the rows, as
 	 * sock_diag's one dump leaves them. */
-	ret = read_records(b, snap, close_wait, req->want_tcp_info || req->close_wait_ages, err);
+	ret = read_records(b, snap, close_wait, req->want_tcp_info || req->close_wait_ages,
+	                   req->cancel, err);
 	if (counts)
 		collect_counts(bss, counts);
 	pthread_mutex_unlock(&b->lock);

@@ -1,8 +1,9 @@
 /* The resident fast path (issue 12): a BPF iterator over the kernel's TCP sockets
- * (src/bpf/tcp_iter.bpf.c), loaded once by a long-running view (live, serve) or by --source bpf
- * and run at every refresh or scrape. Loading costs about 11 ms and needs CAP_BPF and
- * CAP_PERFMON (or root) and the kernel's BTF; a run costs about half a sock_diag dump when
- * ordinary connections are only counted (a snapshot sink with counts, see snapshot.h). Built only
+ * (src/bpf/tcp_iter.bpf.c), loaded once by a long-running view (live, record, serve) or by
+ * --source bpf and run at every refresh or scrape. Loading costs about 11 ms and needs CAP_BPF
+ * and CAP_PERFMON (or root) and the kernel's BTF; a run costs about two thirds of a sock_diag
+ * dump (0.6 of it is the kernel's own walk) when ordinary connections, TIME_WAIT and request
+ * sockets are only counted (a snapshot sink with counts, see snapshot.h). Built only
  * with -Dbpf (libbpf); otherwise bpf_source_open() says so. */
 #ifndef CW_SOURCE_BPF_H
 #define CW_SOURCE_BPF_H

@@ -236,6 +236,7 @@ struct dump_ctx {
 	FILE *record;
 	const struct diag_bytecode *bytecode;  /* sent with every dump; NULL: none */
 	const struct inohash *close_wait_ages; /* inode -> ms in CLOSE_WAIT, or NULL */
+	const atomic_bool *cancel;             /* source_request.cancel */
 };
 
 /* Reads one datagram from the kernel. Returns its length, or a negative errno with err set.
@@ -293,6 +294,10 @@ static int dump_once(struct dump_ctx *ctx, const void *req, size_t req_len, uint
 		return cw_error_set(err, -errno, _("cannot send the socket dump request: %s"),
 		                    strerror(errno));
 	for (;;) {
+		/* Given up mid-dump: the kernel drops the rest when the socket closes. */
+		int c = source_check_cancel(ctx->cancel, err);
+		if (c < 0)
+			return c;
 		ssize_t n = recv_reply(ctx, buf, sizeof(buf), err);
 		if (n < 0)
 			return (int)n;
@@ -494,6 +499,7 @@ static int netlink_fill(const struct source_request *r, struct snapshot *snap, s
 		goto out;
 	}
 	ctx.portid = mnl_socket_get_portid(ctx.nl);
+	ctx.cancel = r->cancel;
 	ctx.seq = (uint32_t)time(NULL);
 	snap->source_name = "netlink";
 	ctx.bytecode = r->bytecode.len ? &r->bytecode : NULL;

@@ -138,6 +138,9 @@ static int read_file(const char *path, const struct proc_file *f, const struct s
 	int ret = 0;
 	while ((got = line_read(in, line, sizeof(line), &len)) != LINE_READ_EOF) {
 		lineno++;
+		/* a million lines take a second: a cancel is looked at every thousand */
+		if (lineno % 1024 == 0 && (ret = source_check_cancel(r->cancel, err)) < 0)
+			break;
 		if (got == LINE_READ_RUNAWAY) {
 			ret = cw_error_set(
 			    err, -EFBIG, _("%s:%lu: no line end within %u MiB: not a socket table"),

@@ -5,9 +5,12 @@
  * iterator file descriptor.
  *
  * Each socket is either counted here (state x family, local port, remote address: all the
- * diagnosis needs of an ordinary connection) or written as a struct cw_bpf_rec, as sock_diag
- * would describe it. Counting instead of writing is what makes this cheaper than a sock_diag
- * dump: filling and copying a message per socket is most of a dump's cost.
+ * diagnosis needs of an ordinary connection; for TIME_WAIT and request sockets also their
+ * endpoint) or written as a struct cw_bpf_rec, as sock_diag would describe it. Counting instead
+ * of writing is what makes this cheaper than a sock_diag dump: filling and copying a message
+ * per socket is most of a dump's cost. What is left is the kernel's own walk (a lock, a
+ * reference and the owner's uid per socket before the program runs: about 0.6 of a bare dump,
+ * docs/benchmarks.md).
  *
  * Field by field it follows the kernel's inet_diag (net/ipv4/inet_diag.c, tcp_diag.c) so that
  * both paths report the same. Kept small and loop-free except for the bounded table probes. */
@@ -37,6 +40,10 @@ __u64 counts[CW_BPF_FAMILIES][CW_BPF_STATES];
 __u32 port_counts[CW_BPF_PORTS];
 struct cw_bpf_v4_slot v4_slots[CW_BPF_V4_SLOTS];
 struct cw_bpf_v6_slot v6_slots[CW_BPF_V6_SLOTS];
+struct cw_bpf_ep_slot ep_slots[CW_BPF_EP_SLOTS];
+__u32 ep_used[CW_BPF_EP_SLOTS]; /* the slots in use, in the order they were taken */
+__u32 ep_count;
+__u32 tw_port_counts[CW_BPF_PORTS]; /* TIME_WAIT per local port */
 
 /* Before 6.15 the retransmit timer's expiry had its own field. */
 struct inet_connection_sock___old {
@@ -89,26 +96,114 @@ static __always_inline bool count_v6(__u64 hi, __u64 lo)
 	return false;
 }
 
-/* Counts the remote address (IPv4-mapped IPv6 as IPv4, as the statistics do). False when the
- * table had no slot for it: the socket must then be written out. */
-static __always_inline bool count_remote(const struct cw_bpf_rec *r)
+/* A remote address as the statistics key it: IPv4-mapped IPv6 as IPv4 (v4 set, the address in
+ * hi's low 32 bits, which are its first 4 bytes in memory). */
+struct remote_key {
+	__u64 hi, lo;
+	bool v4;
+};
+
+static __always_inline void remote_key_of(const struct cw_bpf_rec *r, struct remote_key *k)
 {
 	if (r->family == AF_INET) {
 		__u32 a;
 		__builtin_memcpy(&a, r->remote_addr, 4);
-		return !a || count_v4(a);
+		*k = (struct remote_key){.hi = a, .v4 = true};
+		return;
 	}
-	__u64 hi, lo;
-	__builtin_memcpy(&hi, r->remote_addr, 8);
-	__builtin_memcpy(&lo, r->remote_addr + 8, 8);
-	if (!hi && !lo)
-		return true;
+	__builtin_memcpy(&k->hi, r->remote_addr, 8);
+	__builtin_memcpy(&k->lo, r->remote_addr + 8, 8);
+	k->v4 = false;
 	/* ::ffff:a.b.c.d: the first 8 bytes zero, then 00 00 ff ff, then the IPv4 address. */
-	if (!hi && (__u32)lo == bpf_htonl(0xffff)) {
-		__u32 a = (__u32)(lo >> 32);
-		return !a || count_v4(a);
+	if (!k->hi && (__u32)k->lo == bpf_htonl(0xffff)) {
+		k->hi = k->lo >> 32;
+		k->lo = 0;
+		k->v4 = true;
 	}
-	return count_v6(hi, lo);
+}
+
+/* Counts the remote address. False when the table had no slot for it: the socket must then be
+ * written out. 0.0.0.0 and :: are no peer (not counted, true). */
+static __always_inline bool count_remote(const struct remote_key *k)
+{
+	if (k->v4)
+		return !k->hi || count_v4((__u32)k->hi);
+	return (!k->hi && !k->lo) || count_v6(k->hi, k->lo);
+}
+
+/* The endpoint slot of (kind, address, port): the one holding it or the first empty one on its
+ * probe path; -1 when neither was found. Changes nothing, so that a socket is either counted in
+ * every table or written out. */
+static __always_inline int ep_find(__u8 kind, const struct remote_key *k, __u16 port)
+{
+	__u64 x = (k->hi ^ (k->lo * 0x9e3779b97f4a7c15ull) ^ ((__u64)port << 32) ^ kind) *
+	          0xc2b2ae3d27d4eb4full;
+	__u32 h = (__u32)(x >> 40);
+	__u8 family = k->v4 ? AF_INET : AF_INET6;
+	for (int i = 0; i < CW_BPF_PROBES; i++) {
+		__u32 idx = (h + i) & (CW_BPF_EP_SLOTS - 1);
+		struct cw_bpf_ep_slot *s = &ep_slots[idx];
+		if (!s->count || (s->kind == kind && s->port == port && s->family == family &&
+		                  s->addr[0] == k->hi && s->addr[1] == k->lo))
+			return (int)idx;
+	}
+	return -1;
+}
+
+static __always_inline void ep_add(int idx, __u8 kind, const struct remote_key *k, __u16 port,
+                                   __u32 aux)
+{
+	struct cw_bpf_ep_slot *s = &ep_slots[(__u32)idx & (CW_BPF_EP_SLOTS - 1)];
+	if (!s->count) {
+		s->addr[0] = k->hi;
+		s->addr[1] = k->lo;
+		s->port = port;
+		s->kind = kind;
+		s->family = k->v4 ? AF_INET : AF_INET6;
+		__u32 n = ep_count;
+		ep_used[n & (CW_BPF_EP_SLOTS - 1)] = (__u32)idx;
+		ep_count = n + 1;
+	}
+	s->count++;
+	s->aux += aux;
+}
+
+static __always_inline bool is_ephemeral(__u16 port)
+{
+	return port >= cfg.ephemeral_low && port <= cfg.ephemeral_high;
+}
+
+/* Counts a socket in its endpoint slot and under its remote address, or in neither. False:
+ * it must be written out. */
+static __always_inline bool count_endpoint(const struct cw_bpf_rec *r, __u8 kind, __u16 port,
+                                           __u32 aux)
+{
+	struct remote_key k;
+	remote_key_of(r, &k);
+	int idx = ep_find(kind, &k, port);
+	if (idx < 0 || !count_remote(&k))
+		return false;
+	ep_add(idx, kind, &k, port, aux);
+	return true;
+}
+
+/* A TIME_WAIT socket counted in every table stats_add() would put it in: state, remote
+ * address, local port, the endpoint and the local port of TIME_WAIT. False: written out. */
+static __always_inline bool count_time_wait(const struct cw_bpf_rec *r)
+{
+	/* This host was the client when it used an ephemeral port toward a fixed service port. */
+	bool client = is_ephemeral(r->local_port) && !is_ephemeral(r->remote_port);
+	if (!count_endpoint(r, CW_BPF_EP_TIME_WAIT, r->remote_port, client ? 1 : 0))
+		return false;
+	tw_port_counts[r->local_port]++;
+	return true;
+}
+
+/* What every counted socket adds besides its own tables. */
+static __always_inline void count_socket(const struct cw_bpf_rec *r)
+{
+	counts[r->family == AF_INET ? 0 : 1][r->state & (CW_BPF_STATES - 1)]++;
+	port_counts[r->local_port]++;
 }
 
 /* The states whose sockets the diagnosis reads only through state, family, local port and
@@ -200,6 +295,23 @@ static __always_inline void emit(struct bpf_iter__tcp *ctx, const struct cw_bpf_
 	bpf_seq_write(ctx->meta->seq, r, sizeof(*r));
 }
 
+/* An ordinary connection whose queues may reach the thresholds of the queue rules: those are
+ * written out. Most have nothing queued at all, and the kernel's own accounting says so from
+ * struct sock (an empty receive queue holds no unread byte, no memory charged to send means
+ * nothing unacknowledged): tcp_sock's sequence numbers, cache misses of their own, are read
+ * only when that is not so. */
+static __always_inline bool maybe_queued(struct cw_bpf_rec *r, struct tcp_sock *tp)
+{
+	struct sock *sk = &tp->inet_conn.icsk_inet.sk;
+	if (r->state != TCP_ESTABLISHED)
+		return false;
+	if (!sk->sk_receive_queue.qlen && !sk->sk_wmem_queued && cfg.recv_q_bytes &&
+	    cfg.send_q_bytes)
+		return false;
+	fill_queues(r, tp);
+	return r->recv_q >= cfg.recv_q_bytes || r->send_q >= cfg.send_q_bytes;
+}
+
 SEC("iter/tcp")
 int cw_tcp(struct bpf_iter__tcp *ctx)
 {
@@ -220,19 +332,28 @@ int cw_tcp(struct bpf_iter__tcp *ctx)
 		if (!wanted(&r))
 			return 0;
 		fill_addresses(&r, skc);
+		if (!cfg.emit_all && r.state == TCP_TIME_WAIT && count_time_wait(&r)) {
+			count_socket(&r);
+			return 0;
+		}
 		r.timer = 3;
 		r.timer_ms = jiffies_to_ms((long)(tw->tw_sk.tw_timer.expires - bpf_jiffies64()));
 		emit(ctx, &r);
 		return 0;
 	}
 	if (state == TCP_NEW_SYN_RECV) {
-		struct tcp_request_sock *req = bpf_skc_to_tcp_request_sock(skc);
-		if (!req)
-			return 0;
 		r.state = TCP_SYN_RECV;
 		if (!wanted(&r))
 			return 0;
 		fill_addresses(&r, skc);
+		/* per local port and source */
+		if (!cfg.emit_all && count_endpoint(&r, CW_BPF_EP_SYN_RECV, r.local_port, 0)) {
+			count_socket(&r);
+			return 0;
+		}
+		struct tcp_request_sock *req = bpf_skc_to_tcp_request_sock(skc);
+		if (!req)
+			return 0;
 		r.timer = 1;
 		r.retrans = req->req.req.num_retrans;
 		r.timer_ms =
@@ -247,14 +368,15 @@ int cw_tcp(struct bpf_iter__tcp *ctx)
 	if (!wanted(&r))
 		return 0;
 	fill_addresses(&r, skc);
-	fill_queues(&r, tp);
-	bool queued = state == TCP_ESTABLISHED &&
-	              (r.recv_q >= cfg.recv_q_bytes || r.send_q >= cfg.send_q_bytes);
-	if (!cfg.emit_all && counted_here(state) && !queued && count_remote(&r)) {
-		counts[r.family == AF_INET ? 0 : 1][state & (CW_BPF_STATES - 1)]++;
-		port_counts[r.local_port]++;
-		return 0;
+	if (!cfg.emit_all && counted_here(state) && !maybe_queued(&r, tp)) {
+		struct remote_key k;
+		remote_key_of(&r, &k);
+		if (count_remote(&k)) {
+			count_socket(&r);
+			return 0;
+		}
 	}
+	fill_queues(&r, tp);
 	fill_full(&r, tp, ctx->uid, bpf_jiffies64());
 	emit(ctx, &r);
 	return 0;

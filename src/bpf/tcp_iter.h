@@ -30,11 +30,13 @@ struct cw_bpf_rec {
 #define CW_BPF_NO_IDLE 0xffffffffu
 
 /* Sockets the program only counts: those the diagnosis reads through nothing but their state,
- * family, local port and remote address. Their remote addresses go to an open-addressing table
- * (a fixed number of probes); when a socket finds no slot it is written as a record instead, so
- * the counts stay exact whatever the table holds. */
+ * family, ports and remote address (ordinary connections, TIME_WAIT, request sockets). Their
+ * remote addresses go to open-addressing tables (a fixed number of probes); when a socket finds
+ * no slot it is written as a record instead, so the counts stay exact whatever the tables hold.
+ */
 #define CW_BPF_V4_SLOTS 65536 /* power of two */
 #define CW_BPF_V6_SLOTS 8192  /* power of two */
+#define CW_BPF_EP_SLOTS 65536 /* power of two */
 #define CW_BPF_PROBES   8
 #define CW_BPF_FAMILIES 2  /* 0 = IPv4, 1 = IPv6 */
 #define CW_BPF_STATES   16 /* TCP state numbers */
@@ -51,6 +53,28 @@ struct cw_bpf_v6_slot {
 	__u32 pad;
 };
 
+/* What an endpoint slot counts. */
+enum cw_bpf_ep_kind {
+	CW_BPF_EP_TIME_WAIT = 1, /* TIME_WAIT per remote endpoint: addr, port = remote port; aux =
+	                          * of them from an ephemeral local port to a non-ephemeral remote
+	                          * port (this host was the client) */
+	CW_BPF_EP_SYN_RECV = 2,  /* request sockets per local port and source: port = local port,
+	                          * addr = remote address */
+};
+
+/* An endpoint slot: count 0 = empty. IPv4 and IPv4-mapped IPv6 addresses are stored as IPv4
+ * (family AF_INET, the address in the first 4 bytes), as the statistics key them. Slots in use
+ * are listed in ep_used[0..ep_count) so that user space reads only those. */
+struct cw_bpf_ep_slot {
+	__u64 addr[2];
+	__u16 port;
+	__u8 kind;
+	__u8 family;
+	__u32 count;
+	__u32 aux;
+	__u32 pad;
+};
+
 /* Set by user space before each run (the .data section is mapped into the process). */
 struct cw_bpf_config {
 	__u32 states;       /* bit per sock_diag state: which sockets to report at all */
@@ -59,6 +83,8 @@ struct cw_bpf_config {
 	__u32 idle;         /* bit 0: idle_ms for CLOSE_WAIT; bit 1: for every state */
 	__u32 recv_q_bytes; /* ESTABLISHED at or above: written as a record (queue rules) */
 	__u32 send_q_bytes;
+	__u16 ephemeral_low; /* net.ipv4.ip_local_port_range, for CW_BPF_EP_TIME_WAIT's aux */
+	__u16 ephemeral_high;
 };
 
 #endif

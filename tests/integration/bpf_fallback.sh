@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Without CAP_BPF and CAP_PERFMON the long-running views (live, serve) read sock_diag instead of
+# Without CAP_BPF and CAP_PERFMON the long-running views (live, record, serve) read sock_diag instead of
 # the BPF fast path and say so once, not at every refresh or scrape; --source bpf then fails
 # clearly (exit 1). With exactly those two capabilities an unprivileged user gets the fast path
 # (what contrib/systemd/connwatch-bpf.conf grants), and the drop-in is a valid unit setting.
@@ -14,7 +14,7 @@ in_private_netns "$@"
 SRC=$(cd "$HERE/../.." && pwd)
 tmp=$(mktemp -d)
 SERVE=
-trap '[ -n "$SERVE" ] && kill $SERVE 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+on_exit '[ -n "$SERVE" ] && kill $SERVE 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"'
 # The build tree may sit below a directory only root can enter: the unprivileged runs use a copy.
 chmod 755 "$tmp"
 install -m 755 "$CONNWATCH" "$tmp/connwatch"
@@ -41,6 +41,17 @@ for scrape in 1 2; do
 done
 [ "$(grep -c 'BPF fast path is not used' "$tmp/serve.err")" -eq 1 ] ||
   fail "serve as nobody: the note is not said exactly once: $(cat "$tmp/serve.err")"
+
+# record, resident like live: the note once, then every refresh recorded from sock_diag.
+mkdir -m 777 "$tmp/rec"
+nobody record -c 3 -i 0.1 "$tmp/rec/nobody.rec" 2>"$tmp/record.err" || fail "record as nobody failed: $(cat "$tmp/record.err")"
+[ "$(cat "$tmp/record.err")" = "connwatch: $NOTE" ] || fail "record as nobody said: '$(cat "$tmp/record.err")'"
+"$CONNWATCH" list -a --replay "$tmp/rec/nobody.rec" >/dev/null || fail "nobody's recording cannot be read"
+nobody record --source bpf -c 1 "$tmp/rec/forced.rec" >/dev/null 2>"$tmp/forced.err"
+rc=$?
+[ $rc -eq 1 ] || fail "record --source bpf as nobody exited $rc"
+[ "$(cat "$tmp/forced.err")" = "connwatch: loading the BPF socket iterator needs CAP_BPF and CAP_PERFMON" ] ||
+  fail "record --source bpf as nobody said: '$(cat "$tmp/forced.err")'"
 
 # --source bpf is a demand: a clear error and exit 1, for list, summary and live alike.
 for cmd in list summary live; do

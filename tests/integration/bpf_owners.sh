@@ -16,7 +16,7 @@ POPULATE=$(cd "$(dirname "$CONNWATCH")" && pwd)/bench/populate
 in_private_netns "$@"
 tmp=$(mktemp -d)
 PIDS=
-trap 'kill $PIDS 2>/dev/null; wait $PIDS 2>/dev/null; rm -rf "$tmp"' EXIT
+on_exit 'kill $PIDS 2>/dev/null; wait $PIDS 2>/dev/null; rm -rf "$tmp"'
 hold() { # NAME COMMAND...
   local name=$1
   shift

@@ -6,7 +6,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 need_tool python3
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+on_exit 'rm -rf "$tmp"'
 
 run() { # WANT_EXIT ARGS...
   local want=$1; shift

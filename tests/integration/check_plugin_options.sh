@@ -9,7 +9,7 @@ set -u
 need_tool python3
 in_private_netns "$@"
 tmp=$(mktemp -d)
-trap 'kill ${HOLDER_PID:-} 2>/dev/null; rm -rf "$tmp"' EXIT
+on_exit 'kill ${HOLDER_PID:-} 2>/dev/null; rm -rf "$tmp"'
 
 mkdir -p "$tmp/hang/net"
 mkfifo "$tmp/hang/net/tcp"

@@ -3,7 +3,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+on_exit 'rm -rf "$tmp"'
 
 expect_exit() { # CODE COMMAND...
   local want=$1; shift

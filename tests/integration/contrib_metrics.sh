@@ -14,7 +14,7 @@ tmp=$(mktemp -d)
 start_holder python3 "$HERE/sockets.py"
 "$CONNWATCH" serve --listen 127.0.0.1:9877 2>"$tmp/serve.err" &
 SERVE=$!
-trap 'kill $SERVE $HOLDER_PID 2>/dev/null; wait $SERVE $HOLDER_PID 2>/dev/null; rm -rf "$tmp"' EXIT
+on_exit 'kill $SERVE $HOLDER_PID 2>/dev/null; wait $SERVE $HOLDER_PID 2>/dev/null; rm -rf "$tmp"'
 
 promtool check rules "$SRC/contrib/prometheus/connwatch-rules.yml" >"$tmp/out" 2>&1 ||
   fail "promtool check rules: $(cat "$tmp/out")"

@@ -7,7 +7,7 @@ set -u
 need_tool python3
 EXAMPLE=$FIXTURES/user-example/netstat-ntu.txt
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+on_exit 'rm -rf "$tmp"'
 export XDG_CONFIG_HOME=$tmp/xdg
 mkdir -p "$XDG_CONFIG_HOME"
 

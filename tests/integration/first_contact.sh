@@ -6,7 +6,7 @@ set -u
 need_tool curl
 in_private_netns "$@"
 tmp=$(mktemp -d)
-trap 'kill ${SERVE:-} 2>/dev/null; rm -rf "$tmp"' EXIT
+on_exit 'kill ${SERVE:-} 2>/dev/null; rm -rf "$tmp"'
 
 expect_exit() { # CODE COMMAND...
   local want=$1; shift

@@ -5,7 +5,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 golden=$HERE/../golden
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+on_exit 'rm -rf "$tmp"'
 failed=0
 checked=0
 while IFS=$'\t' read -r file args; do

@@ -31,7 +31,7 @@ done
 # TCPDIAG_GETSOCK (AF_UNSPEC) walk; one family is a SOCK_DIAG_BY_FAMILY request. The recording
 # keeps the kernel's replies, whose nlmsg_type says which request the kernel answered.
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"; kill $HOLDER_PID 2>/dev/null' EXIT
+on_exit 'rm -rf "$tmp"; kill $HOLDER_PID 2>/dev/null'
 "$CONNWATCH" list --state syn-recv --record "$tmp/legacy.rec" >"$tmp/legacy.txt" ||
   fail "list --state syn-recv failed"
 [ "$(grep -c ' SYN_RECV$' "$tmp/legacy.txt")" -eq 2 ] ||

@@ -5,7 +5,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+on_exit 'rm -rf "$tmp"'
 rec=$tmp/r.rec
 
 "$CONNWATCH" record "$rec" -i 0.1 -c 3 2>"$tmp/err" || fail "record exited $?: $(cat "$tmp/err")"

@@ -24,7 +24,7 @@ cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
   rm -rf "$tmp"
 }
-trap cleanup EXIT
+on_exit cleanup
 nft -f - <<'NFT' || fail "cannot add the nft rule in the test namespace"
 table inet cwtest {
   chain out { type filter hook output priority 0; tcp flags & rst == rst drop; }

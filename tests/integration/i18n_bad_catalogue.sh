@@ -6,7 +6,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 need_tool msgfmt
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+on_exit 'rm -rf "$tmp"'
 
 mkdir -p "$tmp/locale/id/LC_MESSAGES" "$tmp/cap/net"
 cp "$FIXTURES/proc-corrupt/net/"* "$tmp/cap/net/"

@@ -4,7 +4,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+on_exit 'rm -rf "$tmp"'
 
 # English and Indonesian reference outputs, forced by --lang.
 "$CONNWATCH" --lang en explain >"$tmp/en" || fail "--lang en explain failed"

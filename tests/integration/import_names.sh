@@ -14,7 +14,7 @@ need_tool jq
 in_private_netns_and_pids "$@"
 tmp=$(mktemp -d)
 start_holder python3 "$HERE/service_sockets.py"
-trap 'kill $HOLDER_PID 2>/dev/null; wait $HOLDER_PID 2>/dev/null; rm -rf "$tmp"' EXIT
+on_exit 'kill $HOLDER_PID 2>/dev/null; wait $HOLDER_PID 2>/dev/null; rm -rf "$tmp"'
 
 # Counts per protocol and state (protocols without sockets left out), and the total, from
 # import --json; subset FILE KEEP: the same counts of the -n output, kept to what a command without -a, with -l, -t or -u shows:

@@ -8,7 +8,7 @@ set -u
 need_tool python3
 need_tool unshare
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+on_exit 'rm -rf "$tmp"'
 
 # Runs a command with a time bound and prints "EXIT PEAK_RSS_KB" (of the command).
 bounded() {

@@ -7,7 +7,7 @@ set -u
 need_tool jq
 SRC=$(cd "$HERE/../.." && pwd)
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+on_exit 'rm -rf "$tmp"'
 cap=$FIXTURES/user-example
 
 commands=$("$CONNWATCH" --lang en --help | sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p')

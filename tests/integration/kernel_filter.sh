@@ -14,7 +14,7 @@ ip -6 addr add 2001:db8:1::2/128 dev lo nodad || fail "cannot add 2001:db8:1::2 
 
 start_holder python3 "$HERE/sockets.py" addresses
 tmp=$(mktemp -d)
-trap 'kill $HOLDER_PID 2>/dev/null; wait $HOLDER_PID 2>/dev/null; rm -rf "$tmp"' EXIT
+on_exit 'kill $HOLDER_PID 2>/dev/null; wait $HOLDER_PID 2>/dev/null; rm -rf "$tmp"'
 
 python3 "$HERE/kernel_filter.py" "$CONNWATCH" || fail "the kernel filter and the user-space filter differ"
 

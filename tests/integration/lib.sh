@@ -30,6 +30,16 @@ enter_private_namespaces() {
   ip link set lo up || fail "cannot bring up loopback in the test namespace"
 }
 
+# on_exit COMMAND: runs COMMAND (evaluated then) when the test exits, after the commands
+# registered later. Every cleanup goes through it: a second `trap ... EXIT` would replace the
+# first, and what it cleaned up (a tmux server, a socket holder, a temporary directory) would
+# be left behind.
+CW_ON_EXIT=()
+on_exit() {
+  CW_ON_EXIT+=("$1")
+  trap 'for ((__i = ${#CW_ON_EXIT[@]} - 1; __i >= 0; __i--)); do eval "${CW_ON_EXIT[__i]}"; done' EXIT
+}
+
 # Starts a helper that prints READY when its sockets are in place; kills it when the test exits.
 # usage: start_holder COMMAND...   (sets HOLDER_PID)
 start_holder() {
@@ -37,7 +47,7 @@ start_holder() {
   out=$(mktemp)
   "$@" >"$out" 2>&1 &
   HOLDER_PID=$!
-  trap 'kill $HOLDER_PID 2>/dev/null; wait $HOLDER_PID 2>/dev/null; rm -f "'"$out"'"' EXIT
+  on_exit "kill $HOLDER_PID 2>/dev/null; wait $HOLDER_PID 2>/dev/null; rm -f '$out'"
   for _ in $(seq 100); do
     grep -q READY "$out" && return 0
     kill -0 $HOLDER_PID 2>/dev/null || fail "socket holder died: $(cat "$out")"
@@ -67,6 +77,10 @@ wait_screen() {
   done
   return 1
 }
+
+# The widest line of stdin in display columns: mawk's length() counts bytes, and a sparkline or a
+# box border (3 bytes a character) made an 80-column line look wider than the screen.
+columns() { LC_ALL=C.UTF-8 wc -L; }
 
 # Waits (at most 5 s) until `connwatch list` shows at least MIN SYN_RECV sockets; fails with the
 # count reached otherwise. usage: wait_syn_recv MIN

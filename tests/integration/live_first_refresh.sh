@@ -12,7 +12,7 @@ tmp=$(mktemp -d)
 start_holder python3 "$HERE/diag_load.py" closewait 8083 60
 python3 "$HERE/time_wait_maker.py" 5 >"$tmp/tw" 2>&1 &
 TW_PID=$!
-trap 'kill $HOLDER_PID $TW_PID 2>/dev/null; rm -rf "$tmp"' EXIT
+on_exit 'kill $HOLDER_PID $TW_PID 2>/dev/null; rm -rf "$tmp"'
 for _ in $(seq 100); do grep -q READY "$tmp/tw" && break; sleep 0.1; done
 grep -q READY "$tmp/tw" || fail "time_wait_maker not ready: $(cat "$tmp/tw")"
 sleep 2.5 # every socket of the pattern is now at least 2.5 s in its state

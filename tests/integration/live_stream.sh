@@ -14,7 +14,7 @@ wait_one_ready() {
   for _ in $(seq 200); do grep -q READY "$tmp/one" && return 0; sleep 0.05; done
   fail "hold_one.py not ready after 10 s: $(cat "$tmp/one")"
 }
-trap 'kill $HOLDER_PID ${ONE_PID:-} 2>/dev/null; rm -rf "$tmp"' EXIT
+on_exit 'kill $HOLDER_PID ${ONE_PID:-} 2>/dev/null; rm -rf "$tmp"'
 
 # 1. Three documents, each valid JSON with the documented fields, refresh numbers 1..3.
 "$CONNWATCH" live --json -c 3 -i 0.2 >"$tmp/three" 2>"$tmp/err" || fail "live --json -c 3 failed: $(cat "$tmp/err")"
@@ -102,10 +102,13 @@ PY
   fail "--plain does not show the warning"
 
 # 4c. -p: the owner of each socket, by pid and name, in every document.
+# (the file of section 2 goes first: the redirection below happens in the background, and its
+# old READY line could otherwise be read before it is truncated)
+rm -f "$tmp/one"
 python3 "$HERE/hold_one.py" 30 "$(printf 'cw\033[31mred')" >"$tmp/one" &
 ONE_PID=$!
 wait_one_ready
-read -r _ cport sport <"$tmp/one"
+read -r _ cport sport < <(grep READY "$tmp/one")
 "$CONNWATCH" live --json -p -c 1 >"$tmp/owners" || fail "live --json -p failed"
 python3 - "$tmp/owners" "$HOLDER_PID" "$ONE_PID" "$cport" <<'PY' || fail "-p owners wrong"
 import json, sys

@@ -22,7 +22,7 @@ cleanup() {
   kill "$HOLDER_PID" 2>/dev/null
   rm -rf "$tmp"
 }
-trap cleanup EXIT
+on_exit cleanup
 
 table_rows() { screen | grep -E '^[ +*] (tcp|udp)'; }
 

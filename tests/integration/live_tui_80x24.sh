@@ -12,7 +12,7 @@ in_private_netns "$@"
 tmp=$(mktemp -d)
 TM="tmux -L cw-80x24-$$"
 cleanup() { $TM kill-server 2>/dev/null; kill ${HOLDER_PID:-} 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
+on_exit cleanup
 
 LONG6=2001:db8:85a3:1234:5678:8a2e:370:7334
 ip -6 addr add $LONG6/128 dev lo nodad || fail "cannot add $LONG6 to lo"
@@ -35,9 +35,6 @@ start_holder python3 "$tmp/hold.py"
 sleep 1.2 # the leak is older than the 1 s threshold below
 
 screen() { $TM capture-pane -p -t cw; }
-# The widest line in display columns: mawk's length() counts bytes, and a sparkline or a box
-# border (3 bytes a character) made an 80-column line look wider than the screen.
-columns() { LC_ALL=C.UTF-8 wc -L; }
 # The machine may be loaded: a key's effect gets up to 30 s to show.
 wait_screen() { # PATTERN [SECONDS]
   local i

@@ -18,7 +18,7 @@ cleanup() {
   [ -n "$ONE_PID" ] && kill "$ONE_PID" 2>/dev/null
   rm -rf "$tmp"
 }
-trap cleanup EXIT
+on_exit cleanup
 
 # the screen with what scrolled off it
 history() { $TM capture-pane -p -S -1000 -t cw; }
@@ -104,7 +104,7 @@ check_restored "exit()" "exit(7) with the screen up"
 history | grep -q 'LIVE-EXIT=7' || fail "exit(7) did not end with status 7: $(history)"
 
 # 4. (12.4) Refreshes slower than the interval (CONNWATCH_TEST_SLOW_REFRESH_MS stands for a
-#    million sockets): the header says so, keys still work between refreshes and q ends the
+#    million sockets): the header says so, keys still work during refreshes and q ends the
 #    view. Before, a refresh always overdue starved the keys and q was never read. What is
 #    asserted is that it happens, not how fast.
 start_live 160 30 CONNWATCH_TEST_SLOW_REFRESH_MS=400 -- -i 0.1

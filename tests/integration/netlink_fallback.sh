@@ -6,7 +6,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 need_tool strace
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+on_exit 'rm -rf "$tmp"'
 # LeakSanitizer cannot run under ptrace; the rest of ASan and UBSan still check these runs.
 refused() {
   ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \

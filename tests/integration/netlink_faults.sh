@@ -15,7 +15,7 @@ need_tool curl
 in_private_netns "$@"
 tmp=$(mktemp -d)
 SERVE=
-trap '[ -n "$SERVE" ] && kill $(pgrep -P $SERVE) $SERVE 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+on_exit '[ -n "$SERVE" ] && kill $(pgrep -P $SERVE) $SERVE 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"'
 # LeakSanitizer cannot run under ptrace; the rest of ASan and UBSan still check these runs.
 inject() { # WHEN ERRNO COMMAND...
   local when=$1 errno=$2

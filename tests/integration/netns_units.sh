@@ -42,7 +42,7 @@ cleanup() {
   rm -f "$tmp"/*; rmdir "$tmp" 2>/dev/null
 }
 tmp=$(mktemp -d)
-trap cleanup EXIT
+on_exit cleanup
 for ns in "$nsa" "$nsb"; do
   ip netns add "$ns" || fail "ip netns add $ns"
   ip -n "$ns" link set lo up || fail "lo up in $ns"

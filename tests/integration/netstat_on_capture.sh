@@ -10,7 +10,7 @@ need_root
 need_tool netstat
 need_tool unshare
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+on_exit 'rm -rf "$tmp"'
 
 netstat_on() { # DIR NETSTAT_OPTIONS -> the table, header included, without "Active Internet..."
   unshare -m sh -c 'mount -t tmpfs none /proc && mkdir /proc/net && cp "$1"/net/* /proc/net/ &&

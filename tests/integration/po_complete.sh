@@ -9,7 +9,7 @@ need_tool msgmerge
 need_tool msgfmt
 top=$(cd "$HERE/../.." && pwd)
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+on_exit 'rm -rf "$tmp"'
 
 (cd "$top" && xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=P_:1,2 --language=C \
   --files-from=po/POTFILES -o "$tmp/fresh.pot") || fail "xgettext failed"

@@ -13,7 +13,7 @@ in_private_netns "$@"
 out=$(mktemp)
 python3 "$HERE/owners.py" >"$out" 2>&1 &
 HOLDER_PID=$!
-trap 'kill $HOLDER_PID 2>/dev/null; wait $HOLDER_PID 2>/dev/null; rm -f "$out"' EXIT
+on_exit 'kill $HOLDER_PID 2>/dev/null; wait $HOLDER_PID 2>/dev/null; rm -f "$out"'
 for _ in $(seq 200); do
   grep -q READY "$out" && break
   kill -0 $HOLDER_PID 2>/dev/null || fail "owners.py died: $(cat "$out")"

@@ -29,7 +29,7 @@ YML
 prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/data" \
   --web.listen-address=127.0.0.1:9090 --log.level=warn >"$tmp/prom.log" 2>&1 &
 PROM=$!
-trap 'kill $PROM $SERVE $HOLDER_PID 2>/dev/null; wait $PROM $SERVE $HOLDER_PID 2>/dev/null; rm -rf "$tmp"' EXIT
+on_exit 'kill $PROM $SERVE $HOLDER_PID 2>/dev/null; wait $PROM $SERVE $HOLDER_PID 2>/dev/null; rm -rf "$tmp"'
 
 query() {
   curl -s --max-time 2 "http://127.0.0.1:9090/api/v1/query" --data-urlencode "query=$1" |

@@ -6,7 +6,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+on_exit 'rm -rf "$tmp"'
 rec="$FIXTURES/netlink/loopback-states.rec"
 live="$FIXTURES/netlink/loopback-states.txt"
 

@@ -20,7 +20,7 @@ URL=http://127.0.0.1:$PORT
 "$CONNWATCH" serve --listen 127.0.0.1:$PORT 2>"$tmp/serve.err" &
 SERVE=$!
 FLOODS=
-trap 'kill $SERVE $FLOODS 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+on_exit 'kill $SERVE $FLOODS 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"'
 for _ in $(seq 100); do curl -sf -o /dev/null "$URL/" && break; sleep 0.1; done
 curl -sf -o /dev/null "$URL/" || fail "serve did not answer: $(cat "$tmp/serve.err")"
 

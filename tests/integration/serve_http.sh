@@ -13,7 +13,7 @@ tmp=$(mktemp -d)
 PORT=9877
 "$CONNWATCH" serve --listen 127.0.0.1:$PORT --listen "[::1]:$PORT" 2>"$tmp/serve.err" &
 SERVE=$!
-trap 'kill $SERVE 2>/dev/null; wait $SERVE 2>/dev/null; rm -rf "$tmp"' EXIT
+on_exit 'kill $SERVE 2>/dev/null; wait $SERVE 2>/dev/null; rm -rf "$tmp"'
 URL=http://127.0.0.1:$PORT
 for _ in $(seq 50); do curl -sf -o /dev/null "$URL/" && break; sleep 0.1; done
 curl -sf -o /dev/null "$URL/" || fail "serve did not answer within 5 s: $(cat "$tmp/serve.err")"

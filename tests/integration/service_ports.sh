@@ -7,7 +7,7 @@ set -u
 need_tool python3
 in_private_netns "$@"
 tmp=$(mktemp -d)
-trap 'kill ${HOLDER_PID:-} 2>/dev/null; rm -rf "$tmp"' EXIT
+on_exit 'kill ${HOLDER_PID:-} 2>/dev/null; rm -rf "$tmp"'
 sysctl -qw net.ipv4.ip_local_port_range="40000 49999" || fail "cannot set the port range in the test netns"
 
 # A service on 8090 with 12 clients (ephemeral local ports 40000-49999), 3 of which the server

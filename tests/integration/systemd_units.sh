@@ -38,7 +38,7 @@ grep -q '^PrivateNetwork' "$tmp/connwatch-record.service" && fail "PrivateNetwor
 chmod 755 "$tmp"
 install -m 755 "$CONNWATCH" "$tmp/connwatch"
 start_holder python3 "$HERE/sockets.py"
-trap 'kill $HOLDER_PID 2>/dev/null; wait $HOLDER_PID 2>/dev/null; rm -rf "$tmp"' EXIT
+on_exit 'kill $HOLDER_PID 2>/dev/null; wait $HOLDER_PID 2>/dev/null; rm -rf "$tmp"'
 as_root=$("$CONNWATCH" check 2>&1)
 as_nobody=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
   --bounding-set=-all --no-new-privs env HOME=/nonexistent "$tmp/connwatch" check 2>&1)

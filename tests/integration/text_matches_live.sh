@@ -10,7 +10,7 @@ need_tool ss
 in_private_netns "$@"
 tmp=$(mktemp -d)
 start_holder python3 "$HERE/sockets.py"
-trap 'kill $HOLDER_PID 2>/dev/null; wait $HOLDER_PID 2>/dev/null; rm -rf "$tmp"' EXIT
+on_exit 'kill $HOLDER_PID 2>/dev/null; wait $HOLDER_PID 2>/dev/null; rm -rf "$tmp"'
 
 # explain STATE counts what ss counts at the same moment, with both sources. First, and the
 # short-lived states first: the orphaned FIN_WAIT2 and the TIME_WAIT sockets live 60 s, which a

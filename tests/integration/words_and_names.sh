@@ -9,7 +9,7 @@ need_tool python3
 need_tool ss
 top=$(cd "$HERE/../.." && pwd)
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+on_exit 'rm -rf "$tmp"'
 
 # Plurals: one connection is "1 TCP connection", in both languages.
 mkdir -p "$tmp/one/net"

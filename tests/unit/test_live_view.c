@@ -317,10 +317,50 @@ static void sorts_an_empty_table(void **state)
 	snapshot_free(&s);
 }
 
+/* The live screen's worker computes rows with a copy of the screen's settings; taking them in
+ * exchanges the rows and keeps each side's settings. */
+static void worker_rows_change_hands(void **state)
+{
+	(void)state;
+	struct snapshot s;
+	snapshot_init(&s);
+	struct conn rows[] = {
+	    make(AF_INET, "192.0.2.9", 443, 5000, TCP_ST_ESTABLISHED),
+	    make(AF_INET, "192.0.2.1", 443, 5001, TCP_ST_TIME_WAIT),
+	    make(AF_INET, "0.0.0.0", 22, 0, TCP_ST_LISTEN),
+	};
+	for (size_t i = 0; i < 3; i++)
+		snapshot_add_conn(&s, &rows[i]);
+	struct track_mark marks[3] = {{0}};
+	struct filter f = base_filter();
+	struct live_view shown, worker;
+	live_view_init(&shown, &f, LIVE_SORT_NONE);
+	live_view_init(&worker, &f, LIVE_SORT_NONE);
+	shown.sort = LIVE_SORT_REMOTE;
+	assert_int_equal(live_view_set_filter(&shown, "443", NULL), 0);
+	live_view_copy_settings(&worker, &shown);
+	assert_int_equal(worker.sort, LIVE_SORT_REMOTE);
+	assert_string_equal(worker.filter_text, shown.filter_text);
+	assert_int_equal(live_view_update(&worker, &s, marks), 0);
+	assert_int_equal(worker.order_count, 2);
+	assert_int_equal(worker.order[0], 1); /* 192.0.2.1 before 192.0.2.9 */
+	shown.reverse = true; /* a key after the copy: settings stay where they are */
+	live_view_swap_rows(&shown, &worker);
+	assert_int_equal(shown.order_count, 2);
+	assert_int_equal(shown.order[0], 1);
+	assert_true(shown.reverse);
+	assert_false(worker.reverse);
+	assert_int_equal(worker.order_count, 0);
+	live_view_free(&shown);
+	live_view_free(&worker);
+	snapshot_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(filter_words_and_listeners),
+	    cmocka_unit_test(worker_rows_change_hands),
 	    cmocka_unit_test(sorts_an_empty_table),
 	    cmocka_unit_test(filter_unit_and_netns),
 	    cmocka_unit_test(sorts_agree_with_reference),

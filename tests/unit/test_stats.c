@@ -227,6 +227,28 @@ static void many_keys_and_reset(void **state)
 	stats_free(&s);
 }
 
+/* The counts and the listed tallies of a and b are the same: every entry of each (up to 64) with
+ * its key, count and aux. */
+static void assert_same_stats(const struct stats *a, const struct stats *b,
+                              const enum stats_tally_id *ids, size_t n_ids)
+{
+	assert_int_equal(a->total, b->total);
+	assert_memory_equal(a->by_proto_state, b->by_proto_state, sizeof(a->by_proto_state));
+	assert_memory_equal(a->by_state, b->by_state, sizeof(a->by_state));
+	assert_memory_equal(a->by_proto, b->by_proto, sizeof(a->by_proto));
+	for (size_t t = 0; t < n_ids; t++) {
+		struct stats_entry want[64], got[64];
+		size_t n = stats_top(b, ids[t], -1, want, 64);
+		assert_int_equal(stats_top(a, ids[t], -1, got, 64), n);
+		assert_true(n > 0);
+		for (size_t i = 0; i < n; i++) {
+			assert_memory_equal(&got[i].key, &want[i].key, sizeof(want[i].key));
+			assert_int_equal(got[i].count, want[i].count);
+			assert_int_equal(got[i].aux, want[i].aux);
+		}
+	}
+}
+
 /* What the BPF source counts in the kernel (stats_add_counts, _keyed, _remote) gives the same
  * counts and tallies as the rows it stands for: states per family, local ports, remote addresses
  * and their networks with the number of distinct addresses, IPv4-mapped peers as IPv4. */
@@ -266,24 +288,82 @@ static void counted_equals_rows(void **state)
 	stats_add_remote(&from_counts, AF_INET, a7, 3);
 	stats_add_remote(&from_counts, AF_INET, a8, 1);
 
-	assert_int_equal(from_counts.total, from_rows.total);
-	assert_memory_equal(from_counts.by_proto_state, from_rows.by_proto_state,
-	                    sizeof(from_rows.by_proto_state));
-	assert_memory_equal(from_counts.by_state, from_rows.by_state, sizeof(from_rows.by_state));
-	assert_memory_equal(from_counts.by_proto, from_rows.by_proto, sizeof(from_rows.by_proto));
+	/* the networks' aux: distinct addresses in each */
 	const enum stats_tally_id ids[] = {STATS_REMOTE_IP, STATS_REMOTE_NET, STATS_LOCAL_PORT};
-	for (size_t t = 0; t < sizeof(ids) / sizeof(ids[0]); t++) {
-		struct stats_entry want[8], got[8];
-		size_t n = stats_top(&from_rows, ids[t], -1, want, 8);
-		assert_int_equal(stats_top(&from_counts, ids[t], -1, got, 8), n);
-		assert_true(n > 0);
-		for (size_t i = 0; i < n; i++) {
-			assert_memory_equal(&got[i].key, &want[i].key, sizeof(want[i].key));
-			assert_int_equal(got[i].count, want[i].count);
-			assert_int_equal(got[i].aux,
-			                 want[i].aux); /* distinct addresses per network */
-		}
+	assert_same_stats(&from_counts, &from_rows, ids, sizeof(ids) / sizeof(ids[0]));
+	stats_free(&from_rows);
+	stats_free(&from_counts);
+}
+
+/* TIME_WAIT and request sockets as the BPF source hands them over (per remote endpoint with the
+ * client count, per local port of TIME_WAIT, per local port then per source of SYN_RECV, the
+ * remote addresses and local ports of all) give the tallies their rows give: the endpoints with
+ * their side, the SYN_RECV ports with their distinct sources, the per-source and per-prefix
+ * counts the syn_flood evidence reads. */
+static void counted_time_wait_and_syn_recv_equal_rows(void **state)
+{
+	(void)state;
+	struct conn rows[] = {
+	    fx_tcp("10.0.0.1", 40000, "192.0.2.7", 443, TCP_ST_TIME_WAIT),
+	    fx_tcp("10.0.0.1", 40001, "192.0.2.7", 443, TCP_ST_TIME_WAIT),
+	    fx_tcp("10.0.0.1", 80, "192.0.2.8", 50000, TCP_ST_TIME_WAIT),
+	    fx_tcp("::ffff:10.0.0.1", 8443, "::ffff:192.0.2.9", 41000, TCP_ST_TIME_WAIT),
+	    fx_tcp("10.0.0.1", 80, "198.51.100.1", 1000, TCP_ST_NEW_SYN_RECV),
+	    fx_tcp("10.0.0.1", 80, "198.51.100.1", 1001, TCP_ST_NEW_SYN_RECV),
+	    fx_tcp("10.0.0.1", 80, "198.51.100.2", 1002, TCP_ST_NEW_SYN_RECV),
+	    fx_tcp("2001:db8::1", 443, "2001:db8::7", 1003, TCP_ST_NEW_SYN_RECV),
+	};
+	struct stats from_rows, from_counts;
+	stats_init(&from_rows, NULL);
+	stats_init(&from_counts, NULL);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		stats_add(&from_rows, &rows[i], NULL);
+
+	struct stats_counts c = {0};
+	c.by_proto_state[STATS_TCP][TCP_ST_TIME_WAIT] = 3;
+	c.by_proto_state[STATS_TCP6][TCP_ST_TIME_WAIT] = 1;
+	c.by_proto_state[STATS_TCP][TCP_ST_SYN_RECV] = 3;
+	c.by_proto_state[STATS_TCP6][TCP_ST_SYN_RECV] = 1;
+	stats_add_counts(&from_counts, &c);
+	const uint16_t ports[][2] = {{40000, 1}, {40001, 1}, {80, 4}, {8443, 1}, {443, 1}};
+	for (size_t i = 0; i < 5; i++) {
+		struct stats_key k = {.port = ports[i][0]};
+		stats_add_keyed(&from_counts, STATS_LOCAL_PORT, &k, ports[i][1], 0);
+		if (i < 4) /* the first four are TIME_WAIT's local ports */
+			stats_add_keyed(&from_counts, STATS_TIME_WAIT_LOCAL, &k,
+			                ports[i][0] == 80 ? 1 : ports[i][1], 0);
 	}
+	const uint8_t a7[4] = {192, 0, 2, 7}, a8[4] = {192, 0, 2, 8}, a9[4] = {192, 0, 2, 9};
+	const uint8_t s1[16] = {198, 51, 100, 1}, s2[16] = {198, 51, 100, 2};
+	const uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 7};
+	struct stats_key ep = {.family = AF_INET, .port = 443};
+	memcpy(ep.addr, a7, 4);
+	stats_add_keyed(&from_counts, STATS_TIME_WAIT_REMOTE, &ep, 2, 2); /* both client */
+	ep.port = 50000;
+	memcpy(ep.addr, a8, 4);
+	stats_add_keyed(&from_counts, STATS_TIME_WAIT_REMOTE, &ep, 1, 0);
+	ep.port = 41000;
+	memcpy(ep.addr, a9, 4);
+	stats_add_keyed(&from_counts, STATS_TIME_WAIT_REMOTE, &ep, 1, 0);
+	struct stats_key port80 = {.port = 80}, port443 = {.port = 443};
+	stats_add_keyed(&from_counts, STATS_SYN_RECV_PORT, &port80, 2, 0);
+	stats_add_keyed(&from_counts, STATS_SYN_RECV_PORT, &port443, 1, 0);
+	stats_add_keyed(&from_counts, STATS_SYN_RECV_PORT, &port80, 1, 0);
+	stats_add_syn_recv_source(&from_counts, 80, AF_INET, s1, 2);
+	stats_add_syn_recv_source(&from_counts, 443, AF_INET6, v6, 1);
+	stats_add_syn_recv_source(&from_counts, 80, AF_INET, s2, 1);
+	stats_add_remote(&from_counts, AF_INET, a7, 2);
+	stats_add_remote(&from_counts, AF_INET, a8, 1);
+	stats_add_remote(&from_counts, AF_INET, a9, 1);
+	stats_add_remote(&from_counts, AF_INET, s1, 2);
+	stats_add_remote(&from_counts, AF_INET, s2, 1);
+	stats_add_remote(&from_counts, AF_INET6, v6, 1);
+
+	const enum stats_tally_id ids[] = {STATS_REMOTE_IP,        STATS_REMOTE_NET,
+	                                   STATS_LOCAL_PORT,       STATS_TIME_WAIT_LOCAL,
+	                                   STATS_TIME_WAIT_REMOTE, STATS_SYN_RECV_PORT,
+	                                   STATS_SYN_RECV_SOURCE,  STATS_SYN_RECV_PREFIX};
+	assert_same_stats(&from_counts, &from_rows, ids, sizeof(ids) / sizeof(ids[0]));
 	stats_free(&from_rows);
 	stats_free(&from_counts);
 }
@@ -298,6 +378,7 @@ int main(void)
 	    cmocka_unit_test(listeners_noted_without_counting),
 	    cmocka_unit_test(many_keys_and_reset),
 	    cmocka_unit_test(counted_equals_rows),
+	    cmocka_unit_test(counted_time_wait_and_syn_recv_equal_rows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

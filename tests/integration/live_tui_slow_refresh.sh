@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Issue 12, section 4: the live screen answers keys while one refresh is in flight, however long
+# it takes (a million sockets: seconds). First every refresh a minute long: the screen is up
+# before the first is read, help opens, q ends it. Then CONNWATCH_TEST_SLOW_REFRESH_MS=0,60000:
+# the first refresh quick, every later one a minute long. While the second is in flight: a sort
+# key, the listeners key, help and a resize change the screen; the header says the refresh takes
+# longer than the interval; q (and SIGTERM) end connwatch long before it could have finished.
+# "In flight" is shown without timing: a connection opened after the first refresh is on no
+# screen until the next refresh is taken in, and it never is. The only bound is generous: 30 s
+# for q to end a refresh that had a minute to run.
+set -u
+. "$(dirname "$0")/lib.sh"
+need_tool tmux
+need_tool python3
+in_private_netns "$@"
+
+tmp=$(mktemp -d)
+TM=
+PIDS=
+on_exit '[ -n "$TM" ] && $TM kill-server 2>/dev/null; kill $PIDS 2>/dev/null; wait $PIDS 2>/dev/null; rm -rf "$tmp"'
+
+# hold NAME: one ESTABLISHED loopback connection held for 2 minutes; sets PORT (the server's)
+hold() {
+  python3 "$HERE/hold_one.py" 120 >"$tmp/$1" &
+  PIDS="$PIDS $!"
+  for _ in $(seq 200); do grep -q READY "$tmp/$1" && break; sleep 0.05; done
+  grep -q READY "$tmp/$1" || fail "hold_one.py not ready after 10 s: $(cat "$tmp/$1")"
+  PORT=$(awk '{print $3}' "$tmp/$1")
+}
+# open_live DELAYS: connwatch live -i 0.1 in a fresh 160x30 tmux server, refreshes delayed so
+open_live() {
+  fresh_tmux cw-slow
+  $TM new-session -d -s cw -x 160 -y 30 \
+    "env LC_ALL=C.UTF-8 TERM=xterm-256color CONNWATCH_TEST_SLOW_REFRESH_MS=$1 $CONNWATCH live -i 0.1; echo \"LIVE-EXIT=\$?\"; sleep 60"
+}
+# quits_in_flight WHAT: q ends connwatch with status 0, the refresh in flight abandoned
+quits_in_flight() {
+  $TM send-keys -t cw q
+  wait_screen 'LIVE-EXIT=' 30 || fail "$1: q did not end connwatch during the refresh: $(screen)"
+  screen | grep -q 'LIVE-EXIT=0' || fail "$1: q during the refresh: status not 0: $(screen)"
+  screen | grep -qi 'cancel' && fail "$1: the abandoned refresh was reported as an error: $(screen)"
+}
+# start_live: the first refresh quick, every later one a minute long
+start_live() {
+  open_live 0,60000
+  wait_screen 'Every 0\.1s' 30 || fail "the live screen did not appear: $(screen)"
+  wait_screen ":$FIRST .*ESTABLISHED" 30 || fail "the first refresh does not show :$FIRST: $(screen)"
+}
+# in_flight WHAT: the second refresh has not been taken in (the late connection is not shown)
+# and the header says the refresh takes longer than the interval
+in_flight() {
+  screen | grep -q ":$LATE " && fail "$1: the slow refresh was taken in: $(screen)"
+  screen | grep -qE 'refresh takes [0-9]+\.[0-9]s, longer than the interval' ||
+    fail "$1: the header does not say the refresh is behind: $(screen)"
+}
+
+hold first
+FIRST=$PORT
+
+# The first refresh a minute long: the screen is up at once and says what it is doing, answers
+# keys, and q ends it.
+open_live 60000
+wait_screen 'reading the sockets for the first refresh' 30 || fail "no screen during the first refresh: $(screen)"
+wait_screen 'refresh takes [0-9]+\.[0-9]s, longer than the interval' 30 ||
+  fail "the first refresh is not counted: $(screen)"
+$TM send-keys -t cw '?'
+wait_screen 'connwatch live: keys' 30 || fail "? not answered during the first refresh: $(screen)"
+screen | grep -q "Every 0\.1s" && fail "the first refresh was taken in: $(screen)"
+quits_in_flight "first refresh"
+
+start_live
+hold late # opened after the first refresh: only a finished second refresh could show it
+LATE=$PORT
+wait_screen 'refresh takes [0-9]+\.[0-9]s, longer than the interval' 30 ||
+  fail "the header does not count the refresh in flight: $(screen)"
+
+# a sort key: the status line says the new order, and the rows are sorted again
+screen | grep -q 'Sort: state' || fail "not sorted by state at start: $(screen)"
+$TM send-keys -t cw s
+wait_screen 'Sort: remote' 30 || fail "s not answered during the refresh: $(screen)"
+in_flight "after s"
+# the listeners key: the status line says they are shown now
+screen | grep -q 'Listeners: hidden' || fail "listeners shown at start: $(screen)"
+$TM send-keys -t cw l
+wait_screen 'Listeners: shown' 30 || fail "l not answered during the refresh: $(screen)"
+# help opens and closes
+$TM send-keys -t cw '?'
+wait_screen 'connwatch live: keys' 30 || fail "? not answered during the refresh: $(screen)"
+$TM send-keys -t cw x
+for _ in $(seq 300); do screen | grep -q 'connwatch live: keys' || break; sleep 0.1; done
+screen | grep -q 'connwatch live: keys' && fail "x did not close the help: $(screen)"
+# a resize (SIGWINCH): drawn again at 200 columns, the header's clock at the new right edge
+# (at 160 the first line ends at column 160)
+$TM resize-window -t cw -x 200 -y 30
+for _ in $(seq 300); do [ "$(screen | head -1 | columns)" -eq 200 ] && break; sleep 0.1; done
+[ "$(screen | head -1 | columns)" -eq 200 ] && screen | head -1 | grep -qE '[0-9]{4}$' ||
+  fail "not drawn again after the resize: $(screen)"
+[ "$(screen | columns)" -le 200 ] || fail "a line wider than 200 after the resize: $(screen)"
+in_flight "after the keys"
+
+quits_in_flight "second refresh"
+
+# SIGTERM during a refresh in flight: the same clean end
+start_live
+wait_screen 'refresh takes [0-9]+\.[0-9]s, longer than the interval' 30 ||
+  fail "the header does not count the refresh in flight: $(screen)"
+pane=$($TM display -p -t cw '#{pane_pid}')
+live=$(pgrep -P "$pane" -x connwatch) || fail "no connwatch under the pane"
+kill -TERM "$live"
+wait_screen 'LIVE-EXIT=' 30 || fail "SIGTERM did not end connwatch during the refresh: $(screen)"
+screen | grep -q 'LIVE-EXIT=0' || fail "SIGTERM during the refresh: status not 0: $(screen)"
+echo ok
