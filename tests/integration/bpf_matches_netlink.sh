@@ -22,17 +22,6 @@ in_private_netns "$@"
 tmp=$(mktemp -d)
 PIDS=
 on_exit 'kill $PIDS 2>/dev/null; wait $PIDS 2>/dev/null; rm -rf "$tmp"'
-hold() { # NAME COMMAND...: starts a holder and waits for its READY (10 s at most)
-  local name=$1
-  shift
-  "$@" >"$tmp/$name.out" 2>&1 &
-  PIDS="$PIDS $!"
-  for _ in $(seq 100); do
-    grep -q READY "$tmp/$name.out" && return 0
-    sleep 0.1
-  done
-  fail "holder $name not ready: $(cat "$tmp/$name.out")"
-}
 
 # The SYN flood's half-open sockets stay because this host's RSTs are dropped.
 nft -f - <<'NFT' || fail "cannot add the nft rule in the test namespace"
@@ -47,11 +36,11 @@ NFT
 # reads below run within that window (the slowest ones, list, last), the flood's half-open
 # sockets are kept longer in this namespace, and the TIME_WAIT holder starts last.
 sysctl -qw net.ipv4.tcp_synack_retries=8 || fail "cannot set tcp_synack_retries in the test namespace"
-hold basic python3 "$HERE/sockets.py" basic handshake closing
-hold flood python3 "$HERE/diag_load.py" synflood 8080 300 30
-hold closewait python3 "$HERE/diag_load.py" closewait 8082 60
-hold bulk python3 "$HERE/bpf_bulk.py" 7000
-hold timewait python3 "$HERE/diag_load.py" timewait 8081 200
+hold basic 10 python3 "$HERE/sockets.py" basic handshake closing
+hold flood 10 python3 "$HERE/diag_load.py" synflood 8080 300 30
+hold closewait 10 python3 "$HERE/diag_load.py" closewait 8082 60
+hold bulk 10 python3 "$HERE/bpf_bulk.py" 7000
+hold timewait 10 python3 "$HERE/diag_load.py" timewait 8081 200
 for _ in $(seq 50); do
   n=$("$CONNWATCH" list --state syn-recv --source netlink | tail -n +2 | wc -l)
   [ "$n" -ge 300 ] && break

@@ -15,21 +15,9 @@ POPULATE=$(cd "$(dirname "$CONNWATCH")" && pwd)/bench/populate
 [ -x "$POPULATE" ] || skip "$POPULATE is not built"
 in_private_netns "$@"
 tmp=$(mktemp -d)
-PIDS=
-on_exit 'kill $PIDS 2>/dev/null; wait $PIDS 2>/dev/null; rm -rf "$tmp"'
-hold() { # NAME COMMAND...
-  local name=$1
-  shift
-  "$@" >"$tmp/$name.out" 2>&1 &
-  PIDS="$PIDS $!"
-  for _ in $(seq 300); do
-    grep -q READY "$tmp/$name.out" && return 0
-    sleep 0.1
-  done
-  fail "holder $name not ready: $(cat "$tmp/$name.out")"
-}
-hold populate "$POPULATE" -n 2000 -c 50 -w 0 -6 20 -f 1500 -t 120
-hold owners python3 "$HERE/owners.py"
+on_exit 'rm -rf "$tmp"'
+hold populate 30 "$POPULATE" -n 2000 -c 50 -w 0 -6 20 -f 1500 -t 120
+hold owners 30 python3 "$HERE/owners.py"
 
 # LeakSanitizer cannot run under ptrace; ASan and UBSan still check these runs.
 traced() {

@@ -40,21 +40,28 @@ on_exit() {
   trap 'for ((__i = ${#CW_ON_EXIT[@]} - 1; __i >= 0; __i--)); do eval "${CW_ON_EXIT[__i]}"; done' EXIT
 }
 
-# Starts a helper that prints READY when its sockets are in place; kills it when the test exits.
-# usage: start_holder COMMAND...   (sets HOLDER_PID)
-start_holder() {
-  local out
-  out=$(mktemp)
-  "$@" >"$out" 2>&1 &
+# hold NAME SECONDS COMMAND...: starts a socket holder, a command that prints READY once its
+# sockets are in place; waits for it (SECONDS at most, and fails at once if it dies first) and
+# kills it when the test exits. Sets HOLDER_PID and HOLDER_OUT, the file with its output (kept
+# until the test exits: some holders print what they hold, a port for instance).
+hold() {
+  local name=$1 seconds=$2
+  shift 2
+  HOLDER_OUT=$(mktemp "${TMPDIR:-/tmp}/cw-hold-$name.XXXXXX") || fail "cannot create a temporary file"
+  "$@" >"$HOLDER_OUT" 2>&1 &
   HOLDER_PID=$!
-  on_exit "kill $HOLDER_PID 2>/dev/null; wait $HOLDER_PID 2>/dev/null; rm -f '$out'"
-  for _ in $(seq 100); do
-    grep -q READY "$out" && return 0
-    kill -0 $HOLDER_PID 2>/dev/null || fail "socket holder died: $(cat "$out")"
+  on_exit "kill $HOLDER_PID 2>/dev/null; wait $HOLDER_PID 2>/dev/null; rm -f '$HOLDER_OUT'"
+  local tenths
+  for ((tenths = 0; tenths < seconds * 10; tenths++)); do
+    grep -q READY "$HOLDER_OUT" && return 0
+    kill -0 $HOLDER_PID 2>/dev/null || fail "socket holder $name died: $(cat "$HOLDER_OUT")"
     sleep 0.1
   done
-  fail "socket holder not ready after 10 s: $(cat "$out")"
+  fail "socket holder $name not ready after $seconds s: $(cat "$HOLDER_OUT")"
 }
+
+# start_holder COMMAND...: hold, for the tests that need one holder and nothing it prints.
+start_holder() { hold holder 10 "$@"; }
 
 # fresh_tmux PREFIX: kills the tmux server named in $TM, if any, and points TM at a new one.
 # A new-session sent to a server that is still exiting fails ("server exited unexpectedly"),
