@@ -1,17 +1,17 @@
-/* Loader and reader of the BPF task-file iterator (src/bpf/task_sockets.bpf.c). */
+/* Loader and reader of the BPF task-file iterator (src/bpf/task_sockets.bpf.c). It is a light
+ * skeleton (src/bpf/meson.build): the kernel relocates it against its own BTF, so a one-shot
+ * `list -p` does not parse the kernel's BTF in user space. */
 #include "owners_bpf.h"
 #include "bpf_load.h"
 
 #include "i18n.h"
 
+#include <errno.h> /* before the skeleton, which uses errno without including it */
 #include <linux/types.h>
 
 #include "task_sockets.h"
-#include "task_sockets.skel.h"
+#include "task_sockets.lskel.h"
 
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-#include <errno.h>
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -22,21 +22,17 @@ _Static_assert(sizeof(struct cw_bpf_owner) == 8, "the iterator writes 8-byte pai
 
 struct owners_bpf {
 	struct cw_task_sockets *skel;
-	struct bpf_link *link;
 };
 
 int owners_bpf_open(struct owners_bpf **out, struct cw_error *err)
 {
 	*out = NULL;
-	bpf_load_quiet();
 	struct owners_bpf *b = calloc(1, sizeof(*b));
 	if (!b)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
 	errno = 0;
 	b->skel = cw_task_sockets__open_and_load();
-	if (b->skel)
-		b->link = bpf_program__attach_iter(b->skel->progs.cw_task_file, NULL);
-	if (!b->link) {
+	if (!b->skel || cw_task_sockets__attach(b->skel) < 0) {
 		int e = errno;
 		cw_task_sockets__destroy(b->skel);
 		free(b);
@@ -50,7 +46,6 @@ void owners_bpf_close(struct owners_bpf *b)
 {
 	if (!b)
 		return;
-	bpf_link__destroy(b->link);
 	cw_task_sockets__destroy(b->skel);
 	free(b);
 }
@@ -83,7 +78,8 @@ static int list(void *ctx, procmap_visit_fn visit, void *arg, struct cw_error *e
 	struct owners_bpf *b = ctx;
 	struct pairs_out o = {b, visit, arg, false, err};
 	size_t truncated; /* pairs are written whole */
-	return bpf_iter_read(b->link, sizeof(struct cw_bpf_owner), take_pairs, &o, &truncated, err);
+	return bpf_iter_read(b->skel->links.cw_task_file_fd, sizeof(struct cw_bpf_owner),
+	                     take_pairs, &o, &truncated, err);
 }
 
 struct procmap_lister owners_bpf_lister(struct owners_bpf *b)
