@@ -587,6 +587,10 @@ static int rebuild_map(struct procmap *pm, const uint32_t *inodes, size_t n, con
 		return -ENOMEM;
 	pm->pending = 0;
 	for (size_t i = 0; i < n; i++) {
+		if (i + PROCMAP_PREFETCH_AHEAD < n) {
+			inohash_prefetch(&fresh, inodes[i + PROCMAP_PREFETCH_AHEAD]);
+			inohash_prefetch(&pm->inodes, inodes[i + PROCMAP_PREFETCH_AHEAD]);
+		}
 		if (inodes[i] == 0 || inohash_find(&fresh, inodes[i]))
 			continue;
 		const int32_t *old = inohash_find(&pm->inodes, inodes[i]);
@@ -647,6 +651,11 @@ const struct procmap_owner *procmap_owner_of(const struct procmap *pm, uint32_t 
 {
 	const int32_t *v = inohash_find(&pm->inodes, inode);
 	return v && *v >= 0 ? &pm->owners[*v] : NULL;
+}
+
+void procmap_prefetch(const struct procmap *pm, uint32_t inode)
+{
+	inohash_prefetch(&pm->inodes, inode);
 }
 
 const struct procmap_owner *procmap_owner_by_pid(const struct procmap *pm, int32_t pid)
