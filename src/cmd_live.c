@@ -67,7 +67,7 @@ struct live_run {
 	 * screen's thread all the rest. */
 	struct live_worker worker;
 	uint64_t began_ms;               /* when the refresh being taken started */
-	uint64_t read_delay_ms;          /* its test delay (CONNWATCH_TEST_SLOW_REFRESH_MS) */
+	uint64_t test_delay_ms;          /* its test delay (CONNWATCH_TEST_SLOW_REFRESH_MS) */
 	struct live_test_delays delays;  /* connwatch(1), ENVIRONMENT; none normally */
 	char shown_behind[96];           /* the header's "refresh takes" as last drawn */
 	struct trend trend, shown_trend; /* the header's sparklines */
@@ -198,7 +198,7 @@ static int sleep_cancellable(uint64_t deadline_ms, const atomic_bool *cancel, st
 static void run_begin(struct live_run *r, bool test_delay)
 {
 	r->began_ms = monotonic_ms();
-	r->read_delay_ms = test_delay ? live_test_delay(&r->delays, r->frame.refresh + 1) : 0;
+	r->test_delay_ms = test_delay ? live_test_delay(&r->delays, r->frame.refresh + 1) : 0;
 	live_view_copy_settings(&r->wview, &r->view);
 	r->wview_gen = r->view_gen;
 }
@@ -208,8 +208,10 @@ static void run_begin(struct live_run *r, bool test_delay)
 static int run_read(struct live_run *r, const atomic_bool *cancel, struct cw_error *err)
 {
 	int rc = collector_take(&r->col, &r->next, err);
-	if (rc == 0 && r->read_delay_ms) /* stands for a table too large to read in time */
-		rc = sleep_cancellable(monotonic_ms() + r->read_delay_ms, cancel, err);
+	/* Stands for a table too large to read in time; with -p for a long walk of the
+	 * processes instead, the step that costs most then. */
+	if (rc == 0 && r->test_delay_ms && !r->processes)
+		rc = sleep_cancellable(monotonic_ms() + r->test_delay_ms, cancel, err);
 	return rc;
 }
 
@@ -258,6 +260,8 @@ static int run_commit(struct live_run *r, const atomic_bool *cancel, struct cw_e
 	if (r->processes) {
 		struct procmap_info info;
 		rc = enrich_owners(&r->owners, &r->snap, &info, err);
+		if (rc == 0 && r->test_delay_ms)
+			rc = sleep_cancellable(monotonic_ms() + r->test_delay_ms, cancel, err);
 		if (rc < 0)
 			return rc;
 		cmd_report_owners(&info, &r->owners_said);
