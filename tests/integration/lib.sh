@@ -40,6 +40,17 @@ on_exit() {
   trap 'for ((__i = ${#CW_ON_EXIT[@]} - 1; __i >= 0; __i--)); do eval "${CW_ON_EXIT[__i]}"; done' EXIT
 }
 
+# hold_connection FILE [NAME]: one ESTABLISHED loopback connection held for 2 minutes by
+# hold_one.py (its process called NAME when given), killed when the test exits; waits for its
+# READY line in FILE and sets PORT to the server's port.
+hold_connection() {
+  python3 "$HERE/hold_one.py" 120 ${2:+"$2"} >"$1" &
+  on_exit "kill $! 2>/dev/null; wait $! 2>/dev/null"
+  for _ in $(seq 200); do grep -q READY "$1" && break; sleep 0.05; done
+  grep -q READY "$1" || fail "hold_one.py not ready after 10 s: $(cat "$1")"
+  PORT=$(awk '{print $3}' "$1")
+}
+
 # Starts a helper that prints READY when its sockets are in place; kills it when the test exits.
 # usage: start_holder COMMAND...   (sets HOLDER_PID)
 start_holder() {

@@ -8,29 +8,19 @@
 # and help are answered, a connection opened after the first refresh is on no screen (the slow
 # refresh was not taken in, shown without timing); then q ends connwatch with status 0, the
 # refresh abandoned in the owner step. The only bound is generous: 30 s for each answer, and for
-# q to end a refresh that had a minute to run.
+# q to end a refresh that had a minute to run. In a pid namespace of its own: the owners are
+# looked for among the test's processes only.
 set -u
 . "$(dirname "$0")/lib.sh"
 need_tool tmux
 need_tool python3
-in_private_netns "$@"
+in_private_netns_and_pids "$@"
 
 tmp=$(mktemp -d)
 TM=
-PIDS=
-on_exit '[ -n "$TM" ] && $TM kill-server 2>/dev/null; kill $PIDS 2>/dev/null; wait $PIDS 2>/dev/null; rm -rf "$tmp"'
+on_exit '[ -n "$TM" ] && $TM kill-server 2>/dev/null; rm -rf "$tmp"'
 
-# hold NAME: one ESTABLISHED loopback connection held for 2 minutes by a process called
-# cwslowowner; sets PORT (the server's)
-hold() {
-  python3 "$HERE/hold_one.py" 120 cwslowowner >"$tmp/$1" &
-  PIDS="$PIDS $!"
-  for _ in $(seq 200); do grep -q READY "$tmp/$1" && break; sleep 0.05; done
-  grep -q READY "$tmp/$1" || fail "hold_one.py not ready after 10 s: $(cat "$tmp/$1")"
-  PORT=$(awk '{print $3}' "$tmp/$1")
-}
-
-hold first
+hold_connection "$tmp/first" cwslowowner
 FIRST=$PORT
 
 fresh_tmux cw-slow-owners
@@ -40,7 +30,8 @@ wait_screen 'Every 0\.1s' 30 || fail "the live screen did not appear: $(screen)"
 wait_screen ":$FIRST .*ESTABLISHED.*cwslowowner" 30 ||
   fail "the first refresh does not show :$FIRST with its owner: $(screen)"
 
-hold late # opened after the first refresh: only a finished second refresh could show it
+# opened after the first refresh: only a finished second refresh could show it
+hold_connection "$tmp/late" cwslowowner
 LATE=$PORT
 wait_screen 'refresh takes [0-9]+\.[0-9]s, longer than the interval' 30 ||
   fail "the header does not count the refresh in its owner step: $(screen)"

@@ -16,17 +16,8 @@ in_private_netns "$@"
 
 tmp=$(mktemp -d)
 TM=
-PIDS=
-on_exit '[ -n "$TM" ] && $TM kill-server 2>/dev/null; kill $PIDS 2>/dev/null; wait $PIDS 2>/dev/null; rm -rf "$tmp"'
+on_exit '[ -n "$TM" ] && $TM kill-server 2>/dev/null; rm -rf "$tmp"'
 
-# hold NAME: one ESTABLISHED loopback connection held for 2 minutes; sets PORT (the server's)
-hold() {
-  python3 "$HERE/hold_one.py" 120 >"$tmp/$1" &
-  PIDS="$PIDS $!"
-  for _ in $(seq 200); do grep -q READY "$tmp/$1" && break; sleep 0.05; done
-  grep -q READY "$tmp/$1" || fail "hold_one.py not ready after 10 s: $(cat "$tmp/$1")"
-  PORT=$(awk '{print $3}' "$tmp/$1")
-}
 # open_live DELAYS: connwatch live -i 0.1 in a fresh 160x30 tmux server, refreshes delayed so
 open_live() {
   fresh_tmux cw-slow
@@ -54,7 +45,7 @@ in_flight() {
     fail "$1: the header does not say the refresh is behind: $(screen)"
 }
 
-hold first
+hold_connection "$tmp/first"
 FIRST=$PORT
 
 # The first refresh a minute long: the screen is up at once and says what it is doing, answers
@@ -69,7 +60,8 @@ screen | grep -q "Every 0\.1s" && fail "the first refresh was taken in: $(screen
 quits_in_flight "first refresh"
 
 start_live
-hold late # opened after the first refresh: only a finished second refresh could show it
+# opened after the first refresh: only a finished second refresh could show it
+hold_connection "$tmp/late"
 LATE=$PORT
 wait_screen 'refresh takes [0-9]+\.[0-9]s, longer than the interval' 30 ||
   fail "the header does not count the refresh in flight: $(screen)"
