@@ -124,10 +124,8 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 	r->proc_root = o->proc_root;
 	if (r->read_counters && kcounters_read(&kc, o->proc_root, &err) < 0)
 		cmd_print_error(err.msg); /* the view still stands without them */
-	for (int i = 0; i < 2; i++) {
-		procmap_init(&r->owner_maps[i], NULL);
-		r->owner_maps[i].cancel = &r->worker.cancel; /* q during a long walk */
-	}
+	procmap_init(&r->owner_maps[0], NULL);
+	procmap_init(&r->owner_maps[1], NULL);
 	cmd_open_bpf_owners(o, &r->owner_maps[0], &r->owners_bpf);
 	if (r->owners_bpf) {
 		struct procmap_lister l = owners_bpf_lister(r->owners_bpf);
@@ -269,6 +267,7 @@ static int run_commit(struct live_run *r, const atomic_bool *cancel, struct cw_e
 	}
 	if (r->processes) {
 		struct procmap_info info;
+		r->owners->cancel = cancel; /* q during a long walk */
 		rc = enrich_owners_from(r->owners, r->shown_owners, &r->snap, &info, err);
 		if (rc == 0 && r->test_delay_ms)
 			rc = sleep_cancellable(monotonic_ms() + r->test_delay_ms, cancel, err);
