@@ -535,7 +535,7 @@ static int walk(struct procmap *pm, struct procmap_info *info, struct cw_error *
 static void check_owners(struct procmap *pm, bool *valid)
 {
 	int procfd = open(pm->proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	for (size_t i = 0; i < pm->owner_count; i++) {
+	for (size_t i = 0; i < pm->owner_count && !cancelled(pm); i++) {
 		struct procmap_owner *o = &pm->owners[i];
 		char pid_text[16], name[PROCMAP_NAME_MAX];
 		uint64_t start;
@@ -591,7 +591,7 @@ static int compact_owners(struct procmap *pm)
 }
 
 /* Replaces the map by one holding exactly the asked-for inodes, keeping what `old` knew (its
- * values are indices into pm->owners) and is still valid. */
+ * values are indices into pm->owners) and is still valid. -ECANCELED leaves the map as it was. */
 static int rebuild_map(struct procmap *pm, const struct inohash *old_map, const uint32_t *inodes,
                        size_t n, const bool *valid)
 {
@@ -600,6 +600,10 @@ static int rebuild_map(struct procmap *pm, const struct inohash *old_map, const 
 		return -ENOMEM;
 	pm->pending = 0;
 	for (size_t i = 0; i < n; i++) {
+		if (i % 65536 == 0 && cancelled(pm)) { /* a million inodes take a while */
+			inohash_free(&fresh);
+			return -ECANCELED;
+		}
 		if (inodes[i] == 0 || inohash_find(&fresh, inodes[i]))
 			continue;
 		const int32_t *old = inohash_find(old_map, inodes[i]);
@@ -656,10 +660,12 @@ int procmap_resolve_from(struct procmap *pm, const struct procmap *known, const 
 	if (!valid)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
 	check_owners(pm, valid);
-	int r = rebuild_map(pm, &known->inodes, inodes, n, valid);
+	int r = cancelled(pm) ? -ECANCELED : rebuild_map(pm, &known->inodes, inodes, n, valid);
 	free(valid);
 	if (r == 0)
 		r = compact_owners(pm);
+	if (r == -ECANCELED)
+		return source_check_cancel(pm->cancel, err);
 	if (r < 0)
 		return cw_error_set(err, r, "%s", _("out of memory"));
 	if (pm->pending > 0) {
