@@ -24,8 +24,10 @@ enter_private_namespaces() {
   if [ -z "${CW_IN_NETNS:-}" ]; then
     need_root
     need_tool unshare
+    # CW_TEST_PID: this test's pid on the machine; in a pid namespace $$ is the same small
+    # number in every test, and tmux servers are named in a directory they all share.
     # shellcheck disable=SC2086 # the flags are words
-    CW_IN_NETNS=1 exec unshare $flags "$0" "$@"
+    CW_IN_NETNS=1 CW_TEST_PID=$$ exec unshare $flags "$0" "$@"
   fi
   ip link set lo up || fail "cannot bring up loopback in the test namespace"
 }
@@ -73,7 +75,7 @@ start_holder() {
 fresh_tmux() {
   [ -n "${TM:-}" ] && $TM kill-server 2>/dev/null
   TMUX_SERVERS=$((${TMUX_SERVERS:-0} + 1))
-  TM="tmux -L $1-$$-$TMUX_SERVERS"
+  TM="tmux -L $1-${CW_TEST_PID:-$$}-$TMUX_SERVERS"
 }
 
 # For the tests that drive the live screen through tmux: the visible pane of session cw on the
