@@ -56,12 +56,16 @@ import json, sys
 out = sys.argv[1]
 r = json.load(open(out + "/owners.json"))["results"]
 bare, plain, bpf, walk = (x["median"] for x in r)
+# CPU: hyperfine's mean user + system time of the same runs (the wall time waits for a core
+# when the machine is loaded; the CPU time does not)
+cbare, cplain, cbpf, cwalk = (x["user"] + x["system"] for x in r)
 names = ["`bare_dump -s 0xfff`", "`connwatch list`", "`connwatch list -p` (BPF task-file iterator)",
          "`connwatch list -p` without CAP_BPF (/proc walk)"]
-print("| command | median ms | vs bare dump | vs `list` |")
-print("|---|---|---|---|")
-for name, m in zip(names, (bare, plain, bpf, walk)):
-    print("| %s | %.1f | %.2fx | %.2fx |" % (name, m * 1000, m / bare, m / plain))
+print("| command | median ms | vs bare dump | vs `list` | CPU ms | CPU vs bare | CPU vs `list` |")
+print("|---|---|---|---|---|---|---|")
+for name, m, c in zip(names, (bare, plain, bpf, walk), (cbare, cplain, cbpf, cwalk)):
+    print("| %s | %.1f | %.2fx | %.2fx | %.1f | %.2fx | %.2fx |" % (name, m * 1000, m / bare, m / plain,
+          c * 1000, c / cbare, c / cplain))
 def owners(path):
     return {c["inode"]: c.get("pid") for c in json.load(open(path))["connections"] if c["inode"]}
 a, b = owners(out + "/bpf.json"), owners(out + "/walk.json")

@@ -37,11 +37,11 @@ int bpf_load_error(struct cw_error *err, int e)
 	return cw_error_set(err, -e, _("cannot load the BPF socket iterator: %s"), strerror(e));
 }
 
-int bpf_iter_read(struct bpf_link *link, size_t rec_size, bpf_iter_take_fn take, void *arg,
-                  size_t *truncated, struct cw_error *err)
+int bpf_iter_read(int link_fd, size_t rec_size, bpf_iter_take_fn take, void *arg, size_t *truncated,
+                  struct cw_error *err)
 {
 	*truncated = 0;
-	int fd = bpf_iter_create(bpf_link__fd(link));
+	int fd = bpf_iter_create(link_fd);
 	if (fd < 0)
 		return cw_error_set(err, -errno, _("cannot run the BPF socket iterator: %s"),
 		                    strerror(errno));

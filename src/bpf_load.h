@@ -8,8 +8,6 @@
 
 #include <stddef.h>
 
-struct bpf_link;
-
 /* libbpf prints its own diagnostics (the verifier log, missing BTF) to stderr; connwatch says
  * once, in its own words, why the fast path is not used. Call before loading. */
 void bpf_load_quiet(void);
@@ -23,12 +21,12 @@ int bpf_load_error(struct cw_error *err, int e);
  * with its own error set (returned as is by bpf_iter_read). */
 typedef int (*bpf_iter_take_fn)(void *arg, const void *recs, size_t n);
 
-/* Runs the iterator of link once and hands every whole record to take, in batches of what the
- * kernel gives per read (its seq buffer, 32 KiB at most). rec_size must divide 32 KiB. A record
- * split between two reads is joined; bytes left over at the end (a truncated record, never seen
- * in practice) are reported in *truncated. Returns 0, take's negative result, or a negative
+/* Runs the iterator of the BPF link link_fd once and hands every whole record to take, in batches
+ * of what the kernel gives per read (its seq buffer, 32 KiB at most). rec_size must divide 32 KiB.
+ * A record split between two reads is joined; bytes left over at the end (a truncated record, never
+ * seen in practice) are reported in *truncated. Returns 0, take's negative result, or a negative
  * errno with err set when the iterator cannot be run or read. */
-int bpf_iter_read(struct bpf_link *link, size_t rec_size, bpf_iter_take_fn take, void *arg,
-                  size_t *truncated, struct cw_error *err);
+int bpf_iter_read(int link_fd, size_t rec_size, bpf_iter_take_fn take, void *arg, size_t *truncated,
+                  struct cw_error *err);
 
 #endif

@@ -10,6 +10,9 @@
 
 #include <stdio.h>
 
+/* Below this many sockets the iterator takes a few milliseconds, less than a thread is worth. */
+#define LIST_OWNERS_AHEAD_ROWS 20000
+
 int cmd_list(const struct cw_options *o)
 {
 	struct collector col;
@@ -27,7 +30,11 @@ int cmd_list(const struct cw_options *o)
 		goto out;
 	col.bpf = bpf;
 	status = CW_EXIT_RUNTIME;
-	snapshot_expect(&snap, collector_expected_rows(&col));
+	size_t expected = collector_expected_rows(&col);
+	snapshot_expect(&snap, expected);
+	/* Every row of a large table is kept: the owners are read on a second core meanwhile. */
+	if (expected >= LIST_OWNERS_AHEAD_ROWS)
+		(void)owners_bpf_start(owners_bpf);
 	if (collector_take(&col, &snap, &err) < 0) {
 		cmd_report_notes(&col, &snap);
 		cmd_print_error(err.msg);

@@ -17,6 +17,14 @@ int owners_bpf_open(struct owners_bpf **out, struct cw_error *err);
 
 void owners_bpf_close(struct owners_bpf *b);
 
+/* Runs the iterator once now, on a thread of its own, keeping every pair in memory (8 bytes per
+ * socket of the machine): the next list() of b's lister hands over those pairs instead of running
+ * it. For a one-shot command with a large table, which then reads the owners on a second core
+ * while the kernel dumps the sockets, as ss reads /proc before its dump: a socket opened during
+ * the dump may show no owner. Returns 0 (also for b NULL), or -EAGAIN when no thread could be
+ * started (list() then runs the iterator as before). */
+int owners_bpf_start(struct owners_bpf *b);
+
 /* The procmap lister that reads b (see procmap_set_lister()). */
 struct procmap_lister owners_bpf_lister(struct owners_bpf *b);
 

@@ -600,6 +600,10 @@ static int rebuild_map(struct procmap *pm, const struct inohash *old_map, const 
 		return -ENOMEM;
 	pm->pending = 0;
 	for (size_t i = 0; i < n; i++) {
+		if (i + PROCMAP_PREFETCH_AHEAD < n) {
+			inohash_prefetch(&fresh, inodes[i + PROCMAP_PREFETCH_AHEAD]);
+			inohash_prefetch(old_map, inodes[i + PROCMAP_PREFETCH_AHEAD]);
+		}
 		if (i % 65536 == 0 && cancelled(pm)) { /* a million inodes take a while */
 			inohash_free(&fresh);
 			return -ECANCELED;
@@ -699,6 +703,11 @@ const struct procmap_owner *procmap_owner_of(const struct procmap *pm, uint32_t 
 {
 	const int32_t *v = inohash_find(&pm->inodes, inode);
 	return v && *v >= 0 ? &pm->owners[*v] : NULL;
+}
+
+void procmap_prefetch(const struct procmap *pm, uint32_t inode)
+{
+	inohash_prefetch(&pm->inodes, inode);
 }
 
 const struct procmap_owner *procmap_owner_by_pid(const struct procmap *pm, int32_t pid)

@@ -2,6 +2,7 @@
 
 #include "states.h"
 #include "util/addr.h"
+#include "util/hugepage.h"
 #include "util/names.h"
 #include "util/pidnames.h"
 
@@ -106,26 +107,15 @@ void snapshot_flush(struct snapshot *snap)
 	snap->count = 0;
 }
 
-/* First writes to fresh 4 KiB pages are what a large kept table pays most for after the dump
- * itself: measured here, 16 MiB of new rows cost 220-270 ms to write on 4 KiB pages (populated
- * ahead or not) and 1-6 ms on 2 MiB transparent huge pages. Only the rows known to come are
- * marked, rounded down to whole huge pages, so a huge page never holds memory no row uses and
- * the resident size still follows the row count. */
-#define HUGE_PAGE_BYTES  (2u * 1024 * 1024)
-#define EXPECT_MIN_BYTES (4u * HUGE_PAGE_BYTES)
+/* Only the rows known to come are advised onto huge pages (util/hugepage.h: first writes to fresh
+ * 4 KiB pages are what a large kept table pays most for after the dump itself), so a huge page
+ * never holds memory no row uses and the resident size still follows the row count. */
+#define EXPECT_MIN_BYTES (4u * HUGEPAGE_BYTES)
 
 static void advise_huge(struct snapshot *snap)
 {
-#ifdef MADV_HUGEPAGE
 	size_t rows = snap->expected < snap->capacity ? snap->expected : snap->capacity;
-	uintptr_t base = (uintptr_t)snap->conns;
-	uintptr_t from = (base + HUGE_PAGE_BYTES - 1) & ~(uintptr_t)(HUGE_PAGE_BYTES - 1);
-	uintptr_t to = (base + rows * sizeof(struct conn)) & ~(uintptr_t)(HUGE_PAGE_BYTES - 1);
-	if (to > from)
-		(void)madvise((void *)from, to - from, MADV_HUGEPAGE);
-#else
-	(void)snap;
-#endif
+	hugepage_advise(snap->conns, rows * sizeof(struct conn));
 }
 
 static bool grow(struct snapshot *snap, size_t cap)

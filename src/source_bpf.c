@@ -134,8 +134,8 @@ static int read_records(struct bpf_source *b, struct snapshot *snap, struct snap
 {
 	struct rows_out o = {snap, close_wait, idle_for_all, cancel, err};
 	size_t truncated;
-	int ret =
-	    bpf_iter_read(b->link, sizeof(struct cw_bpf_rec), take_records, &o, &truncated, err);
+	int ret = bpf_iter_read(bpf_link__fd(b->link), sizeof(struct cw_bpf_rec), take_records, &o,
+	                        &truncated, err);
 	if (ret == 0 && truncated) {
 		snap->skipped++;
 		snapshot_add_note(snap, "%s", _("BPF iterator: skipped a truncated socket record"));

@@ -27,6 +27,11 @@ void inohash_free(struct inohash *h);
  * inohash_put), or NULL when key is absent or 0. */
 int32_t *inohash_find(const struct inohash *h, uint32_t key);
 
+/* Starts loading the slot where the search for key begins, for an inohash_find() a few keys
+ * later: a loop over keys in no useful order (a table's rows) then waits for memory once per
+ * several lookups instead of once per lookup. A hint only; any key, any table. */
+void inohash_prefetch(const struct inohash *h, uint32_t key);
+
 /* Stores value for key, replacing an earlier value. Returns 0, -EINVAL for key 0, -ENOMEM. */
 int inohash_put(struct inohash *h, uint32_t key, int32_t value);
 

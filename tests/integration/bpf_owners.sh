@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # -p through the BPF task-file iterator gives the same owners as the /proc walk: every socket
-# of a few thousand, held by several processes (the benchmark's populator and owners.py's
-# renamed children), has the same pid both ways (one of its holders when processes share it, as
-# the walk also picks one), and the iterator path reads no fd link at all.
+# of 21,000, held by several processes (the benchmark's populator and owners.py's renamed
+# children), has the same pid both ways (one of its holders when processes share it, as the walk
+# also picks one), and the iterator path reads no fd link at all. At this size (above list's
+# 20,000) list runs the iterator on a second thread during the dump (owners_bpf_start).
 set -u
 . "$(dirname "$0")/lib.sh"
 need_tool jq
@@ -28,13 +29,13 @@ hold() { # NAME COMMAND...
   done
   fail "holder $name not ready: $(cat "$tmp/$name.out")"
 }
-hold populate "$POPULATE" -n 2000 -c 50 -w 0 -6 20 -f 1500 -t 120
+hold populate "$POPULATE" -n 10500 -c 50 -w 0 -6 20 -f 1500 -t 120
 hold owners python3 "$HERE/owners.py"
 
 # LeakSanitizer cannot run under ptrace; ASan and UBSan still check these runs.
 traced() {
   ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-    strace -f -qq -e trace=readlinkat -o "$1" "${@:2}"
+    strace -f -qq -e trace=readlinkat,clone,clone3 -o "$1" "${@:2}"
 }
 traced "$tmp/bpf.trace" "$CONNWATCH" list -t -a -p --json >"$tmp/bpf.json" || fail "list -p failed"
 traced "$tmp/walk.trace" setpriv --inh-caps=-bpf,-perfmon,-sys_admin \
@@ -43,6 +44,7 @@ traced "$tmp/walk.trace" setpriv --inh-caps=-bpf,-perfmon,-sys_admin \
 links_bpf=$(grep -c 'socket:\[' "$tmp/bpf.trace")
 links_walk=$(grep -c 'socket:\[' "$tmp/walk.trace")
 [ "$links_bpf" -eq 0 ] || fail "the iterator path read $links_bpf fd links"
+grep -q 'clone3\?(' "$tmp/bpf.trace" || fail "the iterator did not run on a thread of its own"
 owned=$(jq '[.connections[] | select(.pid != null)] | length' "$tmp/walk.json")
 [ "$links_walk" -ge "$owned" ] && [ "$owned" -ge 4000 ] ||
   fail "the walk found $owned owners reading $links_walk socket links: was it a walk?"

@@ -77,12 +77,33 @@ static void grows_and_keeps_everything(void **state)
 	inohash_free(&h);
 }
 
+static void prefetch_is_only_a_hint(void **state)
+{
+	(void)state;
+	struct inohash h = {0};
+	inohash_prefetch(&h, 5); /* no table yet */
+	assert_int_equal(inohash_init(&h, 100), 0);
+	for (uint32_t k = 1; k <= 100; k++)
+		assert_int_equal(inohash_put(&h, k, (int32_t)k), 0);
+	for (uint32_t k = 0; k <= 200; k++) {
+		inohash_prefetch(&h, k + 16);
+		const int32_t *v = inohash_find(&h, k);
+		if (k >= 1 && k <= 100)
+			assert_int_equal(*v, (int32_t)k);
+		else
+			assert_null(v);
+	}
+	inohash_prefetch(&h, UINT32_MAX);
+	inohash_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(put_find_replace),
 	    cmocka_unit_test(zero_is_never_a_key),
 	    cmocka_unit_test(grows_and_keeps_everything),
+	    cmocka_unit_test(prefetch_is_only_a_hint),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

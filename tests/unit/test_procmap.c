@@ -6,6 +6,7 @@
 
 #include "procmap.h"
 #include "render_table.h"
+#include "snapshot.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -331,6 +332,63 @@ static void cancelled_walk(void **state)
 	procmap_free(&pm);
 }
 
+/* The table's owner cells: made once per process and reused, so each row must still show its
+ * own process (rows of two processes and an unknown one, interleaved as a dump gives them). */
+static void table_rows_show_their_owner(void **state)
+{
+	(void)state;
+	struct procmap pm;
+	struct cw_error err = {0};
+	procmap_init(&pm, root);
+	pm.names.root = root;
+	uint32_t want[] = {11, 12, 13, 99};
+	assert_int_equal(procmap_resolve(&pm, want, 4, NULL, &err), 0);
+	struct snapshot snap;
+	snapshot_init(&snap);
+	const uint32_t rows[] = {11, 13, 99, 12, 13, 11, 0, 99};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct conn *c = snapshot_append(&snap);
+		assert_non_null(c);
+		memset(c, 0, sizeof(*c));
+		c->proto = CONN_TCP;
+		c->family = AF_INET;
+		c->state = TCP_ST_ESTABLISHED;
+		c->local_port = (uint16_t)(1000 + i);
+		c->inode = rows[i];
+	}
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	assert_non_null(out);
+	assert_int_equal(render_table_owners(out, &snap, false, &pm), 0);
+	fclose(out);
+	const char *expect[] = {"100/server",           "200/evil)\\x1b[31m\"", "-", "100/server",
+	                        "200/evil)\\x1b[31m\"", "100/server",           "-", "-"};
+	const char *line = text;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *end = strchr(line, '\n');
+		assert_non_null(end);
+		char row[512];
+		size_t n = (size_t)(end - line);
+		assert_true(n < sizeof(row));
+		memcpy(row, line, n);
+		row[n] = '\0';
+		char cell[64];
+		snprintf(cell, sizeof(cell), " %s ", expect[i]);
+		if (!strstr(row, cell) && !(expect[i][0] == '-' && strstr(row, " - ")))
+			fail_msg("row %zu: '%s' does not show %s", i, row, expect[i]);
+		/* the unit column: pid 100 is in container "web", 200 and the unknown in none */
+		bool unit = strstr(row, " docker:web") != NULL;
+		if (unit != (rows[i] == 11 || rows[i] == 12))
+			fail_msg("row %zu: '%s': the unit of another process", i, row);
+		line = end + 1;
+	}
+	assert_int_equal(*line, '\0');
+	free(text);
+	snapshot_free(&snap);
+	procmap_free(&pm);
+}
+
 static void unreadable_proc_is_an_error(void **state)
 {
 	(void)state;
@@ -392,6 +450,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(walk_made_up_proc, make_tree, remove_tree),
 	    cmocka_unit_test_setup_teardown(resolve_from_known_map, make_tree, remove_tree),
 	    cmocka_unit_test_setup_teardown(cancelled_walk, make_tree, remove_tree),
+	    cmocka_unit_test_setup_teardown(table_rows_show_their_owner, make_tree, remove_tree),
 	    cmocka_unit_test(unreadable_proc_is_an_error),
 	    cmocka_unit_test(finds_own_socket),
 	    cmocka_unit_test(owner_cell_is_escaped),
