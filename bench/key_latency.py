@@ -9,7 +9,8 @@ screen and 3 s more, KEYS times: waits a random 0-1 s (so that presses land anyw
 refresh cycle), writes `?` and times until the help box's title is in the output, then `x` and
 4-5 s of rest (the box closed whenever the key is read). Then `q`, timed until the process has
 exited. Prints one line: NAME, the median, 90th percentile and maximum key latency in ms, the q
-latency, and the last "refresh takes" the header showed. The output is read all the while, so
+latency, the last "refresh takes" the header showed, and the peak resident memory (VmHWM) just
+before q. The output is read all the while, so
 the program never blocks on a full terminal."""
 import os
 import pty
@@ -26,6 +27,18 @@ import fcntl
 import termios
 
 HELP_TITLE = b"connwatch live: keys"
+
+
+def vm_hwm_kb(pid):
+    """The program's peak resident memory so far (VmHWM), in KiB, or "?"."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return line.split()[1]
+    except OSError:
+        pass
+    return "?"
 
 
 def main():
@@ -78,6 +91,7 @@ def main():
         os.write(fd, b"x")
         pump(4 + random.random())
     refresh = re.findall(rb"refresh takes ([0-9.]+s)", bytes(buf))
+    hwm = vm_hwm_kb(pid)
     pump(random.random())
     t0 = time.monotonic()
     os.write(fd, b"q")
@@ -88,7 +102,8 @@ def main():
     p90 = lat[min(len(lat) - 1, int(0.9 * len(lat)))]
     print(f"{name}: keys={len(lat)} median_ms={statistics.median(lat):.1f} p90_ms={p90:.1f} "
           f"max_ms={lat[-1]:.1f} q_ms={q_ms:.1f} "
-          f"header_refresh={refresh[-1].decode() if refresh else 'within-interval'}")
+          f"header_refresh={refresh[-1].decode() if refresh else 'within-interval'} "
+          f"vmhwm_kb={hwm}")
 
 
 if __name__ == "__main__":

@@ -50,7 +50,12 @@ struct live_run {
 		double interval_s;
 	} taken;
 	struct diag_sample prev; /* the previous refresh, for the rules' rates and growth */
-	struct procmap owners;   /* -p: kept across refreshes, so only new sockets cost a walk */
+	/* -p: the owners of snap's and shown's sockets, exchanged at publishing as the tallies
+	 * are (each tally's owner hook reads one of them). A refresh resolves into owners from
+	 * what shown_owners knows, so only new sockets cost a walk, and never writes what is on
+	 * view. */
+	struct procmap owner_maps[2];
+	struct procmap *owners, *shown_owners;
 	struct owners_bpf *owners_bpf; /* -p: the BPF task-file iterator, or NULL */
 	bool processes;
 	bool owners_said;   /* the note about unreadable processes was printed */
@@ -62,12 +67,12 @@ struct live_run {
 	int status; /* CW_EXIT_PARTIAL once input was skipped */
 	uint64_t interval_ms;
 	/* The screen refreshes on a thread of its own (live_worker.h): while a refresh is in
-	 * flight the worker owns col, next, snap, track, marks, changes, wview, tally, prev, trend
-	 * and rec (with -p only col and next: the commit stays on the screen's thread); the
-	 * screen's thread all the rest. */
+	 * flight the worker owns col, next, snap, track, marks, changes, wview, tally, owners,
+	 * owners_said, prev, trend and rec, and reads shown_owners; the screen's thread owns all
+	 * the rest (and only reads shown_owners). */
 	struct live_worker worker;
 	uint64_t began_ms;               /* when the refresh being taken started */
-	uint64_t read_delay_ms;          /* its test delay (CONNWATCH_TEST_SLOW_REFRESH_MS) */
+	uint64_t test_delay_ms;          /* its test delay (CONNWATCH_TEST_SLOW_REFRESH_MS) */
 	struct live_test_delays delays;  /* connwatch(1), ENVIRONMENT; none normally */
 	char shown_behind[96];           /* the header's "refresh takes" as last drawn */
 	struct trend trend, shown_trend; /* the header's sparklines */
@@ -119,8 +124,13 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 	r->proc_root = o->proc_root;
 	if (r->read_counters && kcounters_read(&kc, o->proc_root, &err) < 0)
 		cmd_print_error(err.msg); /* the view still stands without them */
-	procmap_init(&r->owners, NULL);
-	cmd_open_bpf_owners(o, &r->owners, &r->owners_bpf);
+	procmap_init(&r->owner_maps[0], NULL);
+	procmap_init(&r->owner_maps[1], NULL);
+	cmd_open_bpf_owners(o, &r->owner_maps[0], &r->owners_bpf);
+	if (r->owners_bpf) {
+		struct procmap_lister l = owners_bpf_lister(r->owners_bpf);
+		procmap_set_lister(&r->owner_maps[1], &l);
+	}
 	r->processes = o->processes;
 	for (int i = 0; i < 2; i++) {
 		struct tally *t = &r->tallies[i];
@@ -128,12 +138,14 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 		t->filter = &r->view.base; /* what the command line shows, whatever is typed */
 		t->split_netns = o->netns != NULL;
 		if (r->processes)
-			enrich_tally_owners(&t->owners, &r->owners);
+			enrich_tally_owners(&t->owners, &r->owner_maps[i]);
 	}
-	r->tally = &r->tallies[0];
+	r->tally = &r->tallies[0]; /* paired with owner_maps[0] */
+	r->owners = &r->owner_maps[0];
 	r->shown_tally = &r->tallies[1];
+	r->shown_owners = &r->owner_maps[1];
 	if (r->processes)
-		r->frame.owners = &r->owners;
+		r->frame.owners = r->shown_owners;
 	snapshot_init(&r->snap);
 	snapshot_init(&r->next);
 	snapshot_init(&r->shown);
@@ -142,7 +154,7 @@ static void run_init(struct live_run *r, const struct cw_options *o, enum live_s
 	if (fin != KC_UNKNOWN && fin > 0 && fin <= UINT32_MAX / 1000)
 		r->track.fin_timeout_ms = (uint32_t)fin * 1000u;
 	live_view_init(&r->view, &o->filter, sort);
-	r->view.owners = r->processes ? &r->tallies[0].owners : NULL; /* the same in both */
+	r->view.owners = r->processes ? &r->shown_tally->owners : NULL;
 	live_view_init(&r->wview, &o->filter, sort);
 	if (gethostname(r->hostname, sizeof(r->hostname) - 1) < 0)
 		strcpy(r->hostname, "?");
@@ -172,7 +184,8 @@ static void run_free(struct live_run *r)
 	free(r->marks);
 	free(r->shown_marks);
 	snapshot_free(&r->shown);
-	procmap_free(&r->owners);
+	procmap_free(&r->owner_maps[0]);
+	procmap_free(&r->owner_maps[1]);
 	owners_bpf_close(r->owners_bpf);
 	track_free(&r->track);
 	snapshot_free(&r->snap);
@@ -193,13 +206,13 @@ static int sleep_cancellable(uint64_t deadline_ms, const atomic_bool *cancel, st
 }
 
 /* A refresh is four steps: begin and publish on the screen's thread; read and commit between
- * them, on the worker's thread on the screen (the commit stays on the screen's thread with -p:
- * the owners it adds are on view), inline for the streams. */
+ * them, on the worker's thread on the screen, inline for the streams. */
 static void run_begin(struct live_run *r, bool test_delay)
 {
 	r->began_ms = monotonic_ms();
-	r->read_delay_ms = test_delay ? live_test_delay(&r->delays, r->frame.refresh + 1) : 0;
+	r->test_delay_ms = test_delay ? live_test_delay(&r->delays, r->frame.refresh + 1) : 0;
 	live_view_copy_settings(&r->wview, &r->view);
+	r->wview.owners = r->processes ? &r->tally->owners : NULL; /* those of snap's sockets */
 	r->wview_gen = r->view_gen;
 }
 
@@ -208,14 +221,11 @@ static void run_begin(struct live_run *r, bool test_delay)
 static int run_read(struct live_run *r, const atomic_bool *cancel, struct cw_error *err)
 {
 	int rc = collector_take(&r->col, &r->next, err);
-	if (rc == 0 && r->read_delay_ms) /* stands for a table too large to read in time */
-		rc = sleep_cancellable(monotonic_ms() + r->read_delay_ms, cancel, err);
+	/* Stands for a table too large to read in time; with -p for a long walk of the
+	 * processes instead, the step that costs most then. */
+	if (rc == 0 && r->test_delay_ms && !r->processes)
+		rc = sleep_cancellable(monotonic_ms() + r->test_delay_ms, cancel, err);
 	return rc;
-}
-
-static int read_job(void *ctx, const atomic_bool *cancel, struct cw_error *err)
-{
-	return run_read(ctx, cancel, err);
 }
 
 /* Keeps a copy of the tracker's marks for snap: the tracker rewrites its own at the next
@@ -257,7 +267,10 @@ static int run_commit(struct live_run *r, const atomic_bool *cancel, struct cw_e
 	}
 	if (r->processes) {
 		struct procmap_info info;
-		rc = enrich_owners(&r->owners, &r->snap, &info, err);
+		r->owners->cancel = cancel; /* q during a long walk */
+		rc = enrich_owners_from(r->owners, r->shown_owners, &r->snap, &info, err);
+		if (rc == 0 && r->test_delay_ms)
+			rc = sleep_cancellable(monotonic_ms() + r->test_delay_ms, cancel, err);
 		if (rc < 0)
 			return rc;
 		cmd_report_owners(&info, &r->owners_said);
@@ -311,7 +324,7 @@ static int run_commit(struct live_run *r, const atomic_bool *cancel, struct cw_e
 	return 0;
 }
 
-/* The worker's whole refresh (without -p). */
+/* The worker's whole refresh. */
 static int refresh_job(void *ctx, const atomic_bool *cancel, struct cw_error *err)
 {
 	int rc = run_read(ctx, cancel, err);
@@ -334,6 +347,11 @@ static int run_publish(struct live_run *r, struct cw_error *err)
 	SWAP(struct track_mark *, r->shown_marks, r->marks);
 	SWAP(size_t, r->shown_marks_cap, r->marks_cap);
 	SWAP(struct tally *, r->shown_tally, r->tally);
+	SWAP(struct procmap *, r->shown_owners, r->owners);
+	if (r->processes) {
+		r->frame.owners = r->shown_owners;
+		r->view.owners = &r->shown_tally->owners;
+	}
 	r->shown_changes = r->changes;
 	r->shown_trend = r->trend;
 	r->frame.stats = &r->shown_tally->stats;
@@ -540,8 +558,6 @@ static int run_screen(struct live_run *r, const struct cw_options *o)
 		    live_schedule_plan(&sched, now, live_worker_finished(&r->worker), ui.paused);
 		if (plan.step == LIVE_STEP_FINISH) {
 			int rc = live_worker_join(&r->worker, &err);
-			if (rc == 0 && r->processes)
-				rc = run_commit(r, NULL, &err);
 			if (rc == 0)
 				rc = run_publish(r, &err);
 			live_schedule_finished(&sched, monotonic_ms());
@@ -562,8 +578,7 @@ static int run_screen(struct live_run *r, const struct cw_options *o)
 			if (o->count && r->frame.refresh >= o->count)
 				break;
 			run_begin(r, true);
-			if (live_worker_start(&r->worker, r->processes ? read_job : refresh_job, r,
-			                      &err) < 0)
+			if (live_worker_start(&r->worker, refresh_job, r, &err) < 0)
 				goto failed;
 			live_schedule_started(&sched, now);
 			continue;

@@ -10,6 +10,12 @@
 int enrich_owners(struct procmap *pm, const struct snapshot *snap, struct procmap_info *info,
                   struct cw_error *err)
 {
+	return enrich_owners_from(pm, pm, snap, info, err);
+}
+
+int enrich_owners_from(struct procmap *pm, const struct procmap *known, const struct snapshot *snap,
+                       struct procmap_info *info, struct cw_error *err)
+{
 	uint32_t *inodes = malloc((snap->count ? snap->count : 1) * sizeof(*inodes));
 	if (!inodes)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
@@ -18,7 +24,7 @@ int enrich_owners(struct procmap *pm, const struct snapshot *snap, struct procma
 	/* --netns NAME: the owners are among the processes of that namespace. */
 	pm->prefer_netns =
 	    snap->netns && snap->netns->count == 1 ? snap->netns->items[0].link : NULL;
-	int r = procmap_resolve(pm, inodes, snap->count, info, err);
+	int r = procmap_resolve_from(pm, known, inodes, snap->count, info, err);
 	free(inodes);
 	return r;
 }

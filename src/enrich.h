@@ -15,6 +15,11 @@
 int enrich_owners(struct procmap *pm, const struct snapshot *snap, struct procmap_info *info,
                   struct cw_error *err);
 
+/* The same, starting from what `known` found (procmap_resolve_from()): the live screen fills one
+ * map while the other, known, is on view. */
+int enrich_owners_from(struct procmap *pm, const struct procmap *known, const struct snapshot *snap,
+                       struct procmap_info *info, struct cw_error *err);
+
 /* Points the tally's owner hook at pm (borrowed: it must outlive the tally's rendering). */
 void enrich_tally_owners(struct tally_owner_hook *hook, const struct procmap *pm);
 

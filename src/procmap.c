@@ -1,6 +1,7 @@
 #include "procmap.h"
 
 #include "i18n.h"
+#include "source.h"
 #include "util/parse.h"
 #include "util/readfile.h"
 
@@ -168,9 +169,14 @@ struct walk_job {
 	pthread_mutex_t owners_lock; /* add_owner grows pm->owners */
 };
 
+static bool cancelled(const struct procmap *pm)
+{
+	return pm->cancel && atomic_load_explicit(pm->cancel, memory_order_relaxed);
+}
+
 static bool job_stopped(struct walk_job *job)
 {
-	return __atomic_load_n(&job->stop, __ATOMIC_RELAXED) != WALK_GO_ON;
+	return __atomic_load_n(&job->stop, __ATOMIC_RELAXED) != WALK_GO_ON || cancelled(job->pm);
 }
 
 static void job_stop(struct walk_job *job, enum walk_result why)
@@ -398,6 +404,7 @@ struct lister_walk {
 	struct procmap_info *info;
 	int32_t pid; /* the process of the last pair, or 0 */
 	int owner;   /* its owner index, -1 while it owns nothing wanted, -ESRCH when gone */
+	size_t pairs;
 	bool no_memory;
 };
 
@@ -414,6 +421,8 @@ static int lister_visit(void *arg, int32_t pid, uint32_t inode)
 			w->owner = (int)(known - pm->owners);
 	}
 	w->info->links++;
+	if (++w->pairs % 4096 == 0 && cancelled(pm))
+		return 1; /* walk_listed says so */
 	int32_t *slot = inohash_find(&pm->inodes, inode);
 	if (!slot || *slot >= 0 || w->owner == -ESRCH)
 		return 0; /* not wanted, already owned (shared after fork), or the process is gone
@@ -443,6 +452,8 @@ static int walk_listed(struct procmap *pm, int procfd, struct procmap_info *info
 	int r = pm->lister.list(pm->lister.ctx, lister_visit, &w, &ignored);
 	if (w.no_memory || r == -ENOMEM)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
+	if (cancelled(pm))
+		return source_check_cancel(pm->cancel, err);
 	if (r < 0) {
 		/* Claims made so far stay: they are right. The walk looks for the rest. */
 		memset(&pm->lister, 0, sizeof(pm->lister));
@@ -516,7 +527,7 @@ static int walk(struct procmap *pm, struct procmap_info *info, struct cw_error *
 	close(procfd);
 	if (job.stop == WALK_NO_MEMORY)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
-	return 0;
+	return source_check_cancel(pm->cancel, err);
 }
 
 /* Checks that every owner's pid still names the process we saw (same start time) and refreshes
@@ -524,7 +535,7 @@ static int walk(struct procmap *pm, struct procmap_info *info, struct cw_error *
 static void check_owners(struct procmap *pm, bool *valid)
 {
 	int procfd = open(pm->proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	for (size_t i = 0; i < pm->owner_count; i++) {
+	for (size_t i = 0; i < pm->owner_count && !cancelled(pm); i++) {
 		struct procmap_owner *o = &pm->owners[i];
 		char pid_text[16], name[PROCMAP_NAME_MAX];
 		uint64_t start;
@@ -579,8 +590,10 @@ static int compact_owners(struct procmap *pm)
 	return 0;
 }
 
-/* Replaces the map by one holding exactly the asked-for inodes, keeping what is still known. */
-static int rebuild_map(struct procmap *pm, const uint32_t *inodes, size_t n, const bool *valid)
+/* Replaces the map by one holding exactly the asked-for inodes, keeping what `old` knew (its
+ * values are indices into pm->owners) and is still valid. -ECANCELED leaves the map as it was. */
+static int rebuild_map(struct procmap *pm, const struct inohash *old_map, const uint32_t *inodes,
+                       size_t n, const bool *valid)
 {
 	struct inohash fresh;
 	if (inohash_init(&fresh, n) < 0)
@@ -589,11 +602,15 @@ static int rebuild_map(struct procmap *pm, const uint32_t *inodes, size_t n, con
 	for (size_t i = 0; i < n; i++) {
 		if (i + PROCMAP_PREFETCH_AHEAD < n) {
 			inohash_prefetch(&fresh, inodes[i + PROCMAP_PREFETCH_AHEAD]);
-			inohash_prefetch(&pm->inodes, inodes[i + PROCMAP_PREFETCH_AHEAD]);
+			inohash_prefetch(old_map, inodes[i + PROCMAP_PREFETCH_AHEAD]);
+		}
+		if (i % 65536 == 0 && cancelled(pm)) { /* a million inodes take a while */
+			inohash_free(&fresh);
+			return -ECANCELED;
 		}
 		if (inodes[i] == 0 || inohash_find(&fresh, inodes[i]))
 			continue;
-		const int32_t *old = inohash_find(&pm->inodes, inodes[i]);
+		const int32_t *old = inohash_find(old_map, inodes[i]);
 		int32_t value = old ? *old : PROCMAP_PENDING;
 		if (value >= 0 && !valid[value])
 			value = PROCMAP_PENDING;
@@ -609,21 +626,50 @@ static int rebuild_map(struct procmap *pm, const uint32_t *inodes, size_t n, con
 	return 0;
 }
 
-int procmap_resolve(struct procmap *pm, const uint32_t *inodes, size_t n, struct procmap_info *info,
-                    struct cw_error *err)
+/* Makes pm's owners copies of known's, at the same indices, and empties pm's inode map. A lister
+ * that failed for known is not asked again. */
+static int copy_owners(struct procmap *pm, const struct procmap *known)
+{
+	free_owners(pm);
+	inohash_free(&pm->inodes);
+	if (!known->lister.list)
+		memset(&pm->lister, 0, sizeof(pm->lister));
+	if (known->owner_count > pm->owner_capacity) {
+		struct procmap_owner *o = realloc(pm->owners, known->owner_count * sizeof(*o));
+		if (!o)
+			return -ENOMEM;
+		pm->owners = o;
+		pm->owner_capacity = known->owner_count;
+	}
+	for (size_t i = 0; i < known->owner_count; i++) {
+		pm->owners[i] = known->owners[i];
+		pm->owners[i].cmdline = strdup(known->owners[i].cmdline);
+		if (!pm->owners[i].cmdline)
+			return -ENOMEM;
+		pm->owner_count = i + 1;
+	}
+	return 0;
+}
+
+int procmap_resolve_from(struct procmap *pm, const struct procmap *known, const uint32_t *inodes,
+                         size_t n, struct procmap_info *info, struct cw_error *err)
 {
 	struct procmap_info scratch;
 	if (!info)
 		info = &scratch;
 	memset(info, 0, sizeof(*info));
+	if (known != pm && copy_owners(pm, known) < 0)
+		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
 	bool *valid = calloc(pm->owner_count ? pm->owner_count : 1, sizeof(*valid));
 	if (!valid)
 		return cw_error_set(err, -ENOMEM, "%s", _("out of memory"));
 	check_owners(pm, valid);
-	int r = rebuild_map(pm, inodes, n, valid);
+	int r = cancelled(pm) ? -ECANCELED : rebuild_map(pm, &known->inodes, inodes, n, valid);
 	free(valid);
 	if (r == 0)
 		r = compact_owners(pm);
+	if (r == -ECANCELED)
+		return source_check_cancel(pm->cancel, err);
 	if (r < 0)
 		return cw_error_set(err, r, "%s", _("out of memory"));
 	if (pm->pending > 0) {
@@ -645,6 +691,12 @@ int procmap_resolve(struct procmap *pm, const uint32_t *inodes, size_t n, struct
 	pm->pending = 0;
 	info->restricted = info->denied > 0 || geteuid() != 0;
 	return 0;
+}
+
+int procmap_resolve(struct procmap *pm, const uint32_t *inodes, size_t n, struct procmap_info *info,
+                    struct cw_error *err)
+{
+	return procmap_resolve_from(pm, pm, inodes, n, info, err);
 }
 
 const struct procmap_owner *procmap_owner_of(const struct procmap *pm, uint32_t inode)

@@ -33,6 +33,7 @@
 #include "error.h"
 #include "util/inohash.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -90,6 +91,9 @@ struct procmap {
 	                               * first (--netns); NULL = our own namespace's */
 	struct container_names names; /* container names by id; names.root is where the
 	                               * runtimes' files are ("" = /; tests point it elsewhere) */
+	const atomic_bool *cancel;    /* borrowed; set by another thread to end a resolve early
+	                               * (the live screen quitting during a long walk); NULL:
+	                               * never. Looked at per fd link and per 4096 listed pairs */
 };
 
 /* Sets pm up empty. proc_root is the /proc to read (tests pass a made-up tree); NULL = "/proc".
@@ -108,6 +112,15 @@ void procmap_set_lister(struct procmap *pm, const struct procmap_lister *l);
  * skipped without error. info (may be NULL) says what was found and what could not be seen. */
 int procmap_resolve(struct procmap *pm, const uint32_t *inodes, size_t n, struct procmap_info *info,
                     struct cw_error *err);
+
+/* As procmap_resolve(), but starting from what `known` found instead of from pm's own earlier
+ * state (pm's inodes and owners are dropped first): inodes known there keep their owner, only the
+ * others cost a walk. known is only read, so another thread may read it meanwhile: the live
+ * screen resolves the next refresh into one map while the other is on view, then exchanges
+ * them. known == pm is procmap_resolve(). A cancelled resolve returns -ECANCELED and leaves pm
+ * holding part of the answer: resolve from known again. */
+int procmap_resolve_from(struct procmap *pm, const struct procmap *known, const uint32_t *inodes,
+                         size_t n, struct procmap_info *info, struct cw_error *err);
 
 /* The process holding the socket with this inode, or NULL (unknown, or inode 0). The pointer is
  * valid until the next procmap_resolve() or procmap_free(). */

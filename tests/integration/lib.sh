@@ -24,8 +24,10 @@ enter_private_namespaces() {
   if [ -z "${CW_IN_NETNS:-}" ]; then
     need_root
     need_tool unshare
+    # CW_TEST_PID: this test's pid on the machine; in a pid namespace $$ is the same small
+    # number in every test, and tmux servers are named in a directory they all share.
     # shellcheck disable=SC2086 # the flags are words
-    CW_IN_NETNS=1 exec unshare $flags "$0" "$@"
+    CW_IN_NETNS=1 CW_TEST_PID=$$ exec unshare $flags "$0" "$@"
   fi
   ip link set lo up || fail "cannot bring up loopback in the test namespace"
 }
@@ -63,13 +65,20 @@ hold() {
 # start_holder COMMAND...: hold, for the tests that need one holder and nothing it prints.
 start_holder() { hold holder 10 "$@"; }
 
+# hold_connection NAME [PROCNAME]: one ESTABLISHED loopback connection held for 2 minutes by
+# hold_one.py (its process called PROCNAME when given), through hold; sets PORT to the server's.
+hold_connection() {
+  hold "$1" 10 python3 "$HERE/hold_one.py" 120 ${2:+"$2"}
+  PORT=$(awk '/READY/ { print $3; exit }' "$HOLDER_OUT")
+}
+
 # fresh_tmux PREFIX: kills the tmux server named in $TM, if any, and points TM at a new one.
 # A new-session sent to a server that is still exiting fails ("server exited unexpectedly"),
 # so each session gets a server of its own.
 fresh_tmux() {
   [ -n "${TM:-}" ] && $TM kill-server 2>/dev/null
   TMUX_SERVERS=$((${TMUX_SERVERS:-0} + 1))
-  TM="tmux -L $1-$$-$TMUX_SERVERS"
+  TM="tmux -L $1-${CW_TEST_PID:-$$}-$TMUX_SERVERS"
 }
 
 # For the tests that drive the live screen through tmux: the visible pane of session cw on the

@@ -6,28 +6,27 @@
 # key, the listeners key, help and a resize change the screen; the header says the refresh takes
 # longer than the interval; q (and SIGTERM) end connwatch long before it could have finished.
 # "In flight" is shown without timing: a connection opened after the first refresh is on no
-# screen until the next refresh is taken in, and it never is. The only bound is generous: 30 s
-# for q to end a refresh that had a minute to run.
+# screen until the next refresh is taken in, and it never is. Last, with -p, the hook's delay
+# is spent in the owner step (the /proc walk or the BPF listing, seconds with many sockets and
+# processes): the same answers while the second refresh is looking up owners, the owners on view
+# kept, and q abandons it there. The only bound is generous: 30 s for q to end a refresh that had
+# a minute to run. In a pid namespace of its own: -p looks among the test's processes only.
 set -u
 . "$(dirname "$0")/lib.sh"
 need_tool tmux
 need_tool python3
-in_private_netns "$@"
+in_private_netns_and_pids "$@"
 
 tmp=$(mktemp -d)
 TM=
 on_exit '[ -n "$TM" ] && $TM kill-server 2>/dev/null; rm -rf "$tmp"'
 
-# hold_one NAME: one ESTABLISHED loopback connection held for 2 minutes; sets PORT (the server's)
-hold_one() {
-  hold "$1" 10 python3 "$HERE/hold_one.py" 120
-  PORT=$(awk '{print $3}' "$HOLDER_OUT")
-}
-# open_live DELAYS: connwatch live -i 0.1 in a fresh 160x30 tmux server, refreshes delayed so
+# open_live DELAYS [OPTION]: connwatch live -i 0.1 in a fresh 160x30 tmux server, its refreshes
+# made longer by the test hook CONNWATCH_TEST_SLOW_REFRESH_MS=DELAYS
 open_live() {
   fresh_tmux cw-slow
   $TM new-session -d -s cw -x 160 -y 30 \
-    "env LC_ALL=C.UTF-8 TERM=xterm-256color CONNWATCH_TEST_SLOW_REFRESH_MS=$1 $CONNWATCH live -i 0.1; echo \"LIVE-EXIT=\$?\"; sleep 60"
+    "env LC_ALL=C.UTF-8 TERM=xterm-256color CONNWATCH_TEST_SLOW_REFRESH_MS=$1 $CONNWATCH live ${2:-} -i 0.1; echo \"LIVE-EXIT=\$?\"; sleep 60"
 }
 # quits_in_flight WHAT: q ends connwatch with status 0, the refresh in flight abandoned
 quits_in_flight() {
@@ -36,9 +35,9 @@ quits_in_flight() {
   screen | grep -q 'LIVE-EXIT=0' || fail "$1: q during the refresh: status not 0: $(screen)"
   screen | grep -qi 'cancel' && fail "$1: the abandoned refresh was reported as an error: $(screen)"
 }
-# start_live: the first refresh quick, every later one a minute long
+# start_live [OPTION]: the first refresh quick, every later one a minute long
 start_live() {
-  open_live 0,60000
+  open_live 0,60000 "${1:-}"
   wait_screen 'Every 0\.1s' 30 || fail "the live screen did not appear: $(screen)"
   wait_screen ":$FIRST .*ESTABLISHED" 30 || fail "the first refresh does not show :$FIRST: $(screen)"
 }
@@ -50,7 +49,7 @@ in_flight() {
     fail "$1: the header does not say the refresh is behind: $(screen)"
 }
 
-hold_one first
+hold_connection first cwslowholder
 FIRST=$PORT
 
 # The first refresh a minute long: the screen is up at once and says what it is doing, answers
@@ -65,7 +64,8 @@ screen | grep -q "Every 0\.1s" && fail "the first refresh was taken in: $(screen
 quits_in_flight "first refresh"
 
 start_live
-hold_one late # opened after the first refresh: only a finished second refresh could show it
+# opened after the first refresh: only a finished second refresh could show it
+hold_connection late
 LATE=$PORT
 wait_screen 'refresh takes [0-9]+\.[0-9]s, longer than the interval' 30 ||
   fail "the header does not count the refresh in flight: $(screen)"
@@ -105,4 +105,20 @@ live=$(pgrep -P "$pane" -x connwatch) || fail "no connwatch under the pane"
 kill -TERM "$live"
 wait_screen 'LIVE-EXIT=' 30 || fail "SIGTERM did not end connwatch during the refresh: $(screen)"
 screen | grep -q 'LIVE-EXIT=0' || fail "SIGTERM during the refresh: status not 0: $(screen)"
+
+# With -p the second refresh spends its minute in the owner step.
+start_live -p
+screen | grep -q ":$FIRST .*cwslowholder" || fail "-p: the first refresh shows no owner: $(screen)"
+hold_connection late-p cwslowholder # after the first refresh, as above
+LATE=$PORT
+wait_screen 'refresh takes [0-9]+\.[0-9]s, longer than the interval' 30 ||
+  fail "-p: the header does not count the refresh in its owner step: $(screen)"
+$TM send-keys -t cw s
+wait_screen 'Sort: remote' 30 || fail "-p: s not answered during the owner step: $(screen)"
+in_flight "-p, after s"
+screen | grep -q ":$FIRST .*cwslowholder" || fail "-p: the owner on view was lost: $(screen)"
+$TM send-keys -t cw '?'
+wait_screen 'connwatch live: keys' 30 || fail "-p: ? not answered during the owner step: $(screen)"
+in_flight "-p, after ?"
+quits_in_flight "-p, owner step"
 echo ok

@@ -241,6 +241,97 @@ static void walk_made_up_proc(void **state)
 	procmap_free(&pm);
 }
 
+/* The live screen's way: resolve into one map from what the other (on view) knows. Only new
+ * inodes cost a walk, the known map is left as it was, and the two can trade places. */
+static void resolve_from_known_map(void **state)
+{
+	(void)state;
+	struct procmap shown, next;
+	struct procmap_info info;
+	struct cw_error err = {0};
+	procmap_init(&shown, root);
+	procmap_init(&next, root);
+	shown.names.root = next.names.root = root;
+	uint32_t want[] = {11, 12, 13, 99};
+	assert_int_equal(procmap_resolve(&shown, want, 4, &info, &err), 0);
+	assert_true(info.walked);
+
+	/* Everything known to shown: no walk for next, not even for 99 (looked for already). */
+	assert_int_equal(procmap_resolve_from(&next, &shown, want, 4, &info, &err), 0);
+	assert_false(info.walked);
+	assert_int_equal(info.found, 3);
+	assert_int_equal(info.unresolved, 1);
+	assert_string_equal(procmap_owner_of(&next, 11)->cmdline, "server --port 80");
+	assert_string_equal(procmap_owner_of(&next, 11)->cgroup.name, "web");
+	assert_int_equal(procmap_owner_of(&next, 13)->pid, 200);
+	assert_ptr_not_equal(procmap_owner_of(&next, 11), procmap_owner_of(&shown, 11));
+
+	/* A new socket: walked for; shown does not learn of it and keeps what it had. */
+	add_process(500, "worker", 5000, "w", 1);
+	add_fd(500, 3, "socket:[14]");
+	uint32_t more[] = {11, 14};
+	assert_int_equal(procmap_resolve_from(&next, &shown, more, 2, &info, &err), 0);
+	assert_true(info.walked);
+	assert_int_equal(info.found, 2);
+	assert_int_equal(procmap_owner_of(&next, 14)->pid, 500);
+	assert_null(procmap_owner_of(&next, 13));
+	assert_null(procmap_owner_of(&shown, 14));
+	assert_int_equal(procmap_owner_of(&shown, 13)->pid, 200);
+
+	/* Places traded (the refresh published): the old view resolves from the new one. */
+	assert_int_equal(procmap_resolve_from(&shown, &next, more, 2, &info, &err), 0);
+	assert_false(info.walked);
+	assert_int_equal(procmap_owner_of(&shown, 14)->pid, 500);
+	assert_string_equal(procmap_owner_of(&shown, 14)->name, "worker");
+	procmap_free(&shown);
+	procmap_free(&next);
+}
+
+/* A lister that gives many pairs of one process, counting what it gave; q is pressed (the
+ * cancel flag, ctx, is set) after the first 100. */
+static size_t listed;
+static int many_pairs(void *ctx, procmap_visit_fn visit, void *arg, struct cw_error *err)
+{
+	(void)err;
+	for (uint32_t ino = 1000; ino < 1000 + 100000; ino++, listed++) {
+		if (listed == 100)
+			atomic_store((atomic_bool *)ctx, true);
+		if (visit(arg, 100, ino) != 0)
+			break;
+	}
+	return 0;
+}
+
+/* A cancel flag ends a resolve with -ECANCELED: set before, or set during a long listing (the
+ * BPF iterator's); the next resolve (flag cleared) finds everything. */
+static void cancelled_walk(void **state)
+{
+	(void)state;
+	struct procmap pm;
+	struct procmap_info info;
+	struct cw_error err = {0};
+	atomic_bool cancel;
+	atomic_init(&cancel, true);
+	procmap_init(&pm, root);
+	pm.names.root = root;
+	pm.cancel = &cancel;
+	uint32_t want[] = {11, 13};
+	assert_int_equal(procmap_resolve(&pm, want, 2, &info, &err), -ECANCELED);
+	assert_non_null(strstr(err.msg, "cancel"));
+	atomic_store(&cancel, false);
+	assert_int_equal(procmap_resolve(&pm, want, 2, &info, &err), 0);
+	assert_int_equal(info.found, 2);
+
+	struct procmap_lister l = {.list = many_pairs, .ctx = &cancel};
+	procmap_set_lister(&pm, &l);
+	uint32_t absent[] = {11, 7};
+	listed = 0;
+	assert_int_equal(procmap_resolve(&pm, absent, 2, &info, &err), -ECANCELED);
+	assert_true(listed > 100 && listed <= 100 + 4096); /* stopped at the next look */
+	assert_null(procmap_owner_of(&pm, 7));
+	procmap_free(&pm);
+}
+
 /* The table's owner cells: made once per process and reused, so each row must still show its
  * own process (rows of two processes and an unknown one, interleaved as a dump gives them). */
 static void table_rows_show_their_owner(void **state)
@@ -357,6 +448,8 @@ int main(void)
 	    cmocka_unit_test(socket_links),
 	    cmocka_unit_test(stat_lines),
 	    cmocka_unit_test_setup_teardown(walk_made_up_proc, make_tree, remove_tree),
+	    cmocka_unit_test_setup_teardown(resolve_from_known_map, make_tree, remove_tree),
+	    cmocka_unit_test_setup_teardown(cancelled_walk, make_tree, remove_tree),
 	    cmocka_unit_test_setup_teardown(table_rows_show_their_owner, make_tree, remove_tree),
 	    cmocka_unit_test(unreadable_proc_is_an_error),
 	    cmocka_unit_test(finds_own_socket),
